@@ -1,0 +1,138 @@
+//! Appending events to the chain inside the caller's transaction.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use hmac::{Hmac, KeyInit, Mac};
+use rusqlite::{OptionalExtension, Transaction, params};
+use sha2::Sha256;
+
+use super::AuditError;
+use crate::vault::SubKey;
+
+/// `prev_hash` of the first event.
+pub const GENESIS: [u8; 32] = [0; 32];
+
+/// An event to append: what was done, to what, by whom, with details as JSON.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    /// The acting user (`None` before any user exists, e.g. while a vault is being created).
+    pub user_id: Option<i64>,
+    /// Dotted action code, e.g. `user.create`, `session.unlock`.
+    pub action: &'static str,
+    /// The register touched, e.g. `users`.
+    pub entity: &'static str,
+    /// The row's id in that register.
+    pub entity_id: String,
+    /// Details; never a secret.
+    pub detail: serde_json::Value,
+}
+
+/// An event as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEvent {
+    pub seq: i64,
+    pub at: String,
+    pub user_id: Option<i64>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub detail_json: String,
+    pub prev_hash: Vec<u8>,
+    pub hash: Vec<u8>,
+}
+
+/// The chain's link for one event.
+pub(super) fn link(key: &SubKey, prev_hash: &[u8], ev: &StoredEvent) -> [u8; 32] {
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(key.expose()).expect("HMAC takes any key length");
+    mac.update(prev_hash);
+    let user = ev.user_id.map(|u| u.to_string()).unwrap_or_default();
+    for field in [
+        ev.seq.to_string().as_str(),
+        &ev.at,
+        &user,
+        &ev.action,
+        &ev.entity,
+        &ev.entity_id,
+        &ev.detail_json,
+    ] {
+        mac.update(&(field.len() as u32).to_be_bytes());
+        mac.update(field.as_bytes());
+    }
+    mac.finalize().into_bytes().into()
+}
+
+/// Appends `ev` at time `at` inside `tx`; returns its sequence number.
+pub fn append(
+    tx: &Transaction<'_>,
+    key: &SubKey,
+    at: DateTime<Utc>,
+    ev: NewEvent,
+) -> Result<i64, AuditError> {
+    let (prev_seq, prev_hash) = match head(tx)? {
+        Some((seq, hash)) => (seq, hash),
+        None => (0, GENESIS.to_vec()),
+    };
+    let mut stored = StoredEvent {
+        seq: prev_seq + 1,
+        at: at.to_rfc3339_opts(SecondsFormat::Micros, true),
+        user_id: ev.user_id,
+        action: ev.action.to_owned(),
+        entity: ev.entity.to_owned(),
+        entity_id: ev.entity_id,
+        detail_json: ev.detail.to_string(),
+        prev_hash,
+        hash: Vec::new(),
+    };
+    stored.hash = link(key, &stored.prev_hash, &stored).to_vec();
+    tx.execute(
+        "INSERT INTO audit_events (seq, at, user_id, action, entity, entity_id, detail_json, \
+         prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            stored.seq,
+            stored.at,
+            stored.user_id,
+            stored.action,
+            stored.entity,
+            stored.entity_id,
+            stored.detail_json,
+            stored.prev_hash,
+            stored.hash
+        ],
+    )?;
+    Ok(stored.seq)
+}
+
+/// The last event's sequence number and hash, if any.
+pub fn head(conn: &rusqlite::Connection) -> Result<Option<(i64, Vec<u8>)>, AuditError> {
+    Ok(conn
+        .query_row(
+            "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+pub(super) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEvent> {
+    Ok(StoredEvent {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        user_id: r.get(2)?,
+        action: r.get(3)?,
+        entity: r.get(4)?,
+        entity_id: r.get(5)?,
+        detail_json: r.get(6)?,
+        prev_hash: r.get(7)?,
+        hash: r.get(8)?,
+    })
+}
+
+pub(super) const SELECT_EVENTS: &str = "SELECT seq, at, user_id, action, entity, entity_id, \
+     detail_json, prev_hash, hash FROM audit_events";
+
+/// The latest `limit` events, newest first (for the audit screen).
+pub fn recent(conn: &rusqlite::Connection, limit: i64) -> Result<Vec<StoredEvent>, AuditError> {
+    let mut stmt = conn.prepare(&format!("{SELECT_EVENTS} ORDER BY seq DESC LIMIT ?1"))?;
+    let rows = stmt.query_map([limit], from_row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}

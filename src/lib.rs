@@ -1,0 +1,13 @@
+//! Baomi (保密台账): the confidentiality ledger of a Party Office, kept on one air-gapped PC.
+//!
+//! Layers point downwards only: `ui` and `cli` call `ledger` (use cases), which uses `domain`
+//! (the regulation's rules, pure), `audit` (the hash chain) and `vault` (encrypted storage).
+#![forbid(unsafe_code)]
+
+pub mod audit;
+pub mod cli;
+pub mod domain;
+pub mod fsutil;
+pub mod ledger;
+pub mod ui;
+pub mod vault;

@@ -1,0 +1,103 @@
+//! Argon2id: deriving a slot's wrapping key from a passphrase, with parameters calibrated once
+//! when a vault is created and stored in each slot.
+
+use std::time::{Duration, Instant};
+
+use argon2::{Algorithm, Argon2, Params, Version};
+use zeroize::Zeroizing;
+
+use super::VaultError;
+use super::secret::{KEY_LEN, Passphrase, SubKey};
+
+/// Argon2id parameters of one slot, as stored in `ledger.keys`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KdfParams {
+    /// Memory in KiB.
+    pub m_cost_kib: u32,
+    /// Passes over memory.
+    pub t_cost: u32,
+    /// Lanes.
+    pub p_cost: u32,
+}
+
+/// The floor for calibrated parameters: 256 MiB of memory.
+pub const MIN_MEMORY_KIB: u32 = 256 * 1024;
+/// The floor for calibrated parameters: half a second on this machine.
+pub const MIN_DURATION: Duration = Duration::from_millis(500);
+/// Lanes used by calibration.
+pub const LANES: u32 = 4;
+
+/// Bounds for parameters read from a file, checked before any work is done: a damaged or hostile
+/// key file must not make unlocking allocate 100 GiB or run for hours.
+pub const MAX_MEMORY_KIB: u32 = 4 * 1024 * 1024;
+/// Upper bound on passes (see [`MAX_MEMORY_KIB`]).
+pub const MAX_T_COST: u32 = 64;
+/// Upper bound on lanes (see [`MAX_MEMORY_KIB`]).
+pub const MAX_P_COST: u32 = 16;
+
+/// How a new vault chooses its KDF parameters.
+#[derive(Debug, Clone, Copy)]
+pub enum KdfChoice {
+    /// Measure this machine: 256 MiB and enough passes for at least 0.5 s. What the app uses.
+    Calibrate,
+    /// Fixed parameters: for tests and benchmarks only (the CLI and GUI never offer it).
+    Fixed(KdfParams),
+}
+
+impl KdfChoice {
+    /// Cheap parameters that keep tests fast. Never used by the shipped binary.
+    pub const INSECURE_FOR_TESTS: KdfChoice = KdfChoice::Fixed(KdfParams {
+        m_cost_kib: 64,
+        t_cost: 1,
+        p_cost: 1,
+    });
+
+    /// The parameters to store in a new vault's slots.
+    pub fn resolve(self) -> Result<KdfParams, VaultError> {
+        match self {
+            KdfChoice::Fixed(p) => Ok(p),
+            KdfChoice::Calibrate => calibrate(),
+        }
+    }
+}
+
+impl KdfParams {
+    /// Checks parameters read from a file against the bounds above.
+    pub fn check_bounds(&self) -> Result<(), VaultError> {
+        let ok = (8..=MAX_MEMORY_KIB).contains(&self.m_cost_kib)
+            && (1..=MAX_T_COST).contains(&self.t_cost)
+            && (1..=MAX_P_COST).contains(&self.p_cost)
+            && self.m_cost_kib >= 8 * self.p_cost;
+        if ok { Ok(()) } else { Err(VaultError::Damaged) }
+    }
+
+    /// Derives the 256-bit key that wraps the master key in a passphrase slot.
+    pub fn derive(&self, passphrase: &Passphrase, salt: &[u8]) -> Result<SubKey, VaultError> {
+        self.check_bounds()?;
+        let params = Params::new(self.m_cost_kib, self.t_cost, self.p_cost, Some(KEY_LEN))
+            .map_err(|_| VaultError::Damaged)?;
+        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+        let mut out = Zeroizing::new([0u8; KEY_LEN]);
+        argon
+            .hash_password_into(passphrase.expose(), salt, out.as_mut())
+            .map_err(|_| VaultError::Damaged)?;
+        Ok(SubKey::from_bytes(*out))
+    }
+}
+
+/// Finds parameters that take at least [`MIN_DURATION`] with [`MIN_MEMORY_KIB`] on this machine.
+fn calibrate() -> Result<KdfParams, VaultError> {
+    let probe = KdfParams {
+        m_cost_kib: MIN_MEMORY_KIB,
+        t_cost: 1,
+        p_cost: LANES,
+    };
+    let pass = Passphrase::new("calibration".to_owned());
+    let started = Instant::now();
+    probe.derive(&pass, &[0u8; 32])?;
+    let one_pass = started.elapsed().max(Duration::from_millis(1));
+    // Passes scale linearly; aim 20 % above the floor so a busy machine still meets it.
+    let wanted = MIN_DURATION.as_secs_f64() * 1.2 / one_pass.as_secs_f64();
+    let t_cost = (wanted.ceil() as u32).clamp(1, MAX_T_COST);
+    Ok(KdfParams { t_cost, ..probe })
+}

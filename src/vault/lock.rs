@@ -1,0 +1,64 @@
+//! `ledger.lock`: one running instance per vault.
+//!
+//! The instance holds an exclusive OS lock (`flock`) on the file for as long as it runs. The OS
+//! drops the lock when the process ends, however it ends, so a file left behind by a crashed
+//! process is stale by construction: the next instance takes the lock and says it recovered it.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use super::VaultError;
+
+/// The held instance lock; released when dropped.
+#[derive(Debug)]
+pub struct InstanceLock {
+    file: File,
+    /// What the previous holder wrote, when the lock was taken over from a process that died.
+    recovered_from: Option<String>,
+}
+
+impl InstanceLock {
+    /// Takes the lock on `path`, creating the file if needed.
+    pub fn acquire(path: &Path) -> Result<Self, VaultError> {
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| VaultError::io("打开锁文件", path, e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => return Err(VaultError::InUse),
+            Err(TryLockError::Error(e)) => return Err(VaultError::io("锁定", path, e)),
+        }
+        let mut previous = String::new();
+        // The old content is informational only: a failure to read it changes nothing.
+        let _ = file.read_to_string(&mut previous);
+        let previous = previous.trim().to_owned();
+        let note = format!("pid {}\n", std::process::id());
+        file.set_len(0)
+            .and_then(|()| file.seek(SeekFrom::Start(0)))
+            .and_then(|_| file.write_all(note.as_bytes()))
+            .and_then(|()| file.sync_all())
+            .map_err(|e| VaultError::io("写入锁文件", path, e))?;
+        Ok(Self {
+            file,
+            recovered_from: (!previous.is_empty()).then_some(previous),
+        })
+    }
+
+    /// `Some(previous holder)` when a stale lock of a crashed process was taken over.
+    pub fn recovered_from(&self) -> Option<&str> {
+        self.recovered_from.as_deref()
+    }
+}
+
+impl Drop for InstanceLock {
+    fn drop(&mut self) {
+        // A clean exit leaves an empty file: only a crash leaves a pid behind.
+        let _ = self.file.set_len(0);
+        let _ = self.file.unlock();
+    }
+}

@@ -110,7 +110,7 @@ impl Vault {
         migrations::apply(&mut conn)?;
         // The key file is written last: a crash before this leaves no half-made vault behind
         // that would look valid.
-        write_keys(dir, &keys, &master)?;
+        write_keys(dir, &mut keys, &master)?;
         let vault = Vault {
             dir: dir.to_owned(),
             keys,
@@ -222,7 +222,7 @@ impl Vault {
         let params = self.slot_params(login)?;
         let mut keys = self.keys.clone();
         keys.set_user_slot(&master, login, new, params)?;
-        write_keys(&self.dir, &keys, &master)?;
+        write_keys(&self.dir, &mut keys, &master)?;
         self.keys = keys;
         Ok(())
     }
@@ -240,7 +240,7 @@ impl Vault {
         };
         let mut keys = self.keys.clone();
         keys.set_user_slot(&ledger.master, login, passphrase, params)?;
-        write_keys(&self.dir, &keys, &ledger.master)?;
+        write_keys(&self.dir, &mut keys, &ledger.master)?;
         self.keys = keys;
         Ok(())
     }
@@ -249,7 +249,7 @@ impl Vault {
     pub fn remove_user_slot(&mut self, ledger: &OpenLedger, login: &str) -> Result<(), VaultError> {
         let mut keys = self.keys.clone();
         keys.remove_user_slot(login)?;
-        write_keys(&self.dir, &keys, &ledger.master)?;
+        write_keys(&self.dir, &mut keys, &ledger.master)?;
         self.keys = keys;
         Ok(())
     }
@@ -259,7 +259,7 @@ impl Vault {
         let recovery = RecoveryKey::generate()?;
         let mut keys = self.keys.clone();
         keys.set_recovery_slot(&ledger.master, &recovery)?;
-        write_keys(&self.dir, &keys, &ledger.master)?;
+        write_keys(&self.dir, &mut keys, &ledger.master)?;
         self.keys = keys;
         Ok(recovery)
     }
@@ -344,7 +344,7 @@ impl OpenLedger {
     }
 }
 
-fn write_keys(dir: &Path, keys: &KeyFile, master: &MasterKey) -> Result<(), VaultError> {
+fn write_keys(dir: &Path, keys: &mut KeyFile, master: &MasterKey) -> Result<(), VaultError> {
     let path = dir.join(KEYS_FILE);
     crate::fsutil::write_atomic(&path, &keys.to_bytes(master))
         .map_err(|e| VaultError::io("写入密钥文件", &path, e))

@@ -1,0 +1,41 @@
+//! Helpers shared by the integration tests: a vault with the fast test KDF.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::sync::Arc;
+
+use baomi::domain::{Clock, MockClock};
+use baomi::ledger::{SetupInput, Session};
+use baomi::vault::{KdfChoice, Passphrase, RecoveryKey};
+use chrono::{TimeZone, Utc};
+
+pub const PASS: &str = "correct horse 保密 9";
+
+pub fn pass(text: &str) -> Passphrase {
+    Passphrase::new(text.to_owned())
+}
+
+pub fn clock() -> MockClock {
+    MockClock::new(Utc.with_ymd_and_hms(2026, 11, 26, 8, 0, 0).unwrap())
+}
+
+pub fn setup_input() -> SetupInput {
+    SetupInput {
+        unit_name: "某公司党委办公室".into(),
+        login: "custodian".into(),
+        name: "王保密".into(),
+        department: "党办".into(),
+        post: "保密员".into(),
+    }
+}
+
+/// A fresh vault in `dir` (fast KDF), unlocked as the custodian.
+pub fn new_vault(dir: &Path) -> (Session, RecoveryKey) {
+    let c: Arc<dyn Clock> = Arc::new(clock());
+    Session::create(dir, &setup_input(), &pass(PASS), KdfChoice::INSECURE_FOR_TESTS, c)
+        .expect("create vault")
+}
+
+pub fn system_clock() -> Arc<dyn Clock> {
+    Arc::new(clock())
+}

@@ -1,1 +1,163 @@
-//! CLI
+//! The command line: `baomi` alone starts the GUI; `baomi --vault DIR <command>` runs one
+//! administrative command. Exit codes: 0 ok, 1 failure, 2 usage. Every error is one line.
+
+mod add_user;
+mod check;
+mod init;
+mod passwd;
+mod secret_input;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::domain::Role;
+
+/// Default vault folder: `<user data folder>/baomi/vault` (e.g. `~/.local/share/baomi/vault`).
+pub fn default_vault_dir() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("baomi")
+        .join("vault")
+}
+
+/// Command-line arguments.
+#[derive(Debug, Parser)]
+#[command(
+    name = "baomi",
+    version,
+    about = "保密台账 Baomi:党办保密管理台账(无子命令时启动图形界面)",
+    after_help = "口令的读取:在终端上用不回显的提示输入;否则读标准输入的第一行;\
+                  或用 --passphrase-file 从文件读第一行。\n\
+                  init 与 passwd 在非终端下:标准输入第一行是新口令。"
+)]
+pub struct Cli {
+    /// The vault folder (default: the user's data folder).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub vault: Option<PathBuf>,
+    /// Read the (current) passphrase from the first line of this file.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    /// The acting user's login (default: the first user, the custodian).
+    #[arg(long = "as", global = true, value_name = "LOGIN")]
+    pub acting: Option<String>,
+    /// The command; none starts the GUI.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Administrative commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a vault; the first user is the custodian (保密员). Prints the recovery key once.
+    Init {
+        /// The unit's name (单位名称).
+        #[arg(long)]
+        unit: String,
+        /// The first user's login.
+        #[arg(long)]
+        user: String,
+        /// The first user's full name (姓名).
+        #[arg(long)]
+        name: String,
+        /// Department (部门).
+        #[arg(long, default_value = "")]
+        department: String,
+        /// Post (职务).
+        #[arg(long, default_value = "保密员")]
+        post: String,
+    },
+    /// Unlock and verify every page's HMAC, the database structure and the audit chain.
+    Check,
+    /// Change a user's passphrase (default: the acting user's).
+    Passwd {
+        /// Whose passphrase.
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Add a user account with its own passphrase.
+    AddUser {
+        /// The new login.
+        #[arg(long)]
+        user: String,
+        /// Full name (姓名).
+        #[arg(long)]
+        name: String,
+        /// Role: custodian, head, dept_head, auditor, admin (or the Chinese name).
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Department (部门).
+        #[arg(long, default_value = "")]
+        department: String,
+        /// Post (职务).
+        #[arg(long, default_value = "")]
+        post: String,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::from_code(s).ok_or_else(|| {
+        let all: Vec<String> = Role::ALL
+            .iter()
+            .map(|r| format!("{} ({})", r.code(), r.label_zh()))
+            .collect();
+        format!("未知角色 {s};可选:{}", all.join(", "))
+    })
+}
+
+/// A failed command: one line for the user.
+#[derive(Debug)]
+pub struct CliError(pub String);
+
+impl<E: std::fmt::Display> From<E> for CliError {
+    fn from(e: E) -> Self {
+        CliError(e.to_string())
+    }
+}
+
+/// Runs a command. The caller prints the error and exits 1.
+pub fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
+    let dir = cli.vault.clone().unwrap_or_else(default_vault_dir);
+    let mut input = secret_input::SecretInput::new(cli.passphrase_file.clone());
+    match command {
+        Command::Init {
+            unit,
+            user,
+            name,
+            department,
+            post,
+        } => init::run(&dir, &mut input, unit, user, name, department, post),
+        Command::Check => check::run(&dir, &mut input, cli.acting.as_deref()),
+        Command::Passwd { user } => passwd::run(&dir, &mut input, cli.acting.as_deref(), user.as_deref()),
+        Command::AddUser {
+            user,
+            name,
+            role,
+            department,
+            post,
+        } => add_user::run(
+            &dir,
+            &mut input,
+            cli.acting.as_deref(),
+            &add_user::Args {
+                login: user,
+                name,
+                role: *role,
+                department,
+                post,
+            },
+        ),
+    }
+}
+
+/// The acting login: `--as`, else the first passphrase slot (the custodian made by `init`).
+fn acting_login(vault: &crate::vault::Vault, acting: Option<&str>) -> Result<String, CliError> {
+    match acting {
+        Some(l) => Ok(l.to_owned()),
+        None => vault
+            .logins()
+            .into_iter()
+            .next()
+            .ok_or_else(|| CliError("密钥文件中没有用户".into())),
+    }
+}

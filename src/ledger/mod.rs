@@ -1,6 +1,7 @@
 //! Use cases: the only place with SQL for the registers. Every write checks the acting user's
 //! role and the domain rules, writes its rows and appends its audit event in one transaction.
 
+pub mod audit_log;
 pub mod people;
 pub mod settings;
 pub mod users;

@@ -1,1 +1,45 @@
-//! GUI
+//! The GUI (eframe/egui): view state only. Data comes from `ledger`; screens send
+//! [`app::Command`]s that the app runs once per frame.
+
+pub mod app;
+pub mod fonts;
+pub mod i18n;
+pub mod screens;
+pub mod widgets;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use app::{AppConfig, BaomiApp};
+
+use crate::domain::SystemClock;
+use crate::vault::KdfChoice;
+
+/// The window title (also what the real-window tests search for).
+pub const WINDOW_TITLE: &str = "保密台账 Baomi";
+
+/// Opens the main window on the vault in `vault_dir` (the setup wizard if there is none).
+pub fn run_native(vault_dir: PathBuf) -> Result<(), String> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title(WINDOW_TITLE)
+            .with_app_id("baomi")
+            .with_inner_size([1100.0, 720.0])
+            .with_min_inner_size([720.0, 480.0]),
+        ..Default::default()
+    };
+    let config = AppConfig {
+        vault_dir,
+        kdf: KdfChoice::Calibrate,
+        clock: Arc::new(SystemClock),
+    };
+    eframe::run_native(
+        WINDOW_TITLE,
+        options,
+        Box::new(move |cc| {
+            fonts::install(&cc.egui_ctx);
+            Ok(Box::new(BaomiApp::new(config)))
+        }),
+    )
+    .map_err(|e| format!("无法打开窗口:{e}"))
+}

@@ -1,0 +1,58 @@
+//! `baomi add-user`: a new account with its own passphrase slot (custodian or administrator).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::secret_input::SecretInput;
+use super::{CliError, acting_login};
+use crate::domain::{Role, SystemClock};
+use crate::ledger::Session;
+use crate::ledger::people::NewPerson;
+use crate::ledger::users::{self, NewUser};
+use crate::vault::Vault;
+
+pub struct Args<'a> {
+    pub login: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    pub department: &'a str,
+    pub post: &'a str,
+}
+
+pub fn run(
+    dir: &Path,
+    input: &mut SecretInput,
+    acting: Option<&str>,
+    args: &Args<'_>,
+) -> Result<(), CliError> {
+    let vault = Vault::open(dir)?;
+    let login = acting_login(&vault, acting)?;
+    let passphrase = input.current(&format!("{login} 的口令: "))?;
+    let mut session =
+        Session::unlock(vault, &login, &passphrase, Arc::new(SystemClock)).map_err(|(_, e)| e)?;
+    drop(passphrase);
+    let new_pass = input.new_passphrase(&format!("{} 的初始口令: ", args.login))?;
+    let result = users::add_user(
+        &mut session,
+        &NewUser {
+            login: args.login.to_owned(),
+            person: NewPerson {
+                name: args.name.to_owned(),
+                department: args.department.to_owned(),
+                post: args.post.to_owned(),
+            },
+            role: args.role,
+        },
+        &new_pass,
+    );
+    drop(session.lock("add-user"));
+    let id = result?;
+    println!(
+        "已新增用户 {} ({},{}),编号 {}",
+        args.login,
+        args.name,
+        args.role.label_zh(),
+        id.0
+    );
+    Ok(())
+}

@@ -1,0 +1,38 @@
+//! `baomi passwd`: change a passphrase. Only that user's key slot is rewritten.
+
+use std::path::Path;
+
+use super::secret_input::SecretInput;
+use super::{CliError, acting_login};
+use crate::vault::Vault;
+
+pub fn run(
+    dir: &Path,
+    input: &mut SecretInput,
+    acting: Option<&str>,
+    user: Option<&str>,
+) -> Result<(), CliError> {
+    if !input.is_tty() && !input.has_file() {
+        return Err(CliError(
+            "非终端下修改口令:用 --passphrase-file 提供当前口令,标准输入第一行为新口令".into(),
+        ));
+    }
+    let vault = Vault::open(dir)?;
+    let login = match user {
+        Some(u) => u.to_owned(),
+        None => acting_login(&vault, acting)?,
+    };
+    let current = input.current(&format!("{login} 的当前口令: "))?;
+    let new = input.new_passphrase("新口令: ")?;
+    let mut session = crate::ledger::Session::unlock(
+        vault,
+        &login,
+        &current,
+        std::sync::Arc::new(crate::domain::SystemClock),
+    )
+    .map_err(|(_, e)| e)?;
+    session.change_own_passphrase(&current, &new)?;
+    drop(session.lock("passwd"));
+    println!("已修改 {login} 的口令(数据库未改动,只重写了该用户的密钥槽)");
+    Ok(())
+}

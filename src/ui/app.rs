@@ -1,0 +1,286 @@
+//! The application: a state machine Setup → Login (locked) ⇄ Main (unlocked), plus the
+//! commands screens send and the app runs once per frame.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::i18n::Lang;
+use super::screens::login::LoginScreen;
+use super::screens::main_window::MainWindow;
+use super::screens::setup::SetupWizard;
+use crate::domain::Clock;
+use crate::ledger::{LedgerError, Session, SetupInput};
+use crate::vault::{KdfChoice, Passphrase, RecoveryKey, Vault, VaultError};
+
+/// How the app is started: where the vault is, how a new one derives keys, which clock it reads.
+pub struct AppConfig {
+    /// The vault folder.
+    pub vault_dir: PathBuf,
+    /// KDF for a new vault ([`KdfChoice::Calibrate`] in the shipped app).
+    pub kdf: KdfChoice,
+    /// The clock (simulated in tests).
+    pub clock: Arc<dyn Clock>,
+}
+
+/// What a screen asks the app to do; run once per frame by [`BaomiApp::run_commands`].
+pub enum Command {
+    /// The wizard's data is complete: create the vault.
+    CreateVault {
+        /// Unit and first user.
+        input: SetupInput,
+        /// The first user's passphrase.
+        passphrase: Passphrase,
+    },
+    /// The recovery key has been written down: go to the main window.
+    FinishSetup,
+    /// Unlock with a passphrase.
+    Unlock {
+        /// Who.
+        login: String,
+        /// Their passphrase.
+        passphrase: Passphrase,
+    },
+    /// Unlock with the recovery key and set a new passphrase.
+    RecoverUnlock {
+        /// Whose passphrase to set.
+        login: String,
+        /// The recovery key as typed.
+        recovery: RecoveryKey,
+        /// The new passphrase.
+        new_passphrase: Passphrase,
+    },
+    /// Lock now.
+    Lock {
+        /// Why (`manual`, `idle`): recorded in the audit trail.
+        reason: &'static str,
+    },
+    /// Switch the interface language.
+    SetLang(Lang),
+}
+
+/// Where the app is.
+pub enum AppState {
+    /// No vault yet: the setup wizard.
+    Setup(Box<SetupWizard>),
+    /// Locked: the login screen holds the opened vault.
+    Login(Box<LoginScreen>),
+    /// Unlocked.
+    Main(Box<MainWindow>),
+    /// The vault cannot be used (in use elsewhere, damaged…): the message, nothing else.
+    Fatal(String),
+    /// Transient, while ownership moves between states within one command.
+    Switching,
+}
+
+/// The Baomi application.
+pub struct BaomiApp {
+    config: AppConfig,
+    lang: Lang,
+    state: AppState,
+    commands: Vec<Command>,
+    last_activity: DateTime<Utc>,
+}
+
+impl BaomiApp {
+    /// Opens the vault folder: the wizard if it holds no vault, else the login screen.
+    pub fn new(config: AppConfig) -> Self {
+        let now = config.clock.now();
+        let state = if Vault::exists(&config.vault_dir) {
+            match Vault::open(&config.vault_dir) {
+                Ok(vault) => AppState::Login(Box::new(LoginScreen::new(vault))),
+                Err(e) => AppState::Fatal(fatal_text(&e, &config.vault_dir)),
+            }
+        } else {
+            AppState::Setup(Box::default())
+        };
+        Self {
+            config,
+            lang: Lang::Zh,
+            state,
+            commands: Vec::new(),
+            last_activity: now,
+        }
+    }
+
+    /// The current state (tests look at it).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Whether the ledger is unlocked.
+    pub fn is_unlocked(&self) -> bool {
+        matches!(self.state, AppState::Main(_))
+    }
+
+    /// The interface language.
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// Draws one frame. Commands queued by the previous frame run first.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        self.run_commands(ui.ctx());
+        self.track_activity(ui.ctx());
+        self.auto_lock(ui.ctx());
+        let lang = self.lang;
+        let clock = self.config.clock.clone();
+        let cmds = &mut self.commands;
+        match &mut self.state {
+            AppState::Setup(w) => w.ui(ui, lang, cmds),
+            AppState::Login(l) => l.ui(ui, lang, clock.as_ref(), cmds),
+            AppState::Main(m) => m.ui(ui, lang, clock.as_ref(), cmds),
+            AppState::Fatal(msg) => fatal_ui(ui, lang, msg),
+            AppState::Switching => {}
+        }
+        if !self.commands.is_empty() {
+            ui.ctx().request_repaint();
+        }
+        // Wake up now and then so that auto-lock and login delays happen without input.
+        ui.ctx().request_repaint_after(std::time::Duration::from_secs(1));
+    }
+
+    fn track_activity(&mut self, ctx: &egui::Context) {
+        let active = ctx.input(|i| {
+            i.events.iter().any(|e| {
+                matches!(
+                    e,
+                    egui::Event::Key { .. }
+                        | egui::Event::Text(_)
+                        | egui::Event::PointerButton { .. }
+                        | egui::Event::PointerMoved(_)
+                        | egui::Event::MouseWheel { .. }
+                        | egui::Event::Ime(_)
+                )
+            })
+        });
+        if active {
+            self.last_activity = self.config.clock.now();
+        }
+    }
+
+    fn auto_lock(&mut self, ctx: &egui::Context) {
+        if let AppState::Main(m) = &self.state {
+            let idle = self.config.clock.now() - self.last_activity;
+            if idle >= chrono::Duration::minutes(i64::from(m.auto_lock_minutes())) {
+                self.commands.push(Command::Lock { reason: "idle" });
+                self.run_commands(ctx);
+            }
+        }
+    }
+
+    /// Runs queued commands in order.
+    pub fn run_commands(&mut self, ctx: &egui::Context) {
+        for cmd in std::mem::take(&mut self.commands) {
+            self.run(cmd, ctx);
+        }
+    }
+
+    fn run(&mut self, cmd: Command, ctx: &egui::Context) {
+        let clock = self.config.clock.clone();
+        self.last_activity = clock.now();
+        match cmd {
+            Command::SetLang(lang) => self.lang = lang,
+            Command::CreateVault { input, passphrase } => {
+                let AppState::Setup(wizard) = &mut self.state else { return };
+                match Session::create(&self.config.vault_dir, &input, &passphrase, self.config.kdf, clock) {
+                    Ok((session, recovery)) => wizard.created(session, recovery),
+                    Err(e) => wizard.failed(error_message(self.lang, &e)),
+                }
+            }
+            Command::FinishSetup => {
+                if let AppState::Setup(wizard) = std::mem::replace(&mut self.state, AppState::Switching) {
+                    match wizard.into_session() {
+                        Some(session) => self.enter_main(session),
+                        None => self.state = AppState::Setup(Box::default()),
+                    }
+                }
+            }
+            Command::Unlock { login, passphrase } => {
+                let AppState::Login(screen) = std::mem::replace(&mut self.state, AppState::Switching) else { return };
+                let mut screen = screen;
+                let vault = screen.take_vault();
+                match Session::unlock(vault, &login, &passphrase, clock.clone()) {
+                    Ok(session) => self.enter_main(session),
+                    Err((vault, e)) => {
+                        screen.failed(vault, error_message(self.lang, &e), clock.now());
+                        self.state = AppState::Login(screen);
+                    }
+                }
+            }
+            Command::RecoverUnlock { login, recovery, new_passphrase } => {
+                let AppState::Login(screen) = std::mem::replace(&mut self.state, AppState::Switching) else { return };
+                let mut screen = screen;
+                let vault = screen.take_vault();
+                match Session::unlock_with_recovery(vault, &recovery, &login, &new_passphrase, clock.clone()) {
+                    Ok(session) => self.enter_main(session),
+                    Err((vault, e)) => {
+                        screen.failed(vault, error_message(self.lang, &e), clock.now());
+                        self.state = AppState::Login(screen);
+                    }
+                }
+            }
+            Command::Lock { reason } => {
+                if let AppState::Main(main) = std::mem::replace(&mut self.state, AppState::Switching) {
+                    let vault = main.into_session().lock(reason);
+                    let mut screen = LoginScreen::new(vault);
+                    if reason == "idle" {
+                        screen.notice = Some(self.lang.tr("空闲超时,已自动锁定", "Locked after being idle"));
+                    }
+                    self.state = AppState::Login(Box::new(screen));
+                }
+                ctx.memory_mut(|m| m.data.clear());
+            }
+        }
+    }
+
+    fn enter_main(&mut self, session: Session) {
+        self.state = AppState::Main(Box::new(MainWindow::new(session)));
+    }
+}
+
+impl eframe::App for BaomiApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.ui(ui);
+    }
+}
+
+fn fatal_ui(ui: &mut egui::Ui, lang: Lang, msg: &str) {
+    egui::CentralPanel::default_margins().show(ui, |ui| {
+        ui.add_space(40.0);
+        ui.heading(lang.tr("无法打开保密台账库", "Cannot open the ledger"));
+        super::widgets::error_text(ui, msg);
+        super::widgets::hint_text(
+            ui,
+            lang.tr(
+                "文件未做任何改动。请关闭本窗口;如需帮助,请联系系统管理员。",
+                "No file was changed. Close this window; ask the administrator for help.",
+            ),
+        );
+    });
+}
+
+fn fatal_text(e: &VaultError, dir: &std::path::Path) -> String {
+    format!("{e}\n{}", dir.display())
+}
+
+/// A refused action in the user's language. Messages are Chinese at the source; the common ones
+/// have an English twin here.
+pub fn error_message(lang: Lang, e: &LedgerError) -> String {
+    if lang == Lang::En {
+        let en = match e {
+            LedgerError::Vault(VaultError::WrongPassphraseOrDamaged) => {
+                Some("Wrong passphrase, or the key file is damaged")
+            }
+            LedgerError::Vault(VaultError::NoSuchUser) => Some("No such user"),
+            LedgerError::WrongCurrentPassphrase => Some("The current passphrase is wrong"),
+            LedgerError::UserInactive => Some("This account is disabled or does not exist"),
+            _ => None,
+        };
+        if let Some(en) = en {
+            return en.to_owned();
+        }
+    }
+    e.to_string()
+}

@@ -1,0 +1,38 @@
+//! The embedded CJK font (Noto Sans SC, OFL-1.1, `assets/fonts/`): the office PC has no
+//! Internet and may have no Chinese font installed. The whole font is kept, not a subset:
+//! people's names use characters outside GB2312.
+
+use std::sync::Arc;
+
+use egui::{FontData, FontDefinitions, FontFamily, TextStyle, FontId};
+
+/// The font file, compiled into the binary.
+pub const NOTO_SANS_SC: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC_400Regular.ttf");
+
+/// Installs the font first in both families and sets comfortable text sizes.
+pub fn install(ctx: &egui::Context) {
+    let mut fonts = FontDefinitions::default();
+    fonts
+        .font_data
+        .insert("noto_sans_sc".into(), Arc::new(FontData::from_static(NOTO_SANS_SC)));
+    for family in [FontFamily::Proportional, FontFamily::Monospace] {
+        fonts
+            .families
+            .entry(family)
+            .or_default()
+            .insert(0, "noto_sans_sc".into());
+    }
+    ctx.set_fonts(fonts);
+    ctx.all_styles_mut(|style| {
+        style.text_styles = [
+            (TextStyle::Heading, FontId::proportional(22.0)),
+            (TextStyle::Body, FontId::proportional(15.0)),
+            (TextStyle::Button, FontId::proportional(15.0)),
+            (TextStyle::Small, FontId::proportional(12.0)),
+            (TextStyle::Monospace, FontId::monospace(15.0)),
+        ]
+        .into();
+        style.spacing.item_spacing = egui::vec2(8.0, 8.0);
+        style.spacing.button_padding = egui::vec2(10.0, 4.0);
+    });
+}

@@ -1,0 +1,32 @@
+//! Interface language: Simplified Chinese by default, English switchable. Strings stay beside
+//! their use as `(中文, English)` pairs through [`Lang::tr`].
+
+use serde::{Deserialize, Serialize};
+
+/// The interface language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Lang {
+    /// 简体中文.
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Picks the string for this language.
+    pub fn tr(self, zh: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
+    /// The role's label in this language.
+    pub fn role(self, role: crate::domain::Role) -> &'static str {
+        match self {
+            Lang::Zh => role.label_zh(),
+            Lang::En => role.label_en(),
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! The login screen: user picker, passphrase, clear errors, a growing delay after repeated
+//! failures; or the recovery key with a new passphrase.
+
+use chrono::{DateTime, Utc};
+use egui::{Grid, RichText, Ui};
+use zeroize::Zeroizing;
+
+use crate::domain::Clock;
+use crate::domain::passphrase::strength;
+use crate::ui::app::Command;
+use crate::ui::i18n::Lang;
+use crate::ui::widgets::{error_text, field_row, hint_text};
+use crate::vault::{Passphrase, RecoveryKey, Vault};
+
+/// Failures allowed before a delay starts.
+pub const FREE_ATTEMPTS: u32 = 3;
+/// The first delay, doubled at every further failure, capped at [`MAX_DELAY_SECS`].
+pub const FIRST_DELAY_SECS: i64 = 5;
+/// The longest delay.
+pub const MAX_DELAY_SECS: i64 = 300;
+
+/// Seconds to wait after `failures` consecutive failures.
+pub fn delay_after(failures: u32) -> i64 {
+    if failures < FREE_ATTEMPTS {
+        0
+    } else {
+        let n = (failures - FREE_ATTEMPTS).min(10);
+        (FIRST_DELAY_SECS << n).min(MAX_DELAY_SECS)
+    }
+}
+
+/// The locked state: the vault (instance lock held, key file read) and the login form.
+pub struct LoginScreen {
+    vault: Option<Vault>,
+    logins: Vec<String>,
+    login: String,
+    passphrase: Zeroizing<String>,
+    error: Option<String>,
+    /// A one-line notice such as "locked after being idle".
+    pub notice: Option<&'static str>,
+    failures: u32,
+    retry_at: Option<DateTime<Utc>>,
+    busy: bool,
+    focus_once: bool,
+    recovery_mode: bool,
+    recovery_text: Zeroizing<String>,
+    new1: Zeroizing<String>,
+    new2: Zeroizing<String>,
+}
+
+impl LoginScreen {
+    /// The login screen on an opened vault.
+    pub fn new(vault: Vault) -> Self {
+        let logins = vault.logins();
+        Self {
+            login: logins.first().cloned().unwrap_or_default(),
+            logins,
+            vault: Some(vault),
+            passphrase: Default::default(),
+            error: None,
+            notice: None,
+            failures: 0,
+            retry_at: None,
+            busy: false,
+            focus_once: true,
+            recovery_mode: false,
+            recovery_text: Default::default(),
+            new1: Default::default(),
+            new2: Default::default(),
+        }
+    }
+
+    /// Hands the vault to the unlock command.
+    pub fn take_vault(&mut self) -> Vault {
+        self.vault.take().expect("the login screen always holds its vault between frames")
+    }
+
+    /// Unlocking failed: take the vault back, show why, start the delay if due.
+    pub fn failed(&mut self, vault: Vault, message: String, now: DateTime<Utc>) {
+        self.vault = Some(vault);
+        self.failures += 1;
+        self.error = Some(message);
+        self.busy = false;
+        self.focus_once = true;
+        let wait = delay_after(self.failures);
+        self.retry_at = (wait > 0).then(|| now + chrono::Duration::seconds(wait));
+    }
+
+    /// Draws the form.
+    pub fn ui(&mut self, ui: &mut Ui, lang: Lang, clock: &dyn Clock, cmds: &mut Vec<Command>) {
+        let now = clock.now();
+        let wait = self
+            .retry_at
+            .map(|t| (t - now).num_seconds() + i64::from((t - now).subsec_nanos() > 0))
+            .filter(|s| *s > 0);
+        egui::CentralPanel::default_margins().show(ui, |ui| {
+            ui.vertical_centered(|ui| {
+                ui.add_space(60.0);
+                ui.heading(lang.tr("保密台账", "Baomi ledger"));
+                hint_text(ui, lang.tr("台账已锁定", "The ledger is locked"));
+                ui.add_space(12.0);
+            });
+            egui::Frame::group(ui.style()).inner_margin(16.0).show(ui, |ui| {
+                ui.set_max_width(520.0);
+                if let Some(n) = self.notice {
+                    ui.label(RichText::new(n).strong());
+                }
+                if self.recovery_mode {
+                    self.recovery_ui(ui, lang, wait, cmds);
+                } else {
+                    self.passphrase_ui(ui, lang, wait, cmds);
+                }
+            });
+        });
+    }
+
+    fn user_picker(&mut self, ui: &mut Ui, lang: Lang) {
+        let l = ui.label(lang.tr("用户", "User"));
+        egui::ComboBox::from_id_salt("login_user")
+            .selected_text(self.login.clone())
+            .width(280.0)
+            .show_ui(ui, |ui| {
+                for login in &self.logins {
+                    ui.selectable_value(&mut self.login, login.clone(), login);
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        ui.end_row();
+    }
+
+    fn status_ui(&self, ui: &mut Ui, lang: Lang, wait: Option<i64>) {
+        if let Some(e) = &self.error {
+            error_text(ui, e);
+        }
+        if let Some(s) = wait {
+            error_text(
+                ui,
+                &match lang {
+                    Lang::Zh => format!("连续 {} 次失败,请 {s} 秒后再试", self.failures),
+                    Lang::En => format!("{} failures in a row: try again in {s} s", self.failures),
+                },
+            );
+        }
+        if self.busy {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(lang.tr("正在解锁…", "Unlocking…"));
+            });
+        }
+    }
+
+    fn passphrase_ui(&mut self, ui: &mut Ui, lang: Lang, wait: Option<i64>, cmds: &mut Vec<Command>) {
+        let mut field = None;
+        Grid::new("login_form").num_columns(2).show(ui, |ui| {
+            self.user_picker(ui, lang);
+            field = Some(field_row(ui, lang.tr("口令", "Passphrase"), &mut self.passphrase, true));
+        });
+        let field = field.expect("grid ran");
+        if self.focus_once {
+            // Focus once, never every frame: that would break input-method composition.
+            field.request_focus();
+            self.focus_once = false;
+        }
+        self.status_ui(ui, lang, wait);
+        let ready = wait.is_none() && !self.busy && !self.passphrase.is_empty() && !self.login.is_empty();
+        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        ui.horizontal(|ui| {
+            let unlock = ui.add_enabled(ready, egui::Button::new(lang.tr("解锁", "Unlock")));
+            if ready && (unlock.clicked() || enter) {
+                cmds.push(Command::Unlock {
+                    login: self.login.clone(),
+                    passphrase: Passphrase::new(std::mem::take(&mut *self.passphrase)),
+                });
+                self.busy = true;
+                self.error = None;
+                self.notice = None;
+            }
+            if ui.link(lang.tr("忘记口令?使用恢复密钥", "Forgot it? Use the recovery key")).clicked() {
+                self.recovery_mode = true;
+                self.error = None;
+            }
+        });
+        ui.separator();
+        ui.horizontal(|ui| {
+            ui.label(lang.tr("界面语言", "Language"));
+            if ui.selectable_label(lang == Lang::Zh, "中文").clicked() {
+                cmds.push(Command::SetLang(Lang::Zh));
+            }
+            if ui.selectable_label(lang == Lang::En, "English").clicked() {
+                cmds.push(Command::SetLang(Lang::En));
+            }
+        });
+    }
+
+    fn recovery_ui(&mut self, ui: &mut Ui, lang: Lang, wait: Option<i64>, cmds: &mut Vec<Command>) {
+        hint_text(ui, lang.tr(
+            "输入抄写的恢复密钥(13 组,每组 4 个字符,大小写和空格不限),并为所选用户设置新口令。",
+            "Type the written recovery key (13 groups of 4) and set a new passphrase for the chosen user.",
+        ));
+        Grid::new("recovery_form").num_columns(2).show(ui, |ui| {
+            self.user_picker(ui, lang);
+            field_row(ui, lang.tr("恢复密钥", "Recovery key"), &mut self.recovery_text, false);
+            field_row(ui, lang.tr("新口令", "New passphrase"), &mut self.new1, true);
+            field_row(ui, lang.tr("再次输入新口令", "Repeat new passphrase"), &mut self.new2, true);
+        });
+        let parsed = RecoveryKey::parse(&self.recovery_text);
+        let problem = if self.recovery_text.is_empty() {
+            Some(lang.tr("请输入恢复密钥", "Enter the recovery key"))
+        } else if parsed.is_err() {
+            Some(lang.tr(
+                "恢复密钥格式不对:应为 52 个字母或数字",
+                "The recovery key should have 52 letters or digits",
+            ))
+        } else if !strength(&self.new1).acceptable() {
+            Some(lang.tr("新口令太短(至少 8 个字符)", "New passphrase too short"))
+        } else if *self.new1 != *self.new2 {
+            Some(lang.tr("两次输入的新口令不一致", "The two entries differ"))
+        } else {
+            None
+        };
+        if let Some(p) = problem {
+            hint_text(ui, p);
+        }
+        self.status_ui(ui, lang, wait);
+        ui.horizontal(|ui| {
+            let ok = problem.is_none() && wait.is_none() && !self.busy;
+            if ui
+                .add_enabled(ok, egui::Button::new(lang.tr("恢复并解锁", "Recover and unlock")))
+                .clicked()
+                && let Ok(recovery) = parsed
+            {
+                cmds.push(Command::RecoverUnlock {
+                    login: self.login.clone(),
+                    recovery,
+                    new_passphrase: Passphrase::new(std::mem::take(&mut *self.new1)),
+                });
+                self.recovery_text = Default::default();
+                self.new2 = Default::default();
+                self.busy = true;
+                self.error = None;
+            }
+            if ui.button(lang.tr("返回", "Back")).clicked() {
+                self.recovery_mode = false;
+                self.error = None;
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delay_starts_after_three_failures_and_doubles_up_to_five_minutes() {
+        assert_eq!(delay_after(2), 0);
+        assert_eq!(delay_after(3), 5);
+        assert_eq!(delay_after(4), 10);
+        assert_eq!(delay_after(5), 20);
+        assert_eq!(delay_after(30), 300);
+    }
+}

@@ -1,0 +1,198 @@
+//! The unlocked main window: top bar (unit, user, role, lock), navigation on the left, the
+//! chosen section in the centre. Owns the session; its sections send [`MainCommand`]s that run
+//! once per frame, before drawing.
+
+use egui::{RichText, Ui};
+
+use super::audit_log::AuditLogScreen;
+use super::dashboard::Dashboard;
+use super::passphrase_dialog::PassphraseDialog;
+use super::settings::SettingsScreen;
+use crate::domain::Clock;
+use crate::ledger::{Session, settings};
+use crate::ui::app::{Command, error_message};
+use crate::ui::i18n::Lang;
+use crate::vault::Passphrase;
+
+/// The sections of the navigation. A section appears here when it works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// 工作台.
+    Dashboard,
+    /// 审计日志.
+    AuditLog,
+    /// 设置.
+    Settings,
+}
+
+impl Section {
+    const ALL: [Section; 3] = [Section::Dashboard, Section::AuditLog, Section::Settings];
+
+    fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Section::Dashboard => lang.tr("工作台", "Dashboard"),
+            Section::AuditLog => lang.tr("审计日志", "Audit log"),
+            Section::Settings => lang.tr("设置", "Settings"),
+        }
+    }
+}
+
+/// Writes and navigation asked for by the sections.
+pub enum MainCommand {
+    /// Go to a section.
+    Navigate(Section),
+    /// Open the passphrase dialog.
+    OpenPassphraseDialog,
+    /// Change the signed-in user's passphrase.
+    ChangePassphrase {
+        /// The current passphrase.
+        current: Passphrase,
+        /// The new one.
+        new: Passphrase,
+    },
+    /// Set the auto-lock delay.
+    SetAutoLock(u32),
+}
+
+/// The main window and its sections' view state.
+pub struct MainWindow {
+    session: Session,
+    section: Section,
+    unit_name: String,
+    auto_lock_minutes: u32,
+    dashboard: Dashboard,
+    audit_log: AuditLogScreen,
+    settings: SettingsScreen,
+    passphrase_dialog: Option<PassphraseDialog>,
+    commands: Vec<MainCommand>,
+    /// A message after a write (success or refusal).
+    toast: Option<(bool, String)>,
+}
+
+impl MainWindow {
+    /// The window on a fresh session.
+    pub fn new(session: Session) -> Self {
+        let unit_name = settings::unit_name(&session).unwrap_or_default();
+        let auto_lock_minutes =
+            settings::auto_lock_minutes(&session).unwrap_or(settings::DEFAULT_AUTO_LOCK_MINUTES);
+        let dashboard = Dashboard::load(&session);
+        Self {
+            settings: SettingsScreen::new(auto_lock_minutes),
+            session,
+            section: Section::Dashboard,
+            unit_name,
+            auto_lock_minutes,
+            dashboard,
+            audit_log: AuditLogScreen::default(),
+            passphrase_dialog: None,
+            commands: Vec::new(),
+            toast: None,
+        }
+    }
+
+    /// Minutes of inactivity before the app locks.
+    pub fn auto_lock_minutes(&self) -> u32 {
+        self.auto_lock_minutes
+    }
+
+    /// Gives the session back (to lock it).
+    pub fn into_session(self) -> Session {
+        self.session
+    }
+
+    /// Draws the window.
+    pub fn ui(&mut self, ui: &mut Ui, lang: Lang, _clock: &dyn Clock, cmds: &mut Vec<Command>) {
+        self.run_commands(lang);
+        let ctx = ui.ctx().clone();
+        egui::Panel::top("top_bar").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(&self.unit_name).strong().size(17.0));
+                ui.separator();
+                ui.label(lang.tr("保密台账", "Confidentiality ledger"));
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui.button(lang.tr("锁定", "Lock")).clicked() {
+                        cmds.push(Command::Lock { reason: "manual" });
+                    }
+                    let user = self.session.user();
+                    ui.label(format!("{}({})", user.name, lang.role(user.role)));
+                });
+            });
+        });
+        egui::Panel::left("nav").resizable(false).exact_size(150.0).show(ui, |ui| {
+            ui.add_space(8.0);
+            for s in Section::ALL {
+                if ui
+                    .add_sized([130.0, 30.0], egui::Button::selectable(self.section == s, s.label(lang)))
+                    .clicked()
+                {
+                    self.commands.push(MainCommand::Navigate(s));
+                }
+            }
+        });
+        egui::CentralPanel::default_margins().show(ui, |ui| {
+            if let Some((ok, msg)) = &self.toast {
+                let color = if *ok {
+                    egui::Color32::from_rgb(0x1a, 0x7f, 0x37)
+                } else {
+                    egui::Color32::from_rgb(0xc0, 0x1c, 0x28)
+                };
+                ui.label(RichText::new(msg).color(color));
+            }
+            match self.section {
+                Section::Dashboard => self.dashboard.ui(ui, lang, &self.session, &self.unit_name),
+                Section::AuditLog => self.audit_log.ui(ui, lang, &self.session),
+                Section::Settings => {
+                    self.settings.ui(ui, lang, cmds, &mut self.commands);
+                }
+            }
+        });
+        if let Some(dialog) = &mut self.passphrase_dialog {
+            let keep = dialog.ui(&ctx, lang, &mut self.commands);
+            if !keep {
+                self.passphrase_dialog = None;
+            }
+        }
+        if !self.commands.is_empty() {
+            ctx.request_repaint();
+        }
+    }
+
+    fn run_commands(&mut self, lang: Lang) {
+        for cmd in std::mem::take(&mut self.commands) {
+            match cmd {
+                MainCommand::Navigate(s) => {
+                    self.section = s;
+                    self.toast = None;
+                    match s {
+                        Section::Dashboard => self.dashboard = Dashboard::load(&self.session),
+                        Section::AuditLog => self.audit_log.reload(&self.session),
+                        Section::Settings => {}
+                    }
+                }
+                MainCommand::OpenPassphraseDialog => {
+                    self.passphrase_dialog = Some(PassphraseDialog::default());
+                }
+                MainCommand::ChangePassphrase { current, new } => {
+                    match self.session.change_own_passphrase(&current, &new) {
+                        Ok(()) => {
+                            self.passphrase_dialog = None;
+                            self.toast = Some((true, lang.tr("口令已修改", "Passphrase changed").into()));
+                        }
+                        Err(e) => {
+                            if let Some(d) = &mut self.passphrase_dialog {
+                                d.failed(error_message(lang, &e));
+                            }
+                        }
+                    }
+                }
+                MainCommand::SetAutoLock(m) => match settings::set_auto_lock_minutes(&mut self.session, m) {
+                    Ok(()) => {
+                        self.auto_lock_minutes = m;
+                        self.toast = Some((true, lang.tr("已保存", "Saved").into()));
+                    }
+                    Err(e) => self.toast = Some((false, error_message(lang, &e))),
+                },
+            }
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! One file per screen.
+
+pub mod audit_log;
+pub mod dashboard;
+pub mod login;
+pub mod main_window;
+pub mod passphrase_dialog;
+pub mod settings;
+pub mod setup;

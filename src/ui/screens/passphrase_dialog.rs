@@ -1,0 +1,82 @@
+//! The passphrase change dialog (modal): current, new twice, strength hint.
+
+use egui::{Grid, RichText};
+use zeroize::Zeroizing;
+
+use super::main_window::MainCommand;
+use crate::domain::passphrase::strength;
+use crate::ui::i18n::Lang;
+use crate::ui::widgets::{error_text, field_row};
+use crate::vault::Passphrase;
+
+/// Drafts of the dialog; zeroized when dropped.
+#[derive(Default)]
+pub struct PassphraseDialog {
+    current: Zeroizing<String>,
+    new1: Zeroizing<String>,
+    new2: Zeroizing<String>,
+    error: Option<String>,
+}
+
+impl PassphraseDialog {
+    /// The change was refused.
+    pub fn failed(&mut self, message: String) {
+        self.error = Some(message);
+    }
+
+    /// Draws the dialog; returns false once it should close.
+    pub fn ui(&mut self, ctx: &egui::Context, lang: Lang, cmds: &mut Vec<MainCommand>) -> bool {
+        let mut keep = true;
+        egui::Modal::new(egui::Id::unique("passphrase_dialog")).show(ctx, |ui| {
+            ui.set_width(440.0);
+            ui.heading(lang.tr("修改口令", "Change passphrase"));
+            Grid::new("pass_dialog").num_columns(2).show(ui, |ui| {
+                field_row(ui, lang.tr("当前口令", "Current passphrase"), &mut self.current, true);
+                field_row(ui, lang.tr("新口令", "New passphrase"), &mut self.new1, true);
+                field_row(ui, lang.tr("再次输入新口令", "Repeat new passphrase"), &mut self.new2, true);
+            });
+            let s = strength(&self.new1);
+            ui.label(RichText::new(format!(
+                "{}{}",
+                lang.tr("口令强度:", "Strength: "),
+                match lang {
+                    Lang::Zh => s.label_zh(),
+                    Lang::En => s.label_en(),
+                }
+            )));
+            let problem = if self.current.is_empty() {
+                Some(lang.tr("请输入当前口令", "Enter the current passphrase"))
+            } else if !s.acceptable() {
+                Some(lang.tr("新口令太短(至少 8 个字符)", "New passphrase too short"))
+            } else if *self.new1 != *self.new2 {
+                Some(lang.tr("两次输入的新口令不一致", "The two entries differ"))
+            } else {
+                None
+            };
+            if let Some(p) = problem {
+                ui.label(RichText::new(p).weak());
+            }
+            if let Some(e) = &self.error {
+                error_text(ui, e);
+            }
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(problem.is_none(), egui::Button::new(lang.tr("确定", "OK")))
+                    .clicked()
+                {
+                    cmds.push(MainCommand::ChangePassphrase {
+                        current: Passphrase::new(std::mem::take(&mut *self.current)),
+                        new: Passphrase::new((*self.new1).clone()),
+                    });
+                    self.error = None;
+                }
+                if ui.button(lang.tr("取消", "Cancel")).clicked()
+                    || ui.input(|i| i.key_pressed(egui::Key::Escape))
+                {
+                    keep = false;
+                }
+            });
+        });
+        keep
+    }
+}

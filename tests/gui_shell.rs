@@ -1,0 +1,195 @@
+//! GUI flows of the app shell, driven with egui_kittest by visible label as a user would:
+//! the setup wizard, lock and unlock, wrong passphrase, idle auto-lock, passphrase change.
+
+mod common;
+
+use std::sync::Arc;
+
+use baomi::domain::MockClock;
+use baomi::ui::{AppConfig, BaomiApp};
+use baomi::vault::KdfChoice;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn harness(dir: &std::path::Path, clock: MockClock) -> Harness<'static, BaomiApp> {
+    let app = BaomiApp::new(AppConfig {
+        vault_dir: dir.to_owned(),
+        kdf: KdfChoice::INSECURE_FOR_TESTS,
+        clock: Arc::new(clock),
+    });
+    Harness::builder()
+        .with_size(egui::vec2(1100.0, 720.0))
+        .with_max_steps(40)
+        .with_context_setup(baomi::ui::fonts::install)
+        .build_ui_state(|ui, app: &mut BaomiApp| app.ui(ui), app)
+}
+
+/// A text or password field by its visible label.
+fn field<'h>(h: &'h Harness<'_, BaomiApp>, label: &'h str) -> egui_kittest::Node<'h> {
+    use egui::accesskit::Role;
+    h.query_by_role_and_label(Role::TextInput, label)
+        .or_else(|| h.query_by_role_and_label(Role::PasswordInput, label))
+        .unwrap_or_else(|| panic!("no field labelled {label}"))
+}
+
+/// Clicks into a field, clears it, types as a user would.
+fn type_into(h: &mut Harness<'_, BaomiApp>, label: &str, text: &str) {
+    field(h, label).click();
+    h.run();
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.run();
+    h.key_press(egui::Key::Backspace);
+    h.run();
+    field(h, label).type_text(text);
+    h.run();
+}
+
+fn click(h: &mut Harness<'_, BaomiApp>, label: &str) {
+    h.get_by_label(label).click();
+    h.run();
+}
+
+/// Runs the wizard to the end; the app is then unlocked.
+fn run_wizard(h: &mut Harness<'_, BaomiApp>) {
+    h.get_by_label_contains("首次设置");
+    type_into(h, "单位名称", "某公司党委办公室");
+    type_into(h, "登录名", "wang");
+    type_into(h, "姓名", "王保密");
+    click(h, "下一步");
+    type_into(h, "口令", "保密工作 2026!");
+    type_into(h, "再次输入口令", "保密工作 2026!");
+    h.get_by_label_contains("口令强度");
+    click(h, "创建台账库");
+    h.run();
+    h.get_by_label_contains("只显示这一次");
+    click(h, "我已抄写并妥善保管恢复密钥");
+    click(h, "完成,进入台账");
+}
+
+#[test]
+fn wizard_creates_the_vault_and_opens_the_main_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), common::clock());
+    run_wizard(&mut h);
+    assert!(h.state().is_unlocked());
+    assert_eq!(h.query_all_by_label("工作台").count(), 2, "navigation and heading");
+    h.get_by_label("锁定");
+    h.get_by_label("王保密(保密员)");
+    assert!(h.query_all_by_label("某公司党委办公室").count() >= 1, "unit in the top bar");
+    assert!(dir.path().join("ledger.keys").exists());
+}
+
+#[test]
+fn wizard_refuses_mismatched_passphrases_and_keeps_the_drafts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), common::clock());
+    type_into(&mut h, "单位名称", "某单位");
+    type_into(&mut h, "登录名", "wang");
+    type_into(&mut h, "姓名", "王保密");
+    click(&mut h, "下一步");
+    type_into(&mut h, "口令", "保密工作 2026!");
+    type_into(&mut h, "再次输入口令", "保密工作 2027!");
+    h.get_by_label("两次输入的口令不一致");
+    h.get_by_label("创建台账库").click();
+    h.run();
+    assert!(!dir.path().join("ledger.keys").exists(), "nothing created");
+    click(&mut h, "上一步");
+    assert_eq!(
+        h.get_by_role_and_label(egui::accesskit::Role::TextInput, "单位名称").value().as_deref(),
+        Some("某单位")
+    );
+}
+
+#[test]
+fn lock_then_login_unlocks_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), common::clock());
+    run_wizard(&mut h);
+    click(&mut h, "锁定");
+    assert!(!h.state().is_unlocked());
+    h.get_by_label("台账已锁定");
+    type_into(&mut h, "口令", "保密工作 2026!");
+    click(&mut h, "解锁");
+    h.run();
+    assert!(h.state().is_unlocked());
+    h.get_by_label("锁定");
+}
+
+#[test]
+fn wrong_passphrase_shows_the_message_and_delays_after_three() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = common::clock();
+    let mut h = harness(dir.path(), clock.clone());
+    run_wizard(&mut h);
+    click(&mut h, "锁定");
+    for _ in 0..3 {
+        type_into(&mut h, "口令", "not my passphrase");
+        click(&mut h, "解锁");
+        h.run();
+        assert!(!h.state().is_unlocked());
+        h.get_by_label("口令错误,或密钥文件已损坏");
+    }
+    h.get_by_label_contains("请 5 秒后再试");
+    type_into(&mut h, "口令", "保密工作 2026!");
+    h.get_by_label("解锁").click();
+    h.run();
+    assert!(!h.state().is_unlocked(), "the delay holds even with the right passphrase");
+    clock.advance(chrono::Duration::seconds(6));
+    h.run();
+    click(&mut h, "解锁");
+    h.run();
+    assert!(h.state().is_unlocked());
+}
+
+#[test]
+fn idle_auto_lock_after_the_set_minutes_on_a_simulated_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = common::clock();
+    let mut h = harness(dir.path(), clock.clone());
+    run_wizard(&mut h);
+    clock.advance(chrono::Duration::minutes(4));
+    h.run();
+    assert!(h.state().is_unlocked(), "4 idle minutes < 5");
+    clock.advance(chrono::Duration::seconds(61));
+    h.run();
+    assert!(!h.state().is_unlocked(), "locked after 5 idle minutes");
+    h.get_by_label("空闲超时,已自动锁定");
+}
+
+#[test]
+fn passphrase_change_dialog_changes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), common::clock());
+    run_wizard(&mut h);
+    click(&mut h, "设置");
+    click(&mut h, "修改口令");
+    type_into(&mut h, "当前口令", "wrong one");
+    type_into(&mut h, "新口令", "新的口令 12345");
+    type_into(&mut h, "再次输入新口令", "新的口令 12345");
+    click(&mut h, "确定");
+    h.run();
+    h.get_by_label("当前口令不正确");
+    type_into(&mut h, "当前口令", "保密工作 2026!");
+    type_into(&mut h, "新口令", "新的口令 12345");
+    type_into(&mut h, "再次输入新口令", "新的口令 12345");
+    click(&mut h, "确定");
+    h.run();
+    h.get_by_label("口令已修改");
+    click(&mut h, "锁定");
+    type_into(&mut h, "口令", "新的口令 12345");
+    click(&mut h, "解锁");
+    h.run();
+    assert!(h.state().is_unlocked());
+}
+
+#[test]
+fn english_can_be_chosen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), common::clock());
+    run_wizard(&mut h);
+    click(&mut h, "设置");
+    click(&mut h, "English");
+    assert_eq!(h.query_all_by_label("Dashboard").count(), 1, "the navigation");
+    h.get_by_label("Lock");
+    assert_eq!(h.query_all_by_label("Settings").count(), 2);
+}

@@ -1,1 +1,190 @@
-fn main() {}
+//! Foundation benchmark (release): unlock time split into KDF and the rest, and the same
+//! workload on plain SQLite and on the encrypted vault, with the ratio vault/plain.
+//! Prints figures; never fails. Run: `cargo bench --bench foundation`.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use baomi::vault::{self, KdfChoice, Passphrase, Vault};
+use rusqlite::{Connection, params};
+
+const ROWS: i64 = 100_000;
+const BATCH: i64 = 1_000;
+const POINT_READS: usize = 20_000;
+
+struct Figures {
+    insert: Duration,
+    reads: Duration,
+    aggregates: Duration,
+}
+
+fn workload(conn: &mut Connection) -> Figures {
+    conn.execute_batch(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, title TEXT NOT NULL, dept TEXT NOT NULL, \
+         pages INTEGER NOT NULL, created TEXT NOT NULL); CREATE INDEX t_dept ON t(dept);",
+    )
+    .unwrap();
+    let depts = [
+        "党办",
+        "财务部",
+        "人力资源部",
+        "工程部",
+        "纪检监察室",
+        "综合办公室",
+    ];
+    let started = Instant::now();
+    let mut id = 0;
+    while id < ROWS {
+        let tx = conn.transaction().unwrap();
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO t (id, title, dept, pages, created) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .unwrap();
+            for _ in 0..BATCH {
+                id += 1;
+                stmt.execute(params![
+                    id,
+                    format!("关于加强第{id}号项目保密管理工作的通知"),
+                    depts[(id % 6) as usize],
+                    id % 40 + 1,
+                    format!("2026-{:02}-{:02}", id % 12 + 1, id % 28 + 1)
+                ])
+                .unwrap();
+            }
+        }
+        tx.commit().unwrap();
+    }
+    let insert = started.elapsed();
+
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let started = Instant::now();
+    let mut stmt = conn
+        .prepare_cached("SELECT title, pages FROM t WHERE id = ?1")
+        .unwrap();
+    let mut total = 0i64;
+    for _ in 0..POINT_READS {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let key = (x % ROWS as u64) as i64 + 1;
+        let (_, pages): (String, i64) = stmt
+            .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        total += pages;
+    }
+    drop(stmt);
+    let reads = started.elapsed();
+    assert!(total > 0);
+
+    let started = Instant::now();
+    for _ in 0..10 {
+        let mut s = conn
+            .prepare_cached("SELECT dept, count(*), sum(pages), avg(pages) FROM t GROUP BY dept")
+            .unwrap();
+        let n = s.query_map([], |r| r.get::<_, i64>(1)).unwrap().count();
+        assert_eq!(n, 6);
+        let c: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM t WHERE title LIKE '%第99%'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(c > 0);
+    }
+    let aggregates = started.elapsed();
+    Figures {
+        insert,
+        reads,
+        aggregates,
+    }
+}
+
+fn plain(dir: &Path) -> Figures {
+    let mut conn = Connection::open(dir.join("plain.db")).unwrap();
+    vault::apply_plain_pragmas(&conn).unwrap();
+    workload(&mut conn)
+}
+
+fn encrypted(dir: &Path) -> Figures {
+    let pass = Passphrase::new("bench passphrase".into());
+    let (_vault, mut ledger, _) =
+        Vault::create(dir, "bench", &pass, KdfChoice::INSECURE_FOR_TESTS).unwrap();
+    workload(ledger.conn_mut())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn main() {
+    // `cargo test --all-targets` runs this file without `--bench`: nothing to measure then.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("foundation bench: run with `cargo bench --bench foundation`");
+        return;
+    }
+    // Unlock time with the calibrated KDF the app uses.
+    let dir = tempfile::tempdir().unwrap();
+    let pass = Passphrase::new("bench passphrase 2026".into());
+    let started = Instant::now();
+    let (vault, ledger, _) =
+        Vault::create(dir.path(), "bench", &pass, KdfChoice::Calibrate).unwrap();
+    let create = started.elapsed();
+    drop(ledger);
+    let params = vault.key_file().slots[0].kdf.unwrap();
+    println!(
+        "kdf parameters (calibrated): m = {} MiB, t = {}, p = {}; vault creation {:.0} ms",
+        params.m_cost_kib / 1024,
+        params.t_cost,
+        params.p_cost,
+        ms(create)
+    );
+    for i in 1..=3 {
+        let ledger = vault.unlock("bench", &pass).unwrap();
+        println!(
+            "unlock #{i}: kdf {:.0} ms + rest {:.1} ms",
+            ms(ledger.timing.kdf),
+            ms(ledger.timing.rest)
+        );
+    }
+    drop(vault);
+
+    println!(
+        "workload: {ROWS} inserts in batches of {BATCH}, {POINT_READS} point reads, 10×(group-by + LIKE scan)"
+    );
+    let mut best_plain: Option<Figures> = None;
+    let mut best_vault: Option<Figures> = None;
+    for _ in 0..2 {
+        let d1 = tempfile::tempdir().unwrap();
+        let p = plain(d1.path());
+        let d2 = tempfile::tempdir().unwrap();
+        let v = encrypted(d2.path());
+        let keep = |best: &mut Option<Figures>, f: Figures| {
+            *best = Some(match best.take() {
+                None => f,
+                Some(b) => Figures {
+                    insert: b.insert.min(f.insert),
+                    reads: b.reads.min(f.reads),
+                    aggregates: b.aggregates.min(f.aggregates),
+                },
+            })
+        };
+        keep(&mut best_plain, p);
+        keep(&mut best_vault, v);
+    }
+    let (p, v) = (best_plain.unwrap(), best_vault.unwrap());
+    for (name, a, b) in [
+        ("inserts", p.insert, v.insert),
+        ("point reads", p.reads, v.reads),
+        ("aggregates", p.aggregates, v.aggregates),
+    ] {
+        println!(
+            "{name:<12} plain {:>8.1} ms   vault {:>8.1} ms   ratio vault/plain {:.2} (goal <= 1.25)",
+            ms(a),
+            ms(b),
+            b.as_secs_f64() / a.as_secs_f64()
+        );
+    }
+}

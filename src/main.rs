@@ -8,11 +8,14 @@ fn main() -> ExitCode {
     let cli = baomi::cli::Cli::parse();
     match &cli.command {
         None => {
-            let dir = cli.vault.clone().unwrap_or_else(baomi::cli::default_vault_dir);
+            let dir = cli
+                .vault
+                .clone()
+                .unwrap_or_else(baomi::cli::default_vault_dir);
             match baomi::ui::run_native(dir) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("错误: {e}");
+                    eprintln!("错误：{e}");
                     ExitCode::from(1)
                 }
             }
@@ -20,7 +23,7 @@ fn main() -> ExitCode {
         Some(command) => match baomi::cli::run(&cli, command) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("错误: {}", e.0);
+                eprintln!("错误：{}", e.0);
                 ExitCode::from(1)
             }
         },

@@ -63,7 +63,7 @@ fn run_wizard(h: &mut Harness<'_, BaomiApp>) {
     h.run();
     h.get_by_label_contains("只显示这一次");
     click(h, "我已抄写并妥善保管恢复密钥");
-    click(h, "完成,进入台账");
+    click(h, "完成，进入台账");
 }
 
 #[test]
@@ -72,10 +72,17 @@ fn wizard_creates_the_vault_and_opens_the_main_window() {
     let mut h = harness(dir.path(), common::clock());
     run_wizard(&mut h);
     assert!(h.state().is_unlocked());
-    assert_eq!(h.query_all_by_label("工作台").count(), 2, "navigation and heading");
+    assert_eq!(
+        h.query_all_by_label("工作台").count(),
+        2,
+        "navigation and heading"
+    );
     h.get_by_label("锁定");
-    h.get_by_label("王保密(保密员)");
-    assert!(h.query_all_by_label("某公司党委办公室").count() >= 1, "unit in the top bar");
+    h.get_by_label("王保密（保密员）");
+    assert!(
+        h.query_all_by_label("某公司党委办公室").count() >= 1,
+        "unit in the top bar"
+    );
     assert!(dir.path().join("ledger.keys").exists());
 }
 
@@ -95,7 +102,9 @@ fn wizard_refuses_mismatched_passphrases_and_keeps_the_drafts() {
     assert!(!dir.path().join("ledger.keys").exists(), "nothing created");
     click(&mut h, "上一步");
     assert_eq!(
-        h.get_by_role_and_label(egui::accesskit::Role::TextInput, "单位名称").value().as_deref(),
+        h.get_by_role_and_label(egui::accesskit::Role::TextInput, "单位名称")
+            .value()
+            .as_deref(),
         Some("某单位")
     );
 }
@@ -127,13 +136,16 @@ fn wrong_passphrase_shows_the_message_and_delays_after_three() {
         click(&mut h, "解锁");
         h.run();
         assert!(!h.state().is_unlocked());
-        h.get_by_label("口令错误,或密钥文件已损坏");
+        h.get_by_label("口令错误，或密钥文件已损坏");
     }
     h.get_by_label_contains("请 5 秒后再试");
     type_into(&mut h, "口令", "保密工作 2026!");
     h.get_by_label("解锁").click();
     h.run();
-    assert!(!h.state().is_unlocked(), "the delay holds even with the right passphrase");
+    assert!(
+        !h.state().is_unlocked(),
+        "the delay holds even with the right passphrase"
+    );
     clock.advance(chrono::Duration::seconds(6));
     h.run();
     click(&mut h, "解锁");
@@ -153,7 +165,7 @@ fn idle_auto_lock_after_the_set_minutes_on_a_simulated_clock() {
     clock.advance(chrono::Duration::seconds(61));
     h.run();
     assert!(!h.state().is_unlocked(), "locked after 5 idle minutes");
-    h.get_by_label("空闲超时,已自动锁定");
+    h.get_by_label("空闲超时，已自动锁定");
 }
 
 #[test]
@@ -189,7 +201,11 @@ fn english_can_be_chosen() {
     run_wizard(&mut h);
     click(&mut h, "设置");
     click(&mut h, "English");
-    assert_eq!(h.query_all_by_label("Dashboard").count(), 1, "the navigation");
+    assert_eq!(
+        h.query_all_by_label("Dashboard").count(),
+        1,
+        "the navigation"
+    );
     h.get_by_label("Lock");
     assert_eq!(h.query_all_by_label("Settings").count(), 2);
 }

@@ -38,9 +38,14 @@ fn wrong_passphrase_is_refused_with_one_opaque_message() {
     let dir = tempfile::tempdir().unwrap();
     let (session, _) = new_vault(dir.path());
     let vault = session.lock("test");
-    let (vault, err) = unlock(vault, "custodian", "not the passphrase").err().unwrap();
-    assert!(matches!(err, LedgerError::Vault(VaultError::WrongPassphraseOrDamaged)));
-    assert_eq!(err.to_string(), "口令错误,或密钥文件已损坏");
+    let (vault, err) = unlock(vault, "custodian", "not the passphrase")
+        .err()
+        .unwrap();
+    assert!(matches!(
+        err,
+        LedgerError::Vault(VaultError::WrongPassphraseOrDamaged)
+    ));
+    assert_eq!(err.to_string(), "口令错误，或密钥文件已损坏");
     // The vault is handed back and still opens with the right passphrase.
     assert!(unlock(vault, "custodian", PASS).is_ok());
 }
@@ -62,8 +67,12 @@ fn recovery_key_unlocks_and_sets_a_new_passphrase() {
     .map_err(|e| e.1)
     .unwrap();
     let vault = session.lock("test");
-    let (vault, _) = unlock(vault, "custodian", PASS).err().expect("old passphrase is gone");
-    let session = unlock(vault, "custodian", "a brand new passphrase").map_err(|e| e.1).unwrap();
+    let (vault, _) = unlock(vault, "custodian", PASS)
+        .err()
+        .expect("old passphrase is gone");
+    let session = unlock(vault, "custodian", "a brand new passphrase")
+        .map_err(|e| e.1)
+        .unwrap();
     assert!(session.verify_audit().unwrap().is_intact());
 }
 
@@ -86,7 +95,10 @@ fn wrong_recovery_key_is_refused() {
     .err()
     .unwrap()
     .1;
-    assert!(matches!(err, LedgerError::Vault(VaultError::WrongPassphraseOrDamaged)));
+    assert!(matches!(
+        err,
+        LedgerError::Vault(VaultError::WrongPassphraseOrDamaged)
+    ));
 }
 
 #[test]
@@ -100,8 +112,14 @@ fn passphrase_change_leaves_the_database_bytes_untouched() {
     vault
         .change_passphrase("custodian", &pass(PASS), &pass("the new passphrase"))
         .unwrap();
-    assert_eq!(fs::read(dir.path().join(vault::DB_FILE)).unwrap(), db_before);
-    assert_ne!(fs::read(dir.path().join(vault::KEYS_FILE)).unwrap(), keys_before);
+    assert_eq!(
+        fs::read(dir.path().join(vault::DB_FILE)).unwrap(),
+        db_before
+    );
+    assert_ne!(
+        fs::read(dir.path().join(vault::KEYS_FILE)).unwrap(),
+        keys_before
+    );
     let (vault, _) = unlock(vault, "custodian", PASS).err().unwrap();
     assert!(unlock(vault, "custodian", "the new passphrase").is_ok());
 }
@@ -114,7 +132,9 @@ fn change_of_own_passphrase_in_a_session_checks_the_current_one() {
         .change_own_passphrase(&pass("wrong current"), &pass("new passphrase 1"))
         .unwrap_err();
     assert!(matches!(err, LedgerError::WrongCurrentPassphrase));
-    let err = session.change_own_passphrase(&pass(PASS), &pass("short")).unwrap_err();
+    let err = session
+        .change_own_passphrase(&pass(PASS), &pass("short"))
+        .unwrap_err();
     assert!(matches!(err, LedgerError::Invalid(_)));
     session
         .change_own_passphrase(&pass(PASS), &pass("new passphrase 1"))
@@ -147,8 +167,12 @@ fn a_second_user_signs_in_with_their_own_passphrase_and_role() {
     add_auditor(&mut session);
     let vault = session.lock("test");
     assert_eq!(vault.logins(), vec!["custodian", "audit"]);
-    let (vault, _) = unlock(vault, "audit", PASS).err().expect("not the auditor's passphrase");
-    let mut s = unlock(vault, "audit", "auditor passphrase").map_err(|e| e.1).unwrap();
+    let (vault, _) = unlock(vault, "audit", PASS)
+        .err()
+        .expect("not the auditor's passphrase");
+    let mut s = unlock(vault, "audit", "auditor passphrase")
+        .map_err(|e| e.1)
+        .unwrap();
     assert_eq!(s.user().role, Role::Auditor);
     // R3.3.2: an auditor may not create accounts.
     let err = users::add_user(
@@ -206,9 +230,9 @@ fn a_flipped_bit_anywhere_in_the_key_file_is_reported() {
         let mut bad = good.clone();
         bad[byte] ^= 1 << (byte % 8);
         fs::write(&path, &bad).unwrap();
-        let outcome = Vault::open(dir.path()).map_err(LedgerError::from).and_then(|v| {
-            unlock(v, "custodian", PASS).map(|_| ()).map_err(|e| e.1)
-        });
+        let outcome = Vault::open(dir.path())
+            .map_err(LedgerError::from)
+            .and_then(|v| unlock(v, "custodian", PASS).map(|_| ()).map_err(|e| e.1));
         assert!(outcome.is_err(), "byte {byte} flipped went unnoticed");
     }
     fs::write(&path, &good).unwrap();
@@ -247,7 +271,10 @@ fn a_flipped_bit_anywhere_in_the_database_is_reported() {
     }
     assert!(checked > 30);
     fs::write(&path, &good).unwrap();
-    let ledger = Vault::open(dir.path()).unwrap().unlock("custodian", &pass(PASS)).unwrap();
+    let ledger = Vault::open(dir.path())
+        .unwrap()
+        .unlock("custodian", &pass(PASS))
+        .unwrap();
     assert!(ledger.integrity_check().unwrap().is_ok());
 }
 
@@ -256,17 +283,32 @@ fn truncated_files_are_reported_and_left_as_they_are() {
     let dir = tempfile::tempdir().unwrap();
     let (session, _) = new_vault(dir.path());
     drop(session.lock("test"));
-    for (file, cut) in [(vault::KEYS_FILE, 100), (vault::KEYS_FILE, 0), (vault::DB_FILE, 5000), (vault::DB_FILE, 10)] {
+    for (file, cut) in [
+        (vault::KEYS_FILE, 100),
+        (vault::KEYS_FILE, 0),
+        (vault::DB_FILE, 5000),
+        (vault::DB_FILE, 10),
+    ] {
         let path = dir.path().join(file);
         let good = fs::read(&path).unwrap();
         fs::write(&path, &good[..cut]).unwrap();
-        let outcome = Vault::open(dir.path()).map_err(LedgerError::from).and_then(|v| {
-            let ledger = v.unlock("custodian", &pass(PASS))?;
-            let report = ledger.integrity_check()?;
-            if report.is_ok() { Ok(()) } else { Err(LedgerError::Invalid("damaged".into())) }
-        });
+        let outcome = Vault::open(dir.path())
+            .map_err(LedgerError::from)
+            .and_then(|v| {
+                let ledger = v.unlock("custodian", &pass(PASS))?;
+                let report = ledger.integrity_check()?;
+                if report.is_ok() {
+                    Ok(())
+                } else {
+                    Err(LedgerError::Invalid("damaged".into()))
+                }
+            });
         assert!(outcome.is_err(), "{file} cut to {cut} bytes went unnoticed");
-        assert_eq!(fs::read(&path).unwrap().len(), cut, "the damaged file was changed");
+        assert_eq!(
+            fs::read(&path).unwrap().len(),
+            cut,
+            "the damaged file was changed"
+        );
         fs::write(&path, &good).unwrap();
     }
 }
@@ -280,23 +322,47 @@ fn missing_files_are_named_and_nothing_is_recreated() {
     let saved = fs::read(&db).unwrap();
     fs::remove_file(&db).unwrap();
     let err = Vault::open(dir.path()).unwrap_err();
-    assert!(matches!(err, VaultError::Missing { file: "ledger.db" }), "{err}");
+    assert!(
+        matches!(err, VaultError::Missing { file: "ledger.db" }),
+        "{err}"
+    );
     assert!(!db.exists(), "a missing database must not be recreated");
     fs::write(&db, saved).unwrap();
     let keys = dir.path().join(vault::KEYS_FILE);
     fs::remove_file(&keys).unwrap();
     let err = Vault::open(dir.path()).unwrap_err();
-    assert!(matches!(err, VaultError::Missing { file: "ledger.keys" }), "{err}");
+    assert!(
+        matches!(
+            err,
+            VaultError::Missing {
+                file: "ledger.keys"
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_folder_that_is_not_a_vault_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    assert!(matches!(Vault::open(dir.path()).unwrap_err(), VaultError::NotAVault));
+    assert!(matches!(
+        Vault::open(dir.path()).unwrap_err(),
+        VaultError::NotAVault
+    ));
     fs::write(dir.path().join("notes.txt"), "hello").unwrap();
-    assert!(matches!(Vault::open(dir.path()).unwrap_err(), VaultError::NotAVault));
-    fs::write(dir.path().join(vault::KEYS_FILE), "PK\x03\x04 a zip, not keys").unwrap();
-    assert!(matches!(Vault::open(dir.path()).unwrap_err(), VaultError::NotAVault));
+    assert!(matches!(
+        Vault::open(dir.path()).unwrap_err(),
+        VaultError::NotAVault
+    ));
+    fs::write(
+        dir.path().join(vault::KEYS_FILE),
+        "PK\x03\x04 a zip, not keys",
+    )
+    .unwrap();
+    assert!(matches!(
+        Vault::open(dir.path()).unwrap_err(),
+        VaultError::NotAVault
+    ));
     assert!(matches!(
         Vault::open(&dir.path().join("does-not-exist")).unwrap_err(),
         VaultError::NotAVault
@@ -314,7 +380,10 @@ fn a_folder_that_is_not_a_vault_is_refused() {
     )
     .err()
     .unwrap();
-    assert!(matches!(err, LedgerError::Vault(VaultError::AlreadyExists { .. })), "{err}");
+    assert!(
+        matches!(err, LedgerError::Vault(VaultError::AlreadyExists { .. })),
+        "{err}"
+    );
 }
 
 #[test]
@@ -327,21 +396,32 @@ fn a_vault_written_by_a_newer_schema_is_refused_untouched() {
         .unwrap();
     drop(session.lock("test"));
     let db_before = fs::read(dir.path().join(vault::DB_FILE)).unwrap();
-    let (_, err) = unlock(Vault::open(dir.path()).unwrap(), "custodian", PASS).err().unwrap();
+    let (_, err) = unlock(Vault::open(dir.path()).unwrap(), "custodian", PASS)
+        .err()
+        .unwrap();
     match err {
-        LedgerError::Vault(VaultError::NewerSchema { found: 99, supported }) => {
+        LedgerError::Vault(VaultError::NewerSchema {
+            found: 99,
+            supported,
+        }) => {
             assert_eq!(supported, vault::migrations::latest());
         }
         other => panic!("expected NewerSchema, got {other}"),
     }
     assert!(err_text_mentions_upgrade());
-    assert_eq!(fs::read(dir.path().join(vault::DB_FILE)).unwrap(), db_before);
+    assert_eq!(
+        fs::read(dir.path().join(vault::DB_FILE)).unwrap(),
+        db_before
+    );
 }
 
 fn err_text_mentions_upgrade() -> bool {
-    VaultError::NewerSchema { found: 2, supported: 1 }
-        .to_string()
-        .contains("升级")
+    VaultError::NewerSchema {
+        found: 2,
+        supported: 1,
+    }
+    .to_string()
+    .contains("升级")
 }
 
 #[test]
@@ -351,10 +431,16 @@ fn two_instances_cannot_open_one_vault() {
     let err = Vault::open(dir.path()).unwrap_err();
     assert!(matches!(err, VaultError::InUse), "{err}");
     let vault = session.lock("test");
-    assert!(matches!(Vault::open(dir.path()).unwrap_err(), VaultError::InUse));
+    assert!(matches!(
+        Vault::open(dir.path()).unwrap_err(),
+        VaultError::InUse
+    ));
     drop(vault);
     let again = Vault::open(dir.path()).unwrap();
-    assert!(again.recovered_stale_lock().is_none(), "a clean exit leaves no stale lock");
+    assert!(
+        again.recovered_stale_lock().is_none(),
+        "a clean exit leaves no stale lock"
+    );
 }
 
 #[test]
@@ -387,7 +473,10 @@ fn audit_chain_break_is_detected_at_the_first_bad_event() {
         .execute("UPDATE audit_events SET action = 'x' WHERE seq = 2", [])
         .unwrap_err();
     assert!(err.to_string().contains("append-only"), "{err}");
-    assert!(conn.execute("DELETE FROM audit_events WHERE seq = 3", []).is_err());
+    assert!(
+        conn.execute("DELETE FROM audit_events WHERE seq = 3", [])
+            .is_err()
+    );
     // …so an insider drops them first; the chain still tells.
     conn.execute_batch(
         "DROP TRIGGER audit_events_no_update; \
@@ -423,14 +512,21 @@ fn a_deleted_audit_event_is_detected() {
 fn every_write_has_its_audit_event_in_the_same_transaction() {
     let dir = tempfile::tempdir().unwrap();
     let (mut session, _) = new_vault(dir.path());
-    let before = baomi::audit::recent(session.raw_connection_for_tests(), 100).unwrap().len();
+    let before = baomi::audit::recent(session.raw_connection_for_tests(), 100)
+        .unwrap()
+        .len();
     settings::set_auto_lock_minutes(&mut session, 7).unwrap();
     let after = baomi::audit::recent(session.raw_connection_for_tests(), 100).unwrap();
     assert_eq!(after.len(), before + 1);
     assert_eq!(after[0].action, "settings.update");
     // A refused write leaves neither the row nor an event.
     assert!(settings::set_auto_lock_minutes(&mut session, 0).is_err());
-    assert_eq!(baomi::audit::recent(session.raw_connection_for_tests(), 100).unwrap().len(), before + 1);
+    assert_eq!(
+        baomi::audit::recent(session.raw_connection_for_tests(), 100)
+            .unwrap()
+            .len(),
+        before + 1
+    );
     assert_eq!(settings::auto_lock_minutes(&session).unwrap(), 7);
 }
 
@@ -461,7 +557,13 @@ fn no_marker_written_through_the_ledger_reaches_any_file_in_plaintext() {
     }
     let check = |when: &str| {
         for (name, bytes) in files_of(dir.path()) {
-            for needle in [MARKER.as_bytes(), "绝密标记".as_bytes(), b"MARKER-7f3a", b"marker passphrase", PASS.as_bytes()] {
+            for needle in [
+                MARKER.as_bytes(),
+                "绝密标记".as_bytes(),
+                b"MARKER-7f3a",
+                b"marker passphrase",
+                PASS.as_bytes(),
+            ] {
                 assert!(
                     !bytes.windows(needle.len()).any(|w| w == needle),
                     "{when}: {name} holds plaintext {:?}",

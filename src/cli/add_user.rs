@@ -27,11 +27,11 @@ pub fn run(
 ) -> Result<(), CliError> {
     let vault = Vault::open(dir)?;
     let login = acting_login(&vault, acting)?;
-    let passphrase = input.current(&format!("{login} 的口令: "))?;
+    let passphrase = input.current(&format!("{login} 的口令："))?;
     let mut session =
         Session::unlock(vault, &login, &passphrase, Arc::new(SystemClock)).map_err(|(_, e)| e)?;
     drop(passphrase);
-    let new_pass = input.new_passphrase(&format!("{} 的初始口令: ", args.login))?;
+    let new_pass = input.new_passphrase(&format!("{} 的初始口令：", args.login))?;
     let result = users::add_user(
         &mut session,
         &NewUser {
@@ -48,7 +48,7 @@ pub fn run(
     drop(session.lock("add-user"));
     let id = result?;
     println!(
-        "已新增用户 {} ({},{}),编号 {}",
+        "已新增用户 {}（{}，{}），编号 {}",
         args.login,
         args.name,
         args.role.label_zh(),

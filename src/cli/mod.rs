@@ -26,7 +26,7 @@ pub fn default_vault_dir() -> PathBuf {
 #[command(
     name = "baomi",
     version,
-    about = "保密台账 Baomi:党办保密管理台账(无子命令时启动图形界面)",
+    about = "保密台账 Baomi：党办保密管理台账（无子命令时启动图形界面）",
     after_help = "口令的读取:在终端上用不回显的提示输入;否则读标准输入的第一行;\
                   或用 --passphrase-file 从文件读第一行。\n\
                   init 与 passwd 在非终端下:标准输入第一行是新口令。"
@@ -101,7 +101,7 @@ fn parse_role(s: &str) -> Result<Role, String> {
             .iter()
             .map(|r| format!("{} ({})", r.code(), r.label_zh()))
             .collect();
-        format!("未知角色 {s};可选:{}", all.join(", "))
+        format!("未知角色 {s}；可选：{}", all.join(", "))
     })
 }
 
@@ -128,7 +128,9 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
             post,
         } => init::run(&dir, &mut input, unit, user, name, department, post),
         Command::Check => check::run(&dir, &mut input, cli.acting.as_deref()),
-        Command::Passwd { user } => passwd::run(&dir, &mut input, cli.acting.as_deref(), user.as_deref()),
+        Command::Passwd { user } => {
+            passwd::run(&dir, &mut input, cli.acting.as_deref(), user.as_deref())
+        }
         Command::AddUser {
             user,
             name,

@@ -14,7 +14,7 @@ pub fn run(
 ) -> Result<(), CliError> {
     if !input.is_tty() && !input.has_file() {
         return Err(CliError(
-            "非终端下修改口令:用 --passphrase-file 提供当前口令,标准输入第一行为新口令".into(),
+            "非终端下修改口令：用 --passphrase-file 提供当前口令，标准输入第一行为新口令".into(),
         ));
     }
     let vault = Vault::open(dir)?;
@@ -22,8 +22,8 @@ pub fn run(
         Some(u) => u.to_owned(),
         None => acting_login(&vault, acting)?,
     };
-    let current = input.current(&format!("{login} 的当前口令: "))?;
-    let new = input.new_passphrase("新口令: ")?;
+    let current = input.current(&format!("{login} 的当前口令："))?;
+    let new = input.new_passphrase("新口令：")?;
     let mut session = crate::ledger::Session::unlock(
         vault,
         &login,
@@ -33,6 +33,6 @@ pub fn run(
     .map_err(|(_, e)| e)?;
     session.change_own_passphrase(&current, &new)?;
     drop(session.lock("passwd"));
-    println!("已修改 {login} 的口令(数据库未改动,只重写了该用户的密钥槽)");
+    println!("已修改 {login} 的口令（数据库未改动，只重写了该用户的密钥槽）");
     Ok(())
 }

@@ -40,9 +40,10 @@ impl SecretInput {
     pub fn current(&mut self, prompt: &str) -> Result<Passphrase, CliError> {
         if let Some(path) = self.file.clone().filter(|_| !self.file_used) {
             self.file_used = true;
-            let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
-                CliError(format!("无法读取口令文件:{e}: {}", path.display()))
-            })?);
+            let text = Zeroizing::new(
+                std::fs::read_to_string(&path)
+                    .map_err(|e| CliError(format!("无法读取口令文件：{e}：{}", path.display())))?,
+            );
             let first = text.lines().next().unwrap_or("").to_owned();
             return nonempty(Passphrase::new(first));
         }
@@ -53,13 +54,13 @@ impl SecretInput {
     pub fn new_passphrase(&mut self, prompt: &str) -> Result<Passphrase, CliError> {
         let p = self.line(prompt)?;
         if self.tty {
-            let again = self.line("再次输入新口令: ")?;
+            let again = self.line("再次输入新口令：")?;
             if again.as_str() != p.as_str() {
                 return Err(CliError("两次输入的口令不一致".into()));
             }
         }
         if !strength(p.as_str()).acceptable() {
-            return Err(CliError("口令太短:至少 8 个字符".into()));
+            return Err(CliError("口令太短：至少 8 个字符".into()));
         }
         Ok(p)
     }
@@ -67,16 +68,16 @@ impl SecretInput {
     fn line(&mut self, prompt: &str) -> Result<Passphrase, CliError> {
         if self.tty {
             let text = rpassword::prompt_password(prompt)
-                .map_err(|e| CliError(format!("无法读取口令:{e}")))?;
+                .map_err(|e| CliError(format!("无法读取口令：{e}")))?;
             return nonempty(Passphrase::new(text));
         }
         let mut line = Zeroizing::new(String::new());
         let n = std::io::stdin()
             .lock()
             .read_line(&mut line)
-            .map_err(|e| CliError(format!("无法读取标准输入:{e}")))?;
+            .map_err(|e| CliError(format!("无法读取标准输入：{e}")))?;
         if n == 0 {
-            return Err(CliError("标准输入中没有口令(需要一行口令)".into()));
+            return Err(CliError("标准输入中没有口令（需要一行口令）".into()));
         }
         let trimmed = line.trim_end_matches(['\n', '\r']).to_owned();
         nonempty(Passphrase::new(trimmed))

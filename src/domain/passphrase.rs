@@ -18,7 +18,7 @@ impl Strength {
     /// Chinese label for the hint.
     pub fn label_zh(self) -> &'static str {
         match self {
-            Strength::TooShort => "太短(至少 8 个字符)",
+            Strength::TooShort => "太短（至少 8 个字符）",
             Strength::Weak => "弱",
             Strength::Fair => "中",
             Strength::Strong => "强",

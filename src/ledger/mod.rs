@@ -27,10 +27,10 @@ pub enum LedgerError {
     Vault(#[from] VaultError),
     #[error(transparent)]
     Audit(#[from] AuditError),
-    #[error("数据库操作失败:{0}")]
+    #[error("数据库操作失败：{0}")]
     Sql(#[from] rusqlite::Error),
     /// The acting user's role may not do this (R3.3.2).
-    #[error("权限不足:{action}需要{needed}角色(R3.3.2)")]
+    #[error("权限不足：{action}需要{needed}角色（R3.3.2）")]
     NotPermitted {
         action: &'static str,
         needed: &'static str,
@@ -259,7 +259,10 @@ impl Session {
     /// event is appended and everything commits together, or nothing does.
     pub fn write<T>(
         &mut self,
-        f: impl FnOnce(&Transaction<'_>, chrono::DateTime<chrono::Utc>) -> Result<(T, NewEvent), LedgerError>,
+        f: impl FnOnce(
+            &Transaction<'_>,
+            chrono::DateTime<chrono::Utc>,
+        ) -> Result<(T, NewEvent), LedgerError>,
     ) -> Result<T, LedgerError> {
         let now = self.clock.now();
         let (conn, key) = split(&mut self.ledger);
@@ -290,7 +293,7 @@ impl Session {
         new: &Passphrase,
     ) -> Result<(), LedgerError> {
         if !crate::domain::passphrase::strength(new.as_str()).acceptable() {
-            return Err(LedgerError::Invalid("新口令太短:至少 8 个字符".into()));
+            return Err(LedgerError::Invalid("新口令太短：至少 8 个字符".into()));
         }
         let login = self.user.login.clone();
         match self.vault.change_passphrase(&login, current, new) {

@@ -59,7 +59,12 @@ pub(crate) fn insert(
     validate_name(&p.name)?;
     tx.execute(
         "INSERT INTO people (name, department, post, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![p.name.trim(), p.department.trim(), p.post.trim(), now.to_rfc3339()],
+        params![
+            p.name.trim(),
+            p.department.trim(),
+            p.post.trim(),
+            now.to_rfc3339()
+        ],
     )?;
     Ok(PersonId(tx.last_insert_rowid()))
 }

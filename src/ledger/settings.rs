@@ -30,7 +30,9 @@ pub(crate) fn put(tx: &Transaction<'_>, key: &str, value: &str) -> Result<(), Le
 
 fn get(conn: &Connection, key: &str) -> Result<Option<String>, LedgerError> {
     Ok(conn
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
         .optional()?)
 }
 
@@ -50,7 +52,9 @@ pub fn auto_lock_minutes(s: &Session) -> Result<u32, LedgerError> {
 pub fn set_auto_lock_minutes(s: &mut Session, minutes: u32) -> Result<(), LedgerError> {
     s.require("修改自动锁定时间", &[Role::Custodian, Role::Admin])?;
     if !(1..=60).contains(&minutes) {
-        return Err(LedgerError::Invalid("自动锁定时间须在 1 到 60 分钟之间".into()));
+        return Err(LedgerError::Invalid(
+            "自动锁定时间须在 1 到 60 分钟之间".into(),
+        ));
     }
     let old = auto_lock_minutes(s)?;
     let uid = s.user().id.0;

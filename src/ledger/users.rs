@@ -71,7 +71,7 @@ pub fn validate_login(login: &str) -> Result<(), LedgerError> {
         Ok(())
     } else {
         Err(LedgerError::Invalid(
-            "登录名须以英文字母开头,只含字母、数字和 . _ -,最长 32 个字符".into(),
+            "登录名须以英文字母开头，只含字母、数字和 . _ -，最长 32 个字符".into(),
         ))
     }
 }
@@ -146,10 +146,13 @@ pub fn add_user(
     validate_login(&new.login)?;
     people::validate_name(&new.person.name)?;
     if !strength(passphrase.as_str()).acceptable() {
-        return Err(LedgerError::Invalid("口令太短:至少 8 个字符".into()));
+        return Err(LedgerError::Invalid("口令太短：至少 8 个字符".into()));
     }
     if s.vault.logins().iter().any(|l| l == &new.login) {
-        return Err(LedgerError::Invalid(format!("登录名 {} 已被使用", new.login)));
+        return Err(LedgerError::Invalid(format!(
+            "登录名 {} 已被使用",
+            new.login
+        )));
     }
     let uid = s.user.id.0;
     let created = s.write(|tx, now| {

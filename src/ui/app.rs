@@ -138,7 +138,8 @@ impl BaomiApp {
             ui.ctx().request_repaint();
         }
         // Wake up now and then so that auto-lock and login delays happen without input.
-        ui.ctx().request_repaint_after(std::time::Duration::from_secs(1));
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_secs(1));
     }
 
     fn track_activity(&mut self, ctx: &egui::Context) {
@@ -183,14 +184,24 @@ impl BaomiApp {
         match cmd {
             Command::SetLang(lang) => self.lang = lang,
             Command::CreateVault { input, passphrase } => {
-                let AppState::Setup(wizard) = &mut self.state else { return };
-                match Session::create(&self.config.vault_dir, &input, &passphrase, self.config.kdf, clock) {
+                let AppState::Setup(wizard) = &mut self.state else {
+                    return;
+                };
+                match Session::create(
+                    &self.config.vault_dir,
+                    &input,
+                    &passphrase,
+                    self.config.kdf,
+                    clock,
+                ) {
                     Ok((session, recovery)) => wizard.created(session, recovery),
                     Err(e) => wizard.failed(error_message(self.lang, &e)),
                 }
             }
             Command::FinishSetup => {
-                if let AppState::Setup(wizard) = std::mem::replace(&mut self.state, AppState::Switching) {
+                if let AppState::Setup(wizard) =
+                    std::mem::replace(&mut self.state, AppState::Switching)
+                {
                     match wizard.into_session() {
                         Some(session) => self.enter_main(session),
                         None => self.state = AppState::Setup(Box::default()),
@@ -198,7 +209,11 @@ impl BaomiApp {
                 }
             }
             Command::Unlock { login, passphrase } => {
-                let AppState::Login(screen) = std::mem::replace(&mut self.state, AppState::Switching) else { return };
+                let AppState::Login(screen) =
+                    std::mem::replace(&mut self.state, AppState::Switching)
+                else {
+                    return;
+                };
                 let mut screen = screen;
                 let vault = screen.take_vault();
                 match Session::unlock(vault, &login, &passphrase, clock.clone()) {
@@ -209,11 +224,25 @@ impl BaomiApp {
                     }
                 }
             }
-            Command::RecoverUnlock { login, recovery, new_passphrase } => {
-                let AppState::Login(screen) = std::mem::replace(&mut self.state, AppState::Switching) else { return };
+            Command::RecoverUnlock {
+                login,
+                recovery,
+                new_passphrase,
+            } => {
+                let AppState::Login(screen) =
+                    std::mem::replace(&mut self.state, AppState::Switching)
+                else {
+                    return;
+                };
                 let mut screen = screen;
                 let vault = screen.take_vault();
-                match Session::unlock_with_recovery(vault, &recovery, &login, &new_passphrase, clock.clone()) {
+                match Session::unlock_with_recovery(
+                    vault,
+                    &recovery,
+                    &login,
+                    &new_passphrase,
+                    clock.clone(),
+                ) {
                     Ok(session) => self.enter_main(session),
                     Err((vault, e)) => {
                         screen.failed(vault, error_message(self.lang, &e), clock.now());
@@ -222,11 +251,16 @@ impl BaomiApp {
                 }
             }
             Command::Lock { reason } => {
-                if let AppState::Main(main) = std::mem::replace(&mut self.state, AppState::Switching) {
+                if let AppState::Main(main) =
+                    std::mem::replace(&mut self.state, AppState::Switching)
+                {
                     let vault = main.into_session().lock(reason);
                     let mut screen = LoginScreen::new(vault);
                     if reason == "idle" {
-                        screen.notice = Some(self.lang.tr("空闲超时,已自动锁定", "Locked after being idle"));
+                        screen.notice = Some(
+                            self.lang
+                                .tr("空闲超时，已自动锁定", "Locked after being idle"),
+                        );
                     }
                     self.state = AppState::Login(Box::new(screen));
                 }
@@ -254,7 +288,7 @@ fn fatal_ui(ui: &mut egui::Ui, lang: Lang, msg: &str) {
         super::widgets::hint_text(
             ui,
             lang.tr(
-                "文件未做任何改动。请关闭本窗口;如需帮助,请联系系统管理员。",
+                "文件未做任何改动。请关闭本窗口；如需帮助，请联系系统管理员。",
                 "No file was changed. Close this window; ask the administrator for help.",
             ),
         );

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use egui::{FontData, FontDefinitions, FontFamily, TextStyle, FontId};
+use egui::{FontData, FontDefinitions, FontFamily, FontId, TextStyle};
 
 /// The font file, compiled into the binary.
 pub const NOTO_SANS_SC: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC_400Regular.ttf");
@@ -12,9 +12,10 @@ pub const NOTO_SANS_SC: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC_40
 /// Installs the font first in both families and sets comfortable text sizes.
 pub fn install(ctx: &egui::Context) {
     let mut fonts = FontDefinitions::default();
-    fonts
-        .font_data
-        .insert("noto_sans_sc".into(), Arc::new(FontData::from_static(NOTO_SANS_SC)));
+    fonts.font_data.insert(
+        "noto_sans_sc".into(),
+        Arc::new(FontData::from_static(NOTO_SANS_SC)),
+    );
     for family in [FontFamily::Proportional, FontFamily::Monospace] {
         fonts
             .families
@@ -23,6 +24,8 @@ pub fn install(ctx: &egui::Context) {
             .insert(0, "noto_sans_sc".into());
     }
     ctx.set_fonts(fonts);
+    // A light theme: closer to the paper forms the custodian works with.
+    ctx.set_theme(egui::Theme::Light);
     ctx.all_styles_mut(|style| {
         style.text_styles = [
             (TextStyle::Heading, FontId::proportional(22.0)),

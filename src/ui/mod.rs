@@ -41,5 +41,5 @@ pub fn run_native(vault_dir: PathBuf) -> Result<(), String> {
             Ok(Box::new(BaomiApp::new(config)))
         }),
     )
-    .map_err(|e| format!("无法打开窗口:{e}"))
+    .map_err(|e| format!("无法打开窗口：{e}"))
 }

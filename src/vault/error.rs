@@ -7,31 +7,33 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
     /// The folder holds no `ledger.keys`, or the file is not a Baomi key file.
-    #[error("此文件夹不是保密台账库(缺少或无法识别 ledger.keys)")]
+    #[error("此文件夹不是保密台账库（缺少或无法识别 ledger.keys）")]
     NotAVault,
     /// A file the vault needs is missing.
-    #[error("保密台账库不完整:缺少 {file}。文件未做任何改动,请从备份恢复")]
+    #[error("保密台账库不完整：缺少 {file}。文件未做任何改动，请从备份恢复")]
     Missing { file: &'static str },
     /// The key file was written by an unknown format version.
-    #[error("密钥文件版本 {0} 不受支持,请使用更新版本的 Baomi")]
+    #[error("密钥文件版本 {0} 不受支持，请使用更新版本的 Baomi")]
     KeyFileVersion(u16),
     /// Any AEAD failure: the secret is wrong or the slot is damaged; the two cannot be told apart.
-    #[error("口令错误,或密钥文件已损坏")]
+    #[error("口令错误，或密钥文件已损坏")]
     WrongPassphraseOrDamaged,
     /// The key file's structure or MAC is wrong.
-    #[error("密钥文件 ledger.keys 已损坏或被篡改,文件未做任何改动,请从备份恢复")]
+    #[error("密钥文件 ledger.keys 已损坏或被篡改，文件未做任何改动，请从备份恢复")]
     Damaged,
     /// The database does not decrypt or fails its integrity checks.
-    #[error("数据库 ledger.db 已损坏或被篡改({detail}),文件未做任何改动,请从备份恢复")]
+    #[error("数据库 ledger.db 已损坏或被篡改（{detail}），文件未做任何改动，请从备份恢复")]
     DatabaseDamaged { detail: String },
     /// The database schema is newer than this build.
-    #[error("此台账库由更新版本的 Baomi 写入(数据结构版本 {found},本程序支持到 {supported}),请升级 Baomi")]
+    #[error(
+        "此台账库由更新版本的 Baomi 写入（数据结构版本 {found}，本程序支持到 {supported}），请升级 Baomi"
+    )]
     NewerSchema { found: u32, supported: u32 },
     /// Another instance holds `ledger.lock`.
-    #[error("该台账库已在另一个 Baomi 实例中打开;同一时间只能打开一个")]
+    #[error("该台账库已在另一个 Baomi 实例中打开；同一时间只能打开一个")]
     InUse,
     /// `create` found an existing vault or other files.
-    #[error("此文件夹已有保密台账库或其他文件,不会覆盖: {}", path.display())]
+    #[error("此文件夹已有保密台账库或其他文件，不会覆盖：{}", path.display())]
     AlreadyExists { path: PathBuf },
     /// No passphrase slot for this login.
     #[error("没有此用户的口令")]
@@ -43,7 +45,7 @@ pub enum VaultError {
     #[error("不能删除最后一个用户的口令")]
     LastSlot,
     /// The recovery key text does not parse.
-    #[error("恢复密钥格式不对:应为 13 组、每组 4 个字母或数字(共 52 个)")]
+    #[error("恢复密钥格式不对：应为 13 组、每组 4 个字母或数字（共 52 个）")]
     RecoveryKeyFormat,
     /// The OS random source failed.
     #[error("无法从操作系统取得随机数")]
@@ -52,14 +54,14 @@ pub enum VaultError {
     #[error("台账库已锁定")]
     Locked,
     /// A file operation failed.
-    #[error("{action}失败:{source}: {}", path.display())]
+    #[error("{action}失败：{source}：{}", path.display())]
     Io {
         action: &'static str,
         path: PathBuf,
         source: std::io::Error,
     },
     /// A database statement failed.
-    #[error("数据库操作失败:{0}")]
+    #[error("数据库操作失败：{0}")]
     Sql(#[from] rusqlite::Error),
 }
 

@@ -111,7 +111,13 @@ impl KeyFile {
         }
         let salt = *random_bytes::<SALT_LEN>()?;
         let wrapping = kdf.derive(passphrase, &salt)?;
-        let slot = self.seal(SlotOwner::User(login.to_owned()), Some(kdf), salt, &wrapping, master)?;
+        let slot = self.seal(
+            SlotOwner::User(login.to_owned()),
+            Some(kdf),
+            salt,
+            &wrapping,
+            master,
+        )?;
         self.put(slot);
         Ok(())
     }
@@ -230,7 +236,8 @@ impl KeyFile {
         let body = self.body_bytes();
         let mut mac = keyfile_mac(&master);
         mac.update(&body);
-        mac.verify_slice(&self.mac).map_err(|_| VaultError::Damaged)?;
+        mac.verify_slice(&self.mac)
+            .map_err(|_| VaultError::Damaged)?;
         Ok(master)
     }
 
@@ -426,8 +433,13 @@ mod tests {
         let master = MasterKey::generate().unwrap();
         let recovery = RecoveryKey::generate().unwrap();
         let mut kf = KeyFile::new().unwrap();
-        kf.set_user_slot(&master, "zhang", &Passphrase::new("一二三 abc".into()), fast())
-            .unwrap();
+        kf.set_user_slot(
+            &master,
+            "zhang",
+            &Passphrase::new("一二三 abc".into()),
+            fast(),
+        )
+        .unwrap();
         kf.set_recovery_slot(&master, &recovery).unwrap();
         kf.set_user_slot(&master, "li", &Passphrase::new("other".into()), fast())
             .unwrap();
@@ -444,7 +456,10 @@ mod tests {
             .unlock_user("zhang", &Passphrase::new("一二三 abc".into()))
             .unwrap();
         assert_eq!(m1.expose(), master.expose());
-        assert_eq!(back.unlock_recovery(&recovery).unwrap().expose(), master.expose());
+        assert_eq!(
+            back.unlock_recovery(&recovery).unwrap().expose(),
+            master.expose()
+        );
         assert!(matches!(
             back.unlock_user("li", &Passphrase::new("wrong".into())),
             Err(VaultError::WrongPassphraseOrDamaged)
@@ -459,9 +474,8 @@ mod tests {
             for bit in 0..8 {
                 let mut bad = bytes.clone();
                 bad[byte] ^= 1 << bit;
-                let outcome = KeyFile::parse(&bad).and_then(|k| {
-                    k.unlock_user("zhang", &Passphrase::new("一二三 abc".into()))
-                });
+                let outcome = KeyFile::parse(&bad)
+                    .and_then(|k| k.unlock_user("zhang", &Passphrase::new("一二三 abc".into())));
                 assert!(outcome.is_err(), "bit {bit} of byte {byte} went unnoticed");
             }
         }

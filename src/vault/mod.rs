@@ -352,14 +352,19 @@ fn write_keys(dir: &Path, keys: &mut KeyFile, master: &MasterKey) -> Result<(), 
 
 /// Opens the SQLCipher database with the key derived from `master`, before any other statement,
 /// then sets the pragmas and proves the key by reading the schema.
-fn open_connection(path: &Path, master: &MasterKey, create: bool) -> Result<Connection, VaultError> {
+fn open_connection(
+    path: &Path,
+    master: &MasterKey,
+    create: bool,
+) -> Result<Connection, VaultError> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| VaultError::DatabaseDamaged {
-        detail: e.to_string(),
-    })?;
+    let conn =
+        Connection::open_with_flags(path, flags).map_err(|e| VaultError::DatabaseDamaged {
+            detail: e.to_string(),
+        })?;
     let db_key = master.derive(purpose::DATABASE);
     let mut hex = Zeroizing::new(String::with_capacity(64 + 10));
     hex.push_str("PRAGMA key = \"x'");
@@ -369,9 +374,10 @@ fn open_connection(path: &Path, master: &MasterKey, create: bool) -> Result<Conn
     }
     hex.push_str("'\";");
     // The statement carries the key: its error (never the statement) is what we report.
-    conn.execute_batch(&hex).map_err(|_| VaultError::DatabaseDamaged {
-        detail: "无法设置密钥".into(),
-    })?;
+    conn.execute_batch(&hex)
+        .map_err(|_| VaultError::DatabaseDamaged {
+            detail: "无法设置密钥".into(),
+        })?;
     drop(hex);
     let damaged = |e: rusqlite::Error| VaultError::DatabaseDamaged {
         detail: e.to_string(),

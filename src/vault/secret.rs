@@ -213,12 +213,18 @@ mod tests {
         let text = key.to_display_string();
         assert!(RecoveryKey::parse(&text[1..]).is_err());
         assert!(RecoveryKey::parse(&format!("{}0", text.as_str())).is_err());
-        assert!(RecoveryKey::parse(&text.replacen(|c: char| c.is_ascii_alphanumeric(), "U", 1)).is_err());
+        assert!(
+            RecoveryKey::parse(&text.replacen(|c: char| c.is_ascii_alphanumeric(), "U", 1))
+                .is_err()
+        );
     }
 
     #[test]
     fn sub_keys_differ_per_purpose() {
         let m = MasterKey::generate().unwrap();
-        assert_ne!(m.derive(purpose::DATABASE).expose(), m.derive(purpose::AUDIT).expose());
+        assert_ne!(
+            m.derive(purpose::DATABASE).expose(),
+            m.derive(purpose::AUDIT).expose()
+        );
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use baomi::domain::{Clock, MockClock};
-use baomi::ledger::{SetupInput, Session};
+use baomi::ledger::{Session, SetupInput};
 use baomi::vault::{KdfChoice, Passphrase, RecoveryKey};
 use chrono::{TimeZone, Utc};
 
@@ -32,8 +32,14 @@ pub fn setup_input() -> SetupInput {
 /// A fresh vault in `dir` (fast KDF), unlocked as the custodian.
 pub fn new_vault(dir: &Path) -> (Session, RecoveryKey) {
     let c: Arc<dyn Clock> = Arc::new(clock());
-    Session::create(dir, &setup_input(), &pass(PASS), KdfChoice::INSECURE_FOR_TESTS, c)
-        .expect("create vault")
+    Session::create(
+        dir,
+        &setup_input(),
+        &pass(PASS),
+        KdfChoice::INSECURE_FOR_TESTS,
+        c,
+    )
+    .expect("create vault")
 }
 
 pub fn system_clock() -> Arc<dyn Clock> {

@@ -51,7 +51,7 @@ impl AuditLogScreen {
             .header(24.0, |mut h| {
                 for t in [
                     lang.tr("序号", "Seq"),
-                    lang.tr("时间(UTC)", "Time (UTC)"),
+                    lang.tr("时间（UTC）", "Time (UTC)"),
                     lang.tr("用户", "User"),
                     lang.tr("操作", "Action"),
                     lang.tr("详情", "Detail"),

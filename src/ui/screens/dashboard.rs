@@ -18,7 +18,9 @@ impl Dashboard {
     /// Reads the figures.
     pub fn load(session: &Session) -> Self {
         Self {
-            users: users::list(session).map(|u| u.iter().filter(|u| u.active).count()).unwrap_or(0),
+            users: users::list(session)
+                .map(|u| u.iter().filter(|u| u.active).count())
+                .unwrap_or(0),
             chain: session.verify_audit().map_err(|e| e.to_string()),
             vault_dir: session.vault().dir().display().to_string(),
         }
@@ -28,34 +30,48 @@ impl Dashboard {
     pub fn ui(&mut self, ui: &mut Ui, lang: Lang, session: &Session, unit: &str) {
         ui.heading(lang.tr("工作台", "Dashboard"));
         let user = session.user();
-        Grid::new("dashboard").num_columns(2).striped(true).show(ui, |ui| {
-            ui.label(lang.tr("单位", "Unit"));
-            ui.label(unit);
-            ui.end_row();
-            ui.label(lang.tr("当前用户", "Signed in"));
-            ui.label(format!("{} · {} · {}", user.name, user.login, lang.role(user.role)));
-            ui.end_row();
-            ui.label(lang.tr("用户数", "Users"));
-            ui.label(self.users.to_string());
-            ui.end_row();
-            ui.label(lang.tr("审计链", "Audit chain"));
-            match &self.chain {
-                Ok(ChainStatus::Intact { events, .. }) => {
-                    ui.label(RichText::new(match lang {
-                        Lang::Zh => format!("完整({events} 条事件)"),
-                        Lang::En => format!("intact ({events} events)"),
-                    }).color(egui::Color32::from_rgb(0x1a, 0x7f, 0x37)));
+        Grid::new("dashboard")
+            .num_columns(2)
+            .striped(true)
+            .show(ui, |ui| {
+                ui.label(lang.tr("单位", "Unit"));
+                ui.label(unit);
+                ui.end_row();
+                ui.label(lang.tr("当前用户", "Signed in"));
+                ui.label(format!(
+                    "{} · {} · {}",
+                    user.name,
+                    user.login,
+                    lang.role(user.role)
+                ));
+                ui.end_row();
+                ui.label(lang.tr("用户数", "Users"));
+                ui.label(self.users.to_string());
+                ui.end_row();
+                ui.label(lang.tr("审计链", "Audit chain"));
+                match &self.chain {
+                    Ok(ChainStatus::Intact { events, .. }) => {
+                        ui.label(
+                            RichText::new(match lang {
+                                Lang::Zh => format!("完整（{events} 条事件）"),
+                                Lang::En => format!("intact ({events} events)"),
+                            })
+                            .color(egui::Color32::from_rgb(0x1a, 0x7f, 0x37)),
+                        );
+                    }
+                    Ok(ChainStatus::Broken { first_bad_seq }) => error_text(
+                        ui,
+                        &match lang {
+                            Lang::Zh => format!("断裂：自第 {first_bad_seq} 条事件起无法验证"),
+                            Lang::En => format!("broken from event {first_bad_seq}"),
+                        },
+                    ),
+                    Err(e) => error_text(ui, e),
                 }
-                Ok(ChainStatus::Broken { first_bad_seq }) => error_text(ui, &match lang {
-                    Lang::Zh => format!("断裂:自第 {first_bad_seq} 条事件起无法验证"),
-                    Lang::En => format!("broken from event {first_bad_seq}"),
-                }),
-                Err(e) => error_text(ui, e),
-            }
-            ui.end_row();
-            ui.label(lang.tr("台账库位置", "Vault folder"));
-            ui.label(&self.vault_dir);
-            ui.end_row();
-        });
+                ui.end_row();
+                ui.label(lang.tr("台账库位置", "Vault folder"));
+                ui.label(&self.vault_dir);
+                ui.end_row();
+            });
     }
 }

@@ -72,7 +72,9 @@ impl LoginScreen {
 
     /// Hands the vault to the unlock command.
     pub fn take_vault(&mut self) -> Vault {
-        self.vault.take().expect("the login screen always holds its vault between frames")
+        self.vault
+            .take()
+            .expect("the login screen always holds its vault between frames")
     }
 
     /// Unlocking failed: take the vault back, show why, start the delay if due.
@@ -100,8 +102,7 @@ impl LoginScreen {
                 hint_text(ui, lang.tr("台账已锁定", "The ledger is locked"));
                 ui.add_space(12.0);
             });
-            egui::Frame::group(ui.style()).inner_margin(16.0).show(ui, |ui| {
-                ui.set_max_width(520.0);
+            crate::ui::widgets::centered_card(ui, 580.0, |ui| {
                 if let Some(n) = self.notice {
                     ui.label(RichText::new(n).strong());
                 }
@@ -137,7 +138,7 @@ impl LoginScreen {
             error_text(
                 ui,
                 &match lang {
-                    Lang::Zh => format!("连续 {} 次失败,请 {s} 秒后再试", self.failures),
+                    Lang::Zh => format!("连续 {} 次失败，请 {s} 秒后再试", self.failures),
                     Lang::En => format!("{} failures in a row: try again in {s} s", self.failures),
                 },
             );
@@ -150,11 +151,22 @@ impl LoginScreen {
         }
     }
 
-    fn passphrase_ui(&mut self, ui: &mut Ui, lang: Lang, wait: Option<i64>, cmds: &mut Vec<Command>) {
+    fn passphrase_ui(
+        &mut self,
+        ui: &mut Ui,
+        lang: Lang,
+        wait: Option<i64>,
+        cmds: &mut Vec<Command>,
+    ) {
         let mut field = None;
         Grid::new("login_form").num_columns(2).show(ui, |ui| {
             self.user_picker(ui, lang);
-            field = Some(field_row(ui, lang.tr("口令", "Passphrase"), &mut self.passphrase, true));
+            field = Some(field_row(
+                ui,
+                lang.tr("口令", "Passphrase"),
+                &mut self.passphrase,
+                true,
+            ));
         });
         let field = field.expect("grid ran");
         if self.focus_once {
@@ -163,7 +175,8 @@ impl LoginScreen {
             self.focus_once = false;
         }
         self.status_ui(ui, lang, wait);
-        let ready = wait.is_none() && !self.busy && !self.passphrase.is_empty() && !self.login.is_empty();
+        let ready =
+            wait.is_none() && !self.busy && !self.passphrase.is_empty() && !self.login.is_empty();
         let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         ui.horizontal(|ui| {
             let unlock = ui.add_enabled(ready, egui::Button::new(lang.tr("解锁", "Unlock")));
@@ -176,7 +189,10 @@ impl LoginScreen {
                 self.error = None;
                 self.notice = None;
             }
-            if ui.link(lang.tr("忘记口令?使用恢复密钥", "Forgot it? Use the recovery key")).clicked() {
+            if ui
+                .link(lang.tr("忘记口令？使用恢复密钥", "Forgot it? Use the recovery key"))
+                .clicked()
+            {
                 self.recovery_mode = true;
                 self.error = None;
             }
@@ -195,25 +211,40 @@ impl LoginScreen {
 
     fn recovery_ui(&mut self, ui: &mut Ui, lang: Lang, wait: Option<i64>, cmds: &mut Vec<Command>) {
         hint_text(ui, lang.tr(
-            "输入抄写的恢复密钥(13 组,每组 4 个字符,大小写和空格不限),并为所选用户设置新口令。",
+            "输入抄写的恢复密钥（13 组，每组 4 个字符，大小写和空格不限），并为所选用户设置新口令。",
             "Type the written recovery key (13 groups of 4) and set a new passphrase for the chosen user.",
         ));
         Grid::new("recovery_form").num_columns(2).show(ui, |ui| {
             self.user_picker(ui, lang);
-            field_row(ui, lang.tr("恢复密钥", "Recovery key"), &mut self.recovery_text, false);
-            field_row(ui, lang.tr("新口令", "New passphrase"), &mut self.new1, true);
-            field_row(ui, lang.tr("再次输入新口令", "Repeat new passphrase"), &mut self.new2, true);
+            field_row(
+                ui,
+                lang.tr("恢复密钥", "Recovery key"),
+                &mut self.recovery_text,
+                false,
+            );
+            field_row(
+                ui,
+                lang.tr("新口令", "New passphrase"),
+                &mut self.new1,
+                true,
+            );
+            field_row(
+                ui,
+                lang.tr("再次输入新口令", "Repeat new passphrase"),
+                &mut self.new2,
+                true,
+            );
         });
         let parsed = RecoveryKey::parse(&self.recovery_text);
         let problem = if self.recovery_text.is_empty() {
             Some(lang.tr("请输入恢复密钥", "Enter the recovery key"))
         } else if parsed.is_err() {
             Some(lang.tr(
-                "恢复密钥格式不对:应为 52 个字母或数字",
+                "恢复密钥格式不对：应为 52 个字母或数字",
                 "The recovery key should have 52 letters or digits",
             ))
         } else if !strength(&self.new1).acceptable() {
-            Some(lang.tr("新口令太短(至少 8 个字符)", "New passphrase too short"))
+            Some(lang.tr("新口令太短（至少 8 个字符）", "New passphrase too short"))
         } else if *self.new1 != *self.new2 {
             Some(lang.tr("两次输入的新口令不一致", "The two entries differ"))
         } else {
@@ -226,7 +257,10 @@ impl LoginScreen {
         ui.horizontal(|ui| {
             let ok = problem.is_none() && wait.is_none() && !self.busy;
             if ui
-                .add_enabled(ok, egui::Button::new(lang.tr("恢复并解锁", "Recover and unlock")))
+                .add_enabled(
+                    ok,
+                    egui::Button::new(lang.tr("恢复并解锁", "Recover and unlock")),
+                )
                 .clicked()
                 && let Ok(recovery) = parsed
             {

@@ -114,21 +114,30 @@ impl MainWindow {
                         cmds.push(Command::Lock { reason: "manual" });
                     }
                     let user = self.session.user();
-                    ui.label(format!("{}({})", user.name, lang.role(user.role)));
+                    ui.label(match lang {
+                        Lang::Zh => format!("{}（{}）", user.name, lang.role(user.role)),
+                        Lang::En => format!("{} ({})", user.name, lang.role(user.role)),
+                    });
                 });
             });
         });
-        egui::Panel::left("nav").resizable(false).exact_size(150.0).show(ui, |ui| {
-            ui.add_space(8.0);
-            for s in Section::ALL {
-                if ui
-                    .add_sized([130.0, 30.0], egui::Button::selectable(self.section == s, s.label(lang)))
-                    .clicked()
-                {
-                    self.commands.push(MainCommand::Navigate(s));
+        egui::Panel::left("nav")
+            .resizable(false)
+            .exact_size(150.0)
+            .show(ui, |ui| {
+                ui.add_space(8.0);
+                for s in Section::ALL {
+                    if ui
+                        .add_sized(
+                            [130.0, 30.0],
+                            egui::Button::selectable(self.section == s, s.label(lang)),
+                        )
+                        .clicked()
+                    {
+                        self.commands.push(MainCommand::Navigate(s));
+                    }
                 }
-            }
-        });
+            });
         egui::CentralPanel::default_margins().show(ui, |ui| {
             if let Some((ok, msg)) = &self.toast {
                 let color = if *ok {
@@ -176,7 +185,8 @@ impl MainWindow {
                     match self.session.change_own_passphrase(&current, &new) {
                         Ok(()) => {
                             self.passphrase_dialog = None;
-                            self.toast = Some((true, lang.tr("口令已修改", "Passphrase changed").into()));
+                            self.toast =
+                                Some((true, lang.tr("口令已修改", "Passphrase changed").into()));
                         }
                         Err(e) => {
                             if let Some(d) = &mut self.passphrase_dialog {
@@ -185,13 +195,15 @@ impl MainWindow {
                         }
                     }
                 }
-                MainCommand::SetAutoLock(m) => match settings::set_auto_lock_minutes(&mut self.session, m) {
-                    Ok(()) => {
-                        self.auto_lock_minutes = m;
-                        self.toast = Some((true, lang.tr("已保存", "Saved").into()));
+                MainCommand::SetAutoLock(m) => {
+                    match settings::set_auto_lock_minutes(&mut self.session, m) {
+                        Ok(()) => {
+                            self.auto_lock_minutes = m;
+                            self.toast = Some((true, lang.tr("已保存", "Saved").into()));
+                        }
+                        Err(e) => self.toast = Some((false, error_message(lang, &e))),
                     }
-                    Err(e) => self.toast = Some((false, error_message(lang, &e))),
-                },
+                }
             }
         }
     }

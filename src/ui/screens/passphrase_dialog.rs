@@ -31,14 +31,29 @@ impl PassphraseDialog {
             ui.set_width(440.0);
             ui.heading(lang.tr("修改口令", "Change passphrase"));
             Grid::new("pass_dialog").num_columns(2).show(ui, |ui| {
-                field_row(ui, lang.tr("当前口令", "Current passphrase"), &mut self.current, true);
-                field_row(ui, lang.tr("新口令", "New passphrase"), &mut self.new1, true);
-                field_row(ui, lang.tr("再次输入新口令", "Repeat new passphrase"), &mut self.new2, true);
+                field_row(
+                    ui,
+                    lang.tr("当前口令", "Current passphrase"),
+                    &mut self.current,
+                    true,
+                );
+                field_row(
+                    ui,
+                    lang.tr("新口令", "New passphrase"),
+                    &mut self.new1,
+                    true,
+                );
+                field_row(
+                    ui,
+                    lang.tr("再次输入新口令", "Repeat new passphrase"),
+                    &mut self.new2,
+                    true,
+                );
             });
             let s = strength(&self.new1);
             ui.label(RichText::new(format!(
                 "{}{}",
-                lang.tr("口令强度:", "Strength: "),
+                lang.tr("口令强度：", "Strength: "),
                 match lang {
                     Lang::Zh => s.label_zh(),
                     Lang::En => s.label_en(),
@@ -47,7 +62,7 @@ impl PassphraseDialog {
             let problem = if self.current.is_empty() {
                 Some(lang.tr("请输入当前口令", "Enter the current passphrase"))
             } else if !s.acceptable() {
-                Some(lang.tr("新口令太短(至少 8 个字符)", "New passphrase too short"))
+                Some(lang.tr("新口令太短（至少 8 个字符）", "New passphrase too short"))
             } else if *self.new1 != *self.new2 {
                 Some(lang.tr("两次输入的新口令不一致", "The two entries differ"))
             } else {

@@ -19,11 +19,18 @@ impl SettingsScreen {
     }
 
     /// Draws the form.
-    pub fn ui(&mut self, ui: &mut Ui, lang: Lang, app: &mut Vec<Command>, cmds: &mut Vec<MainCommand>) {
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        lang: Lang,
+        app: &mut Vec<Command>,
+        cmds: &mut Vec<MainCommand>,
+    ) {
         ui.heading(lang.tr("设置", "Settings"));
         Grid::new("settings").num_columns(3).show(ui, |ui| {
-            let l = ui.label(lang.tr("空闲自动锁定(分钟)", "Auto-lock when idle (minutes)"));
-            ui.add(egui::DragValue::new(&mut self.auto_lock).range(1..=60)).labelled_by(l.id);
+            let l = ui.label(lang.tr("空闲自动锁定（分钟）", "Auto-lock when idle (minutes)"));
+            ui.add(egui::DragValue::new(&mut self.auto_lock).range(1..=60))
+                .labelled_by(l.id);
             if ui.button(lang.tr("保存", "Save")).clicked() {
                 cmds.push(MainCommand::SetAutoLock(self.auto_lock));
             }
@@ -39,14 +46,20 @@ impl SettingsScreen {
             });
             ui.end_row();
             ui.label(lang.tr("我的口令", "My passphrase"));
-            if ui.button(lang.tr("修改口令", "Change passphrase")).clicked() {
+            if ui
+                .button(lang.tr("修改口令", "Change passphrase"))
+                .clicked()
+            {
                 cmds.push(MainCommand::OpenPassphraseDialog);
             }
             ui.end_row();
         });
-        hint_text(ui, lang.tr(
-            "修改口令只重写密钥文件中您的密钥槽,台账数据不变。",
-            "Changing a passphrase rewrites your key slot only; the ledger is untouched.",
-        ));
+        hint_text(
+            ui,
+            lang.tr(
+                "修改口令只重写密钥文件中您的密钥槽，台账数据不变。",
+                "Changing a passphrase rewrites your key slot only; the ledger is untouched.",
+            ),
+        );
     }
 }

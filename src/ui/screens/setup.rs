@@ -64,42 +64,50 @@ impl SetupWizard {
                 ui.heading(lang.tr("保密台账 · 首次设置", "Baomi · first-time setup"));
                 ui.add_space(8.0);
             });
-            egui::Frame::group(ui.style()).inner_margin(16.0).show(ui, |ui| {
-                ui.set_max_width(560.0);
-                match self.step {
-                    Step::Unit => self.unit_ui(ui, lang),
-                    Step::Passphrase => self.passphrase_ui(ui, lang, cmds),
-                    Step::Creating => {
-                        ui.spinner();
-                        ui.label(lang.tr(
-                            "正在创建加密台账库(测算本机口令加密强度,约需数秒)…",
-                            "Creating the encrypted ledger (calibrating the key derivation)…",
-                        ));
-                    }
-                    Step::RecoveryKey => self.recovery_ui(ui, lang, cmds),
+            crate::ui::widgets::centered_card(ui, 620.0, |ui| match self.step {
+                Step::Unit => self.unit_ui(ui, lang),
+                Step::Passphrase => self.passphrase_ui(ui, lang, cmds),
+                Step::Creating => {
+                    ui.spinner();
+                    ui.label(lang.tr(
+                        "正在创建加密台账库（测算本机口令加密强度，约需数秒）…",
+                        "Creating the encrypted ledger (calibrating the key derivation)…",
+                    ));
                 }
+                Step::RecoveryKey => self.recovery_ui(ui, lang, cmds),
             });
         });
     }
 
     fn unit_ui(&mut self, ui: &mut Ui, lang: Lang) {
-        ui.label(RichText::new(lang.tr("第 1 步,共 3 步:单位与保密员", "Step 1 of 3: unit and custodian")).strong());
+        ui.label(
+            RichText::new(lang.tr(
+                "第 1 步，共 3 步：单位与保密员",
+                "Step 1 of 3: unit and custodian",
+            ))
+            .strong(),
+        );
         hint_text(ui, lang.tr(
-            "第一个用户是保密员(机要员),负责台账;其他用户以后由保密员添加。",
+            "第一个用户是保密员（机要员），负责台账；其他用户以后由保密员添加。",
             "The first user is the custodian who keeps the ledger; other users are added later.",
         ));
         Grid::new("setup_unit").num_columns(2).show(ui, |ui| {
             field_row(ui, lang.tr("单位名称", "Unit name"), &mut self.unit, false);
             field_row(ui, lang.tr("登录名", "Login"), &mut self.login, false);
             field_row(ui, lang.tr("姓名", "Full name"), &mut self.name, false);
-            field_row(ui, lang.tr("部门", "Department"), &mut self.department, false);
+            field_row(
+                ui,
+                lang.tr("部门", "Department"),
+                &mut self.department,
+                false,
+            );
             field_row(ui, lang.tr("职务", "Post"), &mut self.post, false);
         });
         let problem = if self.unit.trim().is_empty() {
             Some(lang.tr("请填写单位名称", "Enter the unit name"))
         } else if crate::ledger::users::validate_login(&self.login).is_err() {
             Some(lang.tr(
-                "登录名须以英文字母开头,只含字母、数字和 . _ -",
+                "登录名须以英文字母开头，只含字母、数字和 . _ -",
                 "The login starts with a letter and holds letters, digits, . _ -",
             ))
         } else if self.name.trim().is_empty() {
@@ -110,21 +118,32 @@ impl SetupWizard {
         if let Some(p) = problem {
             hint_text(ui, p);
         }
-        let next = ui.add_enabled(problem.is_none(), egui::Button::new(lang.tr("下一步", "Next")));
+        let next = ui.add_enabled(
+            problem.is_none(),
+            egui::Button::new(lang.tr("下一步", "Next")),
+        );
         if next.clicked() || (problem.is_none() && ui.input(|i| i.key_pressed(egui::Key::Enter))) {
             self.step = Step::Passphrase;
         }
     }
 
     fn passphrase_ui(&mut self, ui: &mut Ui, lang: Lang, cmds: &mut Vec<Command>) {
-        ui.label(RichText::new(lang.tr("第 2 步,共 3 步:设置口令", "Step 2 of 3: passphrase")).strong());
+        ui.label(
+            RichText::new(lang.tr("第 2 步，共 3 步：设置口令", "Step 2 of 3: passphrase"))
+                .strong(),
+        );
         hint_text(ui, lang.tr(
-            "口令用于打开加密台账,至少 8 个字符;可以用一句中文。忘记口令时只能用恢复密钥。",
+            "口令用于打开加密台账，至少 8 个字符；可以用一句中文。忘记口令时只能用恢复密钥。",
             "At least 8 characters; a Chinese phrase works well. Only the recovery key can replace a lost passphrase.",
         ));
         Grid::new("setup_pass").num_columns(2).show(ui, |ui| {
             field_row(ui, lang.tr("口令", "Passphrase"), &mut self.pass1, true);
-            field_row(ui, lang.tr("再次输入口令", "Repeat passphrase"), &mut self.pass2, true);
+            field_row(
+                ui,
+                lang.tr("再次输入口令", "Repeat passphrase"),
+                &mut self.pass2,
+                true,
+            );
         });
         let s = strength(&self.pass1);
         let label = match lang {
@@ -136,7 +155,9 @@ impl SetupWizard {
             Strength::Fair => egui::Color32::from_rgb(0xb5, 0x83, 0x00),
             Strength::Strong => egui::Color32::from_rgb(0x1a, 0x7f, 0x37),
         };
-        ui.label(RichText::new(format!("{}{label}", lang.tr("口令强度:", "Strength: "))).color(color));
+        ui.label(
+            RichText::new(format!("{}{label}", lang.tr("口令强度：", "Strength: "))).color(color),
+        );
         let problem = if !s.acceptable() {
             Some(lang.tr("口令太短", "Passphrase too short"))
         } else if *self.pass1 != *self.pass2 {
@@ -154,8 +175,13 @@ impl SetupWizard {
             if ui.button(lang.tr("上一步", "Back")).clicked() {
                 self.step = Step::Unit;
             }
-            let create = ui.add_enabled(problem.is_none(), egui::Button::new(lang.tr("创建台账库", "Create ledger")));
-            if create.clicked() || (problem.is_none() && ui.input(|i| i.key_pressed(egui::Key::Enter))) {
+            let create = ui.add_enabled(
+                problem.is_none(),
+                egui::Button::new(lang.tr("创建台账库", "Create ledger")),
+            );
+            if create.clicked()
+                || (problem.is_none() && ui.input(|i| i.key_pressed(egui::Key::Enter)))
+            {
                 let passphrase = Passphrase::new(std::mem::take(&mut *self.pass1));
                 self.pass2 = Default::default();
                 cmds.push(Command::CreateVault {
@@ -174,9 +200,12 @@ impl SetupWizard {
     }
 
     fn recovery_ui(&mut self, ui: &mut Ui, lang: Lang, cmds: &mut Vec<Command>) {
-        ui.label(RichText::new(lang.tr("第 3 步,共 3 步:恢复密钥", "Step 3 of 3: recovery key")).strong());
+        ui.label(
+            RichText::new(lang.tr("第 3 步，共 3 步：恢复密钥", "Step 3 of 3: recovery key"))
+                .strong(),
+        );
         ui.label(lang.tr(
-            "这是恢复密钥,只显示这一次。请用笔抄写在纸上,存放在保密柜中。忘记口令时,凭它设置新口令。",
+            "这是恢复密钥，只显示这一次。请用笔抄写在纸上，存放在保密柜中。忘记口令时，凭它设置新口令。",
             "This recovery key is shown once. Write it on paper and keep it in the safe. It replaces a forgotten passphrase.",
         ));
         if let Some(text) = &self.recovery_text {
@@ -190,8 +219,17 @@ impl SetupWizard {
                     }
                 });
         }
-        ui.checkbox(&mut self.written_down, lang.tr("我已抄写并妥善保管恢复密钥", "I have written it down and stored it safely"));
-        let done = ui.add_enabled(self.written_down, egui::Button::new(lang.tr("完成,进入台账", "Finish")));
+        ui.checkbox(
+            &mut self.written_down,
+            lang.tr(
+                "我已抄写并妥善保管恢复密钥",
+                "I have written it down and stored it safely",
+            ),
+        );
+        let done = ui.add_enabled(
+            self.written_down,
+            egui::Button::new(lang.tr("完成，进入台账", "Finish")),
+        );
         if done.clicked() {
             self.recovery_text = None;
             cmds.push(Command::FinishSetup);

@@ -26,3 +26,19 @@ pub fn error_text(ui: &mut Ui, text: &str) {
 pub fn hint_text(ui: &mut Ui, text: &str) {
     ui.label(RichText::new(text).weak());
 }
+
+/// A framed card of `width` centred horizontally, its contents laid out top to bottom.
+pub fn centered_card<R>(ui: &mut Ui, width: f32, add: impl FnOnce(&mut Ui) -> R) -> R {
+    let margin = ((ui.available_width() - width) / 2.0).max(0.0);
+    ui.horizontal(|ui| {
+        ui.add_space(margin);
+        egui::Frame::group(ui.style())
+            .inner_margin(16.0)
+            .show(ui, |ui| {
+                ui.set_width(width - 32.0);
+                ui.vertical(add).inner
+            })
+            .inner
+    })
+    .inner
+}

@@ -1,0 +1,186 @@
+//! The command line, run as the real binary: init, check, passwd, add-user, exit codes.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const PASS: &str = "命令行 口令 2026";
+
+fn baomi(dir: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_baomi"))
+        .arg("--vault")
+        .arg(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn init(dir: &Path) -> Output {
+    let out = baomi(
+        dir,
+        &[
+            "init",
+            "--unit",
+            "某公司党委办公室",
+            "--user",
+            "wang",
+            "--name",
+            "王保密",
+        ],
+        &format!("{PASS}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    out
+}
+
+#[test]
+fn init_creates_a_vault_and_prints_the_recovery_key_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("v");
+    let out = init(&vault);
+    let stdout = text(&out.stdout);
+    let key_line = stdout.lines().last().unwrap();
+    assert_eq!(key_line.split('-').count(), 13, "{stdout}");
+    assert!(baomi::vault::RecoveryKey::parse(key_line).is_ok());
+    for f in ["ledger.db", "ledger.keys", "ledger.lock"] {
+        assert!(vault.join(f).exists(), "{f}");
+    }
+    // A second init refuses to overwrite.
+    let again = baomi(
+        &vault,
+        &["init", "--unit", "x", "--user", "li", "--name", "李"],
+        &format!("{PASS}\n"),
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        text(&again.stderr).contains("不会覆盖"),
+        "{}",
+        text(&again.stderr)
+    );
+}
+
+#[test]
+fn check_passes_on_a_sound_vault_and_fails_on_a_wrong_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let ok = baomi(dir.path(), &["check"], &format!("{PASS}\n"));
+    let stdout = text(&ok.stdout);
+    assert!(ok.status.success(), "{stdout}{}", text(&ok.stderr));
+    assert!(stdout.contains("cipher_integrity_check：通过"), "{stdout}");
+    assert!(stdout.contains("integrity_check：通过"), "{stdout}");
+    assert!(stdout.contains("审计链：完整"), "{stdout}");
+    let bad = baomi(dir.path(), &["check"], "wrong passphrase\n");
+    assert_eq!(bad.status.code(), Some(1));
+    let err = text(&bad.stderr);
+    assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+    assert!(err.contains("口令错误"), "{err}");
+    assert!(
+        !err.contains("wrong passphrase"),
+        "the passphrase is never echoed"
+    );
+}
+
+#[test]
+fn check_reports_a_damaged_database() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let db = dir.path().join("ledger.db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    let at = bytes.len() - 4096 + 300;
+    bytes[at] ^= 0x01;
+    std::fs::write(&db, &bytes).unwrap();
+    let out = baomi(dir.path(), &["check"], &format!("{PASS}\n"));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+}
+
+#[test]
+fn add_user_then_that_user_signs_in() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let out = baomi(
+        dir.path(),
+        &[
+            "add-user",
+            "--user",
+            "li",
+            "--name",
+            "李部长",
+            "--role",
+            "dept_head",
+            "--department",
+            "财务部",
+        ],
+        &format!("{PASS}\n李部长的口令 123\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("部门负责人"));
+    let check = baomi(dir.path(), &["--as", "li", "check"], "李部长的口令 123\n");
+    assert!(check.status.success(), "{}", text(&check.stderr));
+}
+
+#[test]
+fn passwd_rewrites_the_slot_and_the_old_passphrase_stops_working() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let current = dir.path().join("current.txt");
+    std::fs::write(&current, format!("{PASS}\n")).unwrap();
+    let out = baomi(
+        dir.path(),
+        &["--passphrase-file", current.to_str().unwrap(), "passwd"],
+        "全新的口令 abc\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        baomi(dir.path(), &["check"], &format!("{PASS}\n"))
+            .status
+            .code()
+            == Some(1)
+    );
+    assert!(
+        baomi(dir.path(), &["check"], "全新的口令 abc\n")
+            .status
+            .success()
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_failures_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = baomi(dir.path(), &["init", "--unit", "x"], "");
+    assert_eq!(out.status.code(), Some(2));
+    let out = baomi(
+        dir.path(),
+        &["add-user", "--user", "a", "--name", "b", "--role", "king"],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("未知角色"));
+    let out = baomi(dir.path(), &["check"], "x\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("不是保密台账库"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = baomi(
+        dir.path(),
+        &["init", "--unit", "x", "--user", "wang", "--name", "王"],
+        "short\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("太短"));
+}

@@ -151,6 +151,10 @@ fn wrong_passphrase_shows_the_message_and_delays_after_three() {
     click(&mut h, "解锁");
     h.run();
     assert!(h.state().is_unlocked());
+    // The failed attempts are in the audit log, which the custodian can read.
+    click(&mut h, "审计日志");
+    h.get_by_label("登录失败");
+    h.get_by_label_contains("\"count\":3");
 }
 
 #[test]

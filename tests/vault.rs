@@ -13,6 +13,7 @@ use baomi::ledger::{LedgerError, Session, settings};
 use baomi::vault::{self, RecoveryKey, Vault, VaultError};
 use common::*;
 
+#[allow(clippy::result_large_err)]
 fn unlock(vault: Vault, login: &str, p: &str) -> Result<Session, (Vault, LedgerError)> {
     Session::unlock(vault, login, &pass(p), system_clock())
 }
@@ -578,4 +579,22 @@ fn no_marker_written_through_the_ledger_reaches_any_file_in_plaintext() {
     check("after lock");
     drop(vault);
     check("after close");
+}
+
+#[test]
+fn a_frozen_old_schema_is_upgraded_at_unlock() {
+    // Version 0 (an empty keyed database) stands for the oldest schema until migration 2
+    // exists; the runner must bring any older version up to the latest in one transaction.
+    let dir = tempfile::tempdir().unwrap();
+    let (mut session, _) = new_vault(dir.path());
+    let conn = session.raw_connection_for_tests();
+    assert_eq!(
+        vault::migrations::current(conn).unwrap(),
+        vault::migrations::latest()
+    );
+    assert_eq!(
+        vault::migrations::apply(conn).unwrap(),
+        vault::migrations::latest(),
+        "applying again is a no-op"
+    );
 }

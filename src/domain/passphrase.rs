@@ -53,7 +53,7 @@ pub fn strength(text: &str) -> Strength {
         text.chars().any(|c| c.is_ascii_uppercase()),
         text.chars().any(|c| c.is_ascii_digit()),
         text.chars().any(|c| c.is_ascii_punctuation() || c == ' '),
-        text.chars().any(|c| !c.is_ascii()),
+        !text.is_ascii(),
     ]
     .iter()
     .filter(|k| **k)

@@ -60,6 +60,10 @@ pub struct SetupInput {
 }
 
 /// An unlocked ledger and the user acting on it.
+///
+/// Unlocking hands the [`Vault`] back with the error so the login screen can try again; that
+/// error is large, but it is returned once per typed passphrase, hence the `result_large_err`
+/// allowances below.
 pub struct Session {
     vault: Vault,
     ledger: OpenLedger,
@@ -126,6 +130,7 @@ impl Session {
         ))
     }
 
+    #[allow(clippy::result_large_err)]
     /// Starts a session on a ledger unlocked by `vault`. On failure the vault is handed back.
     pub fn start(
         vault: Vault,
@@ -166,6 +171,7 @@ impl Session {
         Ok(session)
     }
 
+    #[allow(clippy::result_large_err)]
     /// Unlocks `vault` with a passphrase and starts a session. On failure the vault is handed
     /// back so the login screen can try again.
     pub fn unlock(
@@ -180,6 +186,7 @@ impl Session {
         }
     }
 
+    #[allow(clippy::result_large_err)]
     /// Unlocks with the recovery key, sets a new passphrase for `login`, starts a session.
     pub fn unlock_with_recovery(
         mut vault: Vault,
@@ -313,6 +320,34 @@ impl Session {
                     entity: "users",
                     entity_id: uid.to_string(),
                     detail: json!({}),
+                },
+            ))
+        })
+    }
+
+    /// Records failed sign-in attempts made on this PC since the last successful unlock (they
+    /// cannot be written while the ledger is locked, so the next unlock writes them).
+    pub fn record_failed_logins(
+        &mut self,
+        attempts: &[(String, String)],
+    ) -> Result<(), LedgerError> {
+        if attempts.is_empty() {
+            return Ok(());
+        }
+        let uid = self.user.id.0;
+        let list: Vec<_> = attempts
+            .iter()
+            .map(|(login, at)| json!({"login": login, "at": at}))
+            .collect();
+        self.write(|_, _| {
+            Ok((
+                (),
+                NewEvent {
+                    user_id: Some(uid),
+                    action: "login.failed",
+                    entity: "users",
+                    entity_id: uid.to_string(),
+                    detail: json!({ "count": attempts.len(), "attempts": list }),
                 },
             ))
         })

@@ -24,7 +24,8 @@ pub struct AppConfig {
     pub clock: Arc<dyn Clock>,
 }
 
-/// What a screen asks the app to do; run once per frame by [`BaomiApp::run_commands`].
+/// What a screen asks the app to do; run at the start of the second frame after
+/// they were queued (see `BaomiApp::ready`).
 pub enum Command {
     /// The wizard's data is complete: create the vault.
     CreateVault {
@@ -80,6 +81,10 @@ pub struct BaomiApp {
     lang: Lang,
     state: AppState,
     commands: Vec<Command>,
+    /// Commands queued in an earlier frame: they run at the start of the next frame, after the
+    /// screen that queued them has been painted once in its busy state ("正在解锁…"), because
+    /// unlocking and creating block for the KDF's half second or more.
+    ready: Vec<Command>,
     last_activity: DateTime<Utc>,
 }
 
@@ -100,6 +105,7 @@ impl BaomiApp {
             lang: Lang::Zh,
             state,
             commands: Vec::new(),
+            ready: Vec::new(),
             last_activity: now,
         }
     }
@@ -121,7 +127,10 @@ impl BaomiApp {
 
     /// Draws one frame. Commands queued by the previous frame run first.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
-        self.run_commands(ui.ctx());
+        for cmd in std::mem::take(&mut self.ready) {
+            self.run(cmd, ui.ctx());
+        }
+        self.ready = std::mem::take(&mut self.commands);
         self.track_activity(ui.ctx());
         self.auto_lock(ui.ctx());
         let lang = self.lang;
@@ -134,7 +143,7 @@ impl BaomiApp {
             AppState::Fatal(msg) => fatal_ui(ui, lang, msg),
             AppState::Switching => {}
         }
-        if !self.commands.is_empty() {
+        if !self.commands.is_empty() || !self.ready.is_empty() {
             ui.ctx().request_repaint();
         }
         // Wake up now and then so that auto-lock and login delays happen without input.
@@ -165,16 +174,10 @@ impl BaomiApp {
         if let AppState::Main(m) = &self.state {
             let idle = self.config.clock.now() - self.last_activity;
             if idle >= chrono::Duration::minutes(i64::from(m.auto_lock_minutes())) {
-                self.commands.push(Command::Lock { reason: "idle" });
-                self.run_commands(ctx);
+                self.ready.clear();
+                self.commands.clear();
+                self.run(Command::Lock { reason: "idle" }, ctx);
             }
-        }
-    }
-
-    /// Runs queued commands in order.
-    pub fn run_commands(&mut self, ctx: &egui::Context) {
-        for cmd in std::mem::take(&mut self.commands) {
-            self.run(cmd, ctx);
         }
     }
 
@@ -217,7 +220,11 @@ impl BaomiApp {
                 let mut screen = screen;
                 let vault = screen.take_vault();
                 match Session::unlock(vault, &login, &passphrase, clock.clone()) {
-                    Ok(session) => self.enter_main(session),
+                    Ok(mut session) => {
+                        // Recording is best effort: the unlock itself is already audited.
+                        let _ = session.record_failed_logins(&screen.take_attempts());
+                        self.enter_main(session);
+                    }
                     Err((vault, e)) => {
                         screen.failed(vault, error_message(self.lang, &e), clock.now());
                         self.state = AppState::Login(screen);
@@ -243,7 +250,10 @@ impl BaomiApp {
                     &new_passphrase,
                     clock.clone(),
                 ) {
-                    Ok(session) => self.enter_main(session),
+                    Ok(mut session) => {
+                        let _ = session.record_failed_logins(&screen.take_attempts());
+                        self.enter_main(session);
+                    }
                     Err((vault, e)) => {
                         screen.failed(vault, error_message(self.lang, &e), clock.now());
                         self.state = AppState::Login(screen);
@@ -274,9 +284,22 @@ impl BaomiApp {
     }
 }
 
+impl BaomiApp {
+    /// The window is closing: lock (records the event, checkpoints and closes the database).
+    pub fn shutdown(&mut self) {
+        if let AppState::Main(main) = std::mem::replace(&mut self.state, AppState::Switching) {
+            drop(main.into_session().lock("exit"));
+        }
+    }
+}
+
 impl eframe::App for BaomiApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.ui(ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.shutdown();
     }
 }
 

@@ -16,13 +16,18 @@ pub fn install(ctx: &egui::Context) {
         "noto_sans_sc".into(),
         Arc::new(FontData::from_static(NOTO_SANS_SC)),
     );
-    for family in [FontFamily::Proportional, FontFamily::Monospace] {
-        fonts
-            .families
-            .entry(family)
-            .or_default()
-            .insert(0, "noto_sans_sc".into());
-    }
+    // First for text; after the built-in monospace font for code-like text (recovery key,
+    // hashes), so Latin digits stay aligned and Chinese falls back to Noto.
+    fonts
+        .families
+        .entry(FontFamily::Proportional)
+        .or_default()
+        .insert(0, "noto_sans_sc".into());
+    fonts
+        .families
+        .entry(FontFamily::Monospace)
+        .or_default()
+        .push("noto_sans_sc".into());
     ctx.set_fonts(fonts);
     // A light theme: closer to the paper forms the custodian works with.
     ctx.set_theme(egui::Theme::Light);

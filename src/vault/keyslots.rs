@@ -268,7 +268,7 @@ impl KeyFile {
     }
 
     /// The file's bytes, MAC included, keyed from `master` (the MAC is kept for later checks).
-    pub(crate) fn to_bytes(&mut self, master: &MasterKey) -> Vec<u8> {
+    pub(crate) fn seal_to_bytes(&mut self, master: &MasterKey) -> Vec<u8> {
         let mut out = self.body_bytes();
         let mut mac = keyfile_mac(master);
         mac.update(&out);
@@ -449,7 +449,7 @@ mod tests {
     #[test]
     fn key_file_round_trips_and_opens_with_each_secret() {
         let (mut kf, master, recovery) = sample();
-        let bytes = kf.to_bytes(&master);
+        let bytes = kf.seal_to_bytes(&master);
         let back = KeyFile::parse(&bytes).unwrap();
         assert_eq!(back.logins(), vec!["zhang", "li"]);
         let m1 = back
@@ -469,7 +469,7 @@ mod tests {
     #[test]
     fn every_flipped_bit_of_the_key_file_is_refused() {
         let (mut kf, master, _) = sample();
-        let bytes = kf.to_bytes(&master);
+        let bytes = kf.seal_to_bytes(&master);
         for byte in 0..bytes.len() {
             for bit in 0..8 {
                 let mut bad = bytes.clone();
@@ -484,7 +484,7 @@ mod tests {
     #[test]
     fn truncated_key_files_are_refused() {
         let (mut kf, master, _) = sample();
-        let bytes = kf.to_bytes(&master);
+        let bytes = kf.seal_to_bytes(&master);
         for len in 0..bytes.len() {
             assert!(KeyFile::parse(&bytes[..len]).is_err(), "length {len}");
         }

@@ -346,7 +346,7 @@ impl OpenLedger {
 
 fn write_keys(dir: &Path, keys: &mut KeyFile, master: &MasterKey) -> Result<(), VaultError> {
     let path = dir.join(KEYS_FILE);
-    crate::fsutil::write_atomic(&path, &keys.to_bytes(master))
+    crate::fsutil::write_atomic(&path, &keys.seal_to_bytes(master))
         .map_err(|e| VaultError::io("写入密钥文件", &path, e))
 }
 

@@ -83,8 +83,8 @@ impl SubKey {
         &self.0
     }
 
-    /// Test vectors and benchmarks build keys from known bytes.
-    pub fn from_bytes(bytes: [u8; KEY_LEN]) -> Self {
+    /// A key from bytes derived elsewhere in the crate.
+    pub(crate) fn from_bytes(bytes: [u8; KEY_LEN]) -> Self {
         Self(bytes)
     }
 }

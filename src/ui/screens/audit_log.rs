@@ -51,7 +51,7 @@ impl AuditLogScreen {
             .header(24.0, |mut h| {
                 for t in [
                     lang.tr("序号", "Seq"),
-                    lang.tr("时间（UTC）", "Time (UTC)"),
+                    lang.tr("时间", "Time"),
                     lang.tr("用户", "User"),
                     lang.tr("操作", "Action"),
                     lang.tr("详情", "Detail"),
@@ -68,13 +68,13 @@ impl AuditLogScreen {
                         ui.label(r.seq.to_string());
                     });
                     row.col(|ui| {
-                        ui.label(r.at.get(..19).unwrap_or(&r.at).replace('T', " "));
+                        ui.label(crate::ui::i18n::local_time(&r.at));
                     });
                     row.col(|ui| {
                         ui.label(&r.login);
                     });
                     row.col(|ui| {
-                        ui.label(&r.action);
+                        ui.label(crate::ui::i18n::action_label(lang, &r.action));
                     });
                     row.col(|ui| {
                         ui.label(&r.detail_json);

@@ -39,6 +39,8 @@ pub struct LoginScreen {
     /// A one-line notice such as "locked after being idle".
     pub notice: Option<&'static str>,
     failures: u32,
+    /// Failed attempts (login, time) to record in the audit trail at the next unlock.
+    attempts: Vec<(String, String)>,
     retry_at: Option<DateTime<Utc>>,
     busy: bool,
     focus_once: bool,
@@ -60,6 +62,7 @@ impl LoginScreen {
             error: None,
             notice: None,
             failures: 0,
+            attempts: Vec::new(),
             retry_at: None,
             busy: false,
             focus_once: true,
@@ -77,9 +80,15 @@ impl LoginScreen {
             .expect("the login screen always holds its vault between frames")
     }
 
+    /// Failed attempts since the last unlock, for the audit trail.
+    pub fn take_attempts(&mut self) -> Vec<(String, String)> {
+        std::mem::take(&mut self.attempts)
+    }
+
     /// Unlocking failed: take the vault back, show why, start the delay if due.
     pub fn failed(&mut self, vault: Vault, message: String, now: DateTime<Utc>) {
         self.vault = Some(vault);
+        self.attempts.push((self.login.clone(), now.to_rfc3339()));
         self.failures += 1;
         self.error = Some(message);
         self.busy = false;

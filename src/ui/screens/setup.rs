@@ -33,6 +33,8 @@ pub struct SetupWizard {
     session: Option<Session>,
     recovery_text: Option<zeroize::Zeroizing<String>>,
     written_down: bool,
+    /// The first field of a step takes the focus once when the step opens.
+    focused_step: Option<u8>,
 }
 
 impl SetupWizard {
@@ -91,8 +93,13 @@ impl SetupWizard {
             "第一个用户是保密员（机要员），负责台账；其他用户以后由保密员添加。",
             "The first user is the custodian who keeps the ledger; other users are added later.",
         ));
+        let first_time = self.focused_step != Some(1);
+        self.focused_step = Some(1);
         Grid::new("setup_unit").num_columns(2).show(ui, |ui| {
-            field_row(ui, lang.tr("单位名称", "Unit name"), &mut self.unit, false);
+            let first = field_row(ui, lang.tr("单位名称", "Unit name"), &mut self.unit, false);
+            if first_time {
+                first.request_focus();
+            }
             field_row(ui, lang.tr("登录名", "Login"), &mut self.login, false);
             field_row(ui, lang.tr("姓名", "Full name"), &mut self.name, false);
             field_row(
@@ -136,8 +143,13 @@ impl SetupWizard {
             "口令用于打开加密台账，至少 8 个字符；可以用一句中文。忘记口令时只能用恢复密钥。",
             "At least 8 characters; a Chinese phrase works well. Only the recovery key can replace a lost passphrase.",
         ));
+        let first_time = self.focused_step != Some(2);
+        self.focused_step = Some(2);
         Grid::new("setup_pass").num_columns(2).show(ui, |ui| {
-            field_row(ui, lang.tr("口令", "Passphrase"), &mut self.pass1, true);
+            let first = field_row(ui, lang.tr("口令", "Passphrase"), &mut self.pass1, true);
+            if first_time {
+                first.request_focus();
+            }
             field_row(
                 ui,
                 lang.tr("再次输入口令", "Repeat passphrase"),

@@ -14,6 +14,9 @@ use crate::domain::Clock;
 use crate::ledger::{LedgerError, Session, SetupInput};
 use crate::vault::{KdfChoice, Passphrase, RecoveryKey, Vault, VaultError};
 
+/// eframe storage key of the interface language (a UI preference: never a secret or a row).
+pub const LANG_KEY: &str = "baomi.lang";
+
 /// How the app is started: where the vault is, how a new one derives keys, which clock it reads.
 pub struct AppConfig {
     /// The vault folder.
@@ -94,7 +97,16 @@ impl BaomiApp {
         let now = config.clock.now();
         let state = if Vault::exists(&config.vault_dir) {
             match Vault::open(&config.vault_dir) {
-                Ok(vault) => AppState::Login(Box::new(LoginScreen::new(vault))),
+                Ok(vault) => {
+                    let stale = vault.recovered_stale_lock().is_some();
+                    let mut screen = LoginScreen::new(vault);
+                    if stale {
+                        screen.notice = Some(
+                            "上次 Baomi 未正常退出（已恢复实例锁）。数据库会自动完成未写完的事务；如有疑虑，解锁后请运行完整性检查。",
+                        );
+                    }
+                    AppState::Login(Box::new(screen))
+                }
                 Err(e) => AppState::Fatal(fatal_text(&e, &config.vault_dir)),
             }
         } else {
@@ -118,6 +130,11 @@ impl BaomiApp {
     /// Whether the ledger is unlocked.
     pub fn is_unlocked(&self) -> bool {
         matches!(self.state, AppState::Main(_))
+    }
+
+    /// Sets the interface language (restored from the UI preferences at start).
+    pub fn set_lang(&mut self, lang: Lang) {
+        self.lang = lang;
     }
 
     /// The interface language.
@@ -296,6 +313,10 @@ impl BaomiApp {
 impl eframe::App for BaomiApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.ui(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, LANG_KEY, &self.lang);
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {

@@ -38,7 +38,11 @@ pub fn run_native(vault_dir: PathBuf) -> Result<(), String> {
         options,
         Box::new(move |cc| {
             fonts::install(&cc.egui_ctx);
-            Ok(Box::new(BaomiApp::new(config)))
+            let mut app = BaomiApp::new(config);
+            if let Some(lang) = cc.storage.and_then(|s| eframe::get_value(s, app::LANG_KEY)) {
+                app.set_lang(lang);
+            }
+            Ok(Box::new(app))
         }),
     )
     .map_err(|e| format!("无法打开窗口：{e}"))

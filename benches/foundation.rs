@@ -10,6 +10,8 @@ use rusqlite::{Connection, params};
 
 const ROWS: i64 = 100_000;
 const BATCH: i64 = 1_000;
+/// A second, coarser batching shows how much of the write overhead is per commit.
+const BIG_BATCH: i64 = 10_000;
 const POINT_READS: usize = 20_000;
 
 struct Figures {
@@ -18,7 +20,7 @@ struct Figures {
     aggregates: Duration,
 }
 
-fn workload(conn: &mut Connection) -> Figures {
+fn workload(conn: &mut Connection, batch: i64) -> Figures {
     conn.execute_batch(
         "CREATE TABLE t (id INTEGER PRIMARY KEY, title TEXT NOT NULL, dept TEXT NOT NULL, \
          pages INTEGER NOT NULL, created TEXT NOT NULL); CREATE INDEX t_dept ON t(dept);",
@@ -42,7 +44,7 @@ fn workload(conn: &mut Connection) -> Figures {
                     "INSERT INTO t (id, title, dept, pages, created) VALUES (?1, ?2, ?3, ?4, ?5)",
                 )
                 .unwrap();
-            for _ in 0..BATCH {
+            for _ in 0..batch {
                 id += 1;
                 stmt.execute(params![
                     id,
@@ -102,17 +104,17 @@ fn workload(conn: &mut Connection) -> Figures {
     }
 }
 
-fn plain(dir: &Path) -> Figures {
+fn plain(dir: &Path, batch: i64) -> Figures {
     let mut conn = Connection::open(dir.join("plain.db")).unwrap();
     vault::apply_plain_pragmas(&conn).unwrap();
-    workload(&mut conn)
+    workload(&mut conn, batch)
 }
 
-fn encrypted(dir: &Path) -> Figures {
+fn encrypted(dir: &Path, batch: i64) -> Figures {
     let pass = Passphrase::new("bench passphrase".into());
     let (_vault, mut ledger, _) =
         Vault::create(dir, "bench", &pass, KdfChoice::INSECURE_FOR_TESTS).unwrap();
-    workload(ledger.conn_mut())
+    workload(ledger.conn_mut(), batch)
 }
 
 fn ms(d: Duration) -> f64 {
@@ -158,9 +160,9 @@ fn main() {
     let mut best_vault: Option<Figures> = None;
     for _ in 0..2 {
         let d1 = tempfile::tempdir().unwrap();
-        let p = plain(d1.path());
+        let p = plain(d1.path(), BATCH);
         let d2 = tempfile::tempdir().unwrap();
-        let v = encrypted(d2.path());
+        let v = encrypted(d2.path(), BATCH);
         let keep = |best: &mut Option<Figures>, f: Figures| {
             *best = Some(match best.take() {
                 None => f,
@@ -187,4 +189,24 @@ fn main() {
             b.as_secs_f64() / a.as_secs_f64()
         );
     }
+    let (mut p_big, mut v_big) = (Duration::MAX, Duration::MAX);
+    for _ in 0..2 {
+        let d1 = tempfile::tempdir().unwrap();
+        p_big = p_big.min(plain(d1.path(), BIG_BATCH).insert);
+        let d2 = tempfile::tempdir().unwrap();
+        v_big = v_big.min(encrypted(d2.path(), BIG_BATCH).insert);
+    }
+    println!(
+        "inserts in batches of {BIG_BATCH}: plain {:.1} ms   vault {:.1} ms   ratio {:.2}",
+        ms(p_big),
+        ms(v_big),
+        v_big.as_secs_f64() / p_big.as_secs_f64()
+    );
+    let commits = (ROWS / BATCH - ROWS / BIG_BATCH) as f64;
+    let extra = (v.insert.as_secs_f64() - p.insert.as_secs_f64())
+        - (v_big.as_secs_f64() - p_big.as_secs_f64());
+    println!(
+        "vault overhead per commit (from the two batchings): {:.3} ms",
+        extra * 1000.0 / commits
+    );
 }

@@ -379,6 +379,12 @@ fn open_connection(
             detail: "无法设置密钥".into(),
         })?;
     drop(hex);
+    // SQLCipher 4 with HMAC-SHA256 page tags instead of the default SHA-512: full-strength
+    // authentication, a 48-byte page reserve instead of 80, and SHA extensions on current CPUs
+    // make it the cheaper of the two (see the foundation bench). Part of the file format: set on
+    // every open, before the first read.
+    conn.execute_batch("PRAGMA cipher_hmac_algorithm = HMAC_SHA256;")
+        .map_err(|e| VaultError::DatabaseDamaged { detail: e.to_string() })?;
     let damaged = |e: rusqlite::Error| VaultError::DatabaseDamaged {
         detail: e.to_string(),
     };

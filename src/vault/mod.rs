@@ -384,7 +384,9 @@ fn open_connection(
     // make it the cheaper of the two (see the foundation bench). Part of the file format: set on
     // every open, before the first read.
     conn.execute_batch("PRAGMA cipher_hmac_algorithm = HMAC_SHA256;")
-        .map_err(|e| VaultError::DatabaseDamaged { detail: e.to_string() })?;
+        .map_err(|e| VaultError::DatabaseDamaged {
+            detail: e.to_string(),
+        })?;
     let damaged = |e: rusqlite::Error| VaultError::DatabaseDamaged {
         detail: e.to_string(),
     };

@@ -65,6 +65,9 @@ pub struct MainWindow {
     settings: SettingsScreen,
     passphrase_dialog: Option<PassphraseDialog>,
     commands: Vec<MainCommand>,
+    /// Commands of the previous frame, run at the start of the next one so that the busy state
+    /// of the screen that sent them is painted first (a passphrase change takes a second).
+    ready: Vec<MainCommand>,
     /// A message after a write (success or refusal).
     toast: Option<(bool, String)>,
 }
@@ -86,6 +89,7 @@ impl MainWindow {
             audit_log: AuditLogScreen::default(),
             passphrase_dialog: None,
             commands: Vec::new(),
+            ready: Vec::new(),
             toast: None,
         }
     }
@@ -103,6 +107,7 @@ impl MainWindow {
     /// Draws the window.
     pub fn ui(&mut self, ui: &mut Ui, lang: Lang, _clock: &dyn Clock, cmds: &mut Vec<Command>) {
         self.run_commands(lang);
+        self.ready = std::mem::take(&mut self.commands);
         let ctx = ui.ctx().clone();
         egui::Panel::top("top_bar").show(ui, |ui| {
             ui.horizontal(|ui| {
@@ -161,13 +166,13 @@ impl MainWindow {
                 self.passphrase_dialog = None;
             }
         }
-        if !self.commands.is_empty() {
+        if !self.commands.is_empty() || !self.ready.is_empty() {
             ctx.request_repaint();
         }
     }
 
     fn run_commands(&mut self, lang: Lang) {
-        for cmd in std::mem::take(&mut self.commands) {
+        for cmd in std::mem::take(&mut self.ready) {
             match cmd {
                 MainCommand::Navigate(s) => {
                     self.section = s;

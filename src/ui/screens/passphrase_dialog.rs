@@ -16,12 +16,14 @@ pub struct PassphraseDialog {
     new1: Zeroizing<String>,
     new2: Zeroizing<String>,
     error: Option<String>,
+    busy: bool,
 }
 
 impl PassphraseDialog {
     /// The change was refused.
     pub fn failed(&mut self, message: String) {
         self.error = Some(message);
+        self.busy = false;
     }
 
     /// Draws the dialog; returns false once it should close.
@@ -74,9 +76,18 @@ impl PassphraseDialog {
             if let Some(e) = &self.error {
                 error_text(ui, e);
             }
+            if self.busy {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(lang.tr("正在修改口令…", "Changing the passphrase…"));
+                });
+            }
             ui.horizontal(|ui| {
                 if ui
-                    .add_enabled(problem.is_none(), egui::Button::new(lang.tr("确定", "OK")))
+                    .add_enabled(
+                        problem.is_none() && !self.busy,
+                        egui::Button::new(lang.tr("确定", "OK")),
+                    )
                     .clicked()
                 {
                     cmds.push(MainCommand::ChangePassphrase {
@@ -84,6 +95,7 @@ impl PassphraseDialog {
                         new: Passphrase::new((*self.new1).clone()),
                     });
                     self.error = None;
+                    self.busy = true;
                 }
                 if ui.button(lang.tr("取消", "Cancel")).clicked()
                     || ui.input(|i| i.key_pressed(egui::Key::Escape))

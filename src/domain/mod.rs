@@ -2,8 +2,16 @@
 //! Each rule cites its clause of `shared/spec/regulation.md`.
 
 pub mod clock;
+pub mod copy_state;
+pub mod error;
+pub mod level;
+pub mod marking;
 pub mod passphrase;
 pub mod role;
 
 pub use clock::{Clock, MockClock, SystemClock};
+pub use copy_state::CopyState;
+pub use error::DomainError;
+pub use level::{Category, Level};
+pub use marking::{SecrecyPeriod, marking};
 pub use role::Role;

@@ -1,0 +1,34 @@
+//! Refusals of the regulation's rules. Each variant names the clause it enforces; the message is
+//! the Chinese text shown to the user.
+
+use super::copy_state::CopyState;
+
+/// A rule of the regulation refused an action or a value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    /// The secrecy period is longer than the statutory maximum of the level.
+    #[error("{level}的保密期限不能超过{max_years}年（保守国家秘密法）")]
+    PeriodTooLong { level: &'static str, max_years: u16 },
+    /// A period of zero, or a date not after the date of the document.
+    #[error("保密期限须大于零，截止日期须晚于成文日期")]
+    PeriodNotPositive,
+    /// A condition period without the condition.
+    #[error("请填写解密条件")]
+    ConditionMissing,
+    /// 内部敏感 is not a state secret: it has no secrecy period.
+    #[error("内部敏感信息不是国家秘密，不标保密期限")]
+    PeriodOnInternal,
+    /// R3.1.1: the copy cannot go from one state to the other.
+    #[error("份号状态不能从“{}”变为“{}”（R3.1.1 每一份文件随时有且只有一个去向）", from.label_zh(), to.label_zh())]
+    IllegalTransition { from: CopyState, to: CopyState },
+}
+
+impl DomainError {
+    /// The clause of the regulation (or the law around it) that the refusal enforces.
+    pub fn clause(&self) -> &'static str {
+        match self {
+            DomainError::IllegalTransition { .. } => "R3.1.1",
+            _ => "R2.2",
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! Secrecy periods and the marking text (密级标志) such as `机密★10年`, per national practice
+//! around R2.2: the level, a ★, then the period; 内部敏感 carries no ★.
+
+use chrono::{Datelike, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use super::error::DomainError;
+use super::level::Level;
+
+/// How long a document stays secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SecrecyPeriod {
+    /// A number of years, e.g. 10年.
+    Years(u16),
+    /// A number of months, e.g. 6个月.
+    Months(u16),
+    /// Until a date, e.g. 2030年12月31日.
+    Until(NaiveDate),
+    /// Until a condition, e.g. 项目验收后解密.
+    Condition(String),
+    /// 长期: no end.
+    LongTerm,
+    /// Left blank: the statutory maximum of the level applies, and the marking says so.
+    Unspecified,
+}
+
+impl SecrecyPeriod {
+    /// Checks the period against the level (R2.2 and the statutory maxima), for a document dated
+    /// `dated`.
+    pub fn validate(&self, level: Level, dated: NaiveDate) -> Result<(), DomainError> {
+        let Some(max_years) = level.statutory_max_years() else {
+            return match self {
+                SecrecyPeriod::Unspecified => Ok(()),
+                _ => Err(DomainError::PeriodOnInternal),
+            };
+        };
+        let too_long = DomainError::PeriodTooLong {
+            level: level.label_zh(),
+            max_years,
+        };
+        match self {
+            SecrecyPeriod::Years(0) | SecrecyPeriod::Months(0) => {
+                Err(DomainError::PeriodNotPositive)
+            }
+            SecrecyPeriod::Years(y) if *y > max_years => Err(too_long),
+            SecrecyPeriod::Months(m) if u32::from(*m) > u32::from(max_years) * 12 => Err(too_long),
+            SecrecyPeriod::Until(d) if *d <= dated => Err(DomainError::PeriodNotPositive),
+            SecrecyPeriod::Until(d) if *d > add_years(dated, max_years) => Err(too_long),
+            SecrecyPeriod::Condition(c) if c.trim().is_empty() => {
+                Err(DomainError::ConditionMissing)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The day the period ends for a document dated `dated` (the day it may be declassified),
+    /// when the period has a calendar end. A blank period ends at the statutory maximum.
+    pub fn ends_on(&self, level: Level, dated: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            SecrecyPeriod::Years(y) => Some(add_years(dated, *y)),
+            SecrecyPeriod::Months(m) => dated.checked_add_months(Months::new(u32::from(*m))),
+            SecrecyPeriod::Until(d) => Some(*d),
+            SecrecyPeriod::Unspecified => level.statutory_max_years().map(|y| add_years(dated, y)),
+            SecrecyPeriod::Condition(_) | SecrecyPeriod::LongTerm => None,
+        }
+    }
+}
+
+fn add_years(d: NaiveDate, years: u16) -> NaiveDate {
+    d.checked_add_months(Months::new(u32::from(years) * 12))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// R2.2: the marking text, e.g. `绝密★长期`, `机密★10年`, `秘密★6个月`,
+/// `机密★2030年12月31日`, `秘密★项目验收后解密`, `机密★20年（法定最长期限）` for a blank period;
+/// `内部敏感` alone (not a state secret: no ★, no period).
+pub fn marking(level: Level, period: &SecrecyPeriod) -> String {
+    let name = level.label_zh();
+    let Some(max_years) = level.statutory_max_years() else {
+        return name.to_owned();
+    };
+    let tail = match period {
+        SecrecyPeriod::Years(y) => format!("{y}年"),
+        SecrecyPeriod::Months(m) => format!("{m}个月"),
+        SecrecyPeriod::Until(d) => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
+        SecrecyPeriod::Condition(c) => c.trim().to_owned(),
+        SecrecyPeriod::LongTerm => "长期".to_owned(),
+        SecrecyPeriod::Unspecified => format!("{max_years}年（法定最长期限）"),
+    };
+    format!("{name}★{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn r2_2_marking_text_for_each_period_kind() {
+        assert_eq!(marking(Level::Juemi, &SecrecyPeriod::LongTerm), "绝密★长期");
+        assert_eq!(marking(Level::Jimi, &SecrecyPeriod::Years(10)), "机密★10年");
+        assert_eq!(
+            marking(Level::Mimi, &SecrecyPeriod::Months(6)),
+            "秘密★6个月"
+        );
+        assert_eq!(
+            marking(Level::Jimi, &SecrecyPeriod::Until(day(2030, 12, 31))),
+            "机密★2030年12月31日"
+        );
+        assert_eq!(
+            marking(
+                Level::Mimi,
+                &SecrecyPeriod::Condition("项目验收后解密".into())
+            ),
+            "秘密★项目验收后解密"
+        );
+        assert_eq!(
+            marking(Level::NeibuMingan, &SecrecyPeriod::Unspecified),
+            "内部敏感"
+        );
+    }
+
+    #[test]
+    fn r2_2_blank_period_takes_the_statutory_maximum_and_says_so() {
+        assert_eq!(
+            marking(Level::Juemi, &SecrecyPeriod::Unspecified),
+            "绝密★30年（法定最长期限）"
+        );
+        assert_eq!(
+            marking(Level::Jimi, &SecrecyPeriod::Unspecified),
+            "机密★20年（法定最长期限）"
+        );
+        assert_eq!(
+            marking(Level::Mimi, &SecrecyPeriod::Unspecified),
+            "秘密★10年（法定最长期限）"
+        );
+        let dated = day(2026, 3, 1);
+        assert_eq!(
+            SecrecyPeriod::Unspecified.ends_on(Level::Mimi, dated),
+            Some(day(2036, 3, 1))
+        );
+    }
+
+    #[test]
+    fn r2_2_periods_beyond_the_statutory_maximum_are_refused() {
+        let dated = day(2026, 1, 15);
+        assert!(
+            SecrecyPeriod::Years(30)
+                .validate(Level::Juemi, dated)
+                .is_ok()
+        );
+        assert!(
+            SecrecyPeriod::Years(21)
+                .validate(Level::Jimi, dated)
+                .is_err()
+        );
+        assert!(
+            SecrecyPeriod::Months(121)
+                .validate(Level::Mimi, dated)
+                .is_err()
+        );
+        assert!(
+            SecrecyPeriod::Until(day(2036, 1, 16))
+                .validate(Level::Mimi, dated)
+                .is_err()
+        );
+        assert!(
+            SecrecyPeriod::Until(day(2036, 1, 15))
+                .validate(Level::Mimi, dated)
+                .is_ok()
+        );
+        assert!(
+            SecrecyPeriod::Until(dated)
+                .validate(Level::Mimi, dated)
+                .is_err()
+        );
+        assert!(
+            SecrecyPeriod::Years(0)
+                .validate(Level::Mimi, dated)
+                .is_err()
+        );
+        assert!(
+            SecrecyPeriod::Condition(" ".into())
+                .validate(Level::Mimi, dated)
+                .is_err()
+        );
+        let err = SecrecyPeriod::Years(21)
+            .validate(Level::Jimi, dated)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "机密的保密期限不能超过20年（保守国家秘密法）"
+        );
+    }
+
+    #[test]
+    fn r2_2_internal_sensitive_has_no_period() {
+        let dated = day(2026, 1, 15);
+        assert!(
+            SecrecyPeriod::Unspecified
+                .validate(Level::NeibuMingan, dated)
+                .is_ok()
+        );
+        assert_eq!(
+            SecrecyPeriod::Years(1).validate(Level::NeibuMingan, dated),
+            Err(DomainError::PeriodOnInternal)
+        );
+    }
+
+    #[test]
+    fn period_ends_on_the_calendar_day_counted_from_the_document_date() {
+        let dated = day(2024, 2, 29);
+        assert_eq!(
+            SecrecyPeriod::Years(1).ends_on(Level::Mimi, dated),
+            Some(day(2025, 2, 28))
+        );
+        assert_eq!(
+            SecrecyPeriod::Months(6).ends_on(Level::Mimi, dated),
+            Some(day(2024, 8, 29))
+        );
+        assert_eq!(SecrecyPeriod::LongTerm.ends_on(Level::Juemi, dated), None);
+    }
+}

@@ -1,11 +1,14 @@
 //! The rules of the regulation as pure types and functions: no I/O, no SQL, no GUI, no crypto.
 //! Each rule cites its clause of `shared/spec/regulation.md`.
 
+pub mod cabinet;
 pub mod clock;
 pub mod copy_state;
 pub mod error;
 pub mod level;
 pub mod marking;
+pub mod numbering;
+pub mod outgoing;
 pub mod passphrase;
 pub mod role;
 

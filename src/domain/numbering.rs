@@ -1,0 +1,79 @@
+//! Document numbers (文号) from a configurable pattern, e.g. `{unit}党办发〔{year}〕{seq}号`
+//! → `某公司党办发〔2026〕12号`, and receipt numbers (收文编号). Sequences are per year, with no
+//! gaps and no duplicates: the ledger allocates them inside the registering transaction.
+
+/// The default outgoing pattern.
+pub const DEFAULT_OUTGOING_PATTERN: &str = "{unit}党办发〔{year}〕{seq}号";
+/// The default receipt pattern.
+pub const DEFAULT_RECEIPT_PATTERN: &str = "机要收〔{year}〕{seq}号";
+
+/// A pattern that cannot produce unique numbers.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PatternError {
+    /// Without `{seq}` and `{year}` two documents would get the same number.
+    #[error("文号格式必须包含 {{year}} 和 {{seq}}")]
+    MissingPlaceholder,
+    /// An unknown `{…}`.
+    #[error("文号格式中有未知的占位符 {0}（可用：{{unit}} {{year}} {{seq}}）")]
+    UnknownPlaceholder(String),
+}
+
+/// Checks a pattern: `{year}` and `{seq}` required, `{unit}` optional, nothing else in braces.
+pub fn validate_pattern(pattern: &str) -> Result<(), PatternError> {
+    let mut rest = pattern;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        let end = after
+            .find('}')
+            .ok_or_else(|| PatternError::UnknownPlaceholder("{".into()))?;
+        let name = &after[..end];
+        if !matches!(name, "unit" | "year" | "seq") {
+            return Err(PatternError::UnknownPlaceholder(format!("{{{name}}}")));
+        }
+        rest = &after[end + 1..];
+    }
+    if pattern.contains("{year}") && pattern.contains("{seq}") {
+        Ok(())
+    } else {
+        Err(PatternError::MissingPlaceholder)
+    }
+}
+
+/// Formats a number from a (validated) pattern.
+pub fn format_number(pattern: &str, unit: &str, year: i32, seq: u32) -> String {
+    pattern
+        .replace("{unit}", unit)
+        .replace("{year}", &year.to_string())
+        .replace("{seq}", &seq.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn r3_1_2_document_numbers_follow_the_pattern() {
+        assert_eq!(
+            format_number(DEFAULT_OUTGOING_PATTERN, "某公司", 2026, 12),
+            "某公司党办发〔2026〕12号"
+        );
+        assert_eq!(
+            format_number(DEFAULT_RECEIPT_PATTERN, "", 2026, 17),
+            "机要收〔2026〕17号"
+        );
+    }
+
+    #[test]
+    fn patterns_without_year_and_sequence_are_refused() {
+        assert!(validate_pattern(DEFAULT_OUTGOING_PATTERN).is_ok());
+        assert_eq!(
+            validate_pattern("党办发{seq}号"),
+            Err(PatternError::MissingPlaceholder)
+        );
+        assert!(matches!(
+            validate_pattern("{year}{seq}{dept}"),
+            Err(PatternError::UnknownPlaceholder(_))
+        ));
+        assert!(validate_pattern("{year}{seq").is_err());
+    }
+}

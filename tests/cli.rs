@@ -105,6 +105,8 @@ fn check_reports_a_damaged_database() {
     std::fs::write(&db, &bytes).unwrap();
     let out = baomi(dir.path(), &["check"], &format!("{PASS}\n"));
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "one clear line: {err}");
 }
 
 #[test]

@@ -153,6 +153,7 @@ fn add_auditor(session: &mut Session) {
                 name: "李审计".into(),
                 department: "纪检".into(),
                 post: "审计员".into(),
+                ..Default::default()
             },
             role: Role::Auditor,
         },
@@ -545,6 +546,8 @@ fn no_marker_written_through_the_ledger_reaches_any_file_in_plaintext() {
                     name: format!("{MARKER}{i}"),
                     department: MARKER.into(),
                     post: MARKER.into(),
+                    phone: MARKER.into(),
+                    ..Default::default()
                 },
                 role: Role::DeptHead,
             },

@@ -40,6 +40,7 @@ pub fn run(
                 name: args.name.to_owned(),
                 department: args.department.to_owned(),
                 post: args.post.to_owned(),
+                ..Default::default()
             },
             role: args.role,
         },

@@ -34,6 +34,15 @@ pub enum StorageRefusal {
 }
 
 impl CabinetRules {
+    /// R3.1.1 专人专柜: a cabinet designated for 绝密 must name its responsible person.
+    pub fn validate_designation(&self) -> Result<(), StorageRefusal> {
+        if self.max_level == Level::Juemi && !self.has_responsible_person {
+            Err(StorageRefusal::TopSecretNeedsResponsiblePerson)
+        } else {
+            Ok(())
+        }
+    }
+
     /// R3.1.1 / R3.4.2: whether a copy of `level` may be stored here.
     pub fn may_hold(&self, level: Level) -> Result<(), StorageRefusal> {
         if level.is_state_secret() && !self.locked {

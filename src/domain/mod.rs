@@ -10,6 +10,7 @@ pub mod marking;
 pub mod numbering;
 pub mod outgoing;
 pub mod passphrase;
+pub mod person;
 pub mod role;
 
 pub use clock::{Clock, MockClock, SystemClock};

@@ -2,6 +2,7 @@
 //! role and the domain rules, writes its rows and appends its audit event in one transaction.
 
 pub mod audit_log;
+pub mod cabinets;
 pub mod people;
 pub mod settings;
 pub mod users;
@@ -100,6 +101,7 @@ impl Session {
                 name: input.name.trim().to_owned(),
                 department: input.department.trim().to_owned(),
                 post: input.post.trim().to_owned(),
+                ..Default::default()
             },
             now,
         )?;

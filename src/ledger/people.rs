@@ -1,22 +1,44 @@
-//! The people register (`people`): everyone the ledger names. Minimal for now: name,
-//! department, post. The document-ledger issue extends it (clearance, pledge, …).
+//! The people register (`people`): everyone the ledger names — staff, borrowers, approvers,
+//! cabinet keepers — with department, post, phone, clearance category (R3.5.3) and the date of
+//! the confidentiality pledge (R3.5.1). People are never deleted; they leave (`active = 0`).
 
-use chrono::{DateTime, Utc};
-use rusqlite::{Transaction, params};
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
+use serde_json::json;
 
 use super::{LedgerError, Session};
+use crate::audit::NewEvent;
+use crate::domain::Role;
+use crate::domain::person::Clearance;
 
 /// A person's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct PersonId(pub i64);
 
-/// A person to register.
-#[derive(Debug, Clone, Default)]
+/// A person as entered in the form.
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewPerson {
     pub name: String,
     pub department: String,
     pub post: String,
+    pub phone: String,
+    pub clearance: Clearance,
+    /// R3.5.1: when the pledge was signed.
+    pub pledge_signed_on: Option<NaiveDate>,
+}
+
+impl Default for NewPerson {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            department: String::new(),
+            post: String::new(),
+            phone: String::new(),
+            clearance: Clearance::None,
+            pledge_signed_on: None,
+        }
+    }
 }
 
 /// A stored person.
@@ -26,16 +48,27 @@ pub struct Person {
     pub name: String,
     pub department: String,
     pub post: String,
+    pub phone: String,
+    pub clearance: Clearance,
+    pub pledge_signed_on: Option<NaiveDate>,
+    pub active: bool,
 }
 
-const SELECT: &str = "SELECT id, name, department, post FROM people";
+const SELECT: &str =
+    "SELECT id, name, department, post, phone, clearance, pledge_signed_on, active FROM people";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
+    let clearance: String = r.get(5)?;
+    let pledge: Option<String> = r.get(6)?;
     Ok(Person {
         id: PersonId(r.get(0)?),
         name: r.get(1)?,
         department: r.get(2)?,
         post: r.get(3)?,
+        phone: r.get(4)?,
+        clearance: Clearance::from_code(&clearance).unwrap_or(Clearance::None),
+        pledge_signed_on: pledge.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+        active: r.get(7)?,
     })
 }
 
@@ -51,22 +84,120 @@ pub fn validate_name(name: &str) -> Result<(), LedgerError> {
     Ok(())
 }
 
+fn validate(p: &NewPerson, today: NaiveDate) -> Result<(), LedgerError> {
+    validate_name(&p.name)?;
+    for (label, value, max) in [
+        ("部门", &p.department, 50),
+        ("职务", &p.post, 50),
+        ("电话", &p.phone, 30),
+    ] {
+        if value.trim().chars().count() > max {
+            return Err(LedgerError::Invalid(format!("{label}不能超过 {max} 个字")));
+        }
+    }
+    if p.pledge_signed_on.is_some_and(|d| d > today) {
+        return Err(LedgerError::Invalid(
+            "保密承诺书签订日期不能晚于今天".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn detail(p: &NewPerson) -> serde_json::Value {
+    json!({
+        "name": p.name.trim(), "department": p.department.trim(), "post": p.post.trim(),
+        "phone": p.phone.trim(), "clearance": p.clearance.code(),
+        "pledge_signed_on": p.pledge_signed_on.map(|d| d.to_string()),
+    })
+}
+
 pub(crate) fn insert(
     tx: &Transaction<'_>,
     p: &NewPerson,
     now: DateTime<Utc>,
 ) -> Result<PersonId, LedgerError> {
-    validate_name(&p.name)?;
+    validate(p, now.date_naive())?;
     tx.execute(
-        "INSERT INTO people (name, department, post, created_at) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO people (name, department, post, created_at, phone, clearance, pledge_signed_on) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             p.name.trim(),
             p.department.trim(),
             p.post.trim(),
-            now.to_rfc3339()
+            now.to_rfc3339(),
+            p.phone.trim(),
+            p.clearance.code(),
+            p.pledge_signed_on.map(|d| d.to_string())
         ],
     )?;
     Ok(PersonId(tx.last_insert_rowid()))
+}
+
+/// Adds a person to the register. Custodian or administrator; audited.
+pub fn add(s: &mut Session, p: &NewPerson) -> Result<PersonId, LedgerError> {
+    s.require("登记人员", &[Role::Custodian, Role::Admin])?;
+    let uid = s.user().id.0;
+    s.write(|tx, now| {
+        let id = insert(tx, p, now)?;
+        Ok((
+            id,
+            NewEvent {
+                user_id: Some(uid),
+                action: "person.create",
+                entity: "people",
+                entity_id: id.0.to_string(),
+                detail: detail(p),
+            },
+        ))
+    })
+}
+
+/// Edits a person; the event keeps the values before and after.
+pub fn update(s: &mut Session, id: PersonId, p: &NewPerson) -> Result<(), LedgerError> {
+    s.require("修改人员信息", &[Role::Custodian, Role::Admin])?;
+    let before = get(s, id)?;
+    let uid = s.user().id.0;
+    s.write(|tx, now| {
+        validate(p, now.date_naive())?;
+        tx.execute(
+            "UPDATE people SET name = ?2, department = ?3, post = ?4, phone = ?5, clearance = ?6, \
+             pledge_signed_on = ?7 WHERE id = ?1",
+            params![
+                id.0,
+                p.name.trim(),
+                p.department.trim(),
+                p.post.trim(),
+                p.phone.trim(),
+                p.clearance.code(),
+                p.pledge_signed_on.map(|d| d.to_string())
+            ],
+        )?;
+        Ok((
+            (),
+            NewEvent {
+                user_id: Some(uid),
+                action: "person.update",
+                entity: "people",
+                entity_id: id.0.to_string(),
+                detail: json!({
+                    "before": {
+                        "name": before.name, "department": before.department, "post": before.post,
+                        "phone": before.phone, "clearance": before.clearance.code(),
+                        "pledge_signed_on": before.pledge_signed_on.map(|d| d.to_string()),
+                    },
+                    "after": detail(p),
+                }),
+            },
+        ))
+    })
+}
+
+/// One person.
+pub fn get(s: &Session, id: PersonId) -> Result<Person, LedgerError> {
+    s.conn()
+        .query_row(&format!("{SELECT} WHERE id = ?1"), [id.0], from_row)
+        .optional()?
+        .ok_or_else(|| LedgerError::Invalid(format!("人员名册中没有编号 {}", id.0)))
 }
 
 /// Every person, by name.

@@ -365,6 +365,8 @@ fn open_connection(
         Connection::open_with_flags(path, flags).map_err(|e| VaultError::DatabaseDamaged {
             detail: e.to_string(),
         })?;
+    // SQLCipher logs failed page HMACs to stderr; Baomi reports damage itself, in one line.
+    let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
     let db_key = master.derive(purpose::DATABASE);
     let mut hex = Zeroizing::new(String::with_capacity(64 + 10));
     hex.push_str("PRAGMA key = \"x'");

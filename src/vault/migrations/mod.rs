@@ -8,7 +8,10 @@ use rusqlite::Connection;
 use super::VaultError;
 
 /// The migrations, in order; migration `n` is `MIGRATIONS[n - 1]`.
-pub const MIGRATIONS: &[&str] = &[include_str!("0001_foundation.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("0001_foundation.sql"),
+    include_str!("0002_people_cabinets.sql"),
+];
 
 /// The schema version this build writes.
 pub fn latest() -> u32 {

@@ -1,0 +1,225 @@
+//! The cabinet register (`cabinets`, 专柜): code, location, highest level, responsible person,
+//! locked. R3.1.1 专人专柜 and R3.4.2 locked cabinets are checked by `domain::cabinet`.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+use serde_json::json;
+
+use super::people::PersonId;
+use super::{LedgerError, Session};
+use crate::audit::NewEvent;
+use crate::domain::Role;
+use crate::domain::cabinet::CabinetRules;
+use crate::domain::level::Level;
+
+/// A cabinet's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct CabinetId(pub i64);
+
+/// A cabinet as entered in the form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CabinetInput {
+    /// Short code painted on the cabinet, e.g. `JM-01`.
+    pub code: String,
+    /// Where it stands.
+    pub location: String,
+    /// The highest level it is designated for.
+    pub max_level: Level,
+    /// The person responsible for it (required for 绝密, R3.1.1).
+    pub responsible: Option<PersonId>,
+    /// Whether it locks (R3.4.2).
+    pub locked: bool,
+}
+
+/// A stored cabinet.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cabinet {
+    pub id: CabinetId,
+    pub code: String,
+    pub location: String,
+    pub max_level: Level,
+    pub responsible: Option<PersonId>,
+    /// The responsible person's name, for display.
+    pub responsible_name: Option<String>,
+    pub locked: bool,
+    pub retired: bool,
+}
+
+impl Cabinet {
+    /// The facts the domain rules need.
+    pub fn rules(&self) -> CabinetRules {
+        CabinetRules {
+            max_level: self.max_level,
+            has_responsible_person: self.responsible.is_some(),
+            locked: self.locked,
+        }
+    }
+}
+
+const SELECT: &str = "SELECT c.id, c.code, c.location, c.max_level, c.responsible_person_id, p.name, \
+                      c.locked, c.retired FROM cabinets c LEFT JOIN people p ON p.id = c.responsible_person_id";
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Cabinet> {
+    let level: String = r.get(3)?;
+    Ok(Cabinet {
+        id: CabinetId(r.get(0)?),
+        code: r.get(1)?,
+        location: r.get(2)?,
+        max_level: Level::from_code(&level).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                3,
+                rusqlite::types::Type::Text,
+                format!("level {level}").into(),
+            )
+        })?,
+        responsible: r.get::<_, Option<i64>>(4)?.map(PersonId),
+        responsible_name: r.get(5)?,
+        locked: r.get(6)?,
+        retired: r.get(7)?,
+    })
+}
+
+fn validate(
+    tx: &Transaction<'_>,
+    input: &CabinetInput,
+    this: Option<CabinetId>,
+) -> Result<(), LedgerError> {
+    let code = input.code.trim();
+    if code.is_empty() {
+        return Err(LedgerError::Invalid("请填写专柜编号".into()));
+    }
+    if code.chars().count() > 32 {
+        return Err(LedgerError::Invalid("专柜编号不能超过 32 个字符".into()));
+    }
+    let taken: Option<i64> = tx
+        .query_row("SELECT id FROM cabinets WHERE code = ?1", [code], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if taken.is_some_and(|id| Some(CabinetId(id)) != this) {
+        return Err(LedgerError::Invalid(format!("专柜编号 {code} 已存在")));
+    }
+    if let Some(p) = input.responsible {
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM people WHERE id = ?1 AND active = 1)",
+            [p.0],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            return Err(LedgerError::Invalid("所选负责人不在人员名册中".into()));
+        }
+    }
+    CabinetRules {
+        max_level: input.max_level,
+        has_responsible_person: input.responsible.is_some(),
+        locked: input.locked,
+    }
+    .validate_designation()
+    .map_err(|e| LedgerError::Invalid(e.to_string()))
+}
+
+fn detail(input: &CabinetInput) -> serde_json::Value {
+    json!({
+        "code": input.code.trim(),
+        "location": input.location.trim(),
+        "max_level": input.max_level.code(),
+        "responsible_person_id": input.responsible.map(|p| p.0),
+        "locked": input.locked,
+    })
+}
+
+pub(crate) fn insert(
+    tx: &Transaction<'_>,
+    input: &CabinetInput,
+    now: DateTime<Utc>,
+) -> Result<CabinetId, LedgerError> {
+    validate(tx, input, None)?;
+    tx.execute(
+        "INSERT INTO cabinets (code, location, max_level, responsible_person_id, locked, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            input.code.trim(),
+            input.location.trim(),
+            input.max_level.code(),
+            input.responsible.map(|p| p.0),
+            input.locked,
+            now.to_rfc3339()
+        ],
+    )?;
+    Ok(CabinetId(tx.last_insert_rowid()))
+}
+
+/// Registers a cabinet. Custodian or administrator; audited.
+pub fn create(s: &mut Session, input: &CabinetInput) -> Result<CabinetId, LedgerError> {
+    s.require("登记专柜", &[Role::Custodian, Role::Admin])?;
+    let uid = s.user().id.0;
+    s.write(|tx, now| {
+        let id = insert(tx, input, now)?;
+        Ok((
+            id,
+            NewEvent {
+                user_id: Some(uid),
+                action: "cabinet.create",
+                entity: "cabinets",
+                entity_id: id.0.to_string(),
+                detail: detail(input),
+            },
+        ))
+    })
+}
+
+/// Changes a cabinet; the event keeps the values before and after.
+pub fn update(s: &mut Session, id: CabinetId, input: &CabinetInput) -> Result<(), LedgerError> {
+    s.require("修改专柜", &[Role::Custodian, Role::Admin])?;
+    let before = get(s, id)?;
+    let uid = s.user().id.0;
+    s.write(|tx, _| {
+        validate(tx, input, Some(id))?;
+        tx.execute(
+            "UPDATE cabinets SET code = ?2, location = ?3, max_level = ?4, responsible_person_id = ?5, \
+             locked = ?6 WHERE id = ?1",
+            params![
+                id.0,
+                input.code.trim(),
+                input.location.trim(),
+                input.max_level.code(),
+                input.responsible.map(|p| p.0),
+                input.locked
+            ],
+        )?;
+        Ok((
+            (),
+            NewEvent {
+                user_id: Some(uid),
+                action: "cabinet.update",
+                entity: "cabinets",
+                entity_id: id.0.to_string(),
+                detail: json!({
+                    "before": {
+                        "code": before.code, "location": before.location,
+                        "max_level": before.max_level.code(),
+                        "responsible_person_id": before.responsible.map(|p| p.0),
+                        "locked": before.locked,
+                    },
+                    "after": detail(input),
+                }),
+            },
+        ))
+    })
+}
+
+/// One cabinet.
+pub fn get(s: &Session, id: CabinetId) -> Result<Cabinet, LedgerError> {
+    s.conn()
+        .query_row(&format!("{SELECT} WHERE c.id = ?1"), [id.0], from_row)
+        .optional()?
+        .ok_or_else(|| LedgerError::Invalid(format!("没有编号为 {} 的专柜", id.0)))
+}
+
+/// Every cabinet, by code.
+pub fn list(s: &Session) -> Result<Vec<Cabinet>, LedgerError> {
+    let mut stmt = s.conn().prepare(&format!("{SELECT} ORDER BY c.code"))?;
+    let rows = stmt.query_map([], from_row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}

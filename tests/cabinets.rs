@@ -1,0 +1,96 @@
+//! The cabinet register (专柜): R3.1.1 专人专柜, unique codes, audited edits.
+
+mod common;
+
+use baomi::domain::level::Level;
+use baomi::ledger::LedgerError;
+use baomi::ledger::cabinets::{self, CabinetInput};
+use baomi::ledger::people::{self, NewPerson};
+
+fn input(
+    code: &str,
+    level: Level,
+    responsible: Option<baomi::ledger::people::PersonId>,
+) -> CabinetInput {
+    CabinetInput {
+        code: code.into(),
+        location: "党办机要室".into(),
+        max_level: level,
+        responsible,
+        locked: true,
+    }
+}
+
+#[test]
+fn r3_1_1_a_top_secret_cabinet_needs_a_named_responsible_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = common::new_vault(dir.path());
+    let err = cabinets::create(&mut s, &input("JM-01", Level::Juemi, None)).unwrap_err();
+    assert!(err.to_string().contains("专人"), "{err}");
+    let keeper = people::add(
+        &mut s,
+        &NewPerson {
+            name: "赵机要".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let id = cabinets::create(&mut s, &input("JM-01", Level::Juemi, Some(keeper))).unwrap();
+    let c = cabinets::get(&s, id).unwrap();
+    assert_eq!(c.responsible_name.as_deref(), Some("赵机要"));
+    assert!(c.rules().may_hold(Level::Juemi).is_ok());
+}
+
+#[test]
+fn cabinet_codes_are_unique_and_edits_keep_before_and_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = common::new_vault(dir.path());
+    let a = cabinets::create(&mut s, &input("JM-02", Level::Jimi, None)).unwrap();
+    let err = cabinets::create(&mut s, &input(" JM-02 ", Level::Mimi, None)).unwrap_err();
+    assert!(
+        matches!(err, LedgerError::Invalid(ref m) if m.contains("已存在")),
+        "{err}"
+    );
+    let mut changed = input("JM-02", Level::Mimi, None);
+    changed.location = "三楼档案室".into();
+    cabinets::update(&mut s, a, &changed).unwrap();
+    assert_eq!(cabinets::get(&s, a).unwrap().location, "三楼档案室");
+    let events = baomi::audit::recent(s.raw_connection_for_tests(), 1).unwrap();
+    assert_eq!(events[0].action, "cabinet.update");
+    assert!(
+        events[0].detail_json.contains("党办机要室")
+            && events[0].detail_json.contains("三楼档案室")
+    );
+    assert_eq!(cabinets::list(&s).unwrap().len(), 1);
+    assert!(s.verify_audit().unwrap().is_intact());
+}
+
+#[test]
+fn r3_3_2_an_auditor_cannot_register_cabinets() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = common::new_vault(dir.path());
+    baomi::ledger::users::add_user(
+        &mut s,
+        &baomi::ledger::users::NewUser {
+            login: "audit".into(),
+            person: NewPerson {
+                name: "李审计".into(),
+                ..Default::default()
+            },
+            role: baomi::domain::Role::Auditor,
+        },
+        &common::pass("auditor passphrase"),
+    )
+    .unwrap();
+    let vault = s.lock("test");
+    let mut a = baomi::ledger::Session::unlock(
+        vault,
+        "audit",
+        &common::pass("auditor passphrase"),
+        common::system_clock(),
+    )
+    .map_err(|e| e.1)
+    .unwrap();
+    let err = cabinets::create(&mut a, &input("X-1", Level::Mimi, None)).unwrap_err();
+    assert!(matches!(err, LedgerError::NotPermitted { .. }));
+}

@@ -94,3 +94,37 @@ fn r3_3_2_an_auditor_cannot_register_cabinets() {
     let err = cabinets::create(&mut a, &input("X-1", Level::Mimi, None)).unwrap_err();
     assert!(matches!(err, LedgerError::NotPermitted { .. }));
 }
+
+#[test]
+fn gui_a_top_secret_cabinet_asks_for_a_responsible_person() {
+    use common::gui::{click, harness, run_wizard, type_into};
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), common::clock());
+    run_wizard(&mut h);
+    click(&mut h, "专柜");
+    click(&mut h, "登记专柜");
+    type_into(&mut h, "专柜编号", "JM-01");
+    type_into(&mut h, "存放位置", "机要室");
+    let combo = |h: &egui_kittest::Harness<'_, baomi::ui::BaomiApp>, label: &str| {
+        h.get_by_role_and_label(egui::accesskit::Role::ComboBox, label)
+            .click();
+    };
+    combo(&h, "最高密级");
+    h.run();
+    click(&mut h, "绝密");
+    h.get_by_label("绝密专柜必须指定专人负责（R3.1.1）");
+    combo(&h, "负责人");
+    h.run();
+    click(&mut h, "王保密");
+    click(&mut h, "保存");
+    h.run();
+    h.get_by_label("JM-01");
+    h.get_by_label("机要室");
+    assert!(
+        h.query_by_label("绝密专柜必须指定专人负责（R3.1.1）")
+            .is_none(),
+        "dialog closed"
+    );
+    h.get_by_label("已保存");
+}

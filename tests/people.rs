@@ -50,3 +50,33 @@ fn a_pledge_dated_in_the_future_or_an_empty_name_is_refused() {
     assert!(people::add(&mut s, &NewPerson::default()).is_err());
     assert_eq!(people::list(&s).unwrap().len(), 1, "only the custodian");
 }
+
+#[test]
+fn gui_the_custodian_adds_and_edits_a_person_on_the_people_screen() {
+    use common::gui::{click, harness, run_wizard, type_into};
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), common::clock());
+    run_wizard(&mut h);
+    click(&mut h, "人员");
+    click(&mut h, "登记人员");
+    type_into(&mut h, "姓名", "孙涉密");
+    type_into(&mut h, "部门", "工程部");
+    type_into(&mut h, "保密承诺书签订日期", "2026/3/1");
+    h.get_by_label("承诺书签订日期应写成 2026-03-01 的形式");
+    type_into(&mut h, "保密承诺书签订日期", "2026-03-01");
+    click(&mut h, "保存");
+    h.run();
+    h.get_by_label("孙涉密");
+    h.get_by_label("2026-03-01");
+    h.get_by_label("已保存");
+    // Edit: the row's button opens the dialog filled in.
+    let edit_buttons: Vec<_> = h.query_all_by_label("修改").collect();
+    assert_eq!(edit_buttons.len(), 2, "the custodian and the new person");
+    edit_buttons[1].click();
+    h.run();
+    type_into(&mut h, "电话", "8123");
+    click(&mut h, "保存");
+    h.run();
+    h.get_by_label("8123");
+}

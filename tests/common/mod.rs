@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: a vault with the fast test KDF.
 #![allow(dead_code)]
 
+pub mod gui;
+
 use std::path::Path;
 use std::sync::Arc;
 

@@ -5,8 +5,10 @@
 use egui::{RichText, Ui};
 
 use super::audit_log::AuditLogScreen;
+use super::cabinets::CabinetsScreen;
 use super::dashboard::Dashboard;
 use super::passphrase_dialog::PassphraseDialog;
+use super::people::PeopleScreen;
 use super::settings::SettingsScreen;
 use crate::domain::Clock;
 use crate::ledger::{Session, settings};
@@ -19,6 +21,10 @@ use crate::vault::Passphrase;
 pub enum Section {
     /// 工作台.
     Dashboard,
+    /// 专柜.
+    Cabinets,
+    /// 人员.
+    People,
     /// 审计日志.
     AuditLog,
     /// 设置.
@@ -26,11 +32,19 @@ pub enum Section {
 }
 
 impl Section {
-    const ALL: [Section; 3] = [Section::Dashboard, Section::AuditLog, Section::Settings];
+    const ALL: [Section; 5] = [
+        Section::Dashboard,
+        Section::Cabinets,
+        Section::People,
+        Section::AuditLog,
+        Section::Settings,
+    ];
 
     fn label(self, lang: Lang) -> &'static str {
         match self {
             Section::Dashboard => lang.tr("工作台", "Dashboard"),
+            Section::Cabinets => lang.tr("专柜", "Cabinets"),
+            Section::People => lang.tr("人员", "People"),
             Section::AuditLog => lang.tr("审计日志", "Audit log"),
             Section::Settings => lang.tr("设置", "Settings"),
         }
@@ -52,6 +66,20 @@ pub enum MainCommand {
     },
     /// Set the auto-lock delay.
     SetAutoLock(u32),
+    /// Add (`id` None) or edit a person.
+    SavePerson {
+        /// Which person, or a new one.
+        id: Option<crate::ledger::people::PersonId>,
+        /// The form's values.
+        input: crate::ledger::people::NewPerson,
+    },
+    /// Register (`id` None) or edit a cabinet.
+    SaveCabinet {
+        /// Which cabinet, or a new one.
+        id: Option<crate::ledger::cabinets::CabinetId>,
+        /// The form's values.
+        input: crate::ledger::cabinets::CabinetInput,
+    },
 }
 
 /// The main window and its sections' view state.
@@ -62,6 +90,8 @@ pub struct MainWindow {
     auto_lock_minutes: u32,
     dashboard: Dashboard,
     audit_log: AuditLogScreen,
+    cabinets: CabinetsScreen,
+    people: PeopleScreen,
     settings: SettingsScreen,
     passphrase_dialog: Option<PassphraseDialog>,
     commands: Vec<MainCommand>,
@@ -87,6 +117,8 @@ impl MainWindow {
             auto_lock_minutes,
             dashboard,
             audit_log: AuditLogScreen::default(),
+            cabinets: CabinetsScreen::default(),
+            people: PeopleScreen::default(),
             passphrase_dialog: None,
             commands: Vec::new(),
             ready: Vec::new(),
@@ -155,6 +187,8 @@ impl MainWindow {
             match self.section {
                 Section::Dashboard => self.dashboard.ui(ui, lang, &self.session, &self.unit_name),
                 Section::AuditLog => self.audit_log.ui(ui, lang, &self.session),
+                Section::Cabinets => self.cabinets.ui(ui, lang, &mut self.commands),
+                Section::People => self.people.ui(ui, lang, &mut self.commands),
                 Section::Settings => {
                     self.settings.ui(ui, lang, cmds, &mut self.commands);
                 }
@@ -180,6 +214,8 @@ impl MainWindow {
                     match s {
                         Section::Dashboard => self.dashboard = Dashboard::load(&self.session),
                         Section::AuditLog => self.audit_log.reload(&self.session),
+                        Section::Cabinets => self.cabinets.reload(&self.session),
+                        Section::People => self.people.reload(&self.session),
                         Section::Settings => {}
                     }
                 }
@@ -195,6 +231,44 @@ impl MainWindow {
                         }
                         Err(e) => {
                             if let Some(d) = &mut self.passphrase_dialog {
+                                d.failed(error_message(lang, &e));
+                            }
+                        }
+                    }
+                }
+                MainCommand::SavePerson { id, input } => {
+                    let result = match id {
+                        Some(id) => crate::ledger::people::update(&mut self.session, id, &input),
+                        None => crate::ledger::people::add(&mut self.session, &input).map(|_| ()),
+                    };
+                    match result {
+                        Ok(()) => {
+                            self.people.dialog = None;
+                            self.people.reload(&self.session);
+                            self.toast = Some((true, lang.tr("已保存", "Saved").into()));
+                        }
+                        Err(e) => {
+                            if let Some(d) = &mut self.people.dialog {
+                                d.failed(error_message(lang, &e));
+                            }
+                        }
+                    }
+                }
+                MainCommand::SaveCabinet { id, input } => {
+                    let result = match id {
+                        Some(id) => crate::ledger::cabinets::update(&mut self.session, id, &input),
+                        None => {
+                            crate::ledger::cabinets::create(&mut self.session, &input).map(|_| ())
+                        }
+                    };
+                    match result {
+                        Ok(()) => {
+                            self.cabinets.dialog = None;
+                            self.cabinets.reload(&self.session);
+                            self.toast = Some((true, lang.tr("已保存", "Saved").into()));
+                        }
+                        Err(e) => {
+                            if let Some(d) = &mut self.cabinets.dialog {
                                 d.failed(error_message(lang, &e));
                             }
                         }

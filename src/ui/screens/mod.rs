@@ -1,9 +1,11 @@
 //! One file per screen.
 
 pub mod audit_log;
+pub mod cabinets;
 pub mod dashboard;
 pub mod login;
 pub mod main_window;
 pub mod passphrase_dialog;
+pub mod people;
 pub mod settings;
 pub mod setup;

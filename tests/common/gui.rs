@@ -1,0 +1,64 @@
+//! Driving the GUI with egui_kittest by visible label, as a user would.
+
+use std::sync::Arc;
+
+use baomi::domain::MockClock;
+use baomi::ui::{AppConfig, BaomiApp};
+use baomi::vault::KdfChoice;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+pub fn harness(dir: &std::path::Path, clock: MockClock) -> Harness<'static, BaomiApp> {
+    let app = BaomiApp::new(AppConfig {
+        vault_dir: dir.to_owned(),
+        kdf: KdfChoice::INSECURE_FOR_TESTS,
+        clock: Arc::new(clock),
+    });
+    Harness::builder()
+        .with_size(egui::vec2(1100.0, 720.0))
+        .with_max_steps(40)
+        .with_context_setup(baomi::ui::fonts::install)
+        .build_ui_state(|ui, app: &mut BaomiApp| app.ui(ui), app)
+}
+
+/// A text or password field by its visible label.
+pub fn field<'h>(h: &'h Harness<'_, BaomiApp>, label: &'h str) -> egui_kittest::Node<'h> {
+    use egui::accesskit::Role;
+    h.query_by_role_and_label(Role::TextInput, label)
+        .or_else(|| h.query_by_role_and_label(Role::PasswordInput, label))
+        .unwrap_or_else(|| panic!("no field labelled {label}"))
+}
+
+/// Clicks into a field, clears it, types as a user would.
+pub fn type_into(h: &mut Harness<'_, BaomiApp>, label: &str, text: &str) {
+    field(h, label).click();
+    h.run();
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.run();
+    h.key_press(egui::Key::Backspace);
+    h.run();
+    field(h, label).type_text(text);
+    h.run();
+}
+
+pub fn click(h: &mut Harness<'_, BaomiApp>, label: &str) {
+    h.get_by_label(label).click();
+    h.run();
+}
+
+/// Runs the wizard to the end; the app is then unlocked.
+pub fn run_wizard(h: &mut Harness<'_, BaomiApp>) {
+    h.get_by_label_contains("首次设置");
+    type_into(h, "单位名称", "某公司党委办公室");
+    type_into(h, "登录名", "wang");
+    type_into(h, "姓名", "王保密");
+    click(h, "下一步");
+    type_into(h, "口令", "保密工作 2026!");
+    type_into(h, "再次输入口令", "保密工作 2026!");
+    h.get_by_label_contains("口令强度");
+    click(h, "创建台账库");
+    h.run();
+    h.get_by_label_contains("只显示这一次");
+    click(h, "我已抄写并妥善保管恢复密钥");
+    click(h, "完成，进入台账");
+}

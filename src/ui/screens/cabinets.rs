@@ -58,6 +58,8 @@ impl CabinetDialog {
         cmds: &mut Vec<MainCommand>,
     ) -> bool {
         let mut keep = true;
+        // Esc closes an open drop-down first, never the dialog with its drafts.
+        let popup_open = egui::Popup::is_any_open(ctx);
         egui::Modal::new(egui::Id::unique("cabinet_dialog")).show(ctx, |ui| {
             ui.set_width(460.0);
             ui.heading(if self.id.is_some() {
@@ -148,7 +150,7 @@ impl CabinetDialog {
                     });
                 }
                 if ui.button(lang.tr("取消", "Cancel")).clicked()
-                    || ui.input(|i| i.key_pressed(egui::Key::Escape))
+                    || (ui.input(|i| i.key_pressed(egui::Key::Escape)) && !popup_open)
                 {
                     keep = false;
                 }

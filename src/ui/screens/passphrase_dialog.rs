@@ -29,6 +29,8 @@ impl PassphraseDialog {
     /// Draws the dialog; returns false once it should close.
     pub fn ui(&mut self, ctx: &egui::Context, lang: Lang, cmds: &mut Vec<MainCommand>) -> bool {
         let mut keep = true;
+        // Esc closes an open drop-down first, never the dialog with its drafts.
+        let popup_open = egui::Popup::is_any_open(ctx);
         egui::Modal::new(egui::Id::unique("passphrase_dialog")).show(ctx, |ui| {
             ui.set_width(440.0);
             ui.heading(lang.tr("修改口令", "Change passphrase"));
@@ -98,7 +100,7 @@ impl PassphraseDialog {
                     self.busy = true;
                 }
                 if ui.button(lang.tr("取消", "Cancel")).clicked()
-                    || ui.input(|i| i.key_pressed(egui::Key::Escape))
+                    || (ui.input(|i| i.key_pressed(egui::Key::Escape)) && !popup_open)
                 {
                     keep = false;
                 }

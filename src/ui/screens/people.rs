@@ -78,6 +78,8 @@ impl PersonDialog {
     /// Draws the dialog; false once it should close.
     fn ui(&mut self, ctx: &egui::Context, lang: Lang, cmds: &mut Vec<MainCommand>) -> bool {
         let mut keep = true;
+        // Esc closes an open drop-down first, never the dialog with its drafts.
+        let popup_open = egui::Popup::is_any_open(ctx);
         egui::Modal::new(egui::Id::unique("person_dialog")).show(ctx, |ui| {
             ui.set_width(460.0);
             ui.heading(if self.id.is_some() {
@@ -129,7 +131,7 @@ impl PersonDialog {
                     cmds.push(MainCommand::SavePerson { id: self.id, input });
                 }
                 if ui.button(lang.tr("取消", "Cancel")).clicked()
-                    || ui.input(|i| i.key_pressed(egui::Key::Escape))
+                    || (ui.input(|i| i.key_pressed(egui::Key::Escape)) && !popup_open)
                 {
                     keep = false;
                 }

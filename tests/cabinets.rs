@@ -115,7 +115,10 @@ fn gui_a_top_secret_cabinet_asks_for_a_responsible_person() {
     h.run();
     h.key_press(egui::Key::Escape);
     h.run();
-    assert_eq!(common::gui::field(&h, "专柜编号").value().as_deref(), Some("JM-01"));
+    assert_eq!(
+        common::gui::field(&h, "专柜编号").value().as_deref(),
+        Some("JM-01")
+    );
     combo(&h, "最高密级");
     h.run();
     click(&mut h, "绝密");

@@ -66,6 +66,33 @@ impl SecrecyPeriod {
     }
 }
 
+impl SecrecyPeriod {
+    /// The stored form: a kind code and a value (number, `YYYY-MM-DD` or condition text).
+    pub fn to_parts(&self) -> (&'static str, String) {
+        match self {
+            SecrecyPeriod::Years(y) => ("years", y.to_string()),
+            SecrecyPeriod::Months(m) => ("months", m.to_string()),
+            SecrecyPeriod::Until(d) => ("until", d.to_string()),
+            SecrecyPeriod::Condition(c) => ("condition", c.trim().to_owned()),
+            SecrecyPeriod::LongTerm => ("long_term", String::new()),
+            SecrecyPeriod::Unspecified => ("unspecified", String::new()),
+        }
+    }
+
+    /// Reads the stored form back; `None` for a kind or value this build does not know.
+    pub fn from_parts(kind: &str, value: &str) -> Option<SecrecyPeriod> {
+        Some(match kind {
+            "years" => SecrecyPeriod::Years(value.parse().ok()?),
+            "months" => SecrecyPeriod::Months(value.parse().ok()?),
+            "until" => SecrecyPeriod::Until(NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()?),
+            "condition" => SecrecyPeriod::Condition(value.to_owned()),
+            "long_term" => SecrecyPeriod::LongTerm,
+            "unspecified" => SecrecyPeriod::Unspecified,
+            _ => return None,
+        })
+    }
+}
+
 fn add_years(d: NaiveDate, years: u16) -> NaiveDate {
     d.checked_add_months(Months::new(u32::from(years) * 12))
         .unwrap_or(NaiveDate::MAX)
@@ -208,6 +235,22 @@ mod tests {
             SecrecyPeriod::Years(1).validate(Level::NeibuMingan, dated),
             Err(DomainError::PeriodOnInternal)
         );
+    }
+
+    #[test]
+    fn periods_round_trip_through_their_stored_form() {
+        for p in [
+            SecrecyPeriod::Years(10),
+            SecrecyPeriod::Months(6),
+            SecrecyPeriod::Until(day(2030, 12, 31)),
+            SecrecyPeriod::Condition("项目验收后解密".into()),
+            SecrecyPeriod::LongTerm,
+            SecrecyPeriod::Unspecified,
+        ] {
+            let (k, v) = p.to_parts();
+            assert_eq!(SecrecyPeriod::from_parts(k, &v), Some(p));
+        }
+        assert_eq!(SecrecyPeriod::from_parts("years", "x"), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod audit_log;
 pub mod cabinets;
+pub mod documents;
 pub mod people;
 pub mod settings;
 pub mod users;

@@ -11,6 +11,7 @@ use super::VaultError;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("0001_foundation.sql"),
     include_str!("0002_people_cabinets.sql"),
+    include_str!("0003_documents.sql"),
 ];
 
 /// The schema version this build writes.

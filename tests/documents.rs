@@ -1,0 +1,185 @@
+//! The document ledger: incoming registration (R3.1.1), receipt numbers without gaps or
+//! duplicates, copies and their custody, voiding that keeps history.
+
+mod common;
+
+use baomi::domain::copy_state::CopyState;
+use baomi::domain::level::{Category, Level};
+use baomi::domain::marking::SecrecyPeriod;
+use baomi::ledger::cabinets::{self, CabinetId, CabinetInput};
+use baomi::ledger::documents::{self, IncomingInput};
+use baomi::ledger::people::PersonId;
+use baomi::ledger::{LedgerError, Session};
+use chrono::NaiveDate;
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn cabinet(s: &mut Session, code: &str, level: Level) -> CabinetId {
+    cabinets::create(
+        s,
+        &CabinetInput {
+            code: code.into(),
+            location: "机要室".into(),
+            max_level: level,
+            responsible: Some(PersonId(1)),
+            locked: true,
+        },
+    )
+    .unwrap()
+}
+
+fn incoming(level: Level, cabinet: CabinetId, copies: &[u32]) -> IncomingInput {
+    IncomingInput {
+        received_on: day(2026, 11, 20),
+        signed_for_by: PersonId(1),
+        issuing_unit: "集团公司党委办公室".into(),
+        doc_no: "集团党办发〔2026〕45号".into(),
+        title: "关于加强重要项目保密管理工作的通知".into(),
+        category: Category::MajorDecision,
+        level,
+        period: SecrecyPeriod::Years(10),
+        dated: day(2026, 11, 18),
+        pages: 6,
+        attachments: 1,
+        copy_numbers: copies.to_vec(),
+        cabinet,
+        readers: "党委委员".into(),
+        remarks: String::new(),
+    }
+}
+
+#[test]
+fn r3_1_1_a_confidential_document_with_three_copies_goes_into_its_cabinet() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = common::new_vault(dir.path());
+    let jm = cabinet(&mut s, "JM-01", Level::Jimi);
+    let id = documents::register_incoming(&mut s, &incoming(Level::Jimi, jm, &[3, 1, 2])).unwrap();
+    let doc = documents::get(&s, id).unwrap();
+    assert_eq!(doc.receipt_no.as_deref(), Some("机要收〔2026〕1号"));
+    assert_eq!(doc.marking, "机密★10年");
+    let copies = documents::copies(&s, id).unwrap();
+    assert_eq!(
+        copies.iter().map(|c| c.copy_no).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
+    for c in &copies {
+        assert_eq!(c.state, CopyState::InCabinet);
+        assert_eq!(c.cabinet, Some(jm));
+        let history = documents::copy_history(&s, c.id).unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].to, CopyState::InCabinet);
+    }
+    let ev = &baomi::audit::recent(s.raw_connection_for_tests(), 1).unwrap()[0];
+    assert_eq!(ev.action, "document.register");
+    assert!(ev.detail_json.contains("机密★10年"));
+}
+
+#[test]
+fn r3_1_1_top_secret_is_refused_in_a_confidential_cabinet_and_takes_no_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = common::new_vault(dir.path());
+    let jm = cabinet(&mut s, "JM-01", Level::Jimi);
+    let err = documents::register_incoming(&mut s, &incoming(Level::Juemi, jm, &[1])).unwrap_err();
+    assert!(
+        err.to_string().contains("绝密文件只能存放在绝密专柜"),
+        "{err}"
+    );
+    let id = documents::register_incoming(&mut s, &incoming(Level::Jimi, jm, &[1])).unwrap();
+    assert_eq!(
+        documents::get(&s, id).unwrap().receipt_no.as_deref(),
+        Some("机要收〔2026〕1号")
+    );
+}
+
+#[test]
+fn receipt_numbers_have_no_gaps_after_a_failure_mid_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = common::new_vault(dir.path());
+    let jm = cabinet(&mut s, "JM-01", Level::Jimi);
+    documents::register_incoming(&mut s, &incoming(Level::Jimi, jm, &[1])).unwrap();
+    // The number is taken, then the insert fails (a signer who does not exist): the whole
+    // transaction rolls back, as it would after a crash at that point.
+    let mut broken = incoming(Level::Jimi, jm, &[1]);
+    broken.signed_for_by = PersonId(999);
+    assert!(matches!(
+        documents::register_incoming(&mut s, &broken),
+        Err(LedgerError::Sql(_))
+    ));
+    let id = documents::register_incoming(&mut s, &incoming(Level::Jimi, jm, &[1])).unwrap();
+    assert_eq!(
+        documents::get(&s, id).unwrap().receipt_no.as_deref(),
+        Some("机要收〔2026〕2号")
+    );
+    // The sequence lives in the database: after closing and reopening the vault it continues.
+    let vault = s.lock("test");
+    drop(vault);
+    let vault = baomi::vault::Vault::open(dir.path()).unwrap();
+    let mut s = Session::unlock(
+        vault,
+        "custodian",
+        &common::pass(common::PASS),
+        common::system_clock(),
+    )
+    .map_err(|e| e.1)
+    .unwrap();
+    let id = documents::register_incoming(&mut s, &incoming(Level::Jimi, jm, &[1])).unwrap();
+    assert_eq!(
+        documents::get(&s, id).unwrap().receipt_no.as_deref(),
+        Some("机要收〔2026〕3号")
+    );
+    let numbers: Vec<_> = documents::list(&s)
+        .unwrap()
+        .into_iter()
+        .filter_map(|d| d.receipt_no)
+        .collect();
+    assert_eq!(numbers.len(), 3);
+}
+
+#[test]
+fn bad_registrations_are_refused_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = common::new_vault(dir.path());
+    let jm = cabinet(&mut s, "JM-01", Level::Jimi);
+    type Change = Box<dyn Fn(&mut IncomingInput)>;
+    let cases: Vec<(Change, &str)> = vec![
+        (Box::new(|i| i.title = "  ".into()), "标题"),
+        (Box::new(|i| i.pages = 0), "页数"),
+        (Box::new(|i| i.copy_numbers = vec![1, 1]), "份号不能重复"),
+        (Box::new(|i| i.copy_numbers = vec![]), "份号"),
+        (Box::new(|i| i.dated = day(2026, 11, 21)), "成文日期"),
+        (Box::new(|i| i.received_on = day(2026, 12, 1)), "收文日期"),
+        (Box::new(|i| i.period = SecrecyPeriod::Years(25)), "20年"),
+    ];
+    for (change, expect) in cases {
+        let mut input = incoming(Level::Jimi, jm, &[1]);
+        change(&mut input);
+        let err = documents::register_incoming(&mut s, &input).unwrap_err();
+        assert!(
+            err.to_string().contains(expect),
+            "{err} should mention {expect}"
+        );
+    }
+    assert!(
+        documents::list(&s).unwrap().is_empty(),
+        "nothing half-registered"
+    );
+}
+
+#[test]
+fn voiding_keeps_the_entry_and_its_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = common::new_vault(dir.path());
+    let jm = cabinet(&mut s, "JM-01", Level::Jimi);
+    let id = documents::register_incoming(&mut s, &incoming(Level::Mimi, jm, &[1, 2])).unwrap();
+    assert!(documents::void(&mut s, id, " ").is_err());
+    documents::void(&mut s, id, "重复登记").unwrap();
+    let doc = documents::get(&s, id).unwrap();
+    assert!(doc.voided);
+    assert_eq!(documents::copies(&s, id).unwrap().len(), 2);
+    assert!(documents::void(&mut s, id, "again").is_err());
+    let ev = &baomi::audit::recent(s.raw_connection_for_tests(), 1).unwrap()[0];
+    assert_eq!(ev.action, "document.void");
+    assert!(s.verify_audit().unwrap().is_intact());
+}

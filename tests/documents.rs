@@ -183,3 +183,59 @@ fn voiding_keeps_the_entry_and_its_history() {
     assert_eq!(ev.action, "document.void");
     assert!(s.verify_audit().unwrap().is_intact());
 }
+
+#[test]
+fn r3_1_1_copies_move_only_along_legal_transitions_and_keep_their_history() {
+    use baomi::ledger::documents::CopyMove;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = common::new_vault(dir.path());
+    let jm = cabinet(&mut s, "JM-01", Level::Jimi);
+    let mm = cabinet(&mut s, "MM-01", Level::Mimi);
+    let id = documents::register_incoming(&mut s, &incoming(Level::Jimi, jm, &[1, 2, 3])).unwrap();
+    let copy3 = documents::copies(&s, id).unwrap()[2].id;
+    let to = |state, cabinet, holder: Option<PersonId>| CopyMove {
+        to: state,
+        cabinet,
+        holder,
+        place: String::new(),
+        note: "测试".into(),
+    };
+    // Leaving the cabinet needs a holder or a place.
+    assert!(documents::move_copy(&mut s, copy3, &to(CopyState::Borrowed, None, None)).is_err());
+    documents::move_copy(
+        &mut s,
+        copy3,
+        &to(CopyState::Borrowed, None, Some(PersonId(1))),
+    )
+    .unwrap();
+    // Borrowed → destroyed is illegal: it must come back first.
+    let err =
+        documents::move_copy(&mut s, copy3, &to(CopyState::Destroyed, None, None)).unwrap_err();
+    assert!(err.to_string().contains("R3.1.1"), "{err}");
+    // Back, but not into a cabinet below its level.
+    let err =
+        documents::move_copy(&mut s, copy3, &to(CopyState::InCabinet, Some(mm), None)).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("机密文件只能存放在机密或绝密专用文件柜"),
+        "{err}"
+    );
+    documents::move_copy(&mut s, copy3, &to(CopyState::InCabinet, Some(jm), None)).unwrap();
+    let history = documents::copy_history(&s, copy3).unwrap();
+    let path: Vec<_> = history.iter().map(|e| e.to).collect();
+    assert_eq!(
+        path,
+        vec![
+            CopyState::InCabinet,
+            CopyState::Borrowed,
+            CopyState::InCabinet
+        ]
+    );
+    assert_eq!(history[1].holder, Some(PersonId(1)));
+    let now = &documents::copies(&s, id).unwrap()[2];
+    assert_eq!(
+        (now.state, now.cabinet, now.holder),
+        (CopyState::InCabinet, Some(jm), None)
+    );
+    assert!(s.verify_audit().unwrap().is_intact());
+}

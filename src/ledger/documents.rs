@@ -268,6 +268,97 @@ pub fn register_incoming(
     })
 }
 
+/// Where a copy goes in a custody change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CopyMove {
+    /// The new state (checked against the copy state machine, R3.1.1).
+    pub to: CopyState,
+    /// The cabinet, when the copy goes (back) into one.
+    pub cabinet: Option<CabinetId>,
+    /// Who holds it, when it leaves the cabinet.
+    pub holder: Option<PersonId>,
+    /// Where it is (meeting room, recipient unit…).
+    pub place: String,
+    /// Why.
+    pub note: String,
+}
+
+/// R3.1.1: moves a copy to a new state, place and holder — only along a legal transition, into
+/// a cabinet fit for the level, with a holder whenever it leaves the cabinet. One transaction:
+/// the copy row, its history row and the audit event.
+pub fn move_copy(s: &mut Session, copy: CopyId, mv: &CopyMove) -> Result<(), LedgerError> {
+    s.require("变更份号去向", &[Role::Custodian])?;
+    let (state, level): (String, String) = s
+        .conn()
+        .query_row(
+            "SELECT c.state, d.level FROM copies c JOIN documents d ON d.id = c.document_id WHERE c.id = ?1",
+            [copy.0],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .ok_or_else(|| LedgerError::Invalid(format!("没有编号 {} 的份号", copy.0)))?;
+    let from = CopyState::from_code(&state)
+        .ok_or_else(|| LedgerError::Invalid(format!("未知状态 {state}")))?;
+    let level = Level::from_code(&level)
+        .ok_or_else(|| LedgerError::Invalid(format!("未知密级 {level}")))?;
+    from.transition(mv.to)
+        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+    let cabinet = match (mv.to, mv.cabinet) {
+        (CopyState::InCabinet, None) => return Err(LedgerError::Invalid("入柜须选择专柜".into())),
+        (CopyState::InCabinet, Some(c)) => {
+            cabinets::get(s, c)?
+                .rules()
+                .may_hold(level)
+                .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+            Some(c)
+        }
+        (_, _) => None,
+    };
+    let leaves_custody = matches!(
+        mv.to,
+        CopyState::Borrowed | CopyState::InMeeting | CopyState::SentOut
+    );
+    if leaves_custody && mv.holder.is_none() && mv.place.trim().is_empty() {
+        return Err(LedgerError::Invalid("份号离柜须写明持有人或去向".into()));
+    }
+    let holder = if cabinet.is_some() { None } else { mv.holder };
+    let uid = s.user().id.0;
+    s.write(|tx, now| {
+        tx.execute(
+            "UPDATE copies SET state = ?2, cabinet_id = ?3, holder_person_id = ?4, place = ?5 WHERE id = ?1",
+            params![copy.0, mv.to.code(), cabinet.map(|c| c.0), holder.map(|p| p.0), mv.place.trim()],
+        )?;
+        tx.execute(
+            "INSERT INTO copy_events (copy_id, at, user_id, from_state, to_state, cabinet_id, holder_person_id, \
+             place, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                copy.0,
+                now.to_rfc3339(),
+                uid,
+                from.code(),
+                mv.to.code(),
+                cabinet.map(|c| c.0),
+                holder.map(|p| p.0),
+                mv.place.trim(),
+                mv.note.trim()
+            ],
+        )?;
+        Ok((
+            (),
+            NewEvent {
+                user_id: Some(uid),
+                action: "copy.move",
+                entity: "copies",
+                entity_id: copy.0.to_string(),
+                detail: json!({
+                    "from": from.code(), "to": mv.to.code(), "cabinet_id": cabinet.map(|c| c.0),
+                    "holder_person_id": holder.map(|p| p.0), "place": mv.place.trim(), "note": mv.note.trim(),
+                }),
+            },
+        ))
+    })
+}
+
 /// Voids a wrong entry with a reason; it stays visible, marked void, with its history.
 pub fn void(s: &mut Session, id: DocumentId, reason: &str) -> Result<(), LedgerError> {
     s.require("作废登记", &[Role::Custodian])?;

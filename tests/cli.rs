@@ -186,3 +186,25 @@ fn usage_errors_exit_2_and_failures_exit_1() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("太短"));
 }
+
+#[test]
+fn stats_and_list_print_the_registers_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let out = baomi(dir.path(), &["stats", "--json"], &format!("{PASS}\n"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["users"], 1);
+    assert_eq!(v["people"], 1);
+    assert_eq!(v["documents"], 0);
+    assert!(v["audit_events"].as_i64().unwrap() >= 2);
+    let out = baomi(dir.path(), &["list", "users", "--json"], &format!("{PASS}\n"));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["id"], "user-1");
+    assert_eq!(v[0]["role"], "保密员");
+    let out = baomi(dir.path(), &["list", "secrets"], &format!("{PASS}\n"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("未知登记簿"));
+    let out = baomi(dir.path(), &["show", "x-1"], &format!("{PASS}\n"));
+    assert_eq!(out.status.code(), Some(1));
+}

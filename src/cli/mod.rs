@@ -5,6 +5,7 @@ mod add_user;
 mod check;
 mod init;
 mod passwd;
+mod registers;
 mod secret_input;
 
 use std::path::PathBuf;
@@ -75,6 +76,25 @@ pub enum Command {
         #[arg(long)]
         user: Option<String>,
     },
+    /// Print the number of rows in each register.
+    Stats {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List a register's rows: documents, people, cabinets, users.
+    List {
+        /// Which register.
+        register: String,
+        /// JSON output: an array of objects, each with an `id` that `show` accepts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a document with its copies (`doc-N`) or a copy's history (`copy-N`).
+    Show {
+        /// The id from `list --json`.
+        id: String,
+    },
     /// Add a user account with its own passphrase.
     AddUser {
         /// The new login.
@@ -131,6 +151,11 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
         Command::Passwd { user } => {
             passwd::run(&dir, &mut input, cli.acting.as_deref(), user.as_deref())
         }
+        Command::Stats { json } => registers::stats(&dir, &mut input, cli.acting.as_deref(), *json),
+        Command::List { register, json } => {
+            registers::list(&dir, &mut input, cli.acting.as_deref(), register, *json)
+        }
+        Command::Show { id } => registers::show(&dir, &mut input, cli.acting.as_deref(), id),
         Command::AddUser {
             user,
             name,

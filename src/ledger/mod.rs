@@ -6,6 +6,7 @@ pub mod cabinets;
 pub mod documents;
 pub mod people;
 pub mod settings;
+pub mod stats;
 pub mod users;
 
 use std::path::Path;

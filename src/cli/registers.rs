@@ -1,0 +1,170 @@
+//! `baomi stats`, `baomi list REGISTER`, `baomi show ID`: read-only views of the registers.
+//! Ids are `doc-N`, `copy-N`, `person-N`, `cabinet-N`, `user-N`; `list --json` gives them and
+//! `show` (and later `print`) accepts them.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use super::secret_input::SecretInput;
+use super::{CliError, acting_login};
+use crate::domain::SystemClock;
+use crate::ledger::documents::{self, CopyId, DocumentId};
+use crate::ledger::{Session, cabinets, people, stats, users};
+use crate::vault::Vault;
+
+fn open(dir: &Path, input: &mut SecretInput, acting: Option<&str>) -> Result<Session, CliError> {
+    let vault = Vault::open(dir)?;
+    let login = acting_login(&vault, acting)?;
+    let passphrase = input.current(&format!("{login} 的口令："))?;
+    Session::unlock(vault, &login, &passphrase, Arc::new(SystemClock))
+        .map_err(|(_, e)| CliError(e.to_string()))
+}
+
+fn print(value: &Value, json_out: bool, text: impl FnOnce() -> String) {
+    if json_out {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(value).unwrap_or_default()
+        );
+    } else {
+        print!("{}", text());
+    }
+}
+
+/// `stats [--json]`.
+pub fn stats(
+    dir: &Path,
+    input: &mut SecretInput,
+    acting: Option<&str>,
+    json_out: bool,
+) -> Result<(), CliError> {
+    let s = open(dir, input, acting)?;
+    let counts = stats::counts(&s)?;
+    let value: Value = counts
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    print(&value, json_out, || {
+        counts.iter().map(|(k, v)| format!("{k}\t{v}\n")).collect()
+    });
+    drop(s.lock("cli"));
+    Ok(())
+}
+
+/// `list REGISTER [--json]`.
+pub fn list(
+    dir: &Path,
+    input: &mut SecretInput,
+    acting: Option<&str>,
+    register: &str,
+    json_out: bool,
+) -> Result<(), CliError> {
+    let s = open(dir, input, acting)?;
+    let rows: Vec<Value> = match register {
+        "documents" => documents::list(&s)?
+            .into_iter()
+            .map(|d| {
+                json!({"id": format!("doc-{}", d.id.0), "receipt_no": d.receipt_no, "doc_no": d.doc_no,
+                       "title": d.title, "issuing_unit": d.issuing_unit, "level": d.level.label_zh(),
+                       "marking": d.marking, "dated": d.dated, "pages": d.pages, "voided": d.voided})
+            })
+            .collect(),
+        "people" => people::list(&s)?
+            .into_iter()
+            .map(|p| {
+                json!({"id": format!("person-{}", p.id.0), "name": p.name, "department": p.department,
+                       "post": p.post, "phone": p.phone, "clearance": p.clearance.label_zh(),
+                       "pledge_signed_on": p.pledge_signed_on.map(|d| d.to_string()), "active": p.active})
+            })
+            .collect(),
+        "cabinets" => cabinets::list(&s)?
+            .into_iter()
+            .map(|c| {
+                json!({"id": format!("cabinet-{}", c.id.0), "code": c.code, "location": c.location,
+                       "max_level": c.max_level.label_zh(), "responsible": c.responsible_name,
+                       "locked": c.locked})
+            })
+            .collect(),
+        "users" => users::list(&s)?
+            .into_iter()
+            .map(|u| {
+                json!({"id": format!("user-{}", u.id.0), "login": u.login, "name": u.name,
+                       "role": u.role.label_zh(), "active": u.active})
+            })
+            .collect(),
+        other => {
+            drop(s.lock("cli"));
+            return Err(CliError(format!("未知登记簿 {other}；可选：documents people cabinets users")));
+        }
+    };
+    let value = Value::Array(rows.clone());
+    print(&value, json_out, || {
+        rows.iter()
+            .map(|r| {
+                let obj = r.as_object().expect("rows are objects");
+                let cells: Vec<String> = obj
+                    .values()
+                    .map(|v| match v {
+                        Value::String(s) => s.clone(),
+                        Value::Null => "—".into(),
+                        other => other.to_string(),
+                    })
+                    .collect();
+                format!("{}\n", cells.join("\t"))
+            })
+            .collect()
+    });
+    drop(s.lock("cli"));
+    Ok(())
+}
+
+/// `show ID`: a document with its copies, or a copy's full history.
+pub fn show(
+    dir: &Path,
+    input: &mut SecretInput,
+    acting: Option<&str>,
+    id: &str,
+) -> Result<(), CliError> {
+    let parse = |prefix: &str| id.strip_prefix(prefix).and_then(|n| n.parse::<i64>().ok());
+    let s = open(dir, input, acting)?;
+    let result = if let Some(n) = parse("doc-") {
+        let d = documents::get(&s, DocumentId(n))?;
+        println!(
+            "{}  {}  {}",
+            d.receipt_no.as_deref().unwrap_or(""),
+            d.doc_no,
+            d.marking
+        );
+        println!("{}", d.title);
+        for c in documents::copies(&s, d.id)? {
+            println!(
+                "  copy-{}\t第 {} 份\t{}",
+                c.id.0,
+                c.copy_no,
+                c.state.label_zh()
+            );
+        }
+        Ok(())
+    } else if let Some(n) = parse("copy-") {
+        for e in documents::copy_history(&s, CopyId(n))? {
+            println!(
+                "{}\t{} → {}\t{}\t{}",
+                e.at.get(..19).unwrap_or(&e.at),
+                e.from.map(|f| f.label_zh()).unwrap_or("—"),
+                e.to.label_zh(),
+                e.place,
+                e.note
+            );
+        }
+        Ok(())
+    } else {
+        Err(CliError(format!(
+            "无法识别的编号 {id}：应为 doc-N 或 copy-N"
+        )))
+    };
+    drop(s.lock("cli"));
+    result
+}

@@ -239,3 +239,21 @@ fn r3_1_1_copies_move_only_along_legal_transitions_and_keep_their_history() {
     );
     assert!(s.verify_audit().unwrap().is_intact());
 }
+
+#[test]
+fn search_finds_two_character_and_long_substrings_and_treats_wildcards_literally() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = common::new_vault(dir.path());
+    let jm = cabinet(&mut s, "JM-01", Level::Jimi);
+    documents::register_incoming(&mut s, &incoming(Level::Jimi, jm, &[1])).unwrap();
+    let mut other = incoming(Level::Mimi, jm, &[1]);
+    other.title = "2026年度100%完成_统计报表".into();
+    documents::register_incoming(&mut s, &other).unwrap();
+    assert_eq!(documents::search(&s, "保密", 50).unwrap().len(), 1);
+    assert_eq!(documents::search(&s, "重要项目保密管理工作", 50).unwrap().len(), 1);
+    assert_eq!(documents::search(&s, "45号", 50).unwrap().len(), 2, "by 文号");
+    assert_eq!(documents::search(&s, "100%", 50).unwrap().len(), 1);
+    assert_eq!(documents::search(&s, "%", 50).unwrap().len(), 1, "% is not a wildcard");
+    assert_eq!(documents::search(&s, "_", 50).unwrap().len(), 1, "_ is not a wildcard");
+    assert_eq!(documents::search(&s, "", 50).unwrap().len(), 2);
+}

@@ -47,6 +47,37 @@ pub fn format_number(pattern: &str, unit: &str, year: i32, seq: u32) -> String {
         .replace("{seq}", &seq.to_string())
 }
 
+/// Reads copy numbers (份号) as a custodian writes them: `3`, `1-3`, `1，2，5-7` (commas,
+/// Chinese commas, spaces; ranges with `-` or `~`). Sorted, without duplicates.
+pub fn parse_copy_numbers(text: &str) -> Result<Vec<u32>, String> {
+    let mut out = Vec::new();
+    for part in text.split([',', '，', '、', ' ']).map(str::trim).filter(|p| !p.is_empty()) {
+        let (a, b) = match part.split_once(['-', '~', '－']) {
+            Some((a, b)) => (a.trim(), b.trim()),
+            None => (part, part),
+        };
+        let parse = |t: &str| t.parse::<u32>().map_err(|_| format!("份号“{part}”不是数字"));
+        let (a, b) = (parse(a)?, parse(b)?);
+        if a == 0 || b < a {
+            return Err(format!("份号“{part}”无效：从 1 开始，区间由小到大"));
+        }
+        if b - a >= 1000 || out.len() > 1000 {
+            return Err("一次登记不能超过 999 份".into());
+        }
+        out.extend(a..=b);
+    }
+    if out.is_empty() {
+        return Err("请填写份号，例如 1-3".into());
+    }
+    out.sort_unstable();
+    let n = out.len();
+    out.dedup();
+    if out.len() != n {
+        return Err("份号不能重复".into());
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,6 +92,17 @@ mod tests {
             format_number(DEFAULT_RECEIPT_PATTERN, "", 2026, 17),
             "机要收〔2026〕17号"
         );
+    }
+
+    #[test]
+    fn copy_numbers_are_read_as_custodians_write_them() {
+        assert_eq!(parse_copy_numbers("1-3"), Ok(vec![1, 2, 3]));
+        assert_eq!(parse_copy_numbers("5，1、2 7~8"), Ok(vec![1, 2, 5, 7, 8]));
+        assert!(parse_copy_numbers("").is_err());
+        assert!(parse_copy_numbers("0").is_err());
+        assert!(parse_copy_numbers("3-1").is_err());
+        assert!(parse_copy_numbers("1,1").is_err());
+        assert!(parse_copy_numbers("a").is_err());
     }
 
     #[test]

@@ -427,6 +427,29 @@ pub fn list(s: &Session) -> Result<Vec<Document>, LedgerError> {
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
+/// Documents whose title, 文号, receipt number, issuing unit or remarks contain `text`
+/// (substring, any length), newest first. An empty query lists everything.
+/// (The FTS5 trigram index and ranking come with the search part of the ledger issue.)
+pub fn search(s: &Session, text: &str, limit: i64) -> Result<Vec<Document>, LedgerError> {
+    let text = text.trim();
+    if text.is_empty() {
+        let mut stmt = s.conn().prepare(&format!("{SELECT_DOC} ORDER BY id DESC LIMIT ?1"))?;
+        let rows = stmt.query_map([limit], doc_from_row)?;
+        return Ok(rows.collect::<Result<Vec<_>, _>>()?);
+    }
+    let pattern = format!(
+        "%{}%",
+        text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    );
+    let mut stmt = s.conn().prepare(&format!(
+        "{SELECT_DOC} WHERE title LIKE ?1 ESCAPE '\\' OR doc_no LIKE ?1 ESCAPE '\\' \
+         OR coalesce(receipt_no, '') LIKE ?1 ESCAPE '\\' OR issuing_unit LIKE ?1 ESCAPE '\\' \
+         OR remarks LIKE ?1 ESCAPE '\\' ORDER BY id DESC LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(params![pattern, limit], doc_from_row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
 /// The copies of a document, by 份号.
 pub fn copies(s: &Session, id: DocumentId) -> Result<Vec<Copy>, LedgerError> {
     let mut stmt = s.conn().prepare(

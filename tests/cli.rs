@@ -198,7 +198,11 @@ fn stats_and_list_print_the_registers_as_json() {
     assert_eq!(v["people"], 1);
     assert_eq!(v["documents"], 0);
     assert!(v["audit_events"].as_i64().unwrap() >= 2);
-    let out = baomi(dir.path(), &["list", "users", "--json"], &format!("{PASS}\n"));
+    let out = baomi(
+        dir.path(),
+        &["list", "users", "--json"],
+        &format!("{PASS}\n"),
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v[0]["id"], "user-1");
     assert_eq!(v[0]["role"], "保密员");

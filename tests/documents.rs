@@ -250,10 +250,78 @@ fn search_finds_two_character_and_long_substrings_and_treats_wildcards_literally
     other.title = "2026年度100%完成_统计报表".into();
     documents::register_incoming(&mut s, &other).unwrap();
     assert_eq!(documents::search(&s, "保密", 50).unwrap().len(), 1);
-    assert_eq!(documents::search(&s, "重要项目保密管理工作", 50).unwrap().len(), 1);
-    assert_eq!(documents::search(&s, "45号", 50).unwrap().len(), 2, "by 文号");
+    assert_eq!(
+        documents::search(&s, "重要项目保密管理工作", 50)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        documents::search(&s, "45号", 50).unwrap().len(),
+        2,
+        "by 文号"
+    );
     assert_eq!(documents::search(&s, "100%", 50).unwrap().len(), 1);
-    assert_eq!(documents::search(&s, "%", 50).unwrap().len(), 1, "% is not a wildcard");
-    assert_eq!(documents::search(&s, "_", 50).unwrap().len(), 1, "_ is not a wildcard");
+    assert_eq!(
+        documents::search(&s, "%", 50).unwrap().len(),
+        1,
+        "% is not a wildcard"
+    );
+    assert_eq!(
+        documents::search(&s, "_", 50).unwrap().len(),
+        1,
+        "_ is not a wildcard"
+    );
     assert_eq!(documents::search(&s, "", 50).unwrap().len(), 2);
+}
+
+#[test]
+fn gui_register_a_confidential_document_with_three_copies_then_find_it() {
+    use common::gui::{click, harness, run_wizard, type_into};
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::{NodeT, Queryable};
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), common::clock());
+    run_wizard(&mut h);
+    click(&mut h, "专柜");
+    click(&mut h, "登记专柜");
+    type_into(&mut h, "专柜编号", "JM-02");
+    type_into(&mut h, "存放位置", "机要室");
+    click(&mut h, "保存");
+    h.run();
+    click(&mut h, "文件台账");
+    // Ctrl+N opens the registration dialog.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    h.run();
+    type_into(&mut h, "标题", "关于加强重要项目保密管理工作的通知");
+    type_into(&mut h, "来文单位", "集团公司党委办公室");
+    h.get_by_role_and_label(Role::ComboBox, "保密期限").click();
+    h.run();
+    click(&mut h, "年");
+    type_into(&mut h, "期限值", "10");
+    type_into(&mut h, "页数", "6");
+    type_into(&mut h, "份号", "1-3");
+    h.get_by_label("请选择存放专柜");
+    h.get_by_role_and_label(Role::ComboBox, "存放专柜").click();
+    h.run();
+    click(&mut h, "JM-02 机要室");
+    h.get_by_label("密级标志：机密★10年");
+    click(&mut h, "登记");
+    h.run();
+    h.get_by_label("已登记");
+    // Find it by a substring of its title; see its marking and each copy's place.
+    type_into(&mut h, "搜索", "保密管理");
+    // The row's title is a selectable item (the detail panel repeats it as plain text).
+    let row = h
+        .query_all_by_label("关于加强重要项目保密管理工作的通知")
+        .find(|n| n.accesskit_node().role() != Role::Label)
+        .expect("the table row");
+    row.click();
+    h.run();
+    assert!(h.query_all_by_label("机密★10年").count() >= 2, "table and detail panel");
+    for n in 1..=3 {
+        h.get_by_label(&format!("第{n}份 · 在柜 · JM-02 机要室"));
+    }
+    type_into(&mut h, "搜索", "不存在的标题");
+    h.get_by_label("0 份文件");
 }

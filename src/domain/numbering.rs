@@ -51,12 +51,19 @@ pub fn format_number(pattern: &str, unit: &str, year: i32, seq: u32) -> String {
 /// Chinese commas, spaces; ranges with `-` or `~`). Sorted, without duplicates.
 pub fn parse_copy_numbers(text: &str) -> Result<Vec<u32>, String> {
     let mut out = Vec::new();
-    for part in text.split([',', '，', '、', ' ']).map(str::trim).filter(|p| !p.is_empty()) {
+    for part in text
+        .split([',', '，', '、', ' '])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         let (a, b) = match part.split_once(['-', '~', '－']) {
             Some((a, b)) => (a.trim(), b.trim()),
             None => (part, part),
         };
-        let parse = |t: &str| t.parse::<u32>().map_err(|_| format!("份号“{part}”不是数字"));
+        let parse = |t: &str| {
+            t.parse::<u32>()
+                .map_err(|_| format!("份号“{part}”不是数字"))
+        };
         let (a, b) = (parse(a)?, parse(b)?);
         if a == 0 || b < a {
             return Err(format!("份号“{part}”无效：从 1 开始，区间由小到大"));

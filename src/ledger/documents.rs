@@ -433,13 +433,17 @@ pub fn list(s: &Session) -> Result<Vec<Document>, LedgerError> {
 pub fn search(s: &Session, text: &str, limit: i64) -> Result<Vec<Document>, LedgerError> {
     let text = text.trim();
     if text.is_empty() {
-        let mut stmt = s.conn().prepare(&format!("{SELECT_DOC} ORDER BY id DESC LIMIT ?1"))?;
+        let mut stmt = s
+            .conn()
+            .prepare(&format!("{SELECT_DOC} ORDER BY id DESC LIMIT ?1"))?;
         let rows = stmt.query_map([limit], doc_from_row)?;
         return Ok(rows.collect::<Result<Vec<_>, _>>()?);
     }
     let pattern = format!(
         "%{}%",
-        text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+        text.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
     );
     let mut stmt = s.conn().prepare(&format!(
         "{SELECT_DOC} WHERE title LIKE ?1 ESCAPE '\\' OR doc_no LIKE ?1 ESCAPE '\\' \

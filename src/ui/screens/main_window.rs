@@ -7,6 +7,7 @@ use egui::{RichText, Ui};
 use super::audit_log::AuditLogScreen;
 use super::cabinets::CabinetsScreen;
 use super::dashboard::Dashboard;
+use super::documents::DocumentsScreen;
 use super::passphrase_dialog::PassphraseDialog;
 use super::people::PeopleScreen;
 use super::settings::SettingsScreen;
@@ -21,6 +22,8 @@ use crate::vault::Passphrase;
 pub enum Section {
     /// 工作台.
     Dashboard,
+    /// 文件台账.
+    Documents,
     /// 专柜.
     Cabinets,
     /// 人员.
@@ -32,8 +35,9 @@ pub enum Section {
 }
 
 impl Section {
-    const ALL: [Section; 5] = [
+    const ALL: [Section; 6] = [
         Section::Dashboard,
+        Section::Documents,
         Section::Cabinets,
         Section::People,
         Section::AuditLog,
@@ -43,6 +47,7 @@ impl Section {
     fn label(self, lang: Lang) -> &'static str {
         match self {
             Section::Dashboard => lang.tr("工作台", "Dashboard"),
+            Section::Documents => lang.tr("文件台账", "Documents"),
             Section::Cabinets => lang.tr("专柜", "Cabinets"),
             Section::People => lang.tr("人员", "People"),
             Section::AuditLog => lang.tr("审计日志", "Audit log"),
@@ -73,6 +78,8 @@ pub enum MainCommand {
         /// The form's values.
         input: crate::ledger::people::NewPerson,
     },
+    /// 收文登记.
+    RegisterIncoming(Box<crate::ledger::documents::IncomingInput>),
     /// Register (`id` None) or edit a cabinet.
     SaveCabinet {
         /// Which cabinet, or a new one.
@@ -90,6 +97,7 @@ pub struct MainWindow {
     auto_lock_minutes: u32,
     dashboard: Dashboard,
     audit_log: AuditLogScreen,
+    documents: DocumentsScreen,
     cabinets: CabinetsScreen,
     people: PeopleScreen,
     settings: SettingsScreen,
@@ -117,6 +125,7 @@ impl MainWindow {
             auto_lock_minutes,
             dashboard,
             audit_log: AuditLogScreen::default(),
+            documents: DocumentsScreen::default(),
             cabinets: CabinetsScreen::default(),
             people: PeopleScreen::default(),
             passphrase_dialog: None,
@@ -187,6 +196,10 @@ impl MainWindow {
             match self.section {
                 Section::Dashboard => self.dashboard.ui(ui, lang, &self.session, &self.unit_name),
                 Section::AuditLog => self.audit_log.ui(ui, lang, &self.session),
+                Section::Documents => {
+                    self.documents
+                        .ui(ui, lang, &self.session, &mut self.commands)
+                }
                 Section::Cabinets => self.cabinets.ui(ui, lang, &mut self.commands),
                 Section::People => self.people.ui(ui, lang, &mut self.commands),
                 Section::Settings => {
@@ -214,6 +227,7 @@ impl MainWindow {
                     match s {
                         Section::Dashboard => self.dashboard = Dashboard::load(&self.session),
                         Section::AuditLog => self.audit_log.reload(&self.session),
+                        Section::Documents => self.documents.reload(&self.session),
                         Section::Cabinets => self.cabinets.reload(&self.session),
                         Section::People => self.people.reload(&self.session),
                         Section::Settings => {}
@@ -249,6 +263,21 @@ impl MainWindow {
                         }
                         Err(e) => {
                             if let Some(d) = &mut self.people.dialog {
+                                d.failed(error_message(lang, &e));
+                            }
+                        }
+                    }
+                }
+                MainCommand::RegisterIncoming(input) => {
+                    match crate::ledger::documents::register_incoming(&mut self.session, &input) {
+                        Ok(id) => {
+                            self.documents.dialog = None;
+                            self.documents.reload(&self.session);
+                            self.documents.select(&self.session, id);
+                            self.toast = Some((true, lang.tr("已登记", "Registered").into()));
+                        }
+                        Err(e) => {
+                            if let Some(d) = &mut self.documents.dialog {
                                 d.failed(error_message(lang, &e));
                             }
                         }

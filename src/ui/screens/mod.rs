@@ -3,6 +3,7 @@
 pub mod audit_log;
 pub mod cabinets;
 pub mod dashboard;
+pub mod documents;
 pub mod login;
 pub mod main_window;
 pub mod passphrase_dialog;

@@ -212,3 +212,22 @@ fn stats_and_list_print_the_registers_as_json() {
     let out = baomi(dir.path(), &["show", "x-1"], &format!("{PASS}\n"));
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn demo_fills_every_register_and_reports_each_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let out = baomi(dir.path(), &["demo", "--documents", "50", "--batch", "20"], &format!("{PASS}\n"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let last = stdout.lines().last().unwrap();
+    assert_eq!(last, format!("committed {}", 24 + 4 + 50));
+    assert!(stdout.lines().all(|l| l.starts_with("committed ")));
+    let out = baomi(dir.path(), &["stats", "--json"], &format!("{PASS}\n"));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["documents"], 50);
+    assert!(v["copies"].as_i64().unwrap() >= 50);
+    assert_eq!(v["cabinets"], 4);
+    let check = baomi(dir.path(), &["check"], &format!("{PASS}\n"));
+    assert!(check.status.success(), "{}", text(&check.stdout));
+}

@@ -318,7 +318,10 @@ fn gui_register_a_confidential_document_with_three_copies_then_find_it() {
         .expect("the table row");
     row.click();
     h.run();
-    assert!(h.query_all_by_label("机密★10年").count() >= 2, "table and detail panel");
+    assert!(
+        h.query_all_by_label("机密★10年").count() >= 2,
+        "table and detail panel"
+    );
     for n in 1..=3 {
         h.get_by_label(&format!("第{n}份 · 在柜 · JM-02 机要室"));
     }

@@ -3,6 +3,7 @@
 
 mod add_user;
 mod check;
+mod demo;
 mod init;
 mod passwd;
 mod registers;
@@ -75,6 +76,15 @@ pub enum Command {
         /// Whose passphrase.
         #[arg(long)]
         user: Option<String>,
+    },
+    /// Fill the vault with realistic synthetic data (people, cabinets, documents, copies).
+    Demo {
+        /// How many documents.
+        #[arg(long, default_value_t = 1000)]
+        documents: u32,
+        /// Documents per transaction.
+        #[arg(long, default_value_t = 1000)]
+        batch: u32,
     },
     /// Print the number of rows in each register.
     Stats {
@@ -150,6 +160,9 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
         Command::Check => check::run(&dir, &mut input, cli.acting.as_deref()),
         Command::Passwd { user } => {
             passwd::run(&dir, &mut input, cli.acting.as_deref(), user.as_deref())
+        }
+        Command::Demo { documents, batch } => {
+            demo::run(&dir, &mut input, cli.acting.as_deref(), *documents, *batch)
         }
         Command::Stats { json } => registers::stats(&dir, &mut input, cli.acting.as_deref(), *json),
         Command::List { register, json } => {

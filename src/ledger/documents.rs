@@ -182,13 +182,8 @@ fn insert_copy_event(
     Ok(())
 }
 
-/// 收文登记 (R3.1.1): registers an incoming document and its copies into a cabinet fit for the
-/// level, under the next receipt number of the year. Custodian only; one transaction, audited.
-pub fn register_incoming(
-    s: &mut Session,
-    input: &IncomingInput,
-) -> Result<DocumentId, LedgerError> {
-    s.require("收文登记", &[Role::Custodian])?;
+/// Checks what can be checked before the transaction: role, cabinet fit for the level.
+fn precheck(s: &Session, input: &IncomingInput) -> Result<(), LedgerError> {
     let cabinet = cabinets::get(s, input.cabinet)?;
     if cabinet.retired {
         return Err(LedgerError::Invalid("该专柜已停用".into()));
@@ -196,75 +191,121 @@ pub fn register_incoming(
     cabinet
         .rules()
         .may_hold(input.level)
-        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+        .map_err(|e| LedgerError::Invalid(e.to_string()))
+}
+
+/// Writes one registration inside `tx`: number, document, copies, custody rows; returns the
+/// document and its audit event.
+fn insert_incoming(
+    tx: &Transaction<'_>,
+    now: DateTime<Utc>,
+    uid: i64,
+    unit: &str,
+    input: &IncomingInput,
+) -> Result<(DocumentId, NewEvent), LedgerError> {
+    validate(input, now.date_naive())?;
+    let year = input.received_on.year();
+    let seq = next_seq(tx, "receipt", year)?;
+    let receipt_no = format_number(DEFAULT_RECEIPT_PATTERN, unit, year, seq);
+    let (kind, value) = input.period.to_parts();
+    tx.prepare_cached(
+        "INSERT INTO documents (direction, receipt_no, doc_no, title, issuing_unit, category, level, \
+         period_kind, period_value, dated, received_on, signed_for_by, pages, attachments, readers, \
+         remarks, created_at) VALUES ('incoming', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
+         ?13, ?14, ?15, ?16)",
+    )?
+    .execute(params![
+        receipt_no,
+        input.doc_no.trim(),
+        input.title.trim(),
+        input.issuing_unit.trim(),
+        input.category.code(),
+        input.level.code(),
+        kind,
+        value,
+        input.dated.to_string(),
+        input.received_on.to_string(),
+        input.signed_for_by.0,
+        input.pages,
+        input.attachments,
+        input.readers.trim(),
+        input.remarks.trim(),
+        now.to_rfc3339()
+    ])?;
+    let doc = DocumentId(tx.last_insert_rowid());
+    let mut numbers = input.copy_numbers.clone();
+    numbers.sort_unstable();
+    for n in &numbers {
+        tx.prepare_cached(
+            "INSERT INTO copies (document_id, copy_no, state, cabinet_id) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![
+            doc.0,
+            n,
+            CopyState::InCabinet.code(),
+            input.cabinet.0
+        ])?;
+        let copy = CopyId(tx.last_insert_rowid());
+        insert_copy_event(
+            tx,
+            copy,
+            now,
+            uid,
+            &CustodyChange {
+                from: None,
+                to: CopyState::InCabinet,
+                cabinet: Some(input.cabinet),
+                note: "收文登记入柜",
+            },
+        )?;
+    }
+    let event = NewEvent {
+        user_id: Some(uid),
+        action: "document.register",
+        entity: "documents",
+        entity_id: doc.0.to_string(),
+        detail: json!({
+            "receipt_no": receipt_no, "doc_no": input.doc_no.trim(), "title": input.title.trim(),
+            "level": input.level.code(), "marking": marking(input.level, &input.period),
+            "copies": numbers, "cabinet_id": input.cabinet.0,
+        }),
+    };
+    Ok((doc, event))
+}
+
+/// 收文登记 (R3.1.1): registers an incoming document and its copies into a cabinet fit for the
+/// level, under the next receipt number of the year. Custodian only; one transaction, audited.
+pub fn register_incoming(
+    s: &mut Session,
+    input: &IncomingInput,
+) -> Result<DocumentId, LedgerError> {
+    s.require("收文登记", &[Role::Custodian])?;
+    precheck(s, input)?;
     let uid = s.user().id.0;
     let unit = super::settings::unit_name(s)?;
-    s.write(|tx, now| {
-        validate(input, now.date_naive())?;
-        let year = input.received_on.year();
-        let seq = next_seq(tx, "receipt", year)?;
-        let receipt_no = format_number(DEFAULT_RECEIPT_PATTERN, &unit, year, seq);
-        let (kind, value) = input.period.to_parts();
-        tx.execute(
-            "INSERT INTO documents (direction, receipt_no, doc_no, title, issuing_unit, category, level, \
-             period_kind, period_value, dated, received_on, signed_for_by, pages, attachments, readers, \
-             remarks, created_at) VALUES ('incoming', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
-             ?13, ?14, ?15, ?16)",
-            params![
-                receipt_no,
-                input.doc_no.trim(),
-                input.title.trim(),
-                input.issuing_unit.trim(),
-                input.category.code(),
-                input.level.code(),
-                kind,
-                value,
-                input.dated.to_string(),
-                input.received_on.to_string(),
-                input.signed_for_by.0,
-                input.pages,
-                input.attachments,
-                input.readers.trim(),
-                input.remarks.trim(),
-                now.to_rfc3339()
-            ],
-        )?;
-        let doc = DocumentId(tx.last_insert_rowid());
-        let mut numbers = input.copy_numbers.clone();
-        numbers.sort_unstable();
-        for n in &numbers {
-            tx.execute(
-                "INSERT INTO copies (document_id, copy_no, state, cabinet_id) VALUES (?1, ?2, ?3, ?4)",
-                params![doc.0, n, CopyState::InCabinet.code(), input.cabinet.0],
-            )?;
-            let copy = CopyId(tx.last_insert_rowid());
-            insert_copy_event(
-                tx,
-                copy,
-                now,
-                uid,
-                &CustodyChange {
-                    from: None,
-                    to: CopyState::InCabinet,
-                    cabinet: Some(input.cabinet),
-                    note: "收文登记入柜",
-                },
-            )?;
+    s.write(|tx, now| insert_incoming(tx, now, uid, &unit, input))
+}
+
+/// Registers several documents in one transaction (each with its own audit event): all or none.
+pub fn register_incoming_batch(
+    s: &mut Session,
+    inputs: &[IncomingInput],
+) -> Result<Vec<DocumentId>, LedgerError> {
+    s.require("收文登记", &[Role::Custodian])?;
+    for input in inputs {
+        precheck(s, input)?;
+    }
+    let uid = s.user().id.0;
+    let unit = super::settings::unit_name(s)?;
+    s.write_many(|tx, now| {
+        let mut ids = Vec::with_capacity(inputs.len());
+        let mut events = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            let (id, ev) = insert_incoming(tx, now, uid, &unit, input)?;
+            ids.push(id);
+            events.push(ev);
         }
-        Ok((
-            doc,
-            NewEvent {
-                user_id: Some(uid),
-                action: "document.register",
-                entity: "documents",
-                entity_id: doc.0.to_string(),
-                detail: json!({
-                    "receipt_no": receipt_no, "doc_no": input.doc_no.trim(), "title": input.title.trim(),
-                    "level": input.level.code(), "marking": marking(input.level, &input.period),
-                    "copies": numbers, "cabinet_id": input.cabinet.0,
-                }),
-            },
-        ))
+        Ok((ids, events))
     })
 }
 

@@ -284,6 +284,26 @@ impl Session {
         Ok(out)
     }
 
+    /// Like [`Session::write`] for a batch: `f` writes several records and returns one event
+    /// per record; all commit together, or nothing does.
+    pub fn write_many<T>(
+        &mut self,
+        f: impl FnOnce(
+            &Transaction<'_>,
+            chrono::DateTime<chrono::Utc>,
+        ) -> Result<(T, Vec<NewEvent>), LedgerError>,
+    ) -> Result<T, LedgerError> {
+        let now = self.clock.now();
+        let (conn, key) = split(&mut self.ledger);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (out, events) = f(&tx, now)?;
+        for event in events {
+            audit::append(&tx, key, now, event)?;
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
     /// Fails unless the acting user has one of `roles`.
     pub fn require(&self, action: &'static str, roles: &[Role]) -> Result<(), LedgerError> {
         if roles.contains(&self.user.role) {

@@ -1,0 +1,235 @@
+//! `baomi demo --documents N [--batch B]`: fills a vault with realistic synthetic data (Chinese
+//! titles, units, people, cabinets, copies) for screenshots and benchmarks. Prints
+//! `committed <total>` after each committed transaction. Deterministic: the same N gives the
+//! same data.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveDate};
+
+use super::secret_input::SecretInput;
+use super::{CliError, acting_login};
+use crate::domain::SystemClock;
+use crate::domain::level::{Category, Level};
+use crate::domain::marking::SecrecyPeriod;
+use crate::domain::person::Clearance;
+use crate::ledger::Session;
+use crate::ledger::cabinets::{self, CabinetId, CabinetInput};
+use crate::ledger::documents::{self, IncomingInput};
+use crate::ledger::people::{self, NewPerson, PersonId};
+use crate::vault::Vault;
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
+    "何", "郭", "马", "罗",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
+    "超", "秀英", "霞", "平", "刚", "桂英", "建华", "志强", "晓东",
+];
+const DEPARTMENTS: &[&str] = &[
+    "党办",
+    "综合办公室",
+    "财务部",
+    "人力资源部",
+    "工程部",
+    "市场部",
+    "纪检监察室",
+    "安全环保部",
+];
+const UNITS: &[&str] = &[
+    "集团公司党委办公室",
+    "集团公司办公室",
+    "省国资委党委",
+    "市委办公室",
+    "集团公司纪委",
+    "集团公司财务部",
+    "区委组织部",
+    "集团公司战略发展部",
+];
+const TOPICS: &[&str] = &[
+    "加强重要项目保密管理工作",
+    "做好年度预算编制",
+    "开展保密自查自评",
+    "调整领导班子分工",
+    "重大投资项目决策",
+    "深化企业改革三年行动",
+    "做好节日期间安全生产",
+    "加强涉密人员管理",
+    "召开党委会议",
+    "印发年度工作要点",
+    "开展专项审计",
+    "加强信息系统安全防护",
+    "报送统计报表",
+    "落实巡视整改任务",
+    "推进数字化转型",
+];
+const KINDS: &[&str] = &[
+    "通知",
+    "报告",
+    "意见",
+    "批复",
+    "会议纪要",
+    "实施方案",
+    "请示",
+    "函",
+];
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+/// Runs the command.
+pub fn run(
+    dir: &Path,
+    input: &mut SecretInput,
+    acting: Option<&str>,
+    documents_wanted: u32,
+    batch: u32,
+) -> Result<(), CliError> {
+    if batch == 0 {
+        return Err(CliError("--batch 须大于零".into()));
+    }
+    let vault = Vault::open(dir)?;
+    let login = acting_login(&vault, acting)?;
+    let passphrase = input.current(&format!("{login} 的口令："))?;
+    let mut s = Session::unlock(vault, &login, &passphrase, Arc::new(SystemClock))
+        .map_err(|(_, e)| CliError(e.to_string()))?;
+    let result = fill(&mut s, documents_wanted, batch);
+    drop(s.lock("demo"));
+    result
+}
+
+fn fill(s: &mut Session, wanted: u32, batch: u32) -> Result<(), CliError> {
+    let mut rng = Rng(0x5eed_0000_0000_0001 ^ u64::from(wanted));
+    let mut staff: Vec<PersonId> = vec![s.user().person_id];
+    let mut total = 0u64;
+    for i in 0..24 {
+        let name = format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN));
+        let clearance = [
+            Clearance::Core,
+            Clearance::Important,
+            Clearance::General,
+            Clearance::None,
+        ][i % 4];
+        let id = people::add(
+            s,
+            &NewPerson {
+                name,
+                department: rng.pick(DEPARTMENTS).to_owned(),
+                post: ["主任", "副主任", "科员", "部长", "主管"][i % 5].to_owned(),
+                phone: format!("88{:02}", 10 + i),
+                clearance,
+                pledge_signed_on: (i % 6 != 5).then(|| {
+                    NaiveDate::from_ymd_opt(2025, 1 + (i % 12) as u32, 10).expect("valid")
+                }),
+            },
+        )?;
+        staff.push(id);
+        total += 1;
+        println!("committed {total}");
+    }
+    let keeper = Some(s.user().person_id);
+    let mut cabinet_for = std::collections::HashMap::new();
+    for (code, location, level, locked) in [
+        ("JM-01", "机要室一号柜", Level::Juemi, true),
+        ("JM-02", "机要室二号柜", Level::Jimi, true),
+        ("MM-01", "党办档案柜", Level::Mimi, true),
+        ("NB-01", "综合办资料柜", Level::NeibuMingan, false),
+    ] {
+        let existing = cabinets::list(s)?
+            .into_iter()
+            .find(|c| c.code == code)
+            .map(|c| c.id);
+        let id: CabinetId = match existing {
+            Some(id) => id,
+            None => {
+                let id = cabinets::create(
+                    s,
+                    &CabinetInput {
+                        code: code.into(),
+                        location: location.into(),
+                        max_level: level,
+                        responsible: keeper,
+                        locked,
+                    },
+                )?;
+                total += 1;
+                println!("committed {total}");
+                id
+            }
+        };
+        cabinet_for.insert(level, id);
+    }
+    let today = s.clock().now().date_naive();
+    let mut made = 0u32;
+    while made < wanted {
+        let n = batch.min(wanted - made);
+        let mut inputs = Vec::with_capacity(n as usize);
+        for _ in 0..n {
+            let roll = rng.below(100);
+            let level = match roll {
+                0..5 => Level::Juemi,
+                5..35 => Level::Jimi,
+                35..80 => Level::Mimi,
+                _ => Level::NeibuMingan,
+            };
+            let period = match (level, rng.below(4)) {
+                (Level::NeibuMingan, _) => SecrecyPeriod::Unspecified,
+                (Level::Juemi, 0) => SecrecyPeriod::LongTerm,
+                (_, 0) => SecrecyPeriod::Unspecified,
+                (Level::Juemi, _) => SecrecyPeriod::Years(30),
+                (Level::Jimi, 1) => SecrecyPeriod::Years(20),
+                (Level::Jimi, _) => SecrecyPeriod::Years(10),
+                (_, 1) => SecrecyPeriod::Months(6),
+                _ => SecrecyPeriod::Years(5),
+            };
+            let received_on = today - Duration::days(1 + rng.below(690) as i64);
+            let dated = received_on - Duration::days(rng.below(10) as i64);
+            let copies = 1 + rng.below(5) as u32;
+            let first = 1 + rng.below(20) as u32;
+            let year = dated.format("%Y");
+            let unit = rng.pick(UNITS);
+            inputs.push(IncomingInput {
+                received_on,
+                signed_for_by: staff[rng.below(staff.len())],
+                issuing_unit: unit.to_owned(),
+                doc_no: format!(
+                    "{}〔{year}〕{}号",
+                    &unit[..unit.len().min(6)],
+                    1 + rng.below(300)
+                ),
+                title: format!("关于{}的{}", rng.pick(TOPICS), rng.pick(KINDS)),
+                category: Category::ALL[rng.below(Category::ALL.len())],
+                level,
+                period,
+                dated,
+                pages: 1 + rng.below(40) as u32,
+                attachments: rng.below(3) as u32,
+                copy_numbers: (first..first + copies).collect(),
+                cabinet: cabinet_for[&level],
+                readers: format!("{}班子成员", rng.pick(DEPARTMENTS)),
+                remarks: String::new(),
+            });
+        }
+        documents::register_incoming_batch(s, &inputs)?;
+        made += n;
+        total += u64::from(n);
+        println!("committed {total}");
+    }
+    Ok(())
+}

@@ -217,7 +217,11 @@ fn stats_and_list_print_the_registers_as_json() {
 fn demo_fills_every_register_and_reports_each_commit() {
     let dir = tempfile::tempdir().unwrap();
     init(dir.path());
-    let out = baomi(dir.path(), &["demo", "--documents", "50", "--batch", "20"], &format!("{PASS}\n"));
+    let out = baomi(
+        dir.path(),
+        &["demo", "--documents", "50", "--batch", "20"],
+        &format!("{PASS}\n"),
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     let last = stdout.lines().last().unwrap();

@@ -123,12 +123,14 @@ impl DocumentsScreen {
 
     fn table_ui(&mut self, ui: &mut Ui, lang: Lang, session: &Session) {
         let mut clicked = None;
+        // One line per row, whatever the title's length: long text is cut with "…".
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
         TableBuilder::new(ui)
             .striped(true)
-            .column(Column::exact(140.0))
-            .column(Column::exact(170.0))
-            .column(Column::remainder().at_least(200.0))
-            .column(Column::exact(150.0))
+            .column(Column::exact(175.0).clip(true))
+            .column(Column::exact(150.0).clip(true))
+            .column(Column::remainder().at_least(160.0).clip(true))
+            .column(Column::exact(205.0).clip(true))
             .header(24.0, |mut h| {
                 for t in [
                     lang.tr("收文编号", "Receipt no."),

@@ -198,6 +198,7 @@ impl BaomiApp {
         }
     }
 
+    #[allow(clippy::result_large_err)] // see `Session`: the vault travels back with the error
     fn run(&mut self, cmd: Command, ctx: &egui::Context) {
         let clock = self.config.clock.clone();
         self.last_activity = clock.now();
@@ -229,53 +230,22 @@ impl BaomiApp {
                 }
             }
             Command::Unlock { login, passphrase } => {
-                let AppState::Login(screen) =
-                    std::mem::replace(&mut self.state, AppState::Switching)
-                else {
-                    return;
-                };
-                let mut screen = screen;
-                let vault = screen.take_vault();
-                match Session::unlock(vault, &login, &passphrase, clock.clone()) {
-                    Ok(mut session) => {
-                        // Recording is best effort: the unlock itself is already audited.
-                        let _ = session.record_failed_logins(&screen.take_attempts());
-                        self.enter_main(session);
-                    }
-                    Err((vault, e)) => {
-                        screen.failed(vault, error_message(self.lang, &e), clock.now());
-                        self.state = AppState::Login(screen);
-                    }
-                }
+                self.try_unlock(|vault| Session::unlock(vault, &login, &passphrase, clock.clone()));
             }
             Command::RecoverUnlock {
                 login,
                 recovery,
                 new_passphrase,
             } => {
-                let AppState::Login(screen) =
-                    std::mem::replace(&mut self.state, AppState::Switching)
-                else {
-                    return;
-                };
-                let mut screen = screen;
-                let vault = screen.take_vault();
-                match Session::unlock_with_recovery(
-                    vault,
-                    &recovery,
-                    &login,
-                    &new_passphrase,
-                    clock.clone(),
-                ) {
-                    Ok(mut session) => {
-                        let _ = session.record_failed_logins(&screen.take_attempts());
-                        self.enter_main(session);
-                    }
-                    Err((vault, e)) => {
-                        screen.failed(vault, error_message(self.lang, &e), clock.now());
-                        self.state = AppState::Login(screen);
-                    }
-                }
+                self.try_unlock(|vault| {
+                    Session::unlock_with_recovery(
+                        vault,
+                        &recovery,
+                        &login,
+                        &new_passphrase,
+                        clock.clone(),
+                    )
+                });
             }
             Command::Lock { reason } => {
                 if let AppState::Main(main) =
@@ -292,6 +262,27 @@ impl BaomiApp {
                     self.state = AppState::Login(Box::new(screen));
                 }
                 ctx.memory_mut(|m| m.data.clear());
+            }
+        }
+    }
+
+    /// Hands the login screen's vault to `attempt`; on success the main window opens (and the
+    /// failed attempts before it are audited), on failure the login screen shows why.
+    #[allow(clippy::result_large_err)]
+    fn try_unlock(&mut self, attempt: impl FnOnce(Vault) -> Result<Session, (Vault, LedgerError)>) {
+        let AppState::Login(mut screen) = std::mem::replace(&mut self.state, AppState::Switching)
+        else {
+            return;
+        };
+        match attempt(screen.take_vault()) {
+            Ok(mut session) => {
+                // Best effort: the unlock itself is already audited.
+                let _ = session.record_failed_logins(&screen.take_attempts());
+                self.enter_main(session);
+            }
+            Err((vault, e)) => {
+                screen.failed(vault, error_message(self.lang, &e), self.config.clock.now());
+                self.state = AppState::Login(screen);
             }
         }
     }

@@ -6,10 +6,11 @@ use egui::{Grid, RichText, Ui};
 use zeroize::Zeroizing;
 
 use crate::domain::Clock;
-use crate::domain::passphrase::strength;
 use crate::ui::app::Command;
 use crate::ui::i18n::Lang;
-use crate::ui::widgets::{error_text, field_row, hint_text};
+use crate::ui::widgets::{
+    error_text, field_row, hint_text, new_passphrase_problem, new_passphrase_rows,
+};
 use crate::vault::{Passphrase, RecoveryKey, Vault};
 
 /// Failures allowed before a delay starts.
@@ -231,18 +232,7 @@ impl LoginScreen {
                 &mut self.recovery_text,
                 false,
             );
-            field_row(
-                ui,
-                lang.tr("新口令", "New passphrase"),
-                &mut self.new1,
-                true,
-            );
-            field_row(
-                ui,
-                lang.tr("再次输入新口令", "Repeat new passphrase"),
-                &mut self.new2,
-                true,
-            );
+            new_passphrase_rows(ui, lang, &mut self.new1, &mut self.new2);
         });
         let parsed = RecoveryKey::parse(&self.recovery_text);
         let problem = if self.recovery_text.is_empty() {
@@ -252,12 +242,8 @@ impl LoginScreen {
                 "恢复密钥格式不对：应为 52 个字母或数字",
                 "The recovery key should have 52 letters or digits",
             ))
-        } else if !strength(&self.new1).acceptable() {
-            Some(lang.tr("新口令太短（至少 8 个字符）", "New passphrase too short"))
-        } else if *self.new1 != *self.new2 {
-            Some(lang.tr("两次输入的新口令不一致", "The two entries differ"))
         } else {
-            None
+            new_passphrase_problem(lang, &self.new1, &self.new2)
         };
         if let Some(p) = problem {
             hint_text(ui, p);

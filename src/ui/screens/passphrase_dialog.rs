@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 use super::main_window::MainCommand;
 use crate::domain::passphrase::strength;
 use crate::ui::i18n::Lang;
-use crate::ui::widgets::{error_text, field_row};
+use crate::ui::widgets::{error_text, field_row, new_passphrase_problem, new_passphrase_rows};
 use crate::vault::Passphrase;
 
 /// Drafts of the dialog; zeroized when dropped.
@@ -41,18 +41,7 @@ impl PassphraseDialog {
                     &mut self.current,
                     true,
                 );
-                field_row(
-                    ui,
-                    lang.tr("新口令", "New passphrase"),
-                    &mut self.new1,
-                    true,
-                );
-                field_row(
-                    ui,
-                    lang.tr("再次输入新口令", "Repeat new passphrase"),
-                    &mut self.new2,
-                    true,
-                );
+                new_passphrase_rows(ui, lang, &mut self.new1, &mut self.new2);
             });
             let s = strength(&self.new1);
             ui.label(RichText::new(format!(
@@ -65,12 +54,8 @@ impl PassphraseDialog {
             )));
             let problem = if self.current.is_empty() {
                 Some(lang.tr("请输入当前口令", "Enter the current passphrase"))
-            } else if !s.acceptable() {
-                Some(lang.tr("新口令太短（至少 8 个字符）", "New passphrase too short"))
-            } else if *self.new1 != *self.new2 {
-                Some(lang.tr("两次输入的新口令不一致", "The two entries differ"))
             } else {
-                None
+                new_passphrase_problem(lang, &self.new1, &self.new2)
             };
             if let Some(p) = problem {
                 ui.label(RichText::new(p).weak());

@@ -42,3 +42,34 @@ pub fn centered_card<R>(ui: &mut Ui, width: f32, add: impl FnOnce(&mut Ui) -> R)
     })
     .inner
 }
+
+/// The two rows "new passphrase" and "repeat new passphrase" of a [`egui::Grid`].
+pub fn new_passphrase_rows(
+    ui: &mut Ui,
+    lang: crate::ui::i18n::Lang,
+    new1: &mut String,
+    new2: &mut String,
+) {
+    field_row(ui, lang.tr("新口令", "New passphrase"), new1, true);
+    field_row(
+        ui,
+        lang.tr("再次输入新口令", "Repeat new passphrase"),
+        new2,
+        true,
+    );
+}
+
+/// What is wrong with a new passphrase typed twice, if anything (R3.3.1: at least 8 characters).
+pub fn new_passphrase_problem(
+    lang: crate::ui::i18n::Lang,
+    new1: &str,
+    new2: &str,
+) -> Option<&'static str> {
+    if !crate::domain::passphrase::strength(new1).acceptable() {
+        Some(lang.tr("新口令太短（至少 8 个字符）", "New passphrase too short"))
+    } else if new1 != new2 {
+        Some(lang.tr("两次输入的新口令不一致", "The two entries differ"))
+    } else {
+        None
+    }
+}

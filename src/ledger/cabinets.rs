@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::people::PersonId;
-use super::{LedgerError, Session};
+use super::{LedgerError, Session, code_col};
 use crate::audit::NewEvent;
 use crate::domain::Role;
 use crate::domain::cabinet::CabinetRules;
@@ -61,18 +61,11 @@ const SELECT: &str = "SELECT c.id, c.code, c.location, c.max_level, c.responsibl
                       c.locked, c.retired FROM cabinets c LEFT JOIN people p ON p.id = c.responsible_person_id";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Cabinet> {
-    let level: String = r.get(3)?;
     Ok(Cabinet {
         id: CabinetId(r.get(0)?),
         code: r.get(1)?,
         location: r.get(2)?,
-        max_level: Level::from_code(&level).ok_or_else(|| {
-            rusqlite::Error::FromSqlConversionFailure(
-                3,
-                rusqlite::types::Type::Text,
-                format!("level {level}").into(),
-            )
-        })?,
+        max_level: code_col(r, 3, Level::from_code)?,
         responsible: r.get::<_, Option<i64>>(4)?.map(PersonId),
         responsible_name: r.get(5)?,
         locked: r.get(6)?,

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::cabinets::{self, CabinetId};
 use super::people::PersonId;
-use super::{LedgerError, Session};
+use super::{LedgerError, Session, code_col, opt_code_col};
 use crate::audit::NewEvent;
 use crate::domain::Role;
 use crate::domain::copy_state::CopyState;
@@ -329,19 +329,15 @@ pub struct CopyMove {
 /// the copy row, its history row and the audit event.
 pub fn move_copy(s: &mut Session, copy: CopyId, mv: &CopyMove) -> Result<(), LedgerError> {
     s.require("变更份号去向", &[Role::Custodian])?;
-    let (state, level): (String, String) = s
+    let (from, level) = s
         .conn()
         .query_row(
             "SELECT c.state, d.level FROM copies c JOIN documents d ON d.id = c.document_id WHERE c.id = ?1",
             [copy.0],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((code_col(r, 0, CopyState::from_code)?, code_col(r, 1, Level::from_code)?)),
         )
         .optional()?
         .ok_or_else(|| LedgerError::Invalid(format!("没有编号 {} 的份号", copy.0)))?;
-    let from = CopyState::from_code(&state)
-        .ok_or_else(|| LedgerError::Invalid(format!("未知状态 {state}")))?;
-    let level = Level::from_code(&level)
-        .ok_or_else(|| LedgerError::Invalid(format!("未知密级 {level}")))?;
     from.transition(mv.to)
         .map_err(|e| LedgerError::Invalid(e.to_string()))?;
     let cabinet = match (mv.to, mv.cabinet) {
@@ -432,11 +428,9 @@ const SELECT_DOC: &str = "SELECT id, receipt_no, doc_no, title, issuing_unit, le
                           dated, pages, voided_at IS NOT NULL FROM documents";
 
 fn doc_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Document> {
-    let level_code: String = r.get(5)?;
-    let level = Level::from_code(&level_code).unwrap_or(Level::Juemi);
-    let kind: String = r.get(6)?;
+    let level = code_col(r, 5, Level::from_code)?;
     let value: String = r.get(7)?;
-    let period = SecrecyPeriod::from_parts(&kind, &value).unwrap_or(SecrecyPeriod::Unspecified);
+    let period = code_col(r, 6, |kind| SecrecyPeriod::from_parts(kind, &value))?;
     Ok(Document {
         id: DocumentId(r.get(0)?),
         receipt_no: r.get(1)?,
@@ -502,12 +496,11 @@ pub fn copies(s: &Session, id: DocumentId) -> Result<Vec<Copy>, LedgerError> {
          WHERE document_id = ?1 ORDER BY copy_no",
     )?;
     let rows = stmt.query_map([id.0], |r| {
-        let state: String = r.get(3)?;
         Ok(Copy {
             id: CopyId(r.get(0)?),
             document: DocumentId(r.get(1)?),
             copy_no: r.get(2)?,
-            state: CopyState::from_code(&state).unwrap_or(CopyState::Lost),
+            state: code_col(r, 3, CopyState::from_code)?,
             cabinet: r.get::<_, Option<i64>>(4)?.map(CabinetId),
             holder: r.get::<_, Option<i64>>(5)?.map(PersonId),
             place: r.get(6)?,
@@ -523,12 +516,10 @@ pub fn copy_history(s: &Session, id: CopyId) -> Result<Vec<CopyEvent>, LedgerErr
          WHERE copy_id = ?1 ORDER BY id",
     )?;
     let rows = stmt.query_map([id.0], |r| {
-        let from: Option<String> = r.get(1)?;
-        let to: String = r.get(2)?;
         Ok(CopyEvent {
             at: r.get(0)?,
-            from: from.and_then(|f| CopyState::from_code(&f)),
-            to: CopyState::from_code(&to).unwrap_or(CopyState::Lost),
+            from: opt_code_col(r, 1, CopyState::from_code)?,
+            to: code_col(r, 2, CopyState::from_code)?,
             cabinet: r.get::<_, Option<i64>>(3)?.map(CabinetId),
             holder: r.get::<_, Option<i64>>(4)?.map(PersonId),
             place: r.get(5)?,

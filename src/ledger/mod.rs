@@ -425,6 +425,39 @@ fn split(ledger: &mut OpenLedger) -> (&mut rusqlite::Connection, &crate::vault::
     ledger.conn_and_audit_key()
 }
 
+/// Reads a column holding a stored code (level, state, role…) and parses it. An unknown code is
+/// reported as an error, never replaced by a guess.
+pub(crate) fn code_col<T>(
+    r: &rusqlite::Row<'_>,
+    idx: usize,
+    parse: impl Fn(&str) -> Option<T>,
+) -> rusqlite::Result<T> {
+    let code: String = r.get(idx)?;
+    parse(&code).ok_or_else(|| unknown_code(idx, &code))
+}
+
+/// Like [`code_col`] for a column that may be NULL.
+pub(crate) fn opt_code_col<T>(
+    r: &rusqlite::Row<'_>,
+    idx: usize,
+    parse: impl Fn(&str) -> Option<T>,
+) -> rusqlite::Result<Option<T>> {
+    match r.get::<_, Option<String>>(idx)? {
+        None => Ok(None),
+        Some(code) => parse(&code)
+            .map(Some)
+            .ok_or_else(|| unknown_code(idx, &code)),
+    }
+}
+
+fn unknown_code(idx: usize, code: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        idx,
+        rusqlite::types::Type::Text,
+        format!("unknown code {code}").into(),
+    )
+}
+
 /// Lower-case hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{LedgerError, Session};
+use super::{LedgerError, Session, code_col};
 use crate::audit::NewEvent;
 use crate::domain::Role;
 use crate::domain::person::Clearance;
@@ -58,7 +58,6 @@ const SELECT: &str =
     "SELECT id, name, department, post, phone, clearance, pledge_signed_on, active FROM people";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
-    let clearance: String = r.get(5)?;
     let pledge: Option<String> = r.get(6)?;
     Ok(Person {
         id: PersonId(r.get(0)?),
@@ -66,7 +65,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
         department: r.get(2)?,
         post: r.get(3)?,
         phone: r.get(4)?,
-        clearance: Clearance::from_code(&clearance).unwrap_or(Clearance::None),
+        clearance: code_col(r, 5, Clearance::from_code)?,
         pledge_signed_on: pledge.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
         active: r.get(7)?,
     })

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::people::{self, NewPerson, PersonId};
-use super::{LedgerError, Session};
+use super::{LedgerError, Session, code_col};
 use crate::audit::NewEvent;
 use crate::domain::Role;
 use crate::domain::passphrase::strength;
@@ -49,16 +49,6 @@ pub struct NewUser {
 
 const SELECT: &str = "SELECT u.id, u.login, u.person_id, p.name, p.department, u.role, u.active \
                       FROM users u JOIN people p ON p.id = u.person_id";
-
-fn role_of(code: String) -> rusqlite::Result<Role> {
-    Role::from_code(&code).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            5,
-            rusqlite::types::Type::Text,
-            format!("unknown role {code}").into(),
-        )
-    })
-}
 
 /// Logins: 1 to 32 characters of ASCII letters, digits, `.`, `_`, `-`, starting with a letter.
 pub fn validate_login(login: &str) -> Result<(), LedgerError> {
@@ -112,7 +102,7 @@ pub(crate) fn current(conn: &Connection, login: &str) -> Result<Option<CurrentUs
                     person_id: PersonId(r.get(2)?),
                     name: r.get(3)?,
                     department: r.get(4)?,
-                    role: role_of(r.get(5)?)?,
+                    role: code_col(r, 5, Role::from_code)?,
                 })
             },
         )
@@ -128,7 +118,7 @@ pub fn list(s: &Session) -> Result<Vec<UserRow>, LedgerError> {
             login: r.get(1)?,
             name: r.get(3)?,
             department: r.get(4)?,
-            role: role_of(r.get(5)?)?,
+            role: code_col(r, 5, Role::from_code)?,
             active: r.get(6)?,
         })
     })?;

@@ -6,7 +6,7 @@ use egui_extras::{Column, TableBuilder};
 use crate::ledger::Session;
 use crate::ledger::audit_log::{self, AuditRow};
 use crate::ui::i18n::Lang;
-use crate::ui::widgets::error_text;
+use crate::ui::widgets::{error_text, header_cells};
 
 /// Rows shown.
 const LIMIT: i64 = 1000;
@@ -49,17 +49,16 @@ impl AuditLogScreen {
             .column(Column::exact(220.0))
             .column(Column::remainder())
             .header(24.0, |mut h| {
-                for t in [
-                    lang.tr("序号", "Seq"),
-                    lang.tr("时间", "Time"),
-                    lang.tr("用户", "User"),
-                    lang.tr("操作", "Action"),
-                    lang.tr("详情", "Detail"),
-                ] {
-                    h.col(|ui| {
-                        ui.strong(t);
-                    });
-                }
+                header_cells(
+                    &mut h,
+                    &[
+                        lang.tr("序号", "Seq"),
+                        lang.tr("时间", "Time"),
+                        lang.tr("用户", "User"),
+                        lang.tr("操作", "Action"),
+                        lang.tr("详情", "Detail"),
+                    ],
+                );
             })
             .body(|body| {
                 body.rows(22.0, self.rows.len(), |mut row| {

@@ -9,7 +9,7 @@ use crate::ledger::Session;
 use crate::ledger::cabinets::{self, Cabinet, CabinetId, CabinetInput};
 use crate::ledger::people::{self, Person, PersonId};
 use crate::ui::i18n::Lang;
-use crate::ui::widgets::{error_text, field_row};
+use crate::ui::widgets::{error_text, field_row, header_cells};
 
 /// The register's rows, the people to pick a keeper from, and the open dialog.
 #[derive(Default)]
@@ -194,18 +194,17 @@ impl CabinetsScreen {
             .column(Column::exact(60.0))
             .column(Column::remainder())
             .header(24.0, |mut h| {
-                for t in [
-                    lang.tr("编号", "Code"),
-                    lang.tr("位置", "Location"),
-                    lang.tr("最高密级", "Highest level"),
-                    lang.tr("负责人", "Responsible"),
-                    lang.tr("加锁", "Locks"),
-                    "",
-                ] {
-                    h.col(|ui| {
-                        ui.strong(t);
-                    });
-                }
+                header_cells(
+                    &mut h,
+                    &[
+                        lang.tr("编号", "Code"),
+                        lang.tr("位置", "Location"),
+                        lang.tr("最高密级", "Highest level"),
+                        lang.tr("负责人", "Responsible"),
+                        lang.tr("加锁", "Locks"),
+                        "",
+                    ],
+                );
             })
             .body(|body| {
                 body.rows(26.0, self.rows.len(), |mut row| {

@@ -14,7 +14,7 @@ use crate::ledger::cabinets::{self, Cabinet};
 use crate::ledger::documents::{self, Copy, Document, DocumentId, IncomingInput};
 use crate::ledger::people::{self, Person};
 use crate::ui::i18n::Lang;
-use crate::ui::widgets::{error_text, field_row};
+use crate::ui::widgets::{error_text, field_row, header_cells};
 
 /// Rows shown at most (the table is virtualized; the query is bounded).
 const LIMIT: i64 = 100_000;
@@ -132,16 +132,15 @@ impl DocumentsScreen {
             .column(Column::remainder().at_least(160.0).clip(true))
             .column(Column::exact(205.0).clip(true))
             .header(24.0, |mut h| {
-                for t in [
-                    lang.tr("收文编号", "Receipt no."),
-                    lang.tr("文号", "Doc no."),
-                    lang.tr("标题", "Title"),
-                    lang.tr("密级", "Marking"),
-                ] {
-                    h.col(|ui| {
-                        ui.strong(t);
-                    });
-                }
+                header_cells(
+                    &mut h,
+                    &[
+                        lang.tr("收文编号", "Receipt no."),
+                        lang.tr("文号", "Doc no."),
+                        lang.tr("标题", "Title"),
+                        lang.tr("密级", "Marking"),
+                    ],
+                );
             })
             .body(|body| {
                 body.rows(24.0, self.rows.len(), |mut row| {

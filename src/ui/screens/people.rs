@@ -9,7 +9,7 @@ use crate::domain::person::Clearance;
 use crate::ledger::Session;
 use crate::ledger::people::{self, NewPerson, Person, PersonId};
 use crate::ui::i18n::Lang;
-use crate::ui::widgets::{error_text, field_row};
+use crate::ui::widgets::{error_text, field_row, header_cells};
 
 /// The register's rows and the open dialog.
 #[derive(Default)]
@@ -175,19 +175,18 @@ impl PeopleScreen {
             .column(Column::exact(140.0))
             .column(Column::remainder())
             .header(24.0, |mut h| {
-                for t in [
-                    lang.tr("姓名", "Name"),
-                    lang.tr("部门", "Department"),
-                    lang.tr("职务", "Post"),
-                    lang.tr("电话", "Phone"),
-                    lang.tr("涉密类别", "Clearance"),
-                    lang.tr("承诺书签订", "Pledge signed"),
-                    "",
-                ] {
-                    h.col(|ui| {
-                        ui.strong(t);
-                    });
-                }
+                header_cells(
+                    &mut h,
+                    &[
+                        lang.tr("姓名", "Name"),
+                        lang.tr("部门", "Department"),
+                        lang.tr("职务", "Post"),
+                        lang.tr("电话", "Phone"),
+                        lang.tr("涉密类别", "Clearance"),
+                        lang.tr("承诺书签订", "Pledge signed"),
+                        "",
+                    ],
+                );
             })
             .body(|body| {
                 body.rows(26.0, self.rows.len(), |mut row| {

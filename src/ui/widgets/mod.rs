@@ -73,3 +73,12 @@ pub fn new_passphrase_problem(
         None
     }
 }
+
+/// The header row of a register table: one bold title per column.
+pub fn header_cells(row: &mut egui_extras::TableRow<'_, '_>, titles: &[&str]) {
+    for t in titles {
+        row.col(|ui| {
+            ui.strong(*t);
+        });
+    }
+}

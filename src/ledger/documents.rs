@@ -292,8 +292,12 @@ pub fn register_incoming_batch(
     inputs: &[IncomingInput],
 ) -> Result<Vec<DocumentId>, LedgerError> {
     s.require("收文登记", &[Role::Custodian])?;
+    // Each (cabinet, level) pair is checked once, not once per document.
+    let mut checked = std::collections::HashSet::new();
     for input in inputs {
-        precheck(s, input)?;
+        if checked.insert((input.cabinet, input.level)) {
+            precheck(s, input)?;
+        }
     }
     let uid = s.user().id.0;
     let unit = super::settings::unit_name(s)?;

@@ -127,10 +127,10 @@ impl DocumentsScreen {
         ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
         TableBuilder::new(ui)
             .striped(true)
-            .column(Column::exact(175.0).clip(true))
-            .column(Column::exact(150.0).clip(true))
-            .column(Column::remainder().at_least(160.0).clip(true))
-            .column(Column::exact(205.0).clip(true))
+            .column(Column::exact(165.0).clip(true))
+            .column(Column::exact(130.0).clip(true))
+            .column(Column::remainder().at_least(100.0).clip(true))
+            .column(Column::exact(185.0).clip(true))
             .header(24.0, |mut h| {
                 header_cells(
                     &mut h,

@@ -7,8 +7,9 @@ use baomi::domain::copy_state::CopyState;
 use baomi::domain::level::{Category, Level};
 use baomi::domain::marking::SecrecyPeriod;
 use baomi::ledger::cabinets::{self, CabinetId, CabinetInput};
-use baomi::ledger::documents::{self, IncomingInput};
+use baomi::ledger::documents::{self, DocumentEdit, IncomingInput};
 use baomi::ledger::people::PersonId;
+use baomi::ledger::search::{self, Filters, Query, SortKey};
 use baomi::ledger::{LedgerError, Session};
 use chrono::NaiveDate;
 
@@ -240,6 +241,16 @@ fn r3_1_1_copies_move_only_along_legal_transitions_and_keep_their_history() {
     assert!(s.verify_audit().unwrap().is_intact());
 }
 
+fn find(s: &Session, text: &str) -> usize {
+    let q = Query {
+        text: text.into(),
+        ..Query::default()
+    };
+    let page = search::search(s, &q, 0, 50).unwrap();
+    assert_eq!(page.total, search::search_ids(s, &q).unwrap().len());
+    page.total
+}
+
 #[test]
 fn search_finds_two_character_and_long_substrings_and_treats_wildcards_literally() {
     let dir = tempfile::tempdir().unwrap();
@@ -248,31 +259,209 @@ fn search_finds_two_character_and_long_substrings_and_treats_wildcards_literally
     documents::register_incoming(&mut s, &incoming(Level::Jimi, jm, &[1])).unwrap();
     let mut other = incoming(Level::Mimi, jm, &[1]);
     other.title = "2026年度100%完成_统计报表".into();
+    other.remarks = "抄送\"纪检\"组".into();
     documents::register_incoming(&mut s, &other).unwrap();
-    assert_eq!(documents::search(&s, "保密", 50).unwrap().len(), 1);
+    assert_eq!(find(&s, "保密"), 1, "2 characters: LIKE scan");
+    assert_eq!(find(&s, "保"), 1, "1 character");
+    assert_eq!(find(&s, "重要项目保密管理工作"), 1, "long: trigram index");
+    assert_eq!(find(&s, "保密管"), 1, "3 characters: trigram index");
+    assert_eq!(find(&s, "45号"), 2, "by 文号");
+    assert_eq!(find(&s, "机要收〔2026〕1号"), 1, "by receipt number");
+    assert_eq!(find(&s, "集团公司"), 2, "by issuing unit");
+    assert_eq!(find(&s, "100%"), 1);
+    assert_eq!(find(&s, "%"), 1, "% is not a wildcard");
+    assert_eq!(find(&s, "_"), 1, "_ is not a wildcard");
+    assert_eq!(find(&s, "\"纪检\""), 1, "quotes are text, not FTS syntax");
+    assert_eq!(find(&s, "纪检 OR 保密"), 0, "OR is text, not FTS syntax");
+    assert_eq!(find(&s, "保密管理 通知"), 1, "every term must match");
+    assert_eq!(find(&s, ""), 2);
+}
+
+#[test]
+fn search_ranks_title_matches_first_filters_and_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = common::new_vault(dir.path());
+    let jm = cabinet(&mut s, "JM-01", Level::Jimi);
+    // The title match is registered first (older); a newer one matches only in its remarks.
+    let mut a = incoming(Level::Jimi, jm, &[1, 2]);
+    a.title = "关于档案清查工作的通知".into();
+    let a = documents::register_incoming(&mut s, &a).unwrap();
+    let mut b = incoming(Level::Mimi, jm, &[1]);
+    b.title = "年度工作总结".into();
+    b.category = Category::InternalWork;
+    b.remarks = "附档案清查结果".into();
+    let b = documents::register_incoming(&mut s, &b).unwrap();
+    for text in ["档案清查", "清查"] {
+        let q = Query {
+            text: text.into(),
+            ..Query::default()
+        };
+        assert_eq!(search::search_ids(&s, &q).unwrap(), vec![a, b], "{text}");
+    }
+    let with = |filters: Filters| Query {
+        text: "清查".into(),
+        filters,
+        ..Query::default()
+    };
+    let ids = |s: &Session, f: Filters| search::search_ids(s, &with(f)).unwrap();
     assert_eq!(
-        documents::search(&s, "重要项目保密管理工作", 50)
-            .unwrap()
-            .len(),
-        1
+        ids(
+            &s,
+            Filters {
+                level: Some(Level::Mimi),
+                ..Filters::default()
+            }
+        ),
+        vec![b]
     );
     assert_eq!(
-        documents::search(&s, "45号", 50).unwrap().len(),
-        2,
-        "by 文号"
+        ids(
+            &s,
+            Filters {
+                category: Some(Category::InternalWork),
+                ..Filters::default()
+            }
+        ),
+        vec![b]
     );
-    assert_eq!(documents::search(&s, "100%", 50).unwrap().len(), 1);
     assert_eq!(
-        documents::search(&s, "%", 50).unwrap().len(),
-        1,
-        "% is not a wildcard"
+        ids(
+            &s,
+            Filters {
+                year: Some(2026),
+                ..Filters::default()
+            }
+        ),
+        vec![a, b]
+    );
+    assert!(
+        ids(
+            &s,
+            Filters {
+                year: Some(2025),
+                ..Filters::default()
+            }
+        )
+        .is_empty()
     );
     assert_eq!(
-        documents::search(&s, "_", 50).unwrap().len(),
-        1,
-        "_ is not a wildcard"
+        ids(
+            &s,
+            Filters {
+                cabinet: Some(jm),
+                ..Filters::default()
+            }
+        ),
+        vec![a, b]
     );
-    assert_eq!(documents::search(&s, "", 50).unwrap().len(), 2);
+    assert_eq!(
+        ids(
+            &s,
+            Filters {
+                direction: Some("outgoing"),
+                ..Filters::default()
+            }
+        ),
+        vec![]
+    );
+    // A copy borrowed: the state filter finds its document only.
+    let copy = documents::copies(&s, a).unwrap()[0].id;
+    documents::move_copy(
+        &mut s,
+        copy,
+        &documents::CopyMove {
+            to: CopyState::Borrowed,
+            cabinet: None,
+            holder: Some(PersonId(1)),
+            place: String::new(),
+            note: String::new(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        ids(
+            &s,
+            Filters {
+                state: Some(CopyState::Borrowed),
+                ..Filters::default()
+            }
+        ),
+        vec![a]
+    );
+    // Sorting by title, ascending and descending.
+    let sorted = |ascending| {
+        search::search_ids(
+            &s,
+            &Query {
+                sort: SortKey::Title,
+                ascending,
+                ..Query::default()
+            },
+        )
+        .unwrap()
+    };
+    assert_eq!(sorted(true), vec![a, b]);
+    assert_eq!(sorted(false), vec![b, a]);
+    // Paging: page 2 of size 1 is the second result; total counts every match.
+    let page = search::search(&s, &with(Filters::default()), 1, 1).unwrap();
+    assert_eq!((page.total, page.rows.len(), page.rows[0].id), (2, 1, b));
+}
+
+#[test]
+fn editing_keeps_every_old_value_in_the_history_and_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = common::new_vault(dir.path());
+    let jm = cabinet(&mut s, "JM-01", Level::Jimi);
+    let mm = cabinet(&mut s, "MM-01", Level::Mimi);
+    let id = documents::register_incoming(&mut s, &incoming(Level::Mimi, mm, &[1, 2])).unwrap();
+    let doc = documents::get(&s, id).unwrap();
+    let mut e = DocumentEdit::from_document(&doc);
+    e.title = "关于开展保密自查自评的通知".into();
+    e.pages = 8;
+    assert!(
+        documents::edit(&mut s, id, &e, " ").is_err(),
+        "a reason is required"
+    );
+    assert!(
+        documents::edit(&mut s, id, &DocumentEdit::from_document(&doc), "无变化").is_err(),
+        "nothing changed"
+    );
+    // R3.1.1: raising the level while the copies sit in a 秘密 cabinet is refused.
+    let mut raised = e.clone();
+    raised.level = Level::Jimi;
+    let err = documents::edit(&mut s, id, &raised, "密级标错").unwrap_err();
+    assert!(err.to_string().contains("第1份"), "{err}");
+    let _ = jm;
+    documents::edit(&mut s, id, &e, "标题录入有误").unwrap();
+    let now = documents::get(&s, id).unwrap();
+    assert_eq!(
+        (now.title.as_str(), now.pages),
+        ("关于开展保密自查自评的通知", 8)
+    );
+    let revs = documents::revisions(&s, id).unwrap();
+    assert_eq!(revs.len(), 1);
+    assert_eq!(revs[0].reason, "标题录入有误");
+    assert!(revs[0].changes.contains(&(
+        "title".into(),
+        Some("关于加强重要项目保密管理工作的通知".into()),
+        Some("关于开展保密自查自评的通知".into())
+    )));
+    assert!(
+        revs[0]
+            .changes
+            .contains(&("pages".into(), Some("6".into()), Some("8".into())))
+    );
+    assert_eq!(revs[0].changes.len(), 2);
+    // The search index follows the edit: the new title is found, the old one no longer.
+    assert_eq!(find(&s, "保密自查自评"), 1);
+    assert_eq!(find(&s, "重要项目保密"), 0);
+    let ev = &baomi::audit::recent(s.raw_connection_for_tests(), 1).unwrap()[0];
+    assert_eq!(ev.action, "document.edit");
+    // A voided entry can no longer be edited.
+    documents::void(&mut s, id, "重复登记").unwrap();
+    e.pages = 9;
+    assert!(documents::edit(&mut s, id, &e, "再改").is_err());
+    assert!(s.verify_audit().unwrap().is_intact());
 }
 
 #[test]

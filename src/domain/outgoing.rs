@@ -62,6 +62,11 @@ impl OutgoingStep {
         }
     }
 
+    /// Parses a stored code.
+    pub fn from_code(s: &str) -> Option<OutgoingStep> {
+        OutgoingStep::ALL.into_iter().find(|c| c.code() == s)
+    }
+
     /// The next step, if any.
     pub fn next(self) -> Option<OutgoingStep> {
         let i = OutgoingStep::ALL.iter().position(|s| *s == self)?;
@@ -115,6 +120,22 @@ impl Channel {
             Channel::SealedEms => "密封EMS",
             Channel::InternalMail => "内部传递",
         }
+    }
+
+    /// The stable code stored in the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            Channel::EncryptedTransmission => "encrypted",
+            Channel::DesignatedPerson => "designated_person",
+            Channel::ConfidentialMail => "confidential_mail",
+            Channel::SealedEms => "sealed_ems",
+            Channel::InternalMail => "internal_mail",
+        }
+    }
+
+    /// Parses a stored code.
+    pub fn from_code(s: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.code() == s)
     }
 
     /// R3.1.2: the channels allowed for a level.

@@ -15,6 +15,7 @@ use crate::domain::copy_state::CopyState;
 use crate::domain::level::{Category, Level};
 use crate::domain::marking::{SecrecyPeriod, marking};
 use crate::domain::numbering::{DEFAULT_RECEIPT_PATTERN, format_number};
+use crate::domain::outgoing::OutgoingStep;
 
 /// A document's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -62,20 +63,40 @@ pub struct IncomingInput {
     pub remarks: String,
 }
 
-/// A registered document as listed.
+/// A registered document, as the ledger shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Document {
     pub id: DocumentId,
+    /// `incoming` (收文) or `outgoing` (发文).
+    pub direction: String,
+    /// 收文编号 (incoming only).
     pub receipt_no: Option<String>,
+    /// 文号: the original one (incoming) or the one assigned at 编号 (outgoing).
     pub doc_no: String,
     pub title: String,
     pub issuing_unit: String,
+    pub category: Category,
     pub level: Level,
+    pub period: SecrecyPeriod,
     /// The marking text, e.g. `机密★10年`.
     pub marking: String,
+    /// 成文日期.
     pub dated: String,
+    /// 收文日期.
+    pub received_on: Option<String>,
+    /// 签收人.
+    pub signed_for_by: Option<PersonId>,
     pub pages: u32,
+    pub attachments: u32,
+    /// 知悉范围.
+    pub readers: String,
+    pub remarks: String,
     pub voided: bool,
+    pub void_reason: Option<String>,
+    /// The last step of the outgoing flow done (outgoing only).
+    pub out_step: Option<OutgoingStep>,
+    /// 拟稿人 (outgoing only).
+    pub drafter: Option<PersonId>,
 }
 
 /// A copy and where it is now.
@@ -114,23 +135,55 @@ pub(crate) fn next_seq(tx: &Transaction<'_>, name: &str, year: i32) -> Result<u3
     )?)
 }
 
-fn validate(input: &IncomingInput, today: NaiveDate) -> Result<(), LedgerError> {
+/// The checks every registration and every edit passes (R2.2 period against the level).
+struct Described<'a> {
+    title: &'a str,
+    pages: u32,
+    dated: NaiveDate,
+    received_on: Option<NaiveDate>,
+    level: Level,
+    period: &'a SecrecyPeriod,
+}
+
+fn validate_described(d: &Described<'_>, today: NaiveDate) -> Result<(), LedgerError> {
     let bad = |m: &str| Err(LedgerError::Invalid(m.to_owned()));
-    if input.title.trim().is_empty() {
+    if d.title.trim().is_empty() {
         return bad("请填写文件标题");
     }
-    if input.title.trim().chars().count() > 200 {
+    if d.title.trim().chars().count() > 200 {
         return bad("标题不能超过 200 个字");
     }
-    if input.pages == 0 {
+    if d.pages == 0 {
         return bad("页数须大于零");
     }
-    if input.received_on > today {
-        return bad("收文日期不能晚于今天");
+    if let Some(received_on) = d.received_on {
+        if received_on > today {
+            return bad("收文日期不能晚于今天");
+        }
+        if d.dated > received_on {
+            return bad("成文日期不能晚于收文日期");
+        }
+    } else if d.dated > today {
+        return bad("成文日期不能晚于今天");
     }
-    if input.dated > input.received_on {
-        return bad("成文日期不能晚于收文日期");
-    }
+    d.period
+        .validate(d.level, d.dated)
+        .map_err(|e| LedgerError::Invalid(e.to_string()))
+}
+
+fn validate(input: &IncomingInput, today: NaiveDate) -> Result<(), LedgerError> {
+    let bad = |m: &str| Err(LedgerError::Invalid(m.to_owned()));
+    validate_described(
+        &Described {
+            title: &input.title,
+            pages: input.pages,
+            dated: input.dated,
+            received_on: Some(input.received_on),
+            level: input.level,
+            period: &input.period,
+        },
+        today,
+    )?;
     if input.copy_numbers.is_empty() {
         return bad("请填写份号（至少一份）");
     }
@@ -145,10 +198,7 @@ fn validate(input: &IncomingInput, today: NaiveDate) -> Result<(), LedgerError> 
     if sorted.windows(2).any(|w| w[0] == w[1]) {
         return bad("份号不能重复");
     }
-    input
-        .period
-        .validate(input.level, input.dated)
-        .map_err(|e| LedgerError::Invalid(e.to_string()))
+    Ok(())
 }
 
 /// One custody change of a copy, as written to `copy_events`.
@@ -400,6 +450,241 @@ pub fn move_copy(s: &mut Session, copy: CopyId, mv: &CopyMove) -> Result<(), Led
     })
 }
 
+/// The fields of a registration that may be corrected afterwards (修改登记). Copies and their
+/// custody change only through custody events, never by editing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentEdit {
+    pub title: String,
+    /// The original 文号 (incoming only; an outgoing 文号 comes from its numbering step).
+    pub doc_no: String,
+    pub issuing_unit: String,
+    pub category: Category,
+    pub level: Level,
+    pub period: SecrecyPeriod,
+    pub dated: NaiveDate,
+    pub received_on: Option<NaiveDate>,
+    pub signed_for_by: Option<PersonId>,
+    pub pages: u32,
+    pub attachments: u32,
+    pub readers: String,
+    pub remarks: String,
+}
+
+impl DocumentEdit {
+    /// The document's current values, to start an edit from.
+    pub fn from_document(d: &Document) -> DocumentEdit {
+        let date = |t: &str| NaiveDate::parse_from_str(t, "%Y-%m-%d").unwrap_or_default();
+        DocumentEdit {
+            title: d.title.clone(),
+            doc_no: d.doc_no.clone(),
+            issuing_unit: d.issuing_unit.clone(),
+            category: d.category,
+            level: d.level,
+            period: d.period.clone(),
+            dated: date(&d.dated),
+            received_on: d.received_on.as_deref().map(date),
+            signed_for_by: d.signed_for_by,
+            pages: d.pages,
+            attachments: d.attachments,
+            readers: d.readers.clone(),
+            remarks: d.remarks.clone(),
+        }
+    }
+
+    /// Each field as (column, stored text), for comparing and writing.
+    fn columns(&self) -> Vec<(&'static str, Option<String>)> {
+        let (kind, value) = self.period.to_parts();
+        vec![
+            ("title", Some(self.title.trim().to_owned())),
+            ("doc_no", Some(self.doc_no.trim().to_owned())),
+            ("issuing_unit", Some(self.issuing_unit.trim().to_owned())),
+            ("category", Some(self.category.code().to_owned())),
+            ("level", Some(self.level.code().to_owned())),
+            ("period_kind", Some(kind.to_owned())),
+            ("period_value", Some(value)),
+            ("dated", Some(self.dated.to_string())),
+            ("received_on", self.received_on.map(|d| d.to_string())),
+            ("signed_for_by", self.signed_for_by.map(|p| p.0.to_string())),
+            ("pages", Some(self.pages.to_string())),
+            ("attachments", Some(self.attachments.to_string())),
+            ("readers", Some(self.readers.trim().to_owned())),
+            ("remarks", Some(self.remarks.trim().to_owned())),
+        ]
+    }
+}
+
+/// The Chinese name of an editable column, for the edit history.
+pub fn field_label_zh(column: &str) -> &'static str {
+    match column {
+        "title" => "标题",
+        "doc_no" => "文号",
+        "issuing_unit" => "来文单位",
+        "category" => "类别",
+        "level" => "密级",
+        "period_kind" => "保密期限类型",
+        "period_value" => "保密期限",
+        "dated" => "成文日期",
+        "received_on" => "收文日期",
+        "signed_for_by" => "签收人",
+        "pages" => "页数",
+        "attachments" => "附件数",
+        "readers" => "知悉范围",
+        "remarks" => "备注",
+        _ => "其他",
+    }
+}
+
+/// One saved edit of a registration: who, when, why, and each field's old and new value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Revision {
+    pub at: String,
+    pub user_id: i64,
+    pub reason: String,
+    /// (column, old, new).
+    pub changes: Vec<(String, Option<String>, Option<String>)>,
+}
+
+/// 修改登记: corrects a registration, keeping every old value in its history (no silent
+/// overwrite). Refused for a voided entry, without a reason, when nothing changed, and when a
+/// new level would leave a copy in a cabinet not designated for it (R3.1.1).
+pub fn edit(
+    s: &mut Session,
+    id: DocumentId,
+    new: &DocumentEdit,
+    reason: &str,
+) -> Result<(), LedgerError> {
+    s.require("修改登记", &[Role::Custodian])?;
+    if reason.trim().is_empty() {
+        return Err(LedgerError::Invalid("请填写修改原因".into()));
+    }
+    let current = get(s, id)?;
+    if current.voided {
+        return Err(LedgerError::Invalid("已作废的登记不能修改".into()));
+    }
+    validate_described(
+        &Described {
+            title: &new.title,
+            pages: new.pages,
+            dated: new.dated,
+            received_on: new.received_on,
+            level: new.level,
+            period: &new.period,
+        },
+        s.clock().now().date_naive(),
+    )?;
+    let outgoing_numbered = current
+        .out_step
+        .is_some_and(|st| st >= OutgoingStep::Numbered);
+    if outgoing_numbered && new.doc_no.trim() != current.doc_no {
+        return Err(LedgerError::Invalid(
+            "发文文号由编号步骤生成，不能修改".into(),
+        ));
+    }
+    if new.level != current.level {
+        for c in copies(s, id)? {
+            if let (CopyState::InCabinet, Some(cab)) = (c.state, c.cabinet) {
+                cabinets::get(s, cab)?
+                    .rules()
+                    .may_hold(new.level)
+                    .map_err(|e| LedgerError::Invalid(format!("第{}份：{e}", c.copy_no)))?;
+            }
+        }
+    }
+    let old = DocumentEdit::from_document(&current).columns();
+    let changes: Vec<_> = old
+        .into_iter()
+        .zip(new.columns())
+        .filter(|(a, b)| a.1 != b.1)
+        .map(|((col, a), (_, b))| (col, a, b))
+        .collect();
+    if changes.is_empty() {
+        return Err(LedgerError::Invalid("没有修改任何内容".into()));
+    }
+    let uid = s.user().id.0;
+    let changes_json = serde_json::Value::Object(
+        changes
+            .iter()
+            .map(|(col, a, b)| ((*col).to_owned(), json!([a, b])))
+            .collect(),
+    );
+    s.write(|tx, now| {
+        let sets = changes
+            .iter()
+            .enumerate()
+            .map(|(i, (col, _, _))| format!("{col} = ?{}", i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut values: Vec<rusqlite::types::Value> = vec![id.0.into()];
+        for (col, _, b) in &changes {
+            values.push(match (b, *col) {
+                (None, _) => rusqlite::types::Value::Null,
+                (Some(v), "signed_for_by" | "pages" | "attachments") => v
+                    .parse::<i64>()
+                    .map_err(|_| LedgerError::Invalid(v.clone()))?
+                    .into(),
+                (Some(v), _) => v.clone().into(),
+            });
+        }
+        tx.execute(
+            &format!("UPDATE documents SET {sets} WHERE id = ?1"),
+            rusqlite::params_from_iter(values),
+        )?;
+        tx.execute(
+            "INSERT INTO document_revisions (document_id, at, user_id, changes, reason) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                id.0,
+                now.to_rfc3339(),
+                uid,
+                changes_json.to_string(),
+                reason.trim()
+            ],
+        )?;
+        Ok((
+            (),
+            NewEvent {
+                user_id: Some(uid),
+                action: "document.edit",
+                entity: "documents",
+                entity_id: id.0.to_string(),
+                detail: json!({ "changes": changes_json, "reason": reason.trim() }),
+            },
+        ))
+    })
+}
+
+/// The edit history of a registration, oldest first.
+pub fn revisions(s: &Session, id: DocumentId) -> Result<Vec<Revision>, LedgerError> {
+    let mut stmt = s.conn().prepare(
+        "SELECT at, user_id, reason, changes FROM document_revisions WHERE document_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([id.0], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get::<_, String>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (at, user_id, reason, changes) = row?;
+        let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&changes)
+            .map_err(|e| LedgerError::Invalid(format!("修改记录无法读取：{e}")))?;
+        let as_text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+        out.push(Revision {
+            at,
+            user_id,
+            reason,
+            changes: map
+                .iter()
+                .map(|(k, v)| (k.clone(), as_text(&v[0]), as_text(&v[1])))
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
 /// Voids a wrong entry with a reason; it stays visible, marked void, with its history.
 pub fn void(s: &mut Session, id: DocumentId, reason: &str) -> Result<(), LedgerError> {
     s.require("作废登记", &[Role::Custodian])?;
@@ -428,24 +713,36 @@ pub fn void(s: &mut Session, id: DocumentId, reason: &str) -> Result<(), LedgerE
     })
 }
 
-const SELECT_DOC: &str = "SELECT id, receipt_no, doc_no, title, issuing_unit, level, period_kind, period_value, \
-                          dated, pages, voided_at IS NOT NULL FROM documents";
+pub(crate) const SELECT_DOC: &str = "SELECT id, direction, receipt_no, doc_no, title, issuing_unit, category, \
+     level, period_kind, period_value, dated, received_on, signed_for_by, pages, attachments, readers, \
+     remarks, voided_at IS NOT NULL, void_reason, out_step, drafter_person_id FROM documents";
 
-fn doc_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Document> {
-    let level = code_col(r, 5, Level::from_code)?;
-    let value: String = r.get(7)?;
-    let period = code_col(r, 6, |kind| SecrecyPeriod::from_parts(kind, &value))?;
+pub(crate) fn doc_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Document> {
+    let level = code_col(r, 7, Level::from_code)?;
+    let value: String = r.get(9)?;
+    let period = code_col(r, 8, |kind| SecrecyPeriod::from_parts(kind, &value))?;
     Ok(Document {
         id: DocumentId(r.get(0)?),
-        receipt_no: r.get(1)?,
-        doc_no: r.get(2)?,
-        title: r.get(3)?,
-        issuing_unit: r.get(4)?,
+        direction: r.get(1)?,
+        receipt_no: r.get(2)?,
+        doc_no: r.get(3)?,
+        title: r.get(4)?,
+        issuing_unit: r.get(5)?,
+        category: code_col(r, 6, Category::from_code)?,
         level,
         marking: marking(level, &period),
-        dated: r.get(8)?,
-        pages: r.get(9)?,
-        voided: r.get(10)?,
+        period,
+        dated: r.get(10)?,
+        received_on: r.get(11)?,
+        signed_for_by: r.get::<_, Option<i64>>(12)?.map(PersonId),
+        pages: r.get(13)?,
+        attachments: r.get(14)?,
+        readers: r.get(15)?,
+        remarks: r.get(16)?,
+        voided: r.get(17)?,
+        void_reason: r.get(18)?,
+        out_step: opt_code_col(r, 19, OutgoingStep::from_code)?,
+        drafter: r.get::<_, Option<i64>>(20)?.map(PersonId),
     })
 }
 
@@ -466,30 +763,13 @@ pub fn list(s: &Session) -> Result<Vec<Document>, LedgerError> {
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
-/// Documents whose title, 文号, receipt number, issuing unit or remarks contain `text`
-/// (substring, any length), newest first. An empty query lists everything.
-/// (The FTS5 trigram index and ranking come with the search part of the ledger issue.)
-pub fn search(s: &Session, text: &str, limit: i64) -> Result<Vec<Document>, LedgerError> {
-    let text = text.trim();
-    if text.is_empty() {
-        let mut stmt = s
-            .conn()
-            .prepare(&format!("{SELECT_DOC} ORDER BY id DESC LIMIT ?1"))?;
-        let rows = stmt.query_map([limit], doc_from_row)?;
-        return Ok(rows.collect::<Result<Vec<_>, _>>()?);
-    }
-    let pattern = format!(
-        "%{}%",
-        text.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
-    let mut stmt = s.conn().prepare(&format!(
-        "{SELECT_DOC} WHERE title LIKE ?1 ESCAPE '\\' OR doc_no LIKE ?1 ESCAPE '\\' \
-         OR coalesce(receipt_no, '') LIKE ?1 ESCAPE '\\' OR issuing_unit LIKE ?1 ESCAPE '\\' \
-         OR remarks LIKE ?1 ESCAPE '\\' ORDER BY id DESC LIMIT ?2"
-    ))?;
-    let rows = stmt.query_map(params![pattern, limit], doc_from_row)?;
+/// The years the ledger holds (received, or dated for outgoing documents), newest first.
+pub fn years(s: &Session) -> Result<Vec<i32>, LedgerError> {
+    let mut stmt = s.conn().prepare_cached(
+        "SELECT DISTINCT CAST(substr(coalesce(received_on, dated), 1, 4) AS INTEGER) AS y \
+         FROM documents ORDER BY y DESC",
+    )?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 

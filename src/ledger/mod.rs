@@ -5,6 +5,7 @@ pub mod audit_log;
 pub mod cabinets;
 pub mod documents;
 pub mod people;
+pub mod search;
 pub mod settings;
 pub mod stats;
 pub mod users;

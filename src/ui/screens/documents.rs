@@ -1,74 +1,140 @@
-//! 文件台账: the ledger of documents — search bar, virtualized table, detail panel (marking,
-//! copies and where each one is), and the 收文登记 dialog. Ctrl+F searches, Ctrl+N registers.
+//! 文件台账: the ledger of documents — search and filter bar, a virtualized sortable table that
+//! reads only the rows it shows, a detail panel (marking, copies and where each one is, each
+//! copy's history, the edit history), and the 收文登记 / 修改登记 / 作废 dialogs.
+//! Ctrl+F searches, Ctrl+N registers, Enter saves a dialog, Esc closes it.
+
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use egui::{Grid, Key, Modifiers, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
 use super::main_window::MainCommand;
+use crate::domain::copy_state::CopyState;
 use crate::domain::level::{Category, Level};
 use crate::domain::marking::{SecrecyPeriod, marking};
 use crate::domain::numbering::parse_copy_numbers;
 use crate::ledger::Session;
-use crate::ledger::cabinets::{self, Cabinet};
-use crate::ledger::documents::{self, Copy, Document, DocumentId, IncomingInput};
-use crate::ledger::people::{self, Person};
-use crate::ui::i18n::Lang;
-use crate::ui::widgets::{error_text, field_row, header_cells};
+use crate::ledger::cabinets::{self, Cabinet, CabinetId};
+use crate::ledger::documents::{
+    self, Copy, CopyEvent, CopyId, Document, DocumentEdit, DocumentId, IncomingInput, Revision,
+};
+use crate::ledger::people::{self, Person, PersonId};
+use crate::ledger::search::{self, Filters, Query, SortKey};
+use crate::ui::i18n::{Lang, local_time};
+use crate::ui::widgets::{combo_row, error_text, field_row, filter_combo, sort_header};
 
-/// Rows shown at most (the table is virtualized; the query is bounded).
-const LIMIT: i64 = 100_000;
+/// Rows read from the vault at a time as the table scrolls.
+const PAGE: usize = 64;
+/// Pages kept in memory before the cache is dropped and refilled.
+const MAX_PAGES: usize = 48;
+
+/// What the detail panel shows about the selected document.
+struct Detail {
+    doc: Document,
+    copies: Vec<Copy>,
+    revisions: Vec<Revision>,
+    /// The copy whose history is open, and that history.
+    history: Option<(CopyId, Vec<CopyEvent>)>,
+}
 
 /// The screen's view state.
 #[derive(Default)]
 pub struct DocumentsScreen {
     query: String,
-    shown_query: Option<String>,
-    rows: Vec<Document>,
+    filters: Filters,
+    sort: SortKey,
+    ascending: bool,
+    /// The query the ids below answer.
+    shown: Option<Query>,
+    ids: Vec<DocumentId>,
+    pages: HashMap<usize, Vec<Document>>,
+    years: Vec<i32>,
     selected: Option<DocumentId>,
-    copies: Vec<Copy>,
+    detail: Option<Detail>,
     cabinets: Vec<Cabinet>,
     people: Vec<Person>,
     error: Option<String>,
     focus_search: bool,
-    /// The registration dialog, when open.
+    /// The registration or edit dialog, when open.
     pub dialog: Option<RegisterDialog>,
+    /// The void dialog, when open.
+    pub void_dialog: Option<VoidDialog>,
 }
 
 impl DocumentsScreen {
-    /// Re-reads rows (for the current query), cabinets and people.
+    fn current_query(&self) -> Query {
+        Query {
+            text: self.query.trim().to_owned(),
+            filters: self.filters.clone(),
+            sort: self.sort,
+            ascending: self.ascending,
+        }
+    }
+
+    /// Re-reads cabinets, people and years, then the matching ids.
     pub fn reload(&mut self, session: &Session) {
-        let result = documents::search(session, &self.query, LIMIT)
-            .and_then(|rows| Ok((rows, cabinets::list(session)?, people::list(session)?)));
+        let result = cabinets::list(session).and_then(|cabinets| {
+            Ok((cabinets, people::list(session)?, documents::years(session)?))
+        });
         match result {
-            Ok((rows, cabinets, people)) => {
-                self.rows = rows;
+            Ok((cabinets, people, years)) => {
                 self.cabinets = cabinets;
                 self.people = people;
-                self.shown_query = Some(self.query.clone());
+                self.years = years;
                 self.error = None;
             }
             Err(e) => self.error = Some(e.to_string()),
         }
-        self.load_copies(session);
+        self.refresh(session);
+    }
+
+    /// Re-reads the ids matching the current search, and the selected document.
+    fn refresh(&mut self, session: &Session) {
+        let q = self.current_query();
+        match search::search_ids(session, &q) {
+            Ok(ids) => self.ids = ids,
+            Err(e) => {
+                self.ids.clear();
+                self.error = Some(e.to_string());
+            }
+        }
+        self.pages.clear();
+        self.shown = Some(q);
+        self.load_detail(session);
     }
 
     /// Selects a document (after registering it, for instance).
     pub fn select(&mut self, session: &Session, id: DocumentId) {
         self.selected = Some(id);
-        self.load_copies(session);
+        self.load_detail(session);
     }
 
-    fn load_copies(&mut self, session: &Session) {
-        self.copies = match self.selected {
-            Some(id) => documents::copies(session, id).unwrap_or_default(),
-            None => Vec::new(),
-        };
+    fn load_detail(&mut self, session: &Session) {
+        let history = self
+            .detail
+            .as_ref()
+            .and_then(|d| d.history.as_ref())
+            .map(|h| h.0);
+        self.detail = self.selected.and_then(|id| {
+            let doc = documents::get(session, id).ok()?;
+            let copies = documents::copies(session, id).unwrap_or_default();
+            let history = history
+                .filter(|c| copies.iter().any(|k| k.id == *c))
+                .map(|c| (c, documents::copy_history(session, c).unwrap_or_default()));
+            Some(Detail {
+                doc,
+                copies,
+                revisions: documents::revisions(session, id).unwrap_or_default(),
+                history,
+            })
+        });
     }
 
     /// Draws the screen.
     pub fn ui(&mut self, ui: &mut Ui, lang: Lang, session: &Session, cmds: &mut Vec<MainCommand>) {
-        if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::N)) && self.dialog.is_none() {
+        let no_dialog = self.dialog.is_none() && self.void_dialog.is_none();
+        if no_dialog && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::N)) {
             self.dialog = Some(RegisterDialog::new(session));
         }
         if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
@@ -95,8 +161,11 @@ impl DocumentsScreen {
                 self.focus_search = false;
             }
         });
-        if self.shown_query.as_deref() != Some(self.query.as_str()) {
+        self.filter_bar(ui, lang);
+        if self.shown.is_none() {
             self.reload(session);
+        } else if self.shown.as_ref() != Some(&self.current_query()) {
+            self.refresh(session);
         }
         if let Some(e) = &self.error {
             error_text(ui, e);
@@ -104,14 +173,16 @@ impl DocumentsScreen {
         ui.label(
             RichText::new(format!(
                 "{} {}",
-                self.rows.len(),
+                self.ids.len(),
                 lang.tr("份文件", "documents")
             ))
             .weak(),
         );
         egui::Panel::right("document_detail")
-            .default_size(340.0)
-            .show(ui, |ui| self.detail_ui(ui, lang));
+            .exact_size(320.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| self.detail_ui(ui, lang, session));
+            });
         self.table_ui(ui, lang, session);
         let ctx = ui.ctx().clone();
         if let Some(d) = &mut self.dialog
@@ -119,12 +190,126 @@ impl DocumentsScreen {
         {
             self.dialog = None;
         }
+        if let Some(d) = &mut self.void_dialog
+            && !d.ui(&ctx, lang, cmds)
+        {
+            self.void_dialog = None;
+        }
+    }
+
+    fn filter_bar(&mut self, ui: &mut Ui, lang: Lang) {
+        let all = lang.tr("全部", "All");
+        ui.horizontal_wrapped(|ui| {
+            let f = &mut self.filters;
+            filter_combo(
+                ui,
+                lang.tr("密级", "Level"),
+                "filter_level",
+                f.level.map_or(all, |l| l.label_zh()),
+                |ui| {
+                    ui.selectable_value(&mut f.level, None, all);
+                    for l in Level::ALL {
+                        ui.selectable_value(&mut f.level, Some(l), l.label_zh());
+                    }
+                },
+            );
+            filter_combo(
+                ui,
+                lang.tr("状态", "State"),
+                "filter_state",
+                f.state.map_or(all, |s| s.label_zh()),
+                |ui| {
+                    ui.selectable_value(&mut f.state, None, all);
+                    for s in CopyState::ALL {
+                        ui.selectable_value(&mut f.state, Some(s), s.label_zh());
+                    }
+                },
+            );
+            let cab = f
+                .cabinet
+                .and_then(|id| self.cabinets.iter().find(|c| c.id == id))
+                .map_or(all.to_owned(), |c| c.code.clone());
+            filter_combo(
+                ui,
+                lang.tr("专柜", "Cabinet"),
+                "filter_cabinet",
+                &cab,
+                |ui| {
+                    ui.selectable_value(&mut f.cabinet, None, all);
+                    for c in &self.cabinets {
+                        ui.selectable_value(&mut f.cabinet, Some(c.id), &c.code);
+                    }
+                },
+            );
+            let year = f.year.map_or(all.to_owned(), |y| y.to_string());
+            filter_combo(ui, lang.tr("年度", "Year"), "filter_year", &year, |ui| {
+                ui.selectable_value(&mut f.year, None, all);
+                for y in &self.years {
+                    ui.selectable_value(&mut f.year, Some(*y), y.to_string());
+                }
+            });
+            filter_combo(
+                ui,
+                lang.tr("类别", "Category"),
+                "filter_category",
+                f.category.map_or(all, |c| c.label_zh()),
+                |ui| {
+                    ui.selectable_value(&mut f.category, None, all);
+                    for c in Category::ALL {
+                        ui.selectable_value(&mut f.category, Some(c), c.label_zh());
+                    }
+                },
+            );
+            let dir_label = |d: Option<&str>| match d {
+                Some("incoming") => lang.tr("收文", "Incoming"),
+                Some(_) => lang.tr("发文", "Outgoing"),
+                None => all,
+            };
+            filter_combo(
+                ui,
+                lang.tr("收发", "Direction"),
+                "filter_direction",
+                dir_label(f.direction),
+                |ui| {
+                    for d in [None, Some("incoming"), Some("outgoing")] {
+                        ui.selectable_value(&mut f.direction, d, dir_label(d));
+                    }
+                },
+            );
+            if *f != Filters::default() && ui.button(lang.tr("清除筛选", "Clear")).clicked() {
+                *f = Filters::default();
+            }
+        });
+    }
+
+    /// Sorting: a first click sorts ascending, a second descending, a third goes back to the
+    /// ranked order.
+    fn click_sort(&mut self, key: SortKey) {
+        if self.sort != key {
+            self.sort = key;
+            self.ascending = true;
+        } else if self.ascending {
+            self.ascending = false;
+        } else {
+            self.sort = SortKey::Relevance;
+        }
     }
 
     fn table_ui(&mut self, ui: &mut Ui, lang: Lang, session: &Session) {
         let mut clicked = None;
+        let mut sort_clicked = None;
         // One line per row, whatever the title's length: long text is cut with "…".
         ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+        let columns = [
+            (SortKey::ReceiptNo, lang.tr("收文编号", "Receipt no.")),
+            (SortKey::DocNo, lang.tr("文号", "Doc no.")),
+            (SortKey::Title, lang.tr("标题", "Title")),
+            (SortKey::Level, lang.tr("密级", "Marking")),
+        ];
+        let (sort, ascending) = (self.sort, self.ascending);
+        let ids = &self.ids;
+        let pages = &mut self.pages;
+        let selected = self.selected;
         TableBuilder::new(ui)
             .striped(true)
             .column(Column::exact(165.0).clip(true))
@@ -132,19 +317,23 @@ impl DocumentsScreen {
             .column(Column::remainder().at_least(100.0).clip(true))
             .column(Column::exact(185.0).clip(true))
             .header(24.0, |mut h| {
-                header_cells(
-                    &mut h,
-                    &[
-                        lang.tr("收文编号", "Receipt no."),
-                        lang.tr("文号", "Doc no."),
-                        lang.tr("标题", "Title"),
-                        lang.tr("密级", "Marking"),
-                    ],
-                );
+                for (key, title) in columns {
+                    h.col(|ui| {
+                        if sort_header(ui, title, (sort == key).then_some(ascending)) {
+                            sort_clicked = Some(key);
+                        }
+                    });
+                }
             })
             .body(|body| {
-                body.rows(24.0, self.rows.len(), |mut row| {
-                    let d = &self.rows[row.index()];
+                body.rows(24.0, ids.len(), |mut row| {
+                    let i = row.index();
+                    let Some(d) = row_at(session, ids, pages, i) else {
+                        row.col(|ui| {
+                            ui.label("…");
+                        });
+                        return;
+                    };
                     row.col(|ui| {
                         ui.label(d.receipt_no.as_deref().unwrap_or(""));
                     });
@@ -157,10 +346,7 @@ impl DocumentsScreen {
                         } else {
                             d.title.clone()
                         };
-                        if ui
-                            .selectable_label(self.selected == Some(d.id), title)
-                            .clicked()
-                        {
+                        if ui.selectable_label(selected == Some(d.id), title).clicked() {
                             clicked = Some(d.id);
                         }
                     });
@@ -169,21 +355,43 @@ impl DocumentsScreen {
                     });
                 });
             });
+        if let Some(key) = sort_clicked {
+            self.click_sort(key);
+        }
         if let Some(id) = clicked {
             self.select(session, id);
         }
     }
 
-    fn detail_ui(&self, ui: &mut Ui, lang: Lang) {
-        let Some(d) = self
-            .selected
-            .and_then(|id| self.rows.iter().find(|d| d.id == id))
-        else {
+    fn person_name(&self, id: Option<PersonId>) -> String {
+        id.and_then(|id| self.people.iter().find(|p| p.id == id))
+            .map(|p| p.name.clone())
+            .unwrap_or_default()
+    }
+
+    fn detail_ui(&mut self, ui: &mut Ui, lang: Lang, session: &Session) {
+        let Some(detail) = &self.detail else {
             ui.label(RichText::new(lang.tr("选择一份文件查看详情", "Select a document")).weak());
             return;
         };
+        let d = &detail.doc;
         ui.heading(RichText::new(&d.marking).color(egui::Color32::from_rgb(0xc0, 0x1c, 0x28)));
         ui.label(RichText::new(&d.title).strong());
+        if d.voided {
+            error_text(
+                ui,
+                &format!(
+                    "{}{}",
+                    lang.tr("已作废：", "Voided: "),
+                    d.void_reason.as_deref().unwrap_or("")
+                ),
+            );
+        }
+        let ends = NaiveDate::parse_from_str(&d.dated, "%Y-%m-%d")
+            .ok()
+            .and_then(|dated| d.period.ends_on(d.level, dated))
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| "—".into());
         Grid::new("doc_detail").num_columns(2).show(ui, |ui| {
             for (k, v) in [
                 (
@@ -192,38 +400,166 @@ impl DocumentsScreen {
                 ),
                 (lang.tr("文号", "Doc no."), d.doc_no.clone()),
                 (lang.tr("来文单位", "From"), d.issuing_unit.clone()),
+                (lang.tr("类别", "Category"), d.category.label_zh().into()),
                 (lang.tr("成文日期", "Dated"), d.dated.clone()),
+                (
+                    lang.tr("收文日期", "Received"),
+                    d.received_on.clone().unwrap_or_default(),
+                ),
+                (
+                    lang.tr("签收人", "Signed for by"),
+                    self.person_name(d.signed_for_by),
+                ),
+                (lang.tr("解密日期", "Declassified on"), ends),
                 (lang.tr("页数", "Pages"), d.pages.to_string()),
+                (lang.tr("附件数", "Attachments"), d.attachments.to_string()),
+                (lang.tr("知悉范围", "Who may read"), d.readers.clone()),
+                (lang.tr("备注", "Remarks"), d.remarks.clone()),
             ] {
-                ui.label(k);
-                ui.label(v);
-                ui.end_row();
+                if !v.is_empty() {
+                    ui.label(k);
+                    ui.label(v);
+                    ui.end_row();
+                }
             }
         });
+        if !d.voided {
+            ui.horizontal(|ui| {
+                if ui.button(lang.tr("修改登记", "Edit")).clicked() {
+                    self.dialog = Some(RegisterDialog::edit(d));
+                }
+                if ui.button(lang.tr("作废", "Void")).clicked() {
+                    self.void_dialog = Some(VoidDialog::new(d.id));
+                }
+            });
+        }
         ui.separator();
         ui.label(RichText::new(lang.tr("份号与去向", "Copies")).strong());
-        for c in &self.copies {
+        let mut open_history = None;
+        for c in &detail.copies {
             let place = match c
                 .cabinet
                 .and_then(|id| self.cabinets.iter().find(|k| k.id == id))
             {
                 Some(k) => format!("{} {}", k.code, k.location),
-                None => c.place.clone(),
+                None => {
+                    let holder = self.person_name(c.holder);
+                    format!("{holder} {}", c.place).trim().to_owned()
+                }
             };
-            ui.label(format!(
-                "第{}份 · {} · {}",
-                c.copy_no,
-                c.state.label_zh(),
-                place
-            ));
+            let open = detail.history.as_ref().is_some_and(|h| h.0 == c.id);
+            if ui
+                .selectable_label(
+                    open,
+                    format!("第{}份 · {} · {}", c.copy_no, c.state.label_zh(), place),
+                )
+                .clicked()
+            {
+                open_history = Some((c.id, open));
+            }
+        }
+        if let Some((copy, _, events)) = detail.history.as_ref().and_then(|(id, ev)| {
+            detail
+                .copies
+                .iter()
+                .find(|c| c.id == *id)
+                .map(|c| (c, id, ev))
+        }) {
+            ui.label(
+                RichText::new(format!(
+                    "{}{}{}",
+                    lang.tr("第", "Copy "),
+                    copy.copy_no,
+                    lang.tr("份的经历", " history")
+                ))
+                .strong(),
+            );
+            for e in events {
+                let place = e
+                    .cabinet
+                    .and_then(|id| self.cabinets.iter().find(|k| k.id == id))
+                    .map(|k| k.code.clone())
+                    .unwrap_or_else(|| format!("{} {}", self.person_name(e.holder), e.place));
+                ui.label(
+                    RichText::new(format!(
+                        "{} {} {} {}",
+                        local_time(&e.at),
+                        e.to.label_zh(),
+                        place.trim(),
+                        e.note
+                    ))
+                    .small(),
+                );
+            }
+        }
+        if !detail.revisions.is_empty() {
+            ui.separator();
+            ui.label(RichText::new(lang.tr("修改记录", "Edit history")).strong());
+            for r in &detail.revisions {
+                ui.label(RichText::new(format!("{} · {}", local_time(&r.at), r.reason)).small());
+                for (col, old, new) in &r.changes {
+                    ui.label(
+                        RichText::new(format!(
+                            "  {}：{} → {}",
+                            documents::field_label_zh(col),
+                            old.as_deref().unwrap_or("（空）"),
+                            new.as_deref().unwrap_or("（空）")
+                        ))
+                        .small()
+                        .weak(),
+                    );
+                }
+            }
+        }
+        if let Some((copy, was_open)) = open_history
+            && let Some(d) = &mut self.detail
+        {
+            d.history = if was_open {
+                None
+            } else {
+                Some((
+                    copy,
+                    documents::copy_history(session, copy).unwrap_or_default(),
+                ))
+            };
         }
     }
 }
 
-/// Drafts of the 收文登记 form, validated as the custodian types.
+/// Row `i` of the results, reading its page from the vault the first time it is shown.
+fn row_at<'a>(
+    session: &Session,
+    ids: &[DocumentId],
+    pages: &'a mut HashMap<usize, Vec<Document>>,
+    i: usize,
+) -> Option<&'a Document> {
+    let page = i / PAGE;
+    if !pages.contains_key(&page) {
+        if pages.len() >= MAX_PAGES {
+            pages.clear();
+        }
+        let start = page * PAGE;
+        let end = (start + PAGE).min(ids.len());
+        let rows = search::documents_by_id(session, &ids[start..end]).ok()?;
+        pages.insert(page, rows);
+    }
+    pages.get(&page)?.get(i % PAGE)
+}
+
+/// Whether the dialog registers a new document or corrects one.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Register,
+    Edit(DocumentId),
+}
+
+/// Drafts of the 收文登记 / 修改登记 form, validated as the custodian types.
 pub struct RegisterDialog {
+    mode: Mode,
+    /// An outgoing document has no receipt date, signer or issuing unit.
+    outgoing: bool,
     received_on: String,
-    signed_for_by: Option<crate::ledger::people::PersonId>,
+    signed_for_by: Option<PersonId>,
     issuing_unit: String,
     doc_no: String,
     title: String,
@@ -235,9 +571,10 @@ pub struct RegisterDialog {
     pages: String,
     attachments: String,
     copy_numbers: String,
-    cabinet: Option<crate::ledger::cabinets::CabinetId>,
+    cabinet: Option<CabinetId>,
     readers: String,
     remarks: String,
+    reason: String,
     error: Option<String>,
 }
 
@@ -250,10 +587,20 @@ const PERIOD_KINDS: [(&str, &str); 6] = [
     ("unspecified", "未标明（按法定最长期限）"),
 ];
 
+/// The fields both forms share, read and checked.
+struct Described {
+    dated: NaiveDate,
+    period: SecrecyPeriod,
+    pages: u32,
+    attachments: u32,
+}
+
 impl RegisterDialog {
     fn new(session: &Session) -> Self {
         let today = session.clock().now().date_naive().to_string();
         Self {
+            mode: Mode::Register,
+            outgoing: false,
             received_on: today.clone(),
             signed_for_by: Some(session.user().person_id),
             issuing_unit: String::new(),
@@ -270,6 +617,38 @@ impl RegisterDialog {
             cabinet: None,
             readers: String::new(),
             remarks: String::new(),
+            reason: String::new(),
+            error: None,
+        }
+    }
+
+    fn edit(d: &Document) -> Self {
+        let (kind, value) = d.period.to_parts();
+        let kind = PERIOD_KINDS
+            .iter()
+            .map(|k| k.0)
+            .find(|k| *k == kind)
+            .unwrap_or("unspecified");
+        Self {
+            mode: Mode::Edit(d.id),
+            outgoing: d.direction == "outgoing",
+            received_on: d.received_on.clone().unwrap_or_default(),
+            signed_for_by: d.signed_for_by,
+            issuing_unit: d.issuing_unit.clone(),
+            doc_no: d.doc_no.clone(),
+            title: d.title.clone(),
+            category: d.category,
+            level: d.level,
+            period_kind: kind,
+            period_value: value,
+            dated: d.dated.clone(),
+            pages: d.pages.to_string(),
+            attachments: d.attachments.to_string(),
+            copy_numbers: String::new(),
+            cabinet: None,
+            readers: d.readers.clone(),
+            remarks: d.remarks.clone(),
+            reason: String::new(),
             error: None,
         }
     }
@@ -279,15 +658,11 @@ impl RegisterDialog {
         self.error = Some(message);
     }
 
-    fn input(&self) -> Result<IncomingInput, String> {
-        let date = |t: &str, what: &str| {
-            NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
-                .map_err(|_| format!("{what}应写成 2026-03-01 的形式"))
-        };
+    fn described(&self) -> Result<Described, String> {
         if self.title.trim().is_empty() {
             return Err("请填写标题".into());
         }
-        let dated = date(&self.dated, "成文日期")?;
+        let dated = parse_date(&self.dated, "成文日期")?;
         let period = match self.period_kind {
             "years" | "months" => {
                 let n: u16 = self
@@ -301,7 +676,7 @@ impl RegisterDialog {
                     SecrecyPeriod::Months(n)
                 }
             }
-            "until" => SecrecyPeriod::Until(date(&self.period_value, "截至日期")?),
+            "until" => SecrecyPeriod::Until(parse_date(&self.period_value, "截至日期")?),
             "condition" => SecrecyPeriod::Condition(self.period_value.trim().to_owned()),
             "long_term" => SecrecyPeriod::LongTerm,
             _ => SecrecyPeriod::Unspecified,
@@ -324,24 +699,84 @@ impl RegisterDialog {
             .trim()
             .parse()
             .map_err(|_| "附件数请填写数字".to_owned())?;
+        Ok(Described {
+            dated,
+            period,
+            pages,
+            attachments,
+        })
+    }
+
+    fn input(&self) -> Result<IncomingInput, String> {
+        let d = self.described()?;
         let cabinet = self.cabinet.ok_or("请选择存放专柜")?;
         Ok(IncomingInput {
-            received_on: date(&self.received_on, "收文日期")?,
+            received_on: parse_date(&self.received_on, "收文日期")?,
             signed_for_by: self.signed_for_by.ok_or("请选择签收人")?,
             issuing_unit: self.issuing_unit.clone(),
             doc_no: self.doc_no.clone(),
             title: self.title.clone(),
             category: self.category,
             level: self.level,
-            period,
-            dated,
-            pages,
-            attachments,
+            period: d.period,
+            dated: d.dated,
+            pages: d.pages,
+            attachments: d.attachments,
             copy_numbers: parse_copy_numbers(&self.copy_numbers)?,
             cabinet,
             readers: self.readers.clone(),
             remarks: self.remarks.clone(),
         })
+    }
+
+    fn edited(&self) -> Result<DocumentEdit, String> {
+        let d = self.described()?;
+        let received_on = if self.outgoing {
+            None
+        } else {
+            Some(parse_date(&self.received_on, "收文日期")?)
+        };
+        if self.reason.trim().is_empty() {
+            return Err("请填写修改原因".into());
+        }
+        Ok(DocumentEdit {
+            title: self.title.clone(),
+            doc_no: self.doc_no.clone(),
+            issuing_unit: self.issuing_unit.clone(),
+            category: self.category,
+            level: self.level,
+            period: d.period,
+            dated: d.dated,
+            received_on,
+            signed_for_by: self.signed_for_by,
+            pages: d.pages,
+            attachments: d.attachments,
+            readers: self.readers.clone(),
+            remarks: self.remarks.clone(),
+        })
+    }
+
+    /// The command the form would send now, or what is still missing.
+    fn command(&self) -> Result<(MainCommand, String), String> {
+        match self.mode {
+            Mode::Register => {
+                let i = self.input()?;
+                let m = marking(i.level, &i.period);
+                Ok((MainCommand::RegisterIncoming(Box::new(i)), m))
+            }
+            Mode::Edit(id) => {
+                let e = self.edited()?;
+                let m = marking(e.level, &e.period);
+                Ok((
+                    MainCommand::EditDocument {
+                        id,
+                        edit: Box::new(e),
+                        reason: self.reason.trim().to_owned(),
+                    },
+                    m,
+                ))
+            }
+        }
     }
 
     fn ui(
@@ -355,155 +790,27 @@ impl RegisterDialog {
         let mut keep = true;
         // Esc closes an open drop-down first, never the dialog with its drafts.
         let popup_open = egui::Popup::is_any_open(ctx);
+        let registering = self.mode == Mode::Register;
         egui::Modal::new(egui::Id::unique("register_dialog")).show(ctx, |ui| {
             ui.set_width(620.0);
-            ui.heading(lang.tr("收文登记", "Register incoming document"));
+            ui.heading(if registering {
+                lang.tr("收文登记", "Register incoming document")
+            } else {
+                lang.tr("修改登记", "Edit registration")
+            });
             egui::ScrollArea::vertical()
                 .max_height(520.0)
                 .show(ui, |ui| {
-                    Grid::new("register_form").num_columns(2).show(ui, |ui| {
-                        field_row(ui, lang.tr("标题", "Title"), &mut self.title, false);
-                        field_row(
-                            ui,
-                            lang.tr("来文单位", "Issuing unit"),
-                            &mut self.issuing_unit,
-                            false,
-                        );
-                        field_row(
-                            ui,
-                            lang.tr("原文号", "Original number"),
-                            &mut self.doc_no,
-                            false,
-                        );
-                        combo_row(
-                            ui,
-                            lang.tr("密级", "Level"),
-                            "level",
-                            self.level.label_zh(),
-                            |ui| {
-                                for l in Level::ALL {
-                                    ui.selectable_value(&mut self.level, l, l.label_zh());
-                                }
-                            },
-                        );
-                        let kind_label = PERIOD_KINDS
-                            .iter()
-                            .find(|k| k.0 == self.period_kind)
-                            .map(|k| k.1)
-                            .unwrap_or("");
-                        combo_row(
-                            ui,
-                            lang.tr("保密期限", "Secrecy period"),
-                            "period_kind",
-                            kind_label,
-                            |ui| {
-                                for (code, label) in PERIOD_KINDS {
-                                    ui.selectable_value(&mut self.period_kind, code, label);
-                                }
-                            },
-                        );
-                        if matches!(self.period_kind, "years" | "months" | "until" | "condition") {
-                            field_row(
-                                ui,
-                                lang.tr("期限值", "Period value"),
-                                &mut self.period_value,
-                                false,
-                            );
-                        }
-                        combo_row(
-                            ui,
-                            lang.tr("类别", "Category"),
-                            "category",
-                            self.category.label_zh(),
-                            |ui| {
-                                for c in Category::ALL {
-                                    ui.selectable_value(&mut self.category, c, c.label_zh());
-                                }
-                            },
-                        );
-                        field_row(ui, lang.tr("成文日期", "Dated"), &mut self.dated, false);
-                        field_row(
-                            ui,
-                            lang.tr("收文日期", "Received on"),
-                            &mut self.received_on,
-                            false,
-                        );
-                        let signer = self
-                            .signed_for_by
-                            .and_then(|id| people.iter().find(|p| p.id == id))
-                            .map(|p| p.name.clone())
-                            .unwrap_or_default();
-                        combo_row(
-                            ui,
-                            lang.tr("签收人", "Signed for by"),
-                            "signer",
-                            &signer,
-                            |ui| {
-                                for p in people.iter().filter(|p| p.active) {
-                                    ui.selectable_value(
-                                        &mut self.signed_for_by,
-                                        Some(p.id),
-                                        &p.name,
-                                    );
-                                }
-                            },
-                        );
-                        field_row(ui, lang.tr("页数", "Pages"), &mut self.pages, false);
-                        field_row(
-                            ui,
-                            lang.tr("附件数", "Attachments"),
-                            &mut self.attachments,
-                            false,
-                        );
-                        field_row(
-                            ui,
-                            lang.tr("份号", "Copy numbers"),
-                            &mut self.copy_numbers,
-                            false,
-                        );
-                        let cab = self
-                            .cabinet
-                            .and_then(|id| cabinets.iter().find(|c| c.id == id))
-                            .map(|c| c.code.clone())
-                            .unwrap_or_default();
-                        let level = self.level;
-                        combo_row(
-                            ui,
-                            lang.tr("存放专柜", "Cabinet"),
-                            "cabinet",
-                            &cab,
-                            |ui| {
-                                for c in cabinets
-                                    .iter()
-                                    .filter(|c| !c.retired && c.rules().may_hold(level).is_ok())
-                                {
-                                    ui.selectable_value(
-                                        &mut self.cabinet,
-                                        Some(c.id),
-                                        format!("{} {}", c.code, c.location),
-                                    );
-                                }
-                            },
-                        );
-                        field_row(
-                            ui,
-                            lang.tr("知悉范围", "Who may read"),
-                            &mut self.readers,
-                            false,
-                        );
-                        field_row(ui, lang.tr("备注", "Remarks"), &mut self.remarks, false);
-                    });
+                    Grid::new("register_form")
+                        .num_columns(2)
+                        .show(ui, |ui| self.form_rows(ui, lang, cabinets, people));
                 });
-            let input = self.input();
-            match &input {
-                Ok(i) => {
+            let command = self.command();
+            match &command {
+                Ok((_, m)) => {
                     ui.label(
-                        RichText::new(format!(
-                            "{}{}",
-                            lang.tr("密级标志：", "Marking: "),
-                            marking(i.level, &i.period)
-                        ))
-                        .strong(),
+                        RichText::new(format!("{}{m}", lang.tr("密级标志：", "Marking: ")))
+                            .strong(),
                     );
                 }
                 Err(p) => {
@@ -514,14 +821,16 @@ impl RegisterDialog {
                 error_text(ui, e);
             }
             ui.horizontal(|ui| {
-                let save = ui.add_enabled(
-                    input.is_ok(),
-                    egui::Button::new(lang.tr("登记", "Register")),
-                );
-                if (save.clicked() || ui.input(|i| i.key_pressed(Key::Enter)))
-                    && let Ok(input) = input
+                let label = if registering {
+                    lang.tr("登记", "Register")
+                } else {
+                    lang.tr("保存修改", "Save")
+                };
+                let save = ui.add_enabled(command.is_ok(), egui::Button::new(label));
+                if (save.clicked() || ui.input(|i| i.key_pressed(Key::Enter)) && !popup_open)
+                    && let Ok((cmd, _)) = command
                 {
-                    cmds.push(MainCommand::RegisterIncoming(Box::new(input)));
+                    cmds.push(cmd);
                 }
                 if ui.button(lang.tr("取消", "Cancel")).clicked()
                     || (ui.input(|i| i.key_pressed(Key::Escape)) && !popup_open)
@@ -532,15 +841,211 @@ impl RegisterDialog {
         });
         keep
     }
+
+    fn form_rows(&mut self, ui: &mut Ui, lang: Lang, cabinets: &[Cabinet], people: &[Person]) {
+        field_row(ui, lang.tr("标题", "Title"), &mut self.title, false);
+        if !self.outgoing {
+            field_row(
+                ui,
+                lang.tr("来文单位", "Issuing unit"),
+                &mut self.issuing_unit,
+                false,
+            );
+            field_row(
+                ui,
+                lang.tr("原文号", "Original number"),
+                &mut self.doc_no,
+                false,
+            );
+        }
+        combo_row(
+            ui,
+            lang.tr("密级", "Level"),
+            "level",
+            self.level.label_zh(),
+            |ui| {
+                for l in Level::ALL {
+                    ui.selectable_value(&mut self.level, l, l.label_zh());
+                }
+            },
+        );
+        let kind_label = PERIOD_KINDS
+            .iter()
+            .find(|k| k.0 == self.period_kind)
+            .map(|k| k.1)
+            .unwrap_or("");
+        combo_row(
+            ui,
+            lang.tr("保密期限", "Secrecy period"),
+            "period_kind",
+            kind_label,
+            |ui| {
+                for (code, label) in PERIOD_KINDS {
+                    ui.selectable_value(&mut self.period_kind, code, label);
+                }
+            },
+        );
+        if matches!(self.period_kind, "years" | "months" | "until" | "condition") {
+            field_row(
+                ui,
+                lang.tr("期限值", "Period value"),
+                &mut self.period_value,
+                false,
+            );
+        }
+        combo_row(
+            ui,
+            lang.tr("类别", "Category"),
+            "category",
+            self.category.label_zh(),
+            |ui| {
+                for c in Category::ALL {
+                    ui.selectable_value(&mut self.category, c, c.label_zh());
+                }
+            },
+        );
+        field_row(ui, lang.tr("成文日期", "Dated"), &mut self.dated, false);
+        if !self.outgoing {
+            field_row(
+                ui,
+                lang.tr("收文日期", "Received on"),
+                &mut self.received_on,
+                false,
+            );
+            let signer = self
+                .signed_for_by
+                .and_then(|id| people.iter().find(|p| p.id == id))
+                .map(|p| p.name.clone())
+                .unwrap_or_default();
+            combo_row(
+                ui,
+                lang.tr("签收人", "Signed for by"),
+                "signer",
+                &signer,
+                |ui| {
+                    for p in people.iter().filter(|p| p.active) {
+                        ui.selectable_value(&mut self.signed_for_by, Some(p.id), &p.name);
+                    }
+                },
+            );
+        }
+        field_row(ui, lang.tr("页数", "Pages"), &mut self.pages, false);
+        field_row(
+            ui,
+            lang.tr("附件数", "Attachments"),
+            &mut self.attachments,
+            false,
+        );
+        if self.mode == Mode::Register {
+            field_row(
+                ui,
+                lang.tr("份号", "Copy numbers"),
+                &mut self.copy_numbers,
+                false,
+            );
+            let cab = self
+                .cabinet
+                .and_then(|id| cabinets.iter().find(|c| c.id == id))
+                .map(|c| c.code.clone())
+                .unwrap_or_default();
+            let level = self.level;
+            combo_row(
+                ui,
+                lang.tr("存放专柜", "Cabinet"),
+                "cabinet",
+                &cab,
+                |ui| {
+                    for c in cabinets
+                        .iter()
+                        .filter(|c| !c.retired && c.rules().may_hold(level).is_ok())
+                    {
+                        ui.selectable_value(
+                            &mut self.cabinet,
+                            Some(c.id),
+                            format!("{} {}", c.code, c.location),
+                        );
+                    }
+                },
+            );
+        }
+        field_row(
+            ui,
+            lang.tr("知悉范围", "Who may read"),
+            &mut self.readers,
+            false,
+        );
+        field_row(ui, lang.tr("备注", "Remarks"), &mut self.remarks, false);
+        if self.mode != Mode::Register {
+            field_row(
+                ui,
+                lang.tr("修改原因", "Reason for the edit"),
+                &mut self.reason,
+                false,
+            );
+        }
+    }
 }
 
-fn combo_row(ui: &mut Ui, label: &str, id: &str, selected: &str, add: impl FnOnce(&mut Ui)) {
-    let l = ui.label(label);
-    egui::ComboBox::from_id_salt(id)
-        .selected_text(selected)
-        .width(280.0)
-        .show_ui(ui, add)
-        .response
-        .labelled_by(l.id);
-    ui.end_row();
+fn parse_date(t: &str, what: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("{what}应写成 2026-03-01 的形式"))
+}
+
+/// 作废: asks for the reason, then voids the entry (it stays visible, marked void).
+pub struct VoidDialog {
+    id: DocumentId,
+    reason: String,
+    error: Option<String>,
+}
+
+impl VoidDialog {
+    fn new(id: DocumentId) -> Self {
+        Self {
+            id,
+            reason: String::new(),
+            error: None,
+        }
+    }
+
+    /// The void was refused.
+    pub fn failed(&mut self, message: String) {
+        self.error = Some(message);
+    }
+
+    fn ui(&mut self, ctx: &egui::Context, lang: Lang, cmds: &mut Vec<MainCommand>) -> bool {
+        let mut keep = true;
+        egui::Modal::new(egui::Id::unique("void_dialog")).show(ctx, |ui| {
+            ui.set_width(420.0);
+            ui.heading(lang.tr("作废登记", "Void the entry"));
+            ui.label(
+                RichText::new(lang.tr(
+                    "作废后该登记仍保留在台账和历史中，只是标为已作废。",
+                    "The entry stays in the ledger and its history, marked void.",
+                ))
+                .weak(),
+            );
+            Grid::new("void_form").num_columns(2).show(ui, |ui| {
+                field_row(ui, lang.tr("作废原因", "Reason"), &mut self.reason, false);
+            });
+            if let Some(e) = &self.error {
+                error_text(ui, e);
+            }
+            ui.horizontal(|ui| {
+                let ok = !self.reason.trim().is_empty();
+                let confirm = ui.add_enabled(ok, egui::Button::new(lang.tr("确认作废", "Void")));
+                if ok && (confirm.clicked() || ui.input(|i| i.key_pressed(Key::Enter))) {
+                    cmds.push(MainCommand::VoidDocument {
+                        id: self.id,
+                        reason: self.reason.trim().to_owned(),
+                    });
+                }
+                if ui.button(lang.tr("取消", "Cancel")).clicked()
+                    || ui.input(|i| i.key_pressed(Key::Escape))
+                {
+                    keep = false;
+                }
+            });
+        });
+        keep
+    }
 }

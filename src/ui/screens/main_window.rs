@@ -80,6 +80,22 @@ pub enum MainCommand {
     },
     /// 收文登记.
     RegisterIncoming(Box<crate::ledger::documents::IncomingInput>),
+    /// 修改登记.
+    EditDocument {
+        /// Which document.
+        id: crate::ledger::documents::DocumentId,
+        /// The corrected fields.
+        edit: Box<crate::ledger::documents::DocumentEdit>,
+        /// Why.
+        reason: String,
+    },
+    /// 作废.
+    VoidDocument {
+        /// Which document.
+        id: crate::ledger::documents::DocumentId,
+        /// Why.
+        reason: String,
+    },
     /// Register (`id` None) or edit a cabinet.
     SaveCabinet {
         /// Which cabinet, or a new one.
@@ -278,6 +294,34 @@ impl MainWindow {
                         }
                         Err(e) => {
                             if let Some(d) = &mut self.documents.dialog {
+                                d.failed(error_message(lang, &e));
+                            }
+                        }
+                    }
+                }
+                MainCommand::EditDocument { id, edit, reason } => {
+                    match crate::ledger::documents::edit(&mut self.session, id, &edit, &reason) {
+                        Ok(()) => {
+                            self.documents.dialog = None;
+                            self.documents.reload(&self.session);
+                            self.toast = Some((true, lang.tr("已保存修改", "Saved").into()));
+                        }
+                        Err(e) => {
+                            if let Some(d) = &mut self.documents.dialog {
+                                d.failed(error_message(lang, &e));
+                            }
+                        }
+                    }
+                }
+                MainCommand::VoidDocument { id, reason } => {
+                    match crate::ledger::documents::void(&mut self.session, id, &reason) {
+                        Ok(()) => {
+                            self.documents.void_dialog = None;
+                            self.documents.reload(&self.session);
+                            self.toast = Some((true, lang.tr("已作废", "Voided").into()));
+                        }
+                        Err(e) => {
+                            if let Some(d) = &mut self.documents.void_dialog {
                                 d.failed(error_message(lang, &e));
                             }
                         }

@@ -82,3 +82,38 @@ pub fn header_cells(row: &mut egui_extras::TableRow<'_, '_>, titles: &[&str]) {
         });
     }
 }
+
+/// A labelled drop-down in a two-column [`egui::Grid`]; `add` lists the choices.
+pub fn combo_row(ui: &mut Ui, label: &str, id: &str, selected: &str, add: impl FnOnce(&mut Ui)) {
+    let l = ui.label(label);
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(selected)
+        .width(280.0)
+        .show_ui(ui, add)
+        .response
+        .labelled_by(l.id);
+    ui.end_row();
+}
+
+/// A compact labelled drop-down for a filter bar (no grid row).
+pub fn filter_combo(ui: &mut Ui, label: &str, id: &str, selected: &str, add: impl FnOnce(&mut Ui)) {
+    let l = ui.label(label);
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(selected)
+        .width(90.0)
+        .show_ui(ui, add)
+        .response
+        .labelled_by(l.id);
+}
+
+/// A table header cell that sorts by its column when clicked: ▲ ascending, ▼ descending.
+/// Returns true when clicked.
+pub fn sort_header(ui: &mut Ui, title: &str, active: Option<bool>) -> bool {
+    let text = match active {
+        Some(true) => format!("{title} ▲"),
+        Some(false) => format!("{title} ▼"),
+        None => title.to_owned(),
+    };
+    ui.add(egui::Button::new(RichText::new(text).strong()).frame(false))
+        .clicked()
+}

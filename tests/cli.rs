@@ -234,4 +234,36 @@ fn demo_fills_every_register_and_reports_each_commit() {
     assert_eq!(v["cabinets"], 4);
     let check = baomi(dir.path(), &["check"], &format!("{PASS}\n"));
     assert!(check.status.success(), "{}", text(&check.stdout));
+    // `search` finds by a 2-character and a longer substring, ranked and paged.
+    for q in ["保密", "关于", "机要收〔2026〕1"] {
+        let out = baomi(
+            dir.path(),
+            &["search", q, "--json", "--per-page", "5"],
+            &format!("{PASS}\n"),
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let total = v["total"].as_u64().unwrap();
+        assert!(total > 0, "{q}");
+        let rows = v["rows"].as_array().unwrap();
+        assert_eq!(rows.len() as u64, total.min(5));
+        for r in rows {
+            assert!(r["id"].as_str().unwrap().starts_with("doc-"));
+            let hay = format!(
+                "{}{}{}{}",
+                r["title"], r["doc_no"], r["receipt_no"], r["issuing_unit"]
+            );
+            assert!(hay.contains(q), "{q}: {hay}");
+        }
+    }
+    let out = baomi(
+        dir.path(),
+        &["search", "没有这样的标题"],
+        &format!("{PASS}\n"),
+    );
+    assert!(
+        text(&out.stdout).starts_with("共 0 条"),
+        "{}",
+        text(&out.stdout)
+    );
 }

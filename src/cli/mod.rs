@@ -100,6 +100,20 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Search the ledger (title, 文号, receipt number, issuing unit, remarks); ranked, paged.
+    Search {
+        /// The text (any Chinese substring; several words must all match).
+        text: String,
+        /// Which page of results.
+        #[arg(long, default_value_t = 1)]
+        page: usize,
+        /// Results per page.
+        #[arg(long, default_value_t = 50)]
+        per_page: usize,
+        /// JSON output: {"total", "page", "per_page", "rows": [… each with an `id`]}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show a document with its copies (`doc-N`) or a copy's history (`copy-N`).
     Show {
         /// The id from `list --json`.
@@ -168,6 +182,20 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
         Command::List { register, json } => {
             registers::list(&dir, &mut input, cli.acting.as_deref(), register, *json)
         }
+        Command::Search {
+            text,
+            page,
+            per_page,
+            json,
+        } => registers::search(
+            &dir,
+            &mut input,
+            cli.acting.as_deref(),
+            text,
+            *page,
+            *per_page,
+            *json,
+        ),
         Command::Show { id } => registers::show(&dir, &mut input, cli.acting.as_deref(), id),
         Command::AddUser {
             user,

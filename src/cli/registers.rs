@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 use super::secret_input::SecretInput;
 use super::{CliError, acting_login};
 use crate::domain::SystemClock;
-use crate::ledger::documents::{self, CopyId, DocumentId};
+use crate::ledger::documents::{self, CopyId, Document, DocumentId};
+use crate::ledger::search::{self, Query};
 use crate::ledger::{Session, cabinets, people, stats, users};
 use crate::vault::Vault;
 
@@ -64,14 +65,7 @@ pub fn list(
 ) -> Result<(), CliError> {
     let s = open(dir, input, acting)?;
     let rows: Vec<Value> = match register {
-        "documents" => documents::list(&s)?
-            .into_iter()
-            .map(|d| {
-                json!({"id": format!("doc-{}", d.id.0), "receipt_no": d.receipt_no, "doc_no": d.doc_no,
-                       "title": d.title, "issuing_unit": d.issuing_unit, "level": d.level.label_zh(),
-                       "marking": d.marking, "dated": d.dated, "pages": d.pages, "voided": d.voided})
-            })
-            .collect(),
+        "documents" => documents::list(&s)?.iter().map(doc_json).collect(),
         "people" => people::list(&s)?
             .into_iter()
             .map(|p| {
@@ -101,23 +95,63 @@ pub fn list(
         }
     };
     let value = Value::Array(rows.clone());
-    print(&value, json_out, || {
-        rows.iter()
-            .map(|r| {
-                let obj = r.as_object().expect("rows are objects");
-                let cells: Vec<String> = obj
-                    .values()
-                    .map(|v| match v {
-                        Value::String(s) => s.clone(),
-                        Value::Null => "—".into(),
-                        other => other.to_string(),
-                    })
-                    .collect();
-                format!("{}\n", cells.join("\t"))
-            })
-            .collect()
-    });
+    print(&value, json_out, || table_text(&rows));
     drop(s.lock("cli"));
+    Ok(())
+}
+
+/// A document as `list` and `search` print it.
+fn doc_json(d: &Document) -> Value {
+    json!({"id": format!("doc-{}", d.id.0), "direction": d.direction, "receipt_no": d.receipt_no,
+           "doc_no": d.doc_no, "title": d.title, "issuing_unit": d.issuing_unit,
+           "level": d.level.label_zh(), "marking": d.marking, "dated": d.dated, "pages": d.pages,
+           "voided": d.voided})
+}
+
+/// Rows of objects as tab-separated lines.
+fn table_text(rows: &[Value]) -> String {
+    rows.iter()
+        .map(|r| {
+            let obj = r.as_object().expect("rows are objects");
+            let cells: Vec<String> = obj
+                .values()
+                .map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    Value::Null => "—".into(),
+                    other => other.to_string(),
+                })
+                .collect();
+            format!("{}\n", cells.join("\t"))
+        })
+        .collect()
+}
+
+/// `search TEXT [--json] [--page N] [--per-page N]`: ranked matches, one page.
+pub fn search(
+    dir: &Path,
+    input: &mut SecretInput,
+    acting: Option<&str>,
+    text: &str,
+    page: usize,
+    per_page: usize,
+    json_out: bool,
+) -> Result<(), CliError> {
+    if per_page == 0 || page == 0 {
+        return Err(CliError("--page 与 --per-page 须大于零".into()));
+    }
+    let s = open(dir, input, acting)?;
+    let q = Query {
+        text: text.to_owned(),
+        ..Query::default()
+    };
+    let result = search::search(&s, &q, (page - 1) * per_page, per_page);
+    drop(s.lock("cli"));
+    let found = result?;
+    let rows: Vec<Value> = found.rows.iter().map(doc_json).collect();
+    let value = json!({"total": found.total, "page": page, "per_page": per_page, "rows": rows});
+    print(&value, json_out, || {
+        format!("共 {} 条，第 {page} 页\n{}", found.total, table_text(&rows))
+    });
     Ok(())
 }
 
@@ -139,6 +173,9 @@ pub fn show(
             d.marking
         );
         println!("{}", d.title);
+        if d.voided {
+            println!("已作废：{}", d.void_reason.as_deref().unwrap_or(""));
+        }
         for c in documents::copies(&s, d.id)? {
             println!(
                 "  copy-{}\t第 {} 份\t{}",
@@ -146,6 +183,17 @@ pub fn show(
                 c.copy_no,
                 c.state.label_zh()
             );
+        }
+        for r in documents::revisions(&s, d.id)? {
+            println!("修改 {}  {}", r.at.get(..19).unwrap_or(&r.at), r.reason);
+            for (col, old, new) in r.changes {
+                println!(
+                    "  {}：{} → {}",
+                    documents::field_label_zh(&col),
+                    old.unwrap_or_default(),
+                    new.unwrap_or_default()
+                );
+            }
         }
         Ok(())
     } else if let Some(n) = parse("copy-") {

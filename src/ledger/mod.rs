@@ -4,6 +4,7 @@
 pub mod audit_log;
 pub mod cabinets;
 pub mod documents;
+pub mod outgoing;
 pub mod people;
 pub mod search;
 pub mod settings;

@@ -36,6 +36,11 @@ fn get(conn: &Connection, key: &str) -> Result<Option<String>, LedgerError> {
         .optional()?)
 }
 
+/// A setting's stored value.
+pub(crate) fn get_value(s: &Session, key: &str) -> Result<Option<String>, LedgerError> {
+    get(s.conn(), key)
+}
+
 /// The unit's name.
 pub fn unit_name(s: &Session) -> Result<String, LedgerError> {
     Ok(get(s.conn(), UNIT_NAME)?.unwrap_or_default())

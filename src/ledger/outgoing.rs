@@ -1,0 +1,573 @@
+//! 发文 (R3.1.2): draft → 审核 → 签发 → 编号 → 登记 → 印制 → 分发, strictly in that order.
+//! Each step records who did it (a person of the register), who recorded it and when; 编号
+//! takes the year's next 文号 from the configured pattern inside the same transaction (no gaps,
+//! no duplicates); 印制 creates the numbered copies in a cabinet fit for the level; 分发 sends
+//! each copy by a channel its level allows, and the receipt (回执) is recorded when it returns.
+
+use chrono::{Datelike, NaiveDate};
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+use serde_json::json;
+
+use super::cabinets::{self, CabinetId};
+use super::documents::{self, CopyId, DocumentId, MAX_COPIES};
+use super::people::{self, PersonId};
+use super::{LedgerError, Session, code_col, opt_code_col};
+use crate::audit::NewEvent;
+use crate::domain::Role;
+use crate::domain::copy_state::CopyState;
+use crate::domain::level::{Category, Level};
+use crate::domain::marking::{SecrecyPeriod, marking};
+use crate::domain::numbering::format_number;
+use crate::domain::outgoing::{Channel, OutgoingStep};
+
+/// The 拟稿 form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutgoingDraft {
+    pub title: String,
+    pub category: Category,
+    pub level: Level,
+    pub period: SecrecyPeriod,
+    /// 成文日期 (may be corrected later with 修改登记).
+    pub dated: NaiveDate,
+    pub pages: u32,
+    /// 拟稿人.
+    pub drafter: PersonId,
+    /// 主送/知悉范围.
+    pub readers: String,
+    pub remarks: String,
+}
+
+/// One recorded step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepRecord {
+    pub step: OutgoingStep,
+    /// Who did it (reviewer, signer…), when the step names one.
+    pub person: Option<PersonId>,
+    pub at: String,
+    pub user_id: i64,
+    pub note: String,
+}
+
+/// The 分发 form for one copy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DistributionInput {
+    /// 收件单位.
+    pub recipient_unit: String,
+    pub channel: Channel,
+    /// The designated person who carries it (专人送达).
+    pub carrier: Option<PersonId>,
+    /// EMS or 机要 tracking number.
+    pub tracking_no: String,
+    pub sent_on: NaiveDate,
+}
+
+/// A copy sent out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Distribution {
+    pub copy: CopyId,
+    pub copy_no: u32,
+    pub recipient_unit: String,
+    pub channel: Channel,
+    pub carrier: Option<PersonId>,
+    pub tracking_no: String,
+    pub sent_on: String,
+    /// 回执 returned on.
+    pub receipt_returned_on: Option<String>,
+}
+
+/// The setting that holds the 文号 pattern.
+pub const PATTERN_KEY: &str = "outgoing_pattern";
+
+fn bad<T>(m: impl Into<String>) -> Result<T, LedgerError> {
+    Err(LedgerError::Invalid(m.into()))
+}
+
+fn active_person(s: &Session, id: PersonId, what: &str) -> Result<(), LedgerError> {
+    let p = people::get(s, id)?;
+    if !p.active {
+        return bad(format!("{what}{}已离开，不能再记录", p.name));
+    }
+    Ok(())
+}
+
+/// 拟稿: a new outgoing document at its first step. Custodian; audited.
+pub fn create_draft(s: &mut Session, d: &OutgoingDraft) -> Result<DocumentId, LedgerError> {
+    s.require("发文拟稿", &[Role::Custodian])?;
+    if d.title.trim().is_empty() {
+        return bad("请填写文件标题");
+    }
+    if d.title.trim().chars().count() > 200 {
+        return bad("标题不能超过 200 个字");
+    }
+    if d.pages == 0 {
+        return bad("页数须大于零");
+    }
+    d.period
+        .validate(d.level, d.dated)
+        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+    active_person(s, d.drafter, "拟稿人")?;
+    let uid = s.user().id.0;
+    let (kind, value) = d.period.to_parts();
+    s.write(|tx, now| {
+        tx.execute(
+            "INSERT INTO documents (direction, doc_no, title, category, level, period_kind, period_value, \
+             dated, pages, readers, remarks, created_at, out_step, drafter_person_id) \
+             VALUES ('outgoing', '', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'draft', ?11)",
+            params![
+                d.title.trim(),
+                d.category.code(),
+                d.level.code(),
+                kind,
+                value,
+                d.dated.to_string(),
+                d.pages,
+                d.readers.trim(),
+                d.remarks.trim(),
+                now.to_rfc3339(),
+                d.drafter.0
+            ],
+        )?;
+        let id = DocumentId(tx.last_insert_rowid());
+        insert_step(tx, id, OutgoingStep::Draft, Some(d.drafter), &now.to_rfc3339(), uid, "")?;
+        Ok((
+            id,
+            NewEvent {
+                user_id: Some(uid),
+                action: "outgoing.draft",
+                entity: "documents",
+                entity_id: id.0.to_string(),
+                detail: json!({"title": d.title.trim(), "level": d.level.code(),
+                               "marking": marking(d.level, &d.period), "drafter_person_id": d.drafter.0}),
+            },
+        ))
+    })
+}
+
+fn insert_step(
+    tx: &Transaction<'_>,
+    id: DocumentId,
+    step: OutgoingStep,
+    person: Option<PersonId>,
+    at: &str,
+    uid: i64,
+    note: &str,
+) -> Result<(), LedgerError> {
+    tx.execute(
+        "INSERT INTO outgoing_steps (document_id, step, person_id, at, user_id, note) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id.0, step.code(), person.map(|p| p.0), at, uid, note.trim()],
+    )?;
+    Ok(())
+}
+
+/// The document's level and last step, read inside the transaction so that two attempts at
+/// the same step cannot both pass.
+fn current(tx: &Transaction<'_>, id: DocumentId) -> Result<(Level, OutgoingStep), LedgerError> {
+    let row = tx
+        .query_row(
+            "SELECT level, out_step, voided_at IS NOT NULL FROM documents WHERE id = ?1",
+            [id.0],
+            |r| {
+                Ok((
+                    code_col(r, 0, Level::from_code)?,
+                    opt_code_col(r, 1, OutgoingStep::from_code)?,
+                    r.get::<_, bool>(2)?,
+                ))
+            },
+        )
+        .optional()?;
+    match row {
+        None => bad(format!("台账中没有编号 {} 的文件", id.0)),
+        Some((_, None, _)) => bad("这不是发文，没有发文流程"),
+        Some((_, _, true)) => bad("该登记已作废"),
+        Some((level, Some(step), false)) => Ok((level, step)),
+    }
+}
+
+/// Records `step` as the next one (R3.1.2 order), with the person who did it.
+fn advance(
+    s: &mut Session,
+    id: DocumentId,
+    step: OutgoingStep,
+    person: Option<PersonId>,
+    note: &str,
+    extra: impl FnOnce(
+        &Transaction<'_>,
+        Level,
+        chrono::DateTime<chrono::Utc>,
+    ) -> Result<serde_json::Value, LedgerError>,
+) -> Result<(), LedgerError> {
+    let uid = s.user().id.0;
+    s.write(|tx, now| {
+        let (level, at) = current(tx, id)?;
+        at.advance(step)
+            .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+        let detail = extra(tx, level, now)?;
+        tx.execute(
+            "UPDATE documents SET out_step = ?2 WHERE id = ?1",
+            params![id.0, step.code()],
+        )?;
+        insert_step(tx, id, step, person, &now.to_rfc3339(), uid, note)?;
+        Ok((
+            (),
+            NewEvent {
+                user_id: Some(uid),
+                action: match step {
+                    OutgoingStep::Draft => "outgoing.draft",
+                    OutgoingStep::Reviewed => "outgoing.review",
+                    OutgoingStep::Signed => "outgoing.sign",
+                    OutgoingStep::Numbered => "outgoing.number",
+                    OutgoingStep::Registered => "outgoing.register",
+                    OutgoingStep::Printed => "outgoing.print",
+                    OutgoingStep::Distributed => "outgoing.distribute",
+                },
+                entity: "documents",
+                entity_id: id.0.to_string(),
+                detail: json!({"step": step.code(), "person_id": person.map(|p| p.0),
+                               "note": note.trim(), "detail": detail}),
+            },
+        ))
+    })
+}
+
+/// 审核 by `reviewer`.
+pub fn review(
+    s: &mut Session,
+    id: DocumentId,
+    reviewer: PersonId,
+    note: &str,
+) -> Result<(), LedgerError> {
+    s.require("发文审核", &[Role::Custodian])?;
+    active_person(s, reviewer, "审核人")?;
+    advance(
+        s,
+        id,
+        OutgoingStep::Reviewed,
+        Some(reviewer),
+        note,
+        |_, _, _| Ok(json!(null)),
+    )
+}
+
+/// 签发 by `signer`.
+pub fn sign(
+    s: &mut Session,
+    id: DocumentId,
+    signer: PersonId,
+    note: &str,
+) -> Result<(), LedgerError> {
+    s.require("发文签发", &[Role::Custodian])?;
+    active_person(s, signer, "签发人")?;
+    advance(
+        s,
+        id,
+        OutgoingStep::Signed,
+        Some(signer),
+        note,
+        |_, _, _| Ok(json!(null)),
+    )
+}
+
+/// The 文号 pattern in force.
+pub fn pattern(s: &Session) -> Result<String, LedgerError> {
+    Ok(super::settings::get_value(s, PATTERN_KEY)?
+        .unwrap_or_else(|| crate::domain::numbering::DEFAULT_OUTGOING_PATTERN.to_owned()))
+}
+
+/// Sets the 文号 pattern (it must hold `{year}` and `{seq}`). Custodian or administrator;
+/// audited. Numbers already given keep their text.
+pub fn set_pattern(s: &mut Session, new: &str) -> Result<(), LedgerError> {
+    s.require("修改文号格式", &[Role::Custodian, Role::Admin])?;
+    let new = new.trim();
+    crate::domain::numbering::validate_pattern(new)
+        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+    let old = pattern(s)?;
+    let uid = s.user().id.0;
+    s.write(|tx, _| {
+        super::settings::put(tx, PATTERN_KEY, new)?;
+        Ok((
+            (),
+            NewEvent {
+                user_id: Some(uid),
+                action: "settings.update",
+                entity: "settings",
+                entity_id: PATTERN_KEY.into(),
+                detail: json!({"from": old, "to": new}),
+            },
+        ))
+    })
+}
+
+/// 编号: the year's next 文号 from the pattern, taken in the same transaction as the step.
+/// Returns the number.
+pub fn assign_number(s: &mut Session, id: DocumentId) -> Result<String, LedgerError> {
+    s.require("发文编号", &[Role::Custodian])?;
+    let pattern = pattern(s)?;
+    crate::domain::numbering::validate_pattern(&pattern)
+        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+    let unit = super::settings::unit_name(s)?;
+    let mut assigned = String::new();
+    advance(s, id, OutgoingStep::Numbered, None, "", |tx, _, now| {
+        let year = now.with_timezone(&chrono::Local).year();
+        let seq = documents::next_seq(tx, "outgoing", year)?;
+        assigned = format_number(&pattern, &unit, year, seq);
+        tx.execute(
+            "UPDATE documents SET doc_no = ?2 WHERE id = ?1",
+            params![id.0, assigned],
+        )?;
+        Ok(json!({"doc_no": assigned}))
+    })?;
+    Ok(assigned)
+}
+
+/// 登记: the numbered document enters the ledger.
+pub fn register(s: &mut Session, id: DocumentId, note: &str) -> Result<(), LedgerError> {
+    s.require("发文登记", &[Role::Custodian])?;
+    advance(s, id, OutgoingStep::Registered, None, note, |_, _, _| {
+        Ok(json!(null))
+    })
+}
+
+/// 印制: `count` copies, 份号 1 to `count`, into `cabinet` (R3.1.1: fit for the level).
+pub fn print(
+    s: &mut Session,
+    id: DocumentId,
+    count: u32,
+    cabinet: CabinetId,
+) -> Result<(), LedgerError> {
+    s.require("发文印制", &[Role::Custodian])?;
+    if count == 0 || count > MAX_COPIES {
+        return bad("印制份数须在 1 到 999 之间");
+    }
+    let cab = cabinets::get(s, cabinet)?;
+    if cab.retired {
+        return bad("该专柜已停用");
+    }
+    let level = documents::get(s, id)?.level;
+    cab.rules()
+        .may_hold(level)
+        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+    let uid = s.user().id.0;
+    advance(s, id, OutgoingStep::Printed, None, "", |tx, _, now| {
+        for n in 1..=count {
+            tx.execute(
+                "INSERT INTO copies (document_id, copy_no, state, cabinet_id) VALUES (?1, ?2, ?3, ?4)",
+                params![id.0, n, CopyState::InCabinet.code(), cabinet.0],
+            )?;
+            tx.execute(
+                "INSERT INTO copy_events (copy_id, at, user_id, from_state, to_state, cabinet_id, note) \
+                 VALUES (?1, ?2, ?3, NULL, ?4, ?5, '印制入柜')",
+                params![
+                    tx.last_insert_rowid(),
+                    now.to_rfc3339(),
+                    uid,
+                    CopyState::InCabinet.code(),
+                    cabinet.0
+                ],
+            )?;
+        }
+        Ok(json!({"copies": count, "cabinet_id": cabinet.0}))
+    })
+}
+
+/// 分发 of one copy (R3.1.2): the channel must fit the level; a designated person's delivery
+/// names the person, mail names its tracking number. The first copy sent completes the 分发 step.
+pub fn distribute(s: &mut Session, copy: CopyId, d: &DistributionInput) -> Result<(), LedgerError> {
+    s.require("发文分发", &[Role::Custodian])?;
+    if d.recipient_unit.trim().is_empty() {
+        return bad("请填写收件单位");
+    }
+    let (doc, copy_no, state, level) = s
+        .conn()
+        .query_row(
+            "SELECT c.document_id, c.copy_no, c.state, d.level FROM copies c \
+             JOIN documents d ON d.id = c.document_id WHERE c.id = ?1",
+            [copy.0],
+            |r| {
+                Ok((
+                    DocumentId(r.get(0)?),
+                    r.get::<_, u32>(1)?,
+                    code_col(r, 2, CopyState::from_code)?,
+                    code_col(r, 3, Level::from_code)?,
+                ))
+            },
+        )
+        .optional()?
+        .ok_or_else(|| LedgerError::Invalid(format!("没有编号 {} 的份号", copy.0)))?;
+    d.channel
+        .check(level)
+        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+    match d.channel {
+        Channel::DesignatedPerson if d.carrier.is_none() => {
+            return bad("专人送达须写明送达人");
+        }
+        Channel::SealedEms | Channel::ConfidentialMail if d.tracking_no.trim().is_empty() => {
+            return bad(format!("经{}分发须填写单号", d.channel.label_zh()));
+        }
+        _ => {}
+    }
+    if let Some(p) = d.carrier {
+        active_person(s, p, "送达人")?;
+    }
+    if d.sent_on > s.clock().now().date_naive() {
+        return bad("发出日期不能晚于今天");
+    }
+    state
+        .transition(CopyState::SentOut)
+        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+    let uid = s.user().id.0;
+    s.write(|tx, now| {
+        let (_, step) = current(tx, doc)?;
+        match step {
+            OutgoingStep::Printed => {
+                tx.execute(
+                    "UPDATE documents SET out_step = 'distributed' WHERE id = ?1",
+                    [doc.0],
+                )?;
+                insert_step(tx, doc, OutgoingStep::Distributed, None, &now.to_rfc3339(), uid, "")?;
+            }
+            OutgoingStep::Distributed => {}
+            other => {
+                other
+                    .advance(OutgoingStep::Distributed)
+                    .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+            }
+        }
+        tx.execute(
+            "UPDATE copies SET state = ?2, cabinet_id = NULL, holder_person_id = ?3, place = ?4 WHERE id = ?1",
+            params![copy.0, CopyState::SentOut.code(), d.carrier.map(|p| p.0), d.recipient_unit.trim()],
+        )?;
+        let note = format!("经{}分发", d.channel.label_zh());
+        tx.execute(
+            "INSERT INTO copy_events (copy_id, at, user_id, from_state, to_state, holder_person_id, place, note) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                copy.0,
+                now.to_rfc3339(),
+                uid,
+                state.code(),
+                CopyState::SentOut.code(),
+                d.carrier.map(|p| p.0),
+                d.recipient_unit.trim(),
+                note
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO distributions (copy_id, recipient_unit, channel, carrier_person_id, tracking_no, \
+             sent_on, at, user_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                copy.0,
+                d.recipient_unit.trim(),
+                d.channel.code(),
+                d.carrier.map(|p| p.0),
+                d.tracking_no.trim(),
+                d.sent_on.to_string(),
+                now.to_rfc3339(),
+                uid
+            ],
+        )?;
+        Ok((
+            (),
+            NewEvent {
+                user_id: Some(uid),
+                action: "outgoing.distribute",
+                entity: "copies",
+                entity_id: copy.0.to_string(),
+                detail: json!({"document_id": doc.0, "copy_no": copy_no,
+                               "recipient_unit": d.recipient_unit.trim(), "channel": d.channel.code(),
+                               "carrier_person_id": d.carrier.map(|p| p.0),
+                               "tracking_no": d.tracking_no.trim(), "sent_on": d.sent_on.to_string()}),
+            },
+        ))
+    })
+}
+
+/// 回执: the recipient's receipt for a copy came back on `on`.
+pub fn record_receipt(s: &mut Session, copy: CopyId, on: NaiveDate) -> Result<(), LedgerError> {
+    s.require("登记回执", &[Role::Custodian])?;
+    if on > s.clock().now().date_naive() {
+        return bad("回执日期不能晚于今天");
+    }
+    let uid = s.user().id.0;
+    s.write(|tx, _| {
+        let sent: Option<(String, Option<String>)> = tx
+            .query_row(
+                "SELECT sent_on, receipt_returned_on FROM distributions WHERE copy_id = ?1",
+                [copy.0],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match sent {
+            None => return bad("该份号没有分发记录"),
+            Some((_, Some(_))) => return bad("该份号的回执已登记"),
+            Some((sent_on, None)) if on.to_string() < sent_on => {
+                return bad("回执日期不能早于发出日期");
+            }
+            Some(_) => {}
+        }
+        tx.execute(
+            "UPDATE distributions SET receipt_returned_on = ?2 WHERE copy_id = ?1",
+            params![copy.0, on.to_string()],
+        )?;
+        Ok((
+            (),
+            NewEvent {
+                user_id: Some(uid),
+                action: "outgoing.receipt",
+                entity: "copies",
+                entity_id: copy.0.to_string(),
+                detail: json!({"receipt_returned_on": on.to_string()}),
+            },
+        ))
+    })
+}
+
+/// The steps recorded for a document, in order.
+pub fn steps(s: &Session, id: DocumentId) -> Result<Vec<StepRecord>, LedgerError> {
+    let mut stmt = s.conn().prepare_cached(
+        "SELECT step, person_id, at, user_id, note FROM outgoing_steps WHERE document_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([id.0], |r| {
+        Ok(StepRecord {
+            step: code_col(r, 0, OutgoingStep::from_code)?,
+            person: r.get::<_, Option<i64>>(1)?.map(PersonId),
+            at: r.get(2)?,
+            user_id: r.get(3)?,
+            note: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The copies of a document sent out, by 份号.
+pub fn distributions(s: &Session, id: DocumentId) -> Result<Vec<Distribution>, LedgerError> {
+    let mut stmt = s.conn().prepare_cached(
+        "SELECT c.id, c.copy_no, x.recipient_unit, x.channel, x.carrier_person_id, x.tracking_no, \
+         x.sent_on, x.receipt_returned_on FROM distributions x JOIN copies c ON c.id = x.copy_id \
+         WHERE c.document_id = ?1 ORDER BY c.copy_no",
+    )?;
+    let rows = stmt.query_map([id.0], |r| {
+        Ok(Distribution {
+            copy: CopyId(r.get(0)?),
+            copy_no: r.get(1)?,
+            recipient_unit: r.get(2)?,
+            channel: code_col(r, 3, Channel::from_code)?,
+            carrier: r.get::<_, Option<i64>>(4)?.map(PersonId),
+            tracking_no: r.get(5)?,
+            sent_on: r.get(6)?,
+            receipt_returned_on: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Every outgoing document, newest first.
+pub fn list(s: &Session) -> Result<Vec<documents::Document>, LedgerError> {
+    let mut stmt = s.conn().prepare_cached(&format!(
+        "{} WHERE direction = 'outgoing' ORDER BY id DESC",
+        documents::SELECT_DOC
+    ))?;
+    let rows = stmt.query_map([], documents::doc_from_row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}

@@ -301,3 +301,79 @@ fn doc_numbers_have_no_gaps_or_duplicates_after_a_failure_and_follow_the_pattern
     );
     assert!(s.verify_audit().unwrap().is_intact());
 }
+
+#[test]
+fn gui_runs_one_outgoing_document_through_every_step() {
+    use common::gui::{click, harness, run_wizard, type_into};
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), common::clock());
+    run_wizard(&mut h);
+    click(&mut h, "专柜");
+    click(&mut h, "登记专柜");
+    type_into(&mut h, "专柜编号", "JM-02");
+    type_into(&mut h, "存放位置", "机要室");
+    click(&mut h, "保存");
+    h.run();
+    h.get_by_role_and_label(Role::Button, "发文").click();
+    h.run();
+    click(&mut h, "拟稿");
+    type_into(&mut h, "标题", "关于做好年度保密自查工作的通知");
+    h.get_by_role_and_label(Role::ComboBox, "密级").click();
+    h.run();
+    click(&mut h, "机密");
+    type_into(&mut h, "页数", "4");
+    h.get_by_label_contains("密级标志：机密★");
+    click(&mut h, "保存草稿");
+    h.run();
+    h.get_by_label("已保存草稿");
+    h.get_by_label("下一步：审核");
+    // 审核 and 签发 name the person who did them.
+    for (who, button, next) in [
+        ("审核人", "审核通过", "下一步：签发"),
+        ("签发人", "签发", "下一步：编号"),
+    ] {
+        h.get_by_role_and_label(Role::ComboBox, who).click();
+        h.run();
+        click(&mut h, "王保密");
+        h.get_by_role_and_label(Role::Button, button).click();
+        h.run();
+        h.run();
+        h.get_by_label(next);
+    }
+    h.get_by_role_and_label(Role::Button, "编号").click();
+    h.run();
+    h.run();
+    h.get_by_label("已编号：某公司党委办公室党办发〔2026〕1号");
+    h.get_by_role_and_label(Role::Button, "登记").click();
+    h.run();
+    h.run();
+    h.get_by_label("下一步：印制");
+    type_into(&mut h, "印制份数", "2");
+    h.get_by_role_and_label(Role::ComboBox, "存放专柜").click();
+    h.run();
+    click(&mut h, "JM-02 机要室");
+    h.get_by_role_and_label(Role::Button, "印制").click();
+    h.run();
+    h.run();
+    h.get_by_label("已印制 2 份");
+    // 分发: 机密 offers only the 机要 channel or a designated person (R3.1.2).
+    type_into(&mut h, "收件单位", "集团公司党委办公室");
+    h.get_by_role_and_label(Role::ComboBox, "传递渠道").click();
+    h.run();
+    assert!(h.query_by_label("密封EMS").is_none());
+    assert!(h.query_by_label("加密传输").is_none());
+    click(&mut h, "机要渠道");
+    type_into(&mut h, "单号", "JY2026112601");
+    h.get_by_role_and_label(Role::Button, "分发").click();
+    h.run();
+    h.run();
+    h.get_by_label("已分发");
+    h.get_by_label("第1份 → 集团公司党委办公室 · 机要渠道 JY2026112601 · 2026-11-26");
+    click(&mut h, "第1份回执已收回");
+    h.run();
+    h.get_by_label("  回执 2026-11-26");
+    // The table shows the document at its last step.
+    assert!(h.query_all_by_label("分发").count() >= 2);
+}

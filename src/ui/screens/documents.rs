@@ -663,32 +663,7 @@ impl RegisterDialog {
             return Err("请填写标题".into());
         }
         let dated = parse_date(&self.dated, "成文日期")?;
-        let period = match self.period_kind {
-            "years" | "months" => {
-                let n: u16 = self
-                    .period_value
-                    .trim()
-                    .parse()
-                    .map_err(|_| "保密期限请填写数字".to_owned())?;
-                if self.period_kind == "years" {
-                    SecrecyPeriod::Years(n)
-                } else {
-                    SecrecyPeriod::Months(n)
-                }
-            }
-            "until" => SecrecyPeriod::Until(parse_date(&self.period_value, "截至日期")?),
-            "condition" => SecrecyPeriod::Condition(self.period_value.trim().to_owned()),
-            "long_term" => SecrecyPeriod::LongTerm,
-            _ => SecrecyPeriod::Unspecified,
-        };
-        let period = if self.level == Level::NeibuMingan {
-            SecrecyPeriod::Unspecified
-        } else {
-            period
-        };
-        period
-            .validate(self.level, dated)
-            .map_err(|e| e.to_string())?;
+        let period = parse_period(self.period_kind, &self.period_value, self.level, dated)?;
         let pages: u32 = self
             .pages
             .trim()
@@ -858,41 +833,13 @@ impl RegisterDialog {
                 false,
             );
         }
-        combo_row(
+        level_period_rows(
             ui,
-            lang.tr("密级", "Level"),
-            "level",
-            self.level.label_zh(),
-            |ui| {
-                for l in Level::ALL {
-                    ui.selectable_value(&mut self.level, l, l.label_zh());
-                }
-            },
+            lang,
+            &mut self.level,
+            &mut self.period_kind,
+            &mut self.period_value,
         );
-        let kind_label = PERIOD_KINDS
-            .iter()
-            .find(|k| k.0 == self.period_kind)
-            .map(|k| k.1)
-            .unwrap_or("");
-        combo_row(
-            ui,
-            lang.tr("保密期限", "Secrecy period"),
-            "period_kind",
-            kind_label,
-            |ui| {
-                for (code, label) in PERIOD_KINDS {
-                    ui.selectable_value(&mut self.period_kind, code, label);
-                }
-            },
-        );
-        if matches!(self.period_kind, "years" | "months" | "until" | "condition") {
-            field_row(
-                ui,
-                lang.tr("期限值", "Period value"),
-                &mut self.period_value,
-                false,
-            );
-        }
         combo_row(
             ui,
             lang.tr("类别", "Category"),
@@ -986,7 +933,80 @@ impl RegisterDialog {
     }
 }
 
-fn parse_date(t: &str, what: &str) -> Result<NaiveDate, String> {
+/// The period a form describes, checked against the level (内部敏感 has none).
+pub(super) fn parse_period(
+    kind: &str,
+    value: &str,
+    level: Level,
+    dated: NaiveDate,
+) -> Result<SecrecyPeriod, String> {
+    let period = match kind {
+        "years" | "months" => {
+            let n: u16 = value
+                .trim()
+                .parse()
+                .map_err(|_| "保密期限请填写数字".to_owned())?;
+            if kind == "years" {
+                SecrecyPeriod::Years(n)
+            } else {
+                SecrecyPeriod::Months(n)
+            }
+        }
+        "until" => SecrecyPeriod::Until(parse_date(value, "截至日期")?),
+        "condition" => SecrecyPeriod::Condition(value.trim().to_owned()),
+        "long_term" => SecrecyPeriod::LongTerm,
+        _ => SecrecyPeriod::Unspecified,
+    };
+    let period = if level == Level::NeibuMingan {
+        SecrecyPeriod::Unspecified
+    } else {
+        period
+    };
+    period.validate(level, dated).map_err(|e| e.to_string())?;
+    Ok(period)
+}
+
+/// The level and period rows of a form.
+pub(super) fn level_period_rows(
+    ui: &mut Ui,
+    lang: Lang,
+    level: &mut Level,
+    kind: &mut &'static str,
+    value: &mut String,
+) {
+    combo_row(
+        ui,
+        lang.tr("密级", "Level"),
+        "level",
+        level.label_zh(),
+        |ui| {
+            for l in Level::ALL {
+                ui.selectable_value(level, l, l.label_zh());
+            }
+        },
+    );
+    let kind_label = PERIOD_KINDS
+        .iter()
+        .find(|k| k.0 == *kind)
+        .map(|k| k.1)
+        .unwrap_or("");
+    combo_row(
+        ui,
+        lang.tr("保密期限", "Secrecy period"),
+        "period_kind",
+        kind_label,
+        |ui| {
+            for (code, label) in PERIOD_KINDS {
+                ui.selectable_value(kind, code, label);
+            }
+        },
+    );
+    if matches!(*kind, "years" | "months" | "until" | "condition") {
+        field_row(ui, lang.tr("期限值", "Period value"), value, false);
+    }
+}
+
+pub(super) fn parse_date(t: &str, what: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
         .map_err(|_| format!("{what}应写成 2026-03-01 的形式"))
 }

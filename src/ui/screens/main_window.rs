@@ -8,6 +8,7 @@ use super::audit_log::AuditLogScreen;
 use super::cabinets::CabinetsScreen;
 use super::dashboard::Dashboard;
 use super::documents::DocumentsScreen;
+use super::outgoing::{OutgoingAction, OutgoingScreen};
 use super::passphrase_dialog::PassphraseDialog;
 use super::people::PeopleScreen;
 use super::settings::SettingsScreen;
@@ -24,6 +25,8 @@ pub enum Section {
     Dashboard,
     /// 文件台账.
     Documents,
+    /// 发文.
+    Outgoing,
     /// 专柜.
     Cabinets,
     /// 人员.
@@ -35,9 +38,10 @@ pub enum Section {
 }
 
 impl Section {
-    const ALL: [Section; 6] = [
+    const ALL: [Section; 7] = [
         Section::Dashboard,
         Section::Documents,
+        Section::Outgoing,
         Section::Cabinets,
         Section::People,
         Section::AuditLog,
@@ -48,6 +52,7 @@ impl Section {
         match self {
             Section::Dashboard => lang.tr("工作台", "Dashboard"),
             Section::Documents => lang.tr("文件台账", "Documents"),
+            Section::Outgoing => lang.tr("发文", "Outgoing"),
             Section::Cabinets => lang.tr("专柜", "Cabinets"),
             Section::People => lang.tr("人员", "People"),
             Section::AuditLog => lang.tr("审计日志", "Audit log"),
@@ -96,6 +101,8 @@ pub enum MainCommand {
         /// Why.
         reason: String,
     },
+    /// A step of the outgoing flow.
+    Outgoing(OutgoingAction),
     /// Register (`id` None) or edit a cabinet.
     SaveCabinet {
         /// Which cabinet, or a new one.
@@ -114,6 +121,7 @@ pub struct MainWindow {
     dashboard: Dashboard,
     audit_log: AuditLogScreen,
     documents: DocumentsScreen,
+    outgoing: OutgoingScreen,
     cabinets: CabinetsScreen,
     people: PeopleScreen,
     settings: SettingsScreen,
@@ -142,6 +150,7 @@ impl MainWindow {
             dashboard,
             audit_log: AuditLogScreen::default(),
             documents: DocumentsScreen::default(),
+            outgoing: OutgoingScreen::default(),
             cabinets: CabinetsScreen::default(),
             people: PeopleScreen::default(),
             passphrase_dialog: None,
@@ -216,6 +225,9 @@ impl MainWindow {
                     self.documents
                         .ui(ui, lang, &self.session, &mut self.commands)
                 }
+                Section::Outgoing => self
+                    .outgoing
+                    .ui(ui, lang, &self.session, &mut self.commands),
                 Section::Cabinets => self.cabinets.ui(ui, lang, &mut self.commands),
                 Section::People => self.people.ui(ui, lang, &mut self.commands),
                 Section::Settings => {
@@ -244,6 +256,7 @@ impl MainWindow {
                         Section::Dashboard => self.dashboard = Dashboard::load(&self.session),
                         Section::AuditLog => self.audit_log.reload(&self.session),
                         Section::Documents => self.documents.reload(&self.session),
+                        Section::Outgoing => self.outgoing.reload(&self.session),
                         Section::Cabinets => self.cabinets.reload(&self.session),
                         Section::People => self.people.reload(&self.session),
                         Section::Settings => {}
@@ -323,6 +336,26 @@ impl MainWindow {
                         Err(e) => {
                             if let Some(d) = &mut self.documents.void_dialog {
                                 d.failed(error_message(lang, &e));
+                            }
+                        }
+                    }
+                }
+                MainCommand::Outgoing(action) => {
+                    let drafting = matches!(action, OutgoingAction::Draft(_));
+                    match action.run(&mut self.session) {
+                        Ok((id, message)) => {
+                            self.outgoing.dialog = None;
+                            match id {
+                                Some(id) if drafting => self.outgoing.select(&self.session, id),
+                                _ => self.outgoing.step_done(&self.session),
+                            }
+                            self.toast = Some((true, message));
+                        }
+                        Err(e) => {
+                            let message = error_message(lang, &e);
+                            match &mut self.outgoing.dialog {
+                                Some(d) => d.failed(message),
+                                None => self.outgoing.error = Some(message),
                             }
                         }
                     }

@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod documents;
 pub mod login;
 pub mod main_window;
+pub mod outgoing;
 pub mod passphrase_dialog;
 pub mod people;
 pub mod settings;

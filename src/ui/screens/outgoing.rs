@@ -1,0 +1,725 @@
+//! 发文 (R3.1.2): every outgoing document with its step and the next action. The detail panel
+//! shows the steps done (who, when) and the form of the next one: 审核, 签发, 编号, 登记, 印制,
+//! then 分发 per copy by a channel its level allows, and the receipts (回执).
+
+use chrono::NaiveDate;
+use egui::{Grid, Key, RichText, Ui};
+use egui_extras::{Column, TableBuilder};
+
+use super::documents::{level_period_rows, parse_date, parse_period};
+use super::main_window::MainCommand;
+use crate::domain::copy_state::CopyState;
+use crate::domain::level::{Category, Level};
+use crate::domain::marking::marking;
+use crate::domain::outgoing::{Channel, OutgoingStep};
+use crate::ledger::Session;
+use crate::ledger::cabinets::{self, Cabinet, CabinetId};
+use crate::ledger::documents::{self, Copy, CopyId, Document, DocumentId};
+use crate::ledger::outgoing::{self, Distribution, DistributionInput, OutgoingDraft, StepRecord};
+use crate::ledger::people::{self, Person, PersonId};
+use crate::ui::i18n::{Lang, local_time};
+use crate::ui::widgets::{combo_row, error_text, field_row, header_cells};
+
+/// A step of the flow as the screen sends it.
+pub enum OutgoingAction {
+    /// 拟稿.
+    Draft(Box<OutgoingDraft>),
+    /// 审核.
+    Review {
+        id: DocumentId,
+        person: PersonId,
+        note: String,
+    },
+    /// 签发.
+    Sign {
+        id: DocumentId,
+        person: PersonId,
+        note: String,
+    },
+    /// 编号.
+    Number(DocumentId),
+    /// 登记.
+    Register(DocumentId),
+    /// 印制.
+    Print {
+        id: DocumentId,
+        count: u32,
+        cabinet: CabinetId,
+    },
+    /// 分发 of one copy.
+    Distribute {
+        copy: CopyId,
+        input: Box<DistributionInput>,
+    },
+    /// 回执.
+    Receipt { copy: CopyId, on: NaiveDate },
+}
+
+impl OutgoingAction {
+    /// Runs the action on the ledger; returns the toast on success.
+    pub fn run(
+        self,
+        s: &mut Session,
+    ) -> Result<(Option<DocumentId>, String), crate::ledger::LedgerError> {
+        Ok(match self {
+            OutgoingAction::Draft(d) => (Some(outgoing::create_draft(s, &d)?), "已保存草稿".into()),
+            OutgoingAction::Review { id, person, note } => {
+                outgoing::review(s, id, person, &note)?;
+                (Some(id), "已审核".into())
+            }
+            OutgoingAction::Sign { id, person, note } => {
+                outgoing::sign(s, id, person, &note)?;
+                (Some(id), "已签发".into())
+            }
+            OutgoingAction::Number(id) => {
+                let n = outgoing::assign_number(s, id)?;
+                (Some(id), format!("已编号：{n}"))
+            }
+            OutgoingAction::Register(id) => {
+                outgoing::register(s, id, "")?;
+                (Some(id), "已登记".into())
+            }
+            OutgoingAction::Print { id, count, cabinet } => {
+                outgoing::print(s, id, count, cabinet)?;
+                (Some(id), format!("已印制 {count} 份"))
+            }
+            OutgoingAction::Distribute { copy, input } => {
+                outgoing::distribute(s, copy, &input)?;
+                (None, "已分发".into())
+            }
+            OutgoingAction::Receipt { copy, on } => {
+                outgoing::record_receipt(s, copy, on)?;
+                (None, "已登记回执".into())
+            }
+        })
+    }
+}
+
+/// The selected document's flow.
+struct Detail {
+    doc: Document,
+    steps: Vec<StepRecord>,
+    copies: Vec<Copy>,
+    sent: Vec<Distribution>,
+}
+
+/// Drafts of the next step's form.
+#[derive(Default)]
+struct StepForm {
+    person: Option<PersonId>,
+    note: String,
+    count: String,
+    cabinet: Option<CabinetId>,
+    copy: Option<CopyId>,
+    recipient: String,
+    channel: Option<Channel>,
+    carrier: Option<PersonId>,
+    tracking_no: String,
+    sent_on: String,
+}
+
+/// The screen's view state.
+#[derive(Default)]
+pub struct OutgoingScreen {
+    rows: Vec<Document>,
+    selected: Option<DocumentId>,
+    detail: Option<Detail>,
+    people: Vec<Person>,
+    cabinets: Vec<Cabinet>,
+    form: StepForm,
+    today: String,
+    /// The last refusal, shown in the detail panel.
+    pub error: Option<String>,
+    /// The 拟稿 dialog, when open.
+    pub dialog: Option<DraftDialog>,
+}
+
+impl OutgoingScreen {
+    /// Re-reads the outgoing documents, people, cabinets and the selected flow.
+    pub fn reload(&mut self, session: &Session) {
+        self.today = session.clock().now().date_naive().to_string();
+        self.rows = outgoing::list(session).unwrap_or_default();
+        self.people = people::list(session).unwrap_or_default();
+        self.cabinets = cabinets::list(session).unwrap_or_default();
+        self.detail = self.selected.and_then(|id| {
+            Some(Detail {
+                doc: documents::get(session, id).ok()?,
+                steps: outgoing::steps(session, id).unwrap_or_default(),
+                copies: documents::copies(session, id).unwrap_or_default(),
+                sent: outgoing::distributions(session, id).unwrap_or_default(),
+            })
+        });
+    }
+
+    /// Selects a document and clears the step form.
+    pub fn select(&mut self, session: &Session, id: DocumentId) {
+        if self.selected != Some(id) {
+            self.form = StepForm::default();
+        }
+        self.selected = Some(id);
+        self.error = None;
+        self.reload(session);
+    }
+
+    /// After a step succeeded: the form starts afresh for the next one.
+    pub fn step_done(&mut self, session: &Session) {
+        self.form = StepForm::default();
+        self.error = None;
+        self.reload(session);
+    }
+
+    fn name(&self, id: Option<PersonId>) -> String {
+        id.and_then(|id| self.people.iter().find(|p| p.id == id))
+            .map(|p| p.name.clone())
+            .unwrap_or_default()
+    }
+
+    /// Draws the screen.
+    pub fn ui(&mut self, ui: &mut Ui, lang: Lang, session: &Session, cmds: &mut Vec<MainCommand>) {
+        ui.horizontal(|ui| {
+            ui.heading(lang.tr("发文", "Outgoing documents"));
+            if ui.button(lang.tr("拟稿", "New draft")).clicked() {
+                self.dialog = Some(DraftDialog::new(session));
+            }
+        });
+        ui.label(
+            RichText::new(lang.tr(
+                "审核、签发、编号、登记、印制、分发依次进行（R3.1.2）",
+                "Review, sign-off, numbering, registration, printing, distribution — in that order (R3.1.2)",
+            ))
+            .weak(),
+        );
+        egui::Panel::right("outgoing_detail")
+            .exact_size(360.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| self.detail_ui(ui, lang, cmds));
+            });
+        let mut clicked = None;
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+        TableBuilder::new(ui)
+            .striped(true)
+            .column(Column::exact(190.0).clip(true))
+            .column(Column::remainder().at_least(100.0).clip(true))
+            .column(Column::exact(70.0))
+            .column(Column::exact(70.0))
+            .header(24.0, |mut h| {
+                header_cells(
+                    &mut h,
+                    &[
+                        lang.tr("文号", "Doc no."),
+                        lang.tr("标题", "Title"),
+                        lang.tr("已完成", "Done"),
+                        lang.tr("下一步", "Next"),
+                    ],
+                );
+            })
+            .body(|body| {
+                body.rows(24.0, self.rows.len(), |mut row| {
+                    let d = &self.rows[row.index()];
+                    let step = d.out_step.unwrap_or(OutgoingStep::Draft);
+                    row.col(|ui| {
+                        ui.label(&d.doc_no);
+                    });
+                    row.col(|ui| {
+                        if ui
+                            .selectable_label(self.selected == Some(d.id), &d.title)
+                            .clicked()
+                        {
+                            clicked = Some(d.id);
+                        }
+                    });
+                    row.col(|ui| {
+                        ui.label(step.label_zh());
+                    });
+                    row.col(|ui| {
+                        ui.label(step.next().map_or("—", |n| n.label_zh()));
+                    });
+                });
+            });
+        if let Some(id) = clicked {
+            self.select(session, id);
+        }
+        let ctx = ui.ctx().clone();
+        if let Some(d) = &mut self.dialog
+            && !d.ui(&ctx, lang, &self.people, cmds)
+        {
+            self.dialog = None;
+        }
+    }
+
+    fn detail_ui(&mut self, ui: &mut Ui, lang: Lang, cmds: &mut Vec<MainCommand>) {
+        let Some(detail) = &self.detail else {
+            ui.label(RichText::new(lang.tr("选择一份发文查看流程", "Select a document")).weak());
+            return;
+        };
+        let d = &detail.doc;
+        ui.heading(RichText::new(&d.marking).color(egui::Color32::from_rgb(0xc0, 0x1c, 0x28)));
+        ui.label(RichText::new(&d.title).strong());
+        if !d.doc_no.is_empty() {
+            ui.label(&d.doc_no);
+        }
+        ui.separator();
+        let id = d.id;
+        let level = d.level;
+        let step = d.out_step.unwrap_or(OutgoingStep::Draft);
+        if d.voided {
+            error_text(ui, lang.tr("该登记已作废", "This entry is void"));
+        } else {
+            let next = step.next().unwrap_or(OutgoingStep::Distributed);
+            ui.label(
+                RichText::new(format!(
+                    "{}{}",
+                    lang.tr("下一步：", "Next: "),
+                    next.label_zh()
+                ))
+                .strong(),
+            );
+            let copies_in_cabinet: Vec<Copy> = detail
+                .copies
+                .iter()
+                .filter(|c| c.state == CopyState::InCabinet)
+                .cloned()
+                .collect();
+            let people = self.people.clone();
+            let cabinets = self.cabinets.clone();
+            let today = self.today.clone();
+            let f = &mut self.form;
+            match next {
+                OutgoingStep::Reviewed | OutgoingStep::Signed => {
+                    let who = if next == OutgoingStep::Reviewed {
+                        lang.tr("审核人", "Reviewer")
+                    } else {
+                        lang.tr("签发人", "Signer")
+                    };
+                    Grid::new("out_form").num_columns(2).show(ui, |ui| {
+                        person_row(ui, who, "out_person", &people, &mut f.person);
+                        field_row(ui, lang.tr("意见", "Note"), &mut f.note, false);
+                    });
+                    let label = if next == OutgoingStep::Reviewed {
+                        lang.tr("审核通过", "Approve review")
+                    } else {
+                        lang.tr("签发", "Sign off")
+                    };
+                    if ui
+                        .add_enabled(f.person.is_some(), egui::Button::new(label))
+                        .clicked()
+                        && let Some(person) = f.person
+                    {
+                        let note = f.note.clone();
+                        cmds.push(MainCommand::Outgoing(if next == OutgoingStep::Reviewed {
+                            OutgoingAction::Review { id, person, note }
+                        } else {
+                            OutgoingAction::Sign { id, person, note }
+                        }));
+                    }
+                }
+                OutgoingStep::Numbered => {
+                    if ui.button(lang.tr("编号", "Assign number")).clicked() {
+                        cmds.push(MainCommand::Outgoing(OutgoingAction::Number(id)));
+                    }
+                }
+                OutgoingStep::Registered => {
+                    if ui.button(lang.tr("登记", "Register")).clicked() {
+                        cmds.push(MainCommand::Outgoing(OutgoingAction::Register(id)));
+                    }
+                }
+                OutgoingStep::Printed => {
+                    Grid::new("out_form").num_columns(2).show(ui, |ui| {
+                        field_row(ui, lang.tr("印制份数", "Copies"), &mut f.count, false);
+                        let cab = f
+                            .cabinet
+                            .and_then(|c| cabinets.iter().find(|k| k.id == c))
+                            .map(|c| c.code.clone())
+                            .unwrap_or_default();
+                        combo_row(
+                            ui,
+                            lang.tr("存放专柜", "Cabinet"),
+                            "out_cabinet",
+                            &cab,
+                            |ui| {
+                                for c in cabinets
+                                    .iter()
+                                    .filter(|c| !c.retired && c.rules().may_hold(level).is_ok())
+                                {
+                                    ui.selectable_value(
+                                        &mut f.cabinet,
+                                        Some(c.id),
+                                        format!("{} {}", c.code, c.location),
+                                    );
+                                }
+                            },
+                        );
+                    });
+                    let count = f.count.trim().parse::<u32>().ok().filter(|n| *n > 0);
+                    if count.is_none() && !f.count.trim().is_empty() {
+                        error_text(ui, "印制份数请填写正整数");
+                    }
+                    if ui
+                        .add_enabled(
+                            count.is_some() && f.cabinet.is_some(),
+                            egui::Button::new(lang.tr("印制", "Print")),
+                        )
+                        .clicked()
+                        && let (Some(count), Some(cabinet)) = (count, f.cabinet)
+                    {
+                        cmds.push(MainCommand::Outgoing(OutgoingAction::Print {
+                            id,
+                            count,
+                            cabinet,
+                        }));
+                    }
+                }
+                OutgoingStep::Distributed | OutgoingStep::Draft => {
+                    if copies_in_cabinet.is_empty() {
+                        ui.label(
+                            RichText::new(lang.tr("没有在柜的份号", "No copy in the cabinet"))
+                                .weak(),
+                        );
+                    } else {
+                        distribute_form(
+                            ui,
+                            lang,
+                            f,
+                            level,
+                            &copies_in_cabinet,
+                            &people,
+                            &today,
+                            cmds,
+                        );
+                    }
+                }
+            }
+        }
+        if let Some(e) = &self.error {
+            error_text(ui, e);
+        }
+        let Some(detail) = &self.detail else { return };
+        if !detail.sent.is_empty() {
+            ui.separator();
+            ui.label(RichText::new(lang.tr("分发记录", "Distribution")).strong());
+            for x in &detail.sent {
+                ui.label(format!(
+                    "第{}份 → {} · {} {} · {}",
+                    x.copy_no,
+                    x.recipient_unit,
+                    x.channel.label_zh(),
+                    if x.tracking_no.is_empty() {
+                        self.name(x.carrier)
+                    } else {
+                        x.tracking_no.clone()
+                    },
+                    x.sent_on
+                ));
+                match &x.receipt_returned_on {
+                    Some(on) => {
+                        ui.label(RichText::new(format!("  回执 {on}")).small());
+                    }
+                    None => {
+                        if ui
+                            .small_button(format!("第{}份回执已收回", x.copy_no))
+                            .clicked()
+                            && let Ok(on) = parse_date(&self.today, "日期")
+                        {
+                            cmds.push(MainCommand::Outgoing(OutgoingAction::Receipt {
+                                copy: x.copy,
+                                on,
+                            }));
+                        }
+                    }
+                }
+            }
+        }
+        ui.separator();
+        Grid::new("out_steps").num_columns(3).show(ui, |ui| {
+            for step in OutgoingStep::ALL {
+                let rec = detail.steps.iter().find(|r| r.step == step);
+                ui.label(if rec.is_some() { "✓" } else { "○" });
+                ui.label(step.label_zh());
+                ui.label(
+                    RichText::new(rec.map_or(String::new(), |r| {
+                        format!("{} {}", self.name(r.person), local_time(&r.at))
+                            .trim()
+                            .to_owned()
+                    }))
+                    .small(),
+                );
+                ui.end_row();
+            }
+        });
+    }
+}
+
+fn person_row(ui: &mut Ui, label: &str, id: &str, people: &[Person], value: &mut Option<PersonId>) {
+    let name = value
+        .and_then(|v| people.iter().find(|p| p.id == v))
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    combo_row(ui, label, id, &name, |ui| {
+        for p in people.iter().filter(|p| p.active) {
+            ui.selectable_value(value, Some(p.id), format!("{} {}", p.name, p.post).trim());
+        }
+    });
+}
+
+#[allow(clippy::too_many_arguments)]
+fn distribute_form(
+    ui: &mut Ui,
+    lang: Lang,
+    f: &mut StepForm,
+    level: Level,
+    copies: &[Copy],
+    people: &[Person],
+    today: &str,
+    cmds: &mut Vec<MainCommand>,
+) {
+    if f.sent_on.is_empty() {
+        f.sent_on = today.to_owned();
+    }
+    if f.copy.is_none_or(|c| !copies.iter().any(|k| k.id == c)) {
+        f.copy = copies.first().map(|c| c.id);
+    }
+    Grid::new("out_form").num_columns(2).show(ui, |ui| {
+        let copy_label = f
+            .copy
+            .and_then(|c| copies.iter().find(|k| k.id == c))
+            .map(|c| format!("第{}份", c.copy_no))
+            .unwrap_or_default();
+        combo_row(
+            ui,
+            lang.tr("份号", "Copy"),
+            "out_copy",
+            &copy_label,
+            |ui| {
+                for c in copies {
+                    ui.selectable_value(&mut f.copy, Some(c.id), format!("第{}份", c.copy_no));
+                }
+            },
+        );
+        field_row(
+            ui,
+            lang.tr("收件单位", "Recipient"),
+            &mut f.recipient,
+            false,
+        );
+        let allowed = Channel::allowed_for(level);
+        if f.channel.is_none_or(|c| !allowed.contains(&c)) {
+            f.channel = allowed.first().copied();
+        }
+        combo_row(
+            ui,
+            lang.tr("传递渠道", "Channel"),
+            "out_channel",
+            f.channel.map_or("", |c| c.label_zh()),
+            |ui| {
+                for c in allowed {
+                    ui.selectable_value(&mut f.channel, Some(*c), c.label_zh());
+                }
+            },
+        );
+        if f.channel == Some(Channel::DesignatedPerson) {
+            person_row(
+                ui,
+                lang.tr("送达人", "Carrier"),
+                "out_carrier",
+                people,
+                &mut f.carrier,
+            );
+        } else {
+            field_row(
+                ui,
+                lang.tr("单号", "Tracking no."),
+                &mut f.tracking_no,
+                false,
+            );
+        }
+        field_row(ui, lang.tr("发出日期", "Sent on"), &mut f.sent_on, false);
+    });
+    let input = (|| -> Result<(CopyId, DistributionInput), String> {
+        let copy = f.copy.ok_or("请选择份号")?;
+        if f.recipient.trim().is_empty() {
+            return Err("请填写收件单位".into());
+        }
+        let channel = f.channel.ok_or("请选择传递渠道")?;
+        let designated = channel == Channel::DesignatedPerson;
+        if designated && f.carrier.is_none() {
+            return Err("专人送达须选择送达人".into());
+        }
+        Ok((
+            copy,
+            DistributionInput {
+                recipient_unit: f.recipient.clone(),
+                channel,
+                carrier: if designated { f.carrier } else { None },
+                tracking_no: if designated {
+                    String::new()
+                } else {
+                    f.tracking_no.clone()
+                },
+                sent_on: parse_date(&f.sent_on, "发出日期")?,
+            },
+        ))
+    })();
+    if let Err(p) = &input {
+        ui.label(RichText::new(p).weak());
+    }
+    if ui
+        .add_enabled(input.is_ok(), egui::Button::new(lang.tr("分发", "Send")))
+        .clicked()
+        && let Ok((copy, input)) = input
+    {
+        cmds.push(MainCommand::Outgoing(OutgoingAction::Distribute {
+            copy,
+            input: Box::new(input),
+        }));
+    }
+}
+
+/// The 拟稿 form.
+pub struct DraftDialog {
+    title: String,
+    category: Category,
+    level: Level,
+    period_kind: &'static str,
+    period_value: String,
+    dated: String,
+    pages: String,
+    drafter: Option<PersonId>,
+    readers: String,
+    remarks: String,
+    error: Option<String>,
+}
+
+impl DraftDialog {
+    fn new(session: &Session) -> Self {
+        Self {
+            title: String::new(),
+            category: Category::Policy,
+            level: Level::Mimi,
+            period_kind: "unspecified",
+            period_value: String::new(),
+            dated: session.clock().now().date_naive().to_string(),
+            pages: String::new(),
+            drafter: Some(session.user().person_id),
+            readers: String::new(),
+            remarks: String::new(),
+            error: None,
+        }
+    }
+
+    /// The save was refused.
+    pub fn failed(&mut self, message: String) {
+        self.error = Some(message);
+    }
+
+    fn draft(&self) -> Result<OutgoingDraft, String> {
+        if self.title.trim().is_empty() {
+            return Err("请填写标题".into());
+        }
+        let dated = parse_date(&self.dated, "成文日期")?;
+        let period = parse_period(self.period_kind, &self.period_value, self.level, dated)?;
+        let pages: u32 = self
+            .pages
+            .trim()
+            .parse()
+            .map_err(|_| "页数请填写数字".to_owned())?;
+        Ok(OutgoingDraft {
+            title: self.title.clone(),
+            category: self.category,
+            level: self.level,
+            period,
+            dated,
+            pages,
+            drafter: self.drafter.ok_or("请选择拟稿人")?,
+            readers: self.readers.clone(),
+            remarks: self.remarks.clone(),
+        })
+    }
+
+    fn ui(
+        &mut self,
+        ctx: &egui::Context,
+        lang: Lang,
+        people: &[Person],
+        cmds: &mut Vec<MainCommand>,
+    ) -> bool {
+        let mut keep = true;
+        let popup_open = egui::Popup::is_any_open(ctx);
+        egui::Modal::new(egui::Id::unique("draft_dialog")).show(ctx, |ui| {
+            ui.set_width(600.0);
+            ui.heading(lang.tr("发文拟稿", "New outgoing draft"));
+            Grid::new("draft_form").num_columns(2).show(ui, |ui| {
+                field_row(ui, lang.tr("标题", "Title"), &mut self.title, false);
+                level_period_rows(
+                    ui,
+                    lang,
+                    &mut self.level,
+                    &mut self.period_kind,
+                    &mut self.period_value,
+                );
+                combo_row(
+                    ui,
+                    lang.tr("类别", "Category"),
+                    "category",
+                    self.category.label_zh(),
+                    |ui| {
+                        for c in Category::ALL {
+                            ui.selectable_value(&mut self.category, c, c.label_zh());
+                        }
+                    },
+                );
+                field_row(ui, lang.tr("成文日期", "Dated"), &mut self.dated, false);
+                field_row(ui, lang.tr("页数", "Pages"), &mut self.pages, false);
+                person_row(
+                    ui,
+                    lang.tr("拟稿人", "Drafted by"),
+                    "drafter",
+                    people,
+                    &mut self.drafter,
+                );
+                field_row(
+                    ui,
+                    lang.tr("知悉范围", "Who may read"),
+                    &mut self.readers,
+                    false,
+                );
+                field_row(ui, lang.tr("备注", "Remarks"), &mut self.remarks, false);
+            });
+            let draft = self.draft();
+            match &draft {
+                Ok(d) => {
+                    ui.label(
+                        RichText::new(format!(
+                            "{}{}",
+                            lang.tr("密级标志：", "Marking: "),
+                            marking(d.level, &d.period)
+                        ))
+                        .strong(),
+                    );
+                }
+                Err(p) => {
+                    ui.label(RichText::new(p).weak());
+                }
+            }
+            if let Some(e) = &self.error {
+                error_text(ui, e);
+            }
+            ui.horizontal(|ui| {
+                let save = ui.add_enabled(
+                    draft.is_ok(),
+                    egui::Button::new(lang.tr("保存草稿", "Save draft")),
+                );
+                if (save.clicked() || ui.input(|i| i.key_pressed(Key::Enter)) && !popup_open)
+                    && let Ok(d) = draft
+                {
+                    cmds.push(MainCommand::Outgoing(OutgoingAction::Draft(Box::new(d))));
+                }
+                if ui.button(lang.tr("取消", "Cancel")).clicked()
+                    || (ui.input(|i| i.key_pressed(Key::Escape)) && !popup_open)
+                {
+                    keep = false;
+                }
+            });
+        });
+        keep
+    }
+}

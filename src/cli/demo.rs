@@ -13,10 +13,12 @@ use super::{CliError, acting_login};
 use crate::domain::SystemClock;
 use crate::domain::level::{Category, Level};
 use crate::domain::marking::SecrecyPeriod;
+use crate::domain::outgoing::Channel;
 use crate::domain::person::Clearance;
 use crate::ledger::Session;
 use crate::ledger::cabinets::{self, CabinetId, CabinetInput};
 use crate::ledger::documents::{self, IncomingInput};
+use crate::ledger::outgoing::{self, DistributionInput, OutgoingDraft};
 use crate::ledger::people::{self, NewPerson, PersonId};
 use crate::vault::Vault;
 
@@ -230,6 +232,87 @@ fn fill(s: &mut Session, wanted: u32, batch: u32) -> Result<(), CliError> {
         made += n;
         total += u64::from(n);
         println!("committed {total}");
+    }
+    if wanted >= OUTGOING_MIN_DOCUMENTS {
+        fill_outgoing(s, &mut rng, &staff, &cabinet_for, &mut total)?;
+    }
+    Ok(())
+}
+
+/// A demo of `demo --documents N` with at least this many also gets outgoing documents.
+pub const OUTGOING_MIN_DOCUMENTS: u32 = 20;
+/// How many outgoing documents the demo drafts: one stopped at each step, and a few more sent.
+pub const OUTGOING_DOCUMENTS: usize = 10;
+
+/// Outgoing documents at every step of the flow, some distributed with receipts. One commit
+/// per step, as the custodian would record them.
+fn fill_outgoing(
+    s: &mut Session,
+    rng: &mut Rng,
+    staff: &[PersonId],
+    cabinet_for: &std::collections::HashMap<Level, CabinetId>,
+    total: &mut u64,
+) -> Result<(), CliError> {
+    let mut committed = || {
+        *total += 1;
+        println!("committed {total}");
+    };
+    let today = s.clock().now().date_naive();
+    for i in 0..OUTGOING_DOCUMENTS {
+        let level = [Level::Jimi, Level::Mimi, Level::Juemi, Level::NeibuMingan][i % 4];
+        let id = outgoing::create_draft(
+            s,
+            &OutgoingDraft {
+                title: format!("关于{}的{}", rng.pick(TOPICS), rng.pick(KINDS)),
+                category: Category::ALL[rng.below(Category::ALL.len())],
+                level,
+                period: SecrecyPeriod::Unspecified,
+                dated: today - Duration::days(rng.below(20) as i64),
+                pages: 1 + rng.below(12) as u32,
+                drafter: staff[1 + rng.below(staff.len() - 1)],
+                readers: format!("{}负责人", rng.pick(DEPARTMENTS)),
+                remarks: String::new(),
+            },
+        )?;
+        committed();
+        let target = (i % 7) + usize::from(i >= 7) * 6;
+        let person = |rng: &mut Rng| staff[1 + rng.below(staff.len() - 1)];
+        for step in 1..=target.min(6) {
+            match step {
+                1 => outgoing::review(s, id, person(rng), "同意")?,
+                2 => outgoing::sign(s, id, person(rng), "同意印发")?,
+                3 => outgoing::assign_number(s, id).map(|_| ())?,
+                4 => outgoing::register(s, id, "")?,
+                5 => outgoing::print(s, id, 2 + rng.below(4) as u32, cabinet_for[&level])?,
+                _ => {
+                    let copies = documents::copies(s, id)?;
+                    for (k, c) in copies.iter().take(2).enumerate() {
+                        let channel = Channel::allowed_for(level)[k % 2];
+                        let carrier = (channel == Channel::DesignatedPerson).then(|| person(rng));
+                        outgoing::distribute(
+                            s,
+                            c.id,
+                            &DistributionInput {
+                                recipient_unit: rng.pick(UNITS).to_owned(),
+                                channel,
+                                carrier,
+                                tracking_no: if carrier.is_some() {
+                                    String::new()
+                                } else {
+                                    format!("JY{}{:04}", today.format("%Y%m%d"), rng.below(10_000))
+                                },
+                                sent_on: today,
+                            },
+                        )?;
+                        if k == 0 {
+                            committed();
+                            outgoing::record_receipt(s, c.id, today)?;
+                        }
+                    }
+                }
+            }
+            committed();
+        }
     }
     Ok(())
 }

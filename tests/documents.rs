@@ -490,7 +490,6 @@ fn gui_register_a_confidential_document_with_three_copies_then_find_it() {
     type_into(&mut h, "期限值", "10");
     type_into(&mut h, "页数", "6");
     type_into(&mut h, "份号", "1-3");
-    h.get_by_label("请选择存放专柜");
     h.get_by_role_and_label(Role::ComboBox, "存放专柜").click();
     h.run();
     click(&mut h, "JM-02 机要室");

@@ -104,6 +104,16 @@ impl DocumentsScreen {
         self.load_detail(session);
     }
 
+    /// Whether a dialog of this screen is open.
+    pub fn dialog_open(&self) -> bool {
+        self.dialog.is_some() || self.void_dialog.is_some()
+    }
+
+    /// Opens the 收文登记 dialog (Ctrl+N from anywhere).
+    pub fn open_register(&mut self, session: &Session) {
+        self.dialog = Some(RegisterDialog::new(session));
+    }
+
     /// Selects a document (after registering it, for instance).
     pub fn select(&mut self, session: &Session, id: DocumentId) {
         self.selected = Some(id);
@@ -133,10 +143,6 @@ impl DocumentsScreen {
 
     /// Draws the screen.
     pub fn ui(&mut self, ui: &mut Ui, lang: Lang, session: &Session, cmds: &mut Vec<MainCommand>) {
-        let no_dialog = self.dialog.is_none() && self.void_dialog.is_none();
-        if no_dialog && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::N)) {
-            self.dialog = Some(RegisterDialog::new(session));
-        }
         if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
             self.focus_search = true;
         }
@@ -576,6 +582,9 @@ pub struct RegisterDialog {
     remarks: String,
     reason: String,
     error: Option<String>,
+    /// The title takes the keyboard focus once, when the dialog opens (focusing every frame
+    /// would break an input method's composition).
+    focus_title: bool,
 }
 
 const PERIOD_KINDS: [(&str, &str); 6] = [
@@ -619,6 +628,7 @@ impl RegisterDialog {
             remarks: String::new(),
             reason: String::new(),
             error: None,
+            focus_title: true,
         }
     }
 
@@ -650,6 +660,7 @@ impl RegisterDialog {
             remarks: d.remarks.clone(),
             reason: String::new(),
             error: None,
+            focus_title: true,
         }
     }
 
@@ -766,6 +777,17 @@ impl RegisterDialog {
         // Esc closes an open drop-down first, never the dialog with its drafts.
         let popup_open = egui::Popup::is_any_open(ctx);
         let registering = self.mode == Mode::Register;
+        // The cabinet defaults to the first one designated for the level (R3.1.1); a level
+        // change that the chosen cabinet cannot hold moves the choice too.
+        let fits = |c: &Cabinet| !c.retired && c.rules().may_hold(self.level).is_ok();
+        if registering
+            && self
+                .cabinet
+                .and_then(|id| cabinets.iter().find(|c| c.id == id))
+                .is_none_or(|c| !fits(c))
+        {
+            self.cabinet = cabinets.iter().find(|c| fits(c)).map(|c| c.id);
+        }
         egui::Modal::new(egui::Id::unique("register_dialog")).show(ctx, |ui| {
             ui.set_width(620.0);
             ui.heading(if registering {
@@ -818,7 +840,11 @@ impl RegisterDialog {
     }
 
     fn form_rows(&mut self, ui: &mut Ui, lang: Lang, cabinets: &[Cabinet], people: &[Person]) {
-        field_row(ui, lang.tr("标题", "Title"), &mut self.title, false);
+        let title = field_row(ui, lang.tr("标题", "Title"), &mut self.title, false);
+        if self.focus_title {
+            title.request_focus();
+            self.focus_title = false;
+        }
         if !self.outgoing {
             field_row(
                 ui,

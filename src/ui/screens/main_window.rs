@@ -174,6 +174,20 @@ impl MainWindow {
     pub fn ui(&mut self, ui: &mut Ui, lang: Lang, _clock: &dyn Clock, cmds: &mut Vec<Command>) {
         self.run_commands(lang);
         self.ready = std::mem::take(&mut self.commands);
+        // Ctrl+N registers an incoming document from any section.
+        let busy = self.passphrase_dialog.is_some()
+            || self.documents.dialog_open()
+            || self.outgoing.dialog.is_some()
+            || self.people.dialog.is_some()
+            || self.cabinets.dialog.is_some();
+        if !busy && ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::N)) {
+            if self.section != Section::Documents {
+                self.section = Section::Documents;
+                self.toast = None;
+                self.documents.reload(&self.session);
+            }
+            self.documents.open_register(&self.session);
+        }
         let ctx = ui.ctx().clone();
         egui::Panel::top("top_bar").show(ui, |ui| {
             ui.horizontal(|ui| {

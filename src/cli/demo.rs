@@ -111,12 +111,18 @@ pub fn run(
     let passphrase = input.current(&format!("{login} 的口令："))?;
     let mut s = Session::unlock(vault, &login, &passphrase, Arc::new(SystemClock))
         .map_err(|(_, e)| CliError(e.to_string()))?;
-    let result = fill(&mut s, documents_wanted, batch);
+    let result = fill(&mut s, documents_wanted, batch, true);
     drop(s.lock("demo"));
     result
 }
 
-fn fill(s: &mut Session, wanted: u32, batch: u32) -> Result<(), CliError> {
+/// Fills an unlocked vault: people, cabinets, `wanted` incoming documents in transactions of
+/// `batch`, and (from 20 documents) the outgoing flow. With `report`, prints `committed <total>`
+/// after each transaction. Also used by the benchmarks.
+pub fn fill(s: &mut Session, wanted: u32, batch: u32, report: bool) -> Result<(), CliError> {
+    if batch == 0 {
+        return Err(CliError("--batch 须大于零".into()));
+    }
     let mut rng = Rng(0x5eed_0000_0000_0001 ^ u64::from(wanted));
     let mut staff: Vec<PersonId> = vec![s.user().person_id];
     let mut total = 0u64;
@@ -143,7 +149,9 @@ fn fill(s: &mut Session, wanted: u32, batch: u32) -> Result<(), CliError> {
         )?;
         staff.push(id);
         total += 1;
-        println!("committed {total}");
+        if report {
+            println!("committed {total}");
+        }
     }
     let keeper = Some(s.user().person_id);
     let mut cabinet_for = std::collections::HashMap::new();
@@ -171,7 +179,9 @@ fn fill(s: &mut Session, wanted: u32, batch: u32) -> Result<(), CliError> {
                     },
                 )?;
                 total += 1;
-                println!("committed {total}");
+                if report {
+                    println!("committed {total}");
+                }
                 id
             }
         };
@@ -231,10 +241,12 @@ fn fill(s: &mut Session, wanted: u32, batch: u32) -> Result<(), CliError> {
         documents::register_incoming_batch(s, &inputs)?;
         made += n;
         total += u64::from(n);
-        println!("committed {total}");
+        if report {
+            println!("committed {total}");
+        }
     }
     if wanted >= OUTGOING_MIN_DOCUMENTS {
-        fill_outgoing(s, &mut rng, &staff, &cabinet_for, &mut total)?;
+        fill_outgoing(s, &mut rng, &staff, &cabinet_for, &mut total, report)?;
     }
     Ok(())
 }
@@ -252,10 +264,13 @@ fn fill_outgoing(
     staff: &[PersonId],
     cabinet_for: &std::collections::HashMap<Level, CabinetId>,
     total: &mut u64,
+    report: bool,
 ) -> Result<(), CliError> {
     let mut committed = || {
         *total += 1;
-        println!("committed {total}");
+        if report {
+            println!("committed {total}");
+        }
     };
     let today = s.clock().now().date_naive();
     for i in 0..OUTGOING_DOCUMENTS {

@@ -3,7 +3,7 @@
 
 mod add_user;
 mod check;
-mod demo;
+pub mod demo;
 mod init;
 mod passwd;
 mod registers;

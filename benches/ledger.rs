@@ -85,8 +85,11 @@ fn floor(dir: &Path) -> Duration {
             let title = format!("关于加强第{id}号重要项目保密管理工作的通知");
             tx.execute("INSERT INTO t (id, title) VALUES (?1, ?2)", (id, &title))
                 .unwrap();
-            tx.execute("INSERT INTO t_fts (rowid, title) VALUES (?1, ?2)", (id, &title))
-                .unwrap();
+            tx.execute(
+                "INSERT INTO t_fts (rowid, title) VALUES (?1, ?2)",
+                (id, &title),
+            )
+            .unwrap();
         }
         tx.commit().unwrap();
     }
@@ -95,9 +98,36 @@ fn floor(dir: &Path) -> Duration {
 
 fn search_figures(s: &Session) {
     let groups: [(&str, &[&str]); 3] = [
-        ("2 characters", &["保密", "通知", "会议", "审计", "安全", "项目", "整改", "函"]),
-        ("3 characters", &["保密管", "自查自", "的通知", "党委会", "统计报", "数字化", "巡视整", "信息系"]),
-        ("6 characters", &["加强涉密人员", "重大投资项目", "年度预算编制", "深化企业改革", "落实巡视整改", "信息系统安全", "开展专项审计", "印发年度工作"]),
+        (
+            "2 characters",
+            &["保密", "通知", "会议", "审计", "安全", "项目", "整改", "函"],
+        ),
+        (
+            "3 characters",
+            &[
+                "保密管",
+                "自查自",
+                "的通知",
+                "党委会",
+                "统计报",
+                "数字化",
+                "巡视整",
+                "信息系",
+            ],
+        ),
+        (
+            "6 characters",
+            &[
+                "加强涉密人员",
+                "重大投资项目",
+                "年度预算编制",
+                "深化企业改革",
+                "落实巡视整改",
+                "信息系统安全",
+                "开展专项审计",
+                "印发年度工作",
+            ],
+        ),
     ];
     for (what, queries) in groups {
         let mut times = Vec::new();

@@ -405,6 +405,16 @@ fn search_ranks_title_matches_first_filters_and_pages() {
     // Paging: page 2 of size 1 is the second result; total counts every match.
     let page = search::search(&s, &with(Filters::default()), 1, 1).unwrap();
     assert_eq!((page.total, page.rows.len(), page.rows[0].id), (2, 1, b));
+    // The same through the trigram index: pages cross from title matches to the others.
+    let long = Query {
+        text: "档案清查".into(),
+        ..Query::default()
+    };
+    for (offset, id) in [(0, a), (1, b)] {
+        let page = search::search(&s, &long, offset, 1).unwrap();
+        assert_eq!((page.total, page.rows.len(), page.rows[0].id), (2, 1, id));
+    }
+    assert!(search::search(&s, &long, 2, 1).unwrap().rows.is_empty());
 }
 
 #[test]

@@ -1,8 +1,10 @@
 //! Searching the ledger: Chinese substrings over title, 文号, receipt number, issuing unit and
 //! remarks, with filters, ranking, sorting and paging.
 //!
-//! Terms of three characters or more go through the FTS5 trigram index (`documents_fts`); a
-//! query with a shorter term falls back to a LIKE scan, since a trigram index cannot answer it.
+//! Every term goes through an FTS5 index: a term of three characters or more through the trigram
+//! index (`documents_fts`), a shorter one through the single-character index (`documents_chars`,
+//! as a phrase of its characters), each candidate then checked for the exact substring. The
+//! user's text is always quoted: it is never query syntax.
 //! Ranking: matches in the title first, then matches elsewhere; newest first within each.
 
 use rusqlite::types::Value;
@@ -63,18 +65,27 @@ pub struct Page {
 /// The shortest term the trigram index can answer.
 pub const TRIGRAM_MIN_CHARS: usize = 3;
 
-fn like_pattern(term: &str) -> String {
-    format!(
-        "%{}%",
-        term.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    )
-}
-
 /// An FTS5 phrase for a term: double quotes doubled, so the user's text is never syntax.
 fn fts_phrase(term: &str) -> String {
     format!("\"{}\"", term.replace('"', "\"\""))
+}
+
+/// The characters of a short term that the single-character index surely holds as tokens
+/// (Chinese characters, ASCII letters and digits), spaced; the rest (punctuation, symbols) are
+/// left to the exact-substring check. Empty when none is left: the term is then checked by scan.
+fn char_phrase(term: &str) -> String {
+    let indexed = |c: &char| {
+        c.is_ascii_alphanumeric()
+            || ('\u{4e00}'..='\u{9fff}').contains(c)
+            || ('\u{3400}'..='\u{4dbf}').contains(c)
+    };
+    let kept: String = term.chars().filter(indexed).collect();
+    crate::vault::spaced_chars(&kept)
+}
+
+/// Whether the trigram index can answer the term.
+fn is_long(term: &str) -> bool {
+    term.chars().count() >= TRIGRAM_MIN_CHARS
 }
 
 /// A query as SQL: `FROM … WHERE …`, the `ORDER BY` terms, and the parameters.
@@ -102,13 +113,15 @@ fn build(q: &Query) -> Built {
         let title_all = terms
             .iter()
             .map(|t| {
-                params.push(Value::Text(like_pattern(t)));
-                format!("d.title LIKE ?{} ESCAPE '\\'", params.len())
+                params.push(Value::Text((*t).to_owned()));
+                format!("instr(d.title, ?{}) > 0", params.len())
             })
             .collect::<Vec<_>>()
             .join(" AND ");
-        if terms.iter().all(|t| t.chars().count() >= TRIGRAM_MIN_CHARS) {
-            let phrase = terms
+        let long: Vec<&str> = terms.iter().copied().filter(|t| is_long(t)).collect();
+        let short: Vec<&str> = terms.iter().copied().filter(|t| !is_long(t)).collect();
+        if !long.is_empty() {
+            let phrase = long
                 .iter()
                 .map(|t| fts_phrase(t))
                 .collect::<Vec<_>>()
@@ -119,14 +132,30 @@ fn build(q: &Query) -> Built {
                  ON m.rid = d.id",
                 params.len()
             ));
-        } else {
-            for t in &terms {
-                params.push(Value::Text(like_pattern(t)));
+        }
+        if !short.is_empty() {
+            let phrases: Vec<String> = short
+                .iter()
+                .map(|t| char_phrase(t))
+                .filter(|p| !p.is_empty())
+                .map(|p| fts_phrase(&p))
+                .collect();
+            if !phrases.is_empty() {
+                params.push(Value::Text(phrases.join(" AND ")));
+                from.push_str(&format!(
+                    " JOIN (SELECT rowid AS cid FROM documents_chars WHERE documents_chars MATCH ?{}) c1 \
+                     ON c1.cid = d.id",
+                    params.len()
+                ));
+            }
+            // The character index ignores punctuation and case: check the exact substring.
+            for t in short {
+                params.push(Value::Text(t.to_owned()));
                 let p = params.len();
                 wheres.push(format!(
-                    "(d.title LIKE ?{p} ESCAPE '\\' OR d.doc_no LIKE ?{p} ESCAPE '\\' \
-                     OR coalesce(d.receipt_no, '') LIKE ?{p} ESCAPE '\\' \
-                     OR d.issuing_unit LIKE ?{p} ESCAPE '\\' OR d.remarks LIKE ?{p} ESCAPE '\\')"
+                    "(instr(d.title, ?{p}) OR instr(d.doc_no, ?{p}) \
+                     OR instr(coalesce(d.receipt_no, ''), ?{p}) \
+                     OR instr(d.issuing_unit, ?{p}) OR instr(d.remarks, ?{p}))"
                 ));
             }
         }
@@ -193,9 +222,56 @@ fn build(q: &Query) -> Built {
     }
 }
 
+/// For the ranked order without filters, the two tiers as FTS5 expressions: the title holds
+/// every term; the terms are found, but not all in the title. Each tier is then read from the
+/// index alone, newest first, stopping at the page's end.
+fn fts_tiers(q: &Query) -> Option<(String, String)> {
+    if q.sort != SortKey::Relevance || q.filters != Filters::default() {
+        return None;
+    }
+    let terms: Vec<&str> = q.text.split_whitespace().collect();
+    if terms.is_empty() || !terms.iter().all(|t| is_long(t)) {
+        return None;
+    }
+    let join =
+        |f: &dyn Fn(&str) -> String| terms.iter().map(|t| f(t)).collect::<Vec<_>>().join(" AND ");
+    let all = join(&|t| fts_phrase(t));
+    let title = join(&|t| format!("title : {}", fts_phrase(t)));
+    Some((title.clone(), format!("({all}) NOT ({title})")))
+}
+
+fn fts_ids(
+    s: &Session,
+    expr: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<DocumentId>, LedgerError> {
+    let mut stmt = s.conn().prepare_cached(
+        "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?1 \
+         ORDER BY rowid DESC LIMIT ?2 OFFSET ?3",
+    )?;
+    let rows = stmt.query_map(rusqlite::params![expr, limit, offset], |r| {
+        Ok(DocumentId(r.get(0)?))
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+fn fts_count(s: &Session, expr: &str) -> Result<usize, LedgerError> {
+    let n: i64 = s
+        .conn()
+        .prepare_cached("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?1")?
+        .query_row([expr], |r| r.get(0))?;
+    Ok(n as usize)
+}
+
 /// The ids of every match, in order: what a virtualized table needs (it fetches the rows it
 /// shows with [`documents_by_id`]).
 pub fn search_ids(s: &Session, q: &Query) -> Result<Vec<DocumentId>, LedgerError> {
+    if let Some((title, rest)) = fts_tiers(q) {
+        let mut ids = fts_ids(s, &title, -1, 0)?;
+        ids.extend(fts_ids(s, &rest, -1, 0)?);
+        return Ok(ids);
+    }
     let b = build(q);
     let mut stmt = s.conn().prepare_cached(&b.select_ids())?;
     let rows = stmt.query_map(rusqlite::params_from_iter(b.params), |r| {
@@ -206,26 +282,27 @@ pub fn search_ids(s: &Session, q: &Query) -> Result<Vec<DocumentId>, LedgerError
 
 /// One page of results (`offset`, at most `limit` rows) and the total number of matches.
 pub fn search(s: &Session, q: &Query, offset: usize, limit: usize) -> Result<Page, LedgerError> {
-    let b = build(q);
-    let total: i64 = s
-        .conn()
-        .prepare_cached(&format!("SELECT count(*) {}", b.from_where))?
-        .query_row(rusqlite::params_from_iter(b.params.iter()), |r| r.get(0))?;
-    let sql = b.select_ids();
-    let mut params = b.params;
-    params.push(Value::Integer(limit as i64));
-    params.push(Value::Integer(offset as i64));
-    let n = params.len();
-    let paged = format!("{sql} LIMIT ?{} OFFSET ?{n}", n - 1);
-    let ids: Vec<DocumentId> = {
-        let mut stmt = s.conn().prepare_cached(&paged)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
-            Ok(DocumentId(r.get(0)?))
-        })?;
-        rows.collect::<Result<Vec<_>, _>>()?
+    let (total, ids) = if let Some((title, rest)) = fts_tiers(q) {
+        let in_title = fts_count(s, &title)?;
+        let total = in_title + fts_count(s, &rest)?;
+        let (limit_i, offset_i) = (limit as i64, offset as i64);
+        let mut ids = Vec::new();
+        if offset < in_title {
+            ids = fts_ids(s, &title, limit_i, offset_i)?;
+        }
+        if ids.len() < limit {
+            let skip = offset.saturating_sub(in_title) as i64;
+            ids.extend(fts_ids(s, &rest, (limit - ids.len()) as i64, skip)?);
+        }
+        (total, ids)
+    } else {
+        // One pass over the matches: the count and the page come from the same scan.
+        let all = search_ids(s, q)?;
+        let page = all.iter().skip(offset).take(limit).copied().collect();
+        (all.len(), page)
     };
     Ok(Page {
-        total: total as usize,
+        total,
         offset,
         rows: documents_by_id(s, &ids)?,
     })
@@ -253,28 +330,21 @@ mod tests {
     #[test]
     fn user_text_is_never_fts_syntax() {
         assert_eq!(fts_phrase("a\"b OR c"), "\"a\"\"b OR c\"");
-        assert_eq!(like_pattern("50%_x\\"), "%50\\%\\_x\\\\%");
     }
 
     #[test]
-    fn short_terms_fall_back_to_like() {
-        let q = Query {
-            text: "保密".into(),
+    fn only_long_terms_take_the_index_only_path() {
+        let q = |t: &str| Query {
+            text: t.into(),
             ..Query::default()
         };
-        assert!(!build(&q).from_where.contains("MATCH"));
-        let q = Query {
-            text: "保密工作".into(),
-            ..Query::default()
-        };
-        assert!(build(&q).from_where.contains("MATCH"));
-        let q = Query {
-            text: "保密工作 通知".into(),
-            ..Query::default()
-        };
-        assert!(
-            !build(&q).from_where.contains("MATCH"),
-            "one short term: LIKE for all"
-        );
+        assert!(fts_tiers(&q("保密工作")).is_some());
+        assert!(fts_tiers(&q("保密")).is_none());
+        assert!(fts_tiers(&q("保密工作 通知")).is_none());
+        assert!(build(&q("保密")).from_where.contains("documents_chars"));
+        assert!(!build(&q("%")).from_where.contains("documents_chars"));
+        assert_eq!(char_phrase("5%"), "5");
+        assert_eq!(char_phrase("〔1"), "1");
+        assert_eq!(char_phrase("保密"), "保 密");
     }
 }

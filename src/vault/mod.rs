@@ -401,7 +401,38 @@ fn open_connection(
          PRAGMA cache_size = -{CACHE_KIB}; PRAGMA temp_store = MEMORY;"
     ))
     .map_err(damaged)?;
+    register_functions(&conn).map_err(damaged)?;
     Ok(conn)
+}
+
+/// SQL functions the schema's triggers call; registered on every connection before migrations.
+/// `baomi_chars(text)`: the text with a space between characters, for the single-character
+/// search index (`documents_chars`).
+fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "baomi_chars",
+        1,
+        FunctionFlags::SQLITE_UTF8
+            | FunctionFlags::SQLITE_DETERMINISTIC
+            | FunctionFlags::SQLITE_INNOCUOUS,
+        |ctx| {
+            let text: Option<String> = ctx.get(0)?;
+            Ok(text.map(|t| spaced_chars(&t)))
+        },
+    )
+}
+
+/// `保密 A1` → `保 密 A 1`: every character its own token.
+pub fn spaced_chars(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Applies the vault's pragmas to a plain (unencrypted) SQLite connection, so the benchmark

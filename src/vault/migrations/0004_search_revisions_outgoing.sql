@@ -2,16 +2,33 @@
 -- characters or more), the edit history of registrations, and the outgoing flow (发文, R3.1.2).
 
 -- External-content index over documents: the text lives once, in `documents`; triggers keep the
--- index in step with every insert and update (documents are never deleted).
+-- index in step with every insert and update (documents are never deleted). It answers terms of
+-- three characters or more.
 CREATE VIRTUAL TABLE documents_fts USING fts5(
     title, doc_no, receipt_no, issuing_unit, remarks,
     content = 'documents', content_rowid = 'id', tokenize = 'trigram'
 );
 INSERT INTO documents_fts (documents_fts) VALUES ('rebuild');
 
+-- Terms of one or two characters: a contentless index of single characters (`baomi_chars`, a
+-- function the app registers, spaces the text out), queried as a phrase of characters; the
+-- ledger then checks each candidate for the exact substring.
+CREATE VIRTUAL TABLE documents_chars USING fts5(
+    title, doc_no, receipt_no, issuing_unit, remarks,
+    content = '', contentless_delete = 1, tokenize = 'unicode61'
+);
+INSERT INTO documents_chars (rowid, title, doc_no, receipt_no, issuing_unit, remarks)
+SELECT id, baomi_chars(title), baomi_chars(doc_no), baomi_chars(coalesce(receipt_no, '')),
+       baomi_chars(issuing_unit), baomi_chars(remarks)
+FROM documents;
+
 CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
     INSERT INTO documents_fts (rowid, title, doc_no, receipt_no, issuing_unit, remarks)
     VALUES (new.id, new.title, new.doc_no, new.receipt_no, new.issuing_unit, new.remarks);
+    INSERT INTO documents_chars (rowid, title, doc_no, receipt_no, issuing_unit, remarks)
+    VALUES (new.id, baomi_chars(new.title), baomi_chars(new.doc_no),
+            baomi_chars(coalesce(new.receipt_no, '')), baomi_chars(new.issuing_unit),
+            baomi_chars(new.remarks));
 END;
 CREATE TRIGGER documents_fts_update AFTER UPDATE OF title, doc_no, receipt_no, issuing_unit, remarks
 ON documents BEGIN
@@ -19,6 +36,11 @@ ON documents BEGIN
     VALUES ('delete', old.id, old.title, old.doc_no, old.receipt_no, old.issuing_unit, old.remarks);
     INSERT INTO documents_fts (rowid, title, doc_no, receipt_no, issuing_unit, remarks)
     VALUES (new.id, new.title, new.doc_no, new.receipt_no, new.issuing_unit, new.remarks);
+    DELETE FROM documents_chars WHERE rowid = old.id;
+    INSERT INTO documents_chars (rowid, title, doc_no, receipt_no, issuing_unit, remarks)
+    VALUES (new.id, baomi_chars(new.title), baomi_chars(new.doc_no),
+            baomi_chars(coalesce(new.receipt_no, '')), baomi_chars(new.issuing_unit),
+            baomi_chars(new.remarks));
 END;
 
 -- Filters of the register: year and category.

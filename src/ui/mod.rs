@@ -24,7 +24,7 @@ pub fn run_native(vault_dir: PathBuf) -> Result<(), String> {
         viewport: egui::ViewportBuilder::default()
             .with_title(WINDOW_TITLE)
             .with_app_id("baomi")
-            .with_inner_size([1100.0, 720.0])
+            .with_inner_size([1240.0, 760.0])
             .with_min_inner_size([720.0, 480.0]),
         ..Default::default()
     };

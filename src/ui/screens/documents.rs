@@ -185,7 +185,7 @@ impl DocumentsScreen {
             .weak(),
         );
         egui::Panel::right("document_detail")
-            .exact_size(320.0)
+            .exact_size(280.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| self.detail_ui(ui, lang, session));
             });
@@ -318,10 +318,11 @@ impl DocumentsScreen {
         let selected = self.selected;
         TableBuilder::new(ui)
             .striped(true)
-            .column(Column::exact(165.0).clip(true))
-            .column(Column::exact(130.0).clip(true))
-            .column(Column::remainder().at_least(100.0).clip(true))
-            .column(Column::exact(185.0).clip(true))
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+            .column(Column::exact(172.0).clip(true))
+            .column(Column::exact(110.0).clip(true))
+            .column(Column::remainder().at_least(120.0).clip(true))
+            .column(Column::exact(92.0).clip(true))
             .header(24.0, |mut h| {
                 for (key, title) in columns {
                     h.col(|ui| {
@@ -357,7 +358,8 @@ impl DocumentsScreen {
                         }
                     });
                     row.col(|ui| {
-                        ui.label(&d.marking);
+                        // The table shows the marking without its note (the panel has it all).
+                        ui.label(d.marking.split('（').next().unwrap_or(&d.marking));
                     });
                 });
             });

@@ -190,7 +190,7 @@ impl OutgoingScreen {
             .weak(),
         );
         egui::Panel::right("outgoing_detail")
-            .exact_size(360.0)
+            .exact_size(340.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| self.detail_ui(ui, lang, cmds));
             });
@@ -198,10 +198,11 @@ impl OutgoingScreen {
         ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
         TableBuilder::new(ui)
             .striped(true)
-            .column(Column::exact(190.0).clip(true))
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+            .column(Column::exact(240.0).clip(true))
             .column(Column::remainder().at_least(100.0).clip(true))
-            .column(Column::exact(70.0))
-            .column(Column::exact(70.0))
+            .column(Column::exact(56.0))
+            .column(Column::exact(56.0))
             .header(24.0, |mut h| {
                 header_cells(
                     &mut h,

@@ -377,3 +377,23 @@ fn gui_runs_one_outgoing_document_through_every_step() {
     // The table shows the document at its last step.
     assert!(h.query_all_by_label("分发").count() >= 2);
 }
+
+#[test]
+fn gui_sets_the_doc_number_pattern_with_an_example_and_refuses_a_bad_one() {
+    use common::gui::{click, harness, run_wizard, type_into};
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), common::clock());
+    run_wizard(&mut h);
+    click(&mut h, "设置");
+    type_into(&mut h, "发文文号格式", "党办发〔{year}〕号");
+    h.get_by_label("文号格式必须包含 {year} 和 {seq}");
+    type_into(&mut h, "发文文号格式", "党办发〔{year}〕{seq}号");
+    h.get_by_label("示例：党办发〔2026〕12号");
+    let saves: Vec<_> = h.query_all_by_role_and_label(Role::Button, "保存").collect();
+    saves[1].click();
+    h.run();
+    h.run();
+    h.get_by_label("已保存");
+}

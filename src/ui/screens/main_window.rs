@@ -76,6 +76,8 @@ pub enum MainCommand {
     },
     /// Set the auto-lock delay.
     SetAutoLock(u32),
+    /// Set the 文号 pattern of the outgoing flow.
+    SetOutgoingPattern(String),
     /// Add (`id` None) or edit a person.
     SavePerson {
         /// Which person, or a new one.
@@ -142,7 +144,10 @@ impl MainWindow {
             settings::auto_lock_minutes(&session).unwrap_or(settings::DEFAULT_AUTO_LOCK_MINUTES);
         let dashboard = Dashboard::load(&session);
         Self {
-            settings: SettingsScreen::new(auto_lock_minutes),
+            settings: SettingsScreen::new(
+                auto_lock_minutes,
+                crate::ledger::outgoing::pattern(&session).unwrap_or_default(),
+            ),
             session,
             section: Section::Dashboard,
             unit_name,
@@ -393,6 +398,14 @@ impl MainWindow {
                             }
                         }
                     }
+                }
+                MainCommand::SetOutgoingPattern(p) => {
+                    self.toast = Some(
+                        match crate::ledger::outgoing::set_pattern(&mut self.session, &p) {
+                            Ok(()) => (true, lang.tr("已保存", "Saved").into()),
+                            Err(e) => (false, error_message(lang, &e)),
+                        },
+                    );
                 }
                 MainCommand::SetAutoLock(m) => {
                     match settings::set_auto_lock_minutes(&mut self.session, m) {

@@ -10,12 +10,13 @@ use crate::ui::widgets::hint_text;
 /// Drafts of the settings form.
 pub struct SettingsScreen {
     auto_lock: u32,
+    pattern: String,
 }
 
 impl SettingsScreen {
-    /// The form with the stored auto-lock delay.
-    pub fn new(auto_lock: u32) -> Self {
-        Self { auto_lock }
+    /// The form with the stored auto-lock delay and 文号 pattern.
+    pub fn new(auto_lock: u32, pattern: String) -> Self {
+        Self { auto_lock, pattern }
     }
 
     /// Draws the form.
@@ -33,6 +34,40 @@ impl SettingsScreen {
                 .labelled_by(l.id);
             if ui.button(lang.tr("保存", "Save")).clicked() {
                 cmds.push(MainCommand::SetAutoLock(self.auto_lock));
+            }
+            ui.end_row();
+            let l = ui.label(lang.tr("发文文号格式", "Outgoing number pattern"));
+            ui.add(egui::TextEdit::singleline(&mut self.pattern).desired_width(320.0))
+                .labelled_by(l.id);
+            let problem = crate::domain::numbering::validate_pattern(self.pattern.trim()).err();
+            if ui
+                .add_enabled(
+                    problem.is_none(),
+                    egui::Button::new(lang.tr("保存", "Save")),
+                )
+                .clicked()
+            {
+                cmds.push(MainCommand::SetOutgoingPattern(
+                    self.pattern.trim().to_owned(),
+                ));
+            }
+            ui.end_row();
+            ui.label("");
+            match problem {
+                Some(p) => crate::ui::widgets::error_text(ui, &p.to_string()),
+                None => hint_text(
+                    ui,
+                    &format!(
+                        "{}{}",
+                        lang.tr("示例：", "Example: "),
+                        crate::domain::numbering::format_number(
+                            self.pattern.trim(),
+                            "某单位",
+                            2026,
+                            12
+                        )
+                    ),
+                ),
             }
             ui.end_row();
             ui.label(lang.tr("界面语言", "Language"));

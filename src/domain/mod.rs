@@ -2,6 +2,7 @@
 //! Each rule cites its clause of `shared/spec/regulation.md`.
 
 pub mod cabinet;
+pub mod calendar;
 pub mod clock;
 pub mod copy_state;
 pub mod error;

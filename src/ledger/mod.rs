@@ -2,6 +2,7 @@
 //! role and the domain rules, writes its rows and appends its audit event in one transaction.
 
 pub mod audit_log;
+pub mod borrowing;
 pub mod cabinets;
 pub mod documents;
 pub mod outgoing;
@@ -256,6 +257,11 @@ impl Session {
     /// The vault folder.
     pub fn vault(&self) -> &Vault {
         &self.vault
+    }
+
+    /// Today's date where the office is (local time of this PC).
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock.now().with_timezone(&chrono::Local).date_naive()
     }
 
     /// The injected clock.

@@ -194,6 +194,16 @@ impl Vault {
         })
     }
 
+    /// Checks `login`'s passphrase without opening anything (a second person's confirmation
+    /// inside another user's session). The key it unwraps is dropped (zeroized) at once.
+    pub fn verify_passphrase(
+        &self,
+        login: &str,
+        passphrase: &Passphrase,
+    ) -> Result<(), VaultError> {
+        self.keys.unlock_user(login, passphrase).map(drop)
+    }
+
     /// Unlocks with the recovery key and sets a new passphrase for `login` in the same step.
     pub fn unlock_with_recovery(
         &mut self,

@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("0002_people_cabinets.sql"),
     include_str!("0003_documents.sql"),
     include_str!("0004_search_revisions_outgoing.sql"),
+    include_str!("0005_borrowing.sql"),
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,438 @@
+//! Borrowing (R3.1.3): request, approval by the right person (signed in or on paper), check-out
+//! with a working-day due date, renewal, return; the refusals each rule calls for.
+
+mod common;
+
+use std::sync::Arc;
+
+use baomi::domain::MockClock;
+use baomi::domain::copy_state::CopyState;
+use baomi::domain::level::{Category, Level};
+use baomi::domain::marking::SecrecyPeriod;
+use baomi::domain::person::Clearance;
+use baomi::domain::role::Role;
+use baomi::ledger::Session;
+use baomi::ledger::borrowing::{self, BorrowRequest, BorrowState, Decider, Which};
+use baomi::ledger::cabinets::{self, CabinetId, CabinetInput};
+use baomi::ledger::documents::{self, CopyId, IncomingInput};
+use baomi::ledger::people::{self, NewPerson, PersonId};
+use baomi::ledger::users::{self, NewUser};
+use baomi::vault::KdfChoice;
+use chrono::{Duration, NaiveDate};
+
+const HEAD_PASS: &str = "党办主任的口令 2026";
+const DEPT_PASS: &str = "部门负责人的口令 2026";
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+struct Office {
+    s: Session,
+    clock: MockClock,
+    /// 赵主任 (党办负责人, account `head`).
+    head: PersonId,
+    /// 钱部长 (部门负责人 of 工程部, account `dept`).
+    dept_head: PersonId,
+    /// 孙工: 工程部, 重要涉密人员, pledge signed.
+    borrower: PersonId,
+    jm: CabinetId,
+    mm: CabinetId,
+    jue: CabinetId,
+}
+
+fn person(s: &mut Session, name: &str, dept: &str, c: Clearance, pledge: bool) -> PersonId {
+    people::add(
+        s,
+        &NewPerson {
+            name: name.into(),
+            department: dept.into(),
+            post: "干部".into(),
+            clearance: c,
+            pledge_signed_on: pledge.then(|| day(2026, 1, 5)),
+            ..NewPerson::default()
+        },
+    )
+    .unwrap()
+}
+
+fn account(
+    s: &mut Session,
+    login: &str,
+    name: &str,
+    dept: &str,
+    role: Role,
+    pass: &str,
+) -> PersonId {
+    users::add_user(
+        s,
+        &NewUser {
+            login: login.into(),
+            person: NewPerson {
+                name: name.into(),
+                department: dept.into(),
+                post: role.label_zh().into(),
+                clearance: Clearance::Core,
+                pledge_signed_on: Some(day(2026, 1, 5)),
+                ..NewPerson::default()
+            },
+            role,
+        },
+        &common::pass(pass),
+    )
+    .unwrap();
+    people::list(s)
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == name)
+        .unwrap()
+        .id
+}
+
+fn cabinet(s: &mut Session, code: &str, level: Level) -> CabinetId {
+    cabinets::create(
+        s,
+        &CabinetInput {
+            code: code.into(),
+            location: "机要室".into(),
+            max_level: level,
+            responsible: Some(PersonId(1)),
+            locked: true,
+        },
+    )
+    .unwrap()
+}
+
+fn office(dir: &std::path::Path) -> Office {
+    let clock = common::clock();
+    let (mut s, _) = Session::create(
+        dir,
+        &common::setup_input(),
+        &common::pass(common::PASS),
+        KdfChoice::INSECURE_FOR_TESTS,
+        Arc::new(clock.clone()),
+    )
+    .unwrap();
+    let head = account(&mut s, "head", "赵主任", "党办", Role::Head, HEAD_PASS);
+    let dept_head = account(
+        &mut s,
+        "dept",
+        "钱部长",
+        "工程部",
+        Role::DeptHead,
+        DEPT_PASS,
+    );
+    let borrower = person(&mut s, "孙工", "工程部", Clearance::Important, true);
+    let jm = cabinet(&mut s, "JM-01", Level::Jimi);
+    let mm = cabinet(&mut s, "MM-01", Level::Mimi);
+    let jue = cabinet(&mut s, "JUE-01", Level::Juemi);
+    Office {
+        s,
+        clock,
+        head,
+        dept_head,
+        borrower,
+        jm,
+        mm,
+        jue,
+    }
+}
+
+fn copy_of(o: &mut Office, level: Level) -> CopyId {
+    let cabinet = match level {
+        Level::Juemi => o.jue,
+        Level::Jimi => o.jm,
+        _ => o.mm,
+    };
+    let id = documents::register_incoming(
+        &mut o.s,
+        &IncomingInput {
+            received_on: day(2026, 11, 20),
+            signed_for_by: PersonId(1),
+            issuing_unit: "集团公司党委办公室".into(),
+            doc_no: "集团党办发〔2026〕45号".into(),
+            title: "关于加强重要项目保密管理工作的通知".into(),
+            category: Category::MajorDecision,
+            level,
+            period: SecrecyPeriod::Unspecified,
+            dated: day(2026, 11, 18),
+            pages: 6,
+            attachments: 0,
+            copy_numbers: vec![1, 2],
+            cabinet,
+            readers: String::new(),
+            remarks: String::new(),
+        },
+    )
+    .unwrap();
+    documents::copies(&o.s, id).unwrap()[0].id
+}
+
+fn ask(borrower: PersonId, copy: CopyId, days: u32) -> BorrowRequest {
+    BorrowRequest {
+        copy,
+        borrower,
+        reason: "编制项目保密方案".into(),
+        days,
+        place: String::new(),
+        overdue_override: None,
+    }
+}
+
+fn signed_in<'a>(login: &'a str, pass: &'a baomi::vault::Passphrase) -> Decider<'a> {
+    Decider::SignedIn {
+        login,
+        passphrase: pass,
+    }
+}
+
+#[test]
+fn r3_1_3_confidential_borrowing_from_request_to_return() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = office(dir.path());
+    let copy = copy_of(&mut o, Level::Jimi);
+    // 机密: at most 5 working days (the default [X]).
+    let err = borrowing::request(&mut o.s, &ask(o.borrower, copy, 6)).unwrap_err();
+    assert!(err.to_string().contains("最长 5 个工作日"), "{err}");
+    let id = borrowing::request(&mut o.s, &ask(o.borrower, copy, 5)).unwrap();
+    let b = borrowing::get(&o.s, id).unwrap();
+    assert_eq!(b.form_no, "借阅〔2026〕1号");
+    assert_eq!(b.state, BorrowState::Requested);
+    // The department head may not approve 机密; a wrong passphrase is refused; then the head.
+    let dept_pass = common::pass(DEPT_PASS);
+    let err = borrowing::approve(&mut o.s, id, &signed_in("dept", &dept_pass), "").unwrap_err();
+    assert!(err.to_string().contains("须由党办负责人审批"), "{err}");
+    let wrong = common::pass("不是这个口令 123");
+    let err = borrowing::approve(&mut o.s, id, &signed_in("head", &wrong), "").unwrap_err();
+    assert_eq!(err.to_string(), "审批人口令不正确");
+    let head_pass = common::pass(HEAD_PASS);
+    borrowing::approve(&mut o.s, id, &signed_in("head", &head_pass), "同意").unwrap();
+    let b = borrowing::get(&o.s, id).unwrap();
+    assert_eq!(
+        (b.state, b.approver, b.approval_kind.as_deref()),
+        (BorrowState::Approved, Some(o.head), Some("signed_in"))
+    );
+    // Check-out on Thursday 26 Nov 2026: 5 working days → Thursday 3 Dec.
+    let due = borrowing::check_out(&mut o.s, id).unwrap();
+    assert_eq!(due, day(2026, 12, 3));
+    let c = &documents::copies(&o.s, b.document).unwrap()[0];
+    assert_eq!(
+        (c.state, c.holder, c.cabinet),
+        (CopyState::Borrowed, Some(o.borrower), None)
+    );
+    assert_eq!(borrowing::counts(&o.s).unwrap(), (0, 1, 0));
+    // One renewal of up to 5 days from the old due date; a second is refused.
+    assert_eq!(borrowing::renew(&mut o.s, id, 2).unwrap(), day(2026, 12, 7));
+    assert!(borrowing::renew(&mut o.s, id, 1).is_err());
+    // Return with pages missing needs a note; then the copy is back in its cabinet.
+    assert!(borrowing::return_copy(&mut o.s, id, PersonId(1), false, " ").is_err());
+    borrowing::return_copy(&mut o.s, id, PersonId(1), false, "缺第 5 页，已通知借阅人").unwrap();
+    let c = &documents::copies(&o.s, b.document).unwrap()[0];
+    assert_eq!((c.state, c.cabinet), (CopyState::InCabinet, Some(o.jm)));
+    let history = documents::copy_history(&o.s, copy).unwrap();
+    assert_eq!(
+        history.iter().map(|e| e.to).collect::<Vec<_>>(),
+        vec![
+            CopyState::InCabinet,
+            CopyState::Borrowed,
+            CopyState::InCabinet
+        ]
+    );
+    assert!(history[2].note.contains("页数不全"), "{}", history[2].note);
+    let events = baomi::audit::recent(o.s.raw_connection_for_tests(), 20).unwrap();
+    for action in [
+        "borrow.request",
+        "borrow.approve",
+        "borrow.check_out",
+        "borrow.renew",
+        "borrow.return",
+    ] {
+        assert!(events.iter().any(|e| e.action == action), "{action}");
+    }
+    assert!(o.s.verify_audit().unwrap().is_intact());
+}
+
+#[test]
+fn r3_1_3_top_secret_is_read_on_site_and_due_the_same_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = office(dir.path());
+    // 孙工 is 重要涉密人员: not cleared for 绝密 (R3.5.3).
+    let copy = copy_of(&mut o, Level::Juemi);
+    let mut r = ask(o.borrower, copy, 3);
+    r.place = "机要阅览室".into();
+    let err = borrowing::request(&mut o.s, &r).unwrap_err();
+    assert!(err.to_string().contains("R3.5.3"), "{err}");
+    r.borrower = person(&mut o.s, "周工", "工程部", Clearance::Core, true);
+    r.place = String::new();
+    let err = borrowing::request(&mut o.s, &r).unwrap_err();
+    assert!(err.to_string().contains("指定的阅读地点"), "{err}");
+    r.place = "机要阅览室".into();
+    let id = borrowing::request(&mut o.s, &r).unwrap();
+    assert_eq!(
+        borrowing::get(&o.s, id).unwrap().requested_days,
+        0,
+        "same day"
+    );
+    let head_pass = common::pass(HEAD_PASS);
+    borrowing::approve(&mut o.s, id, &signed_in("head", &head_pass), "").unwrap();
+    assert_eq!(
+        borrowing::check_out(&mut o.s, id).unwrap(),
+        day(2026, 11, 26)
+    );
+    let b = borrowing::get(&o.s, id).unwrap();
+    let c = &documents::copies(&o.s, b.document).unwrap()[0];
+    assert_eq!(c.place, "机要阅览室", "read at the named place");
+    assert!(
+        borrowing::renew(&mut o.s, id, 1).is_err(),
+        "no renewal on site"
+    );
+}
+
+#[test]
+fn r3_1_3_secret_is_approved_by_the_borrowers_department_head_never_by_oneself() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = office(dir.path());
+    let copy = copy_of(&mut o, Level::Mimi);
+    let id = borrowing::request(&mut o.s, &ask(o.borrower, copy, 10)).unwrap();
+    // A department head of another department.
+    let other_pass = "其他部门负责人 2026";
+    account(
+        &mut o.s,
+        "fin",
+        "李部长",
+        "财务部",
+        Role::DeptHead,
+        other_pass,
+    );
+    let p = common::pass(other_pass);
+    let err = borrowing::approve(&mut o.s, id, &signed_in("fin", &p), "").unwrap_err();
+    assert!(err.to_string().contains("本部门"), "{err}");
+    // Paper approval by someone without an account: the role cannot be checked.
+    let clerk = person(&mut o.s, "吴干事", "工程部", Clearance::General, true);
+    let err = borrowing::approve(
+        &mut o.s,
+        id,
+        &Decider::Paper {
+            person: clerk,
+            reference: "纸质审批单 17",
+        },
+        "",
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("账户"), "{err}");
+    // The department head's own request cannot be approved by that head.
+    let own = copy_of(&mut o, Level::Mimi);
+    let mut r = ask(o.borrower, own, 3);
+    r.borrower = o.dept_head;
+    let own_id = borrowing::request(&mut o.s, &r).unwrap();
+    let dept_pass = common::pass(DEPT_PASS);
+    let err = borrowing::approve(&mut o.s, own_id, &signed_in("dept", &dept_pass), "").unwrap_err();
+    assert_eq!(err.to_string(), "不能审批自己的借阅申请");
+    // The right department head, on paper.
+    borrowing::approve(
+        &mut o.s,
+        id,
+        &Decider::Paper {
+            person: o.dept_head,
+            reference: "借阅审批单 2026-017",
+        },
+        "同意",
+    )
+    .unwrap();
+    let b = borrowing::get(&o.s, id).unwrap();
+    assert_eq!(
+        (b.approval_kind.as_deref(), b.approval_ref.as_str()),
+        (Some("paper"), "借阅审批单 2026-017")
+    );
+    // Rejection needs a reason.
+    let head_pass = common::pass(HEAD_PASS);
+    assert!(borrowing::reject(&mut o.s, own_id, &signed_in("head", &head_pass), " ").is_err());
+    borrowing::reject(&mut o.s, own_id, &signed_in("head", &head_pass), "暂不需要").unwrap();
+    assert_eq!(
+        borrowing::get(&o.s, own_id).unwrap().state,
+        BorrowState::Rejected
+    );
+}
+
+#[test]
+fn r3_1_3_an_overdue_borrower_is_refused_unless_the_head_overrides() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = office(dir.path());
+    let first = copy_of(&mut o, Level::Mimi);
+    let id = borrowing::request(&mut o.s, &ask(o.borrower, first, 1)).unwrap();
+    let dept_pass = common::pass(DEPT_PASS);
+    borrowing::approve(&mut o.s, id, &signed_in("dept", &dept_pass), "").unwrap();
+    assert_eq!(
+        borrowing::check_out(&mut o.s, id).unwrap(),
+        day(2026, 11, 27)
+    );
+    // Monday 30 Nov: one working day overdue.
+    o.clock.advance(Duration::days(4));
+    let overdue = borrowing::list(&o.s, Which::Overdue).unwrap();
+    assert_eq!(overdue.len(), 1);
+    let cal = borrowing::calendar(&o.s).unwrap();
+    assert_eq!(borrowing::overdue_days(&cal, &overdue[0], o.s.today()), 1);
+    assert_eq!(borrowing::counts(&o.s).unwrap(), (0, 1, 1));
+    let second = copy_of(&mut o, Level::Mimi);
+    let err = borrowing::request(&mut o.s, &ask(o.borrower, second, 3)).unwrap_err();
+    assert!(err.to_string().contains("逾期"), "{err}");
+    let mut r = ask(o.borrower, second, 3);
+    r.overdue_override = Some("专项检查急需".into());
+    let id2 = borrowing::request(&mut o.s, &r).unwrap();
+    // With an override, only the 党办负责人 may approve.
+    let err = borrowing::approve(&mut o.s, id2, &signed_in("dept", &dept_pass), "").unwrap_err();
+    assert!(err.to_string().contains("只有党办负责人"), "{err}");
+    let head_pass = common::pass(HEAD_PASS);
+    borrowing::approve(&mut o.s, id2, &signed_in("head", &head_pass), "").unwrap();
+    let ev = &baomi::audit::recent(o.s.raw_connection_for_tests(), 3).unwrap();
+    assert!(
+        ev.iter()
+            .any(|e| e.action == "borrow.request" && e.detail_json.contains("专项检查急需"))
+    );
+}
+
+#[test]
+fn r3_5_1_a_borrower_without_a_pledge_and_a_copy_not_in_its_cabinet_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = office(dir.path());
+    let copy = copy_of(&mut o, Level::Mimi);
+    let mut r = ask(o.borrower, copy, 2);
+    r.borrower = person(&mut o.s, "郑新", "工程部", Clearance::General, false);
+    let err = borrowing::request(&mut o.s, &r).unwrap_err();
+    assert!(err.to_string().contains("保密承诺书"), "{err}");
+    let id = borrowing::request(&mut o.s, &ask(o.borrower, copy, 2)).unwrap();
+    assert!(
+        borrowing::request(&mut o.s, &ask(o.borrower, copy, 2)).is_err(),
+        "one request per copy at a time"
+    );
+    assert!(
+        borrowing::check_out(&mut o.s, id).is_err(),
+        "not approved yet"
+    );
+    borrowing::cancel(&mut o.s, id, "借阅人出差").unwrap();
+    assert_eq!(
+        borrowing::get(&o.s, id).unwrap().state,
+        BorrowState::Cancelled
+    );
+}
+
+#[test]
+fn r3_1_3_the_policy_is_a_setting_checked_against_the_regulation_and_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = office(dir.path());
+    let mut p = borrowing::policy(&o.s).unwrap();
+    p.jimi.max_working_days = 3;
+    borrowing::set_policy(&mut o.s, &p).unwrap();
+    let copy = copy_of(&mut o, Level::Jimi);
+    assert!(borrowing::request(&mut o.s, &ask(o.borrower, copy, 4)).is_err());
+    p.jimi.approver = baomi::domain::borrowing::Approver::DeptHead;
+    assert!(borrowing::set_policy(&mut o.s, &p).is_err());
+    // A calendar year added by the custodian counts at once.
+    let year = borrowing::set_calendar_year(&mut o.s, "年 2027\n休 2027-01-01 元旦\n").unwrap();
+    assert_eq!(year, 2027);
+    let cal = borrowing::calendar(&o.s).unwrap();
+    assert!(cal.knows(2027) && !cal.is_working_day(day(2027, 1, 1)));
+    assert!(borrowing::set_calendar_year(&mut o.s, "年 2027\n班 2027-01-04\n").is_err());
+    assert!(o.s.verify_audit().unwrap().is_intact());
+    let _ = o.jue;
+}

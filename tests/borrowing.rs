@@ -147,7 +147,7 @@ fn copy_of(o: &mut Office, level: Level) -> CopyId {
     let id = documents::register_incoming(
         &mut o.s,
         &IncomingInput {
-            received_on: day(2026, 11, 20),
+            received_on: day(2026, 11, 10),
             signed_for_by: PersonId(1),
             issuing_unit: "集团公司党委办公室".into(),
             doc_no: "集团党办发〔2026〕45号".into(),
@@ -155,7 +155,7 @@ fn copy_of(o: &mut Office, level: Level) -> CopyId {
             category: Category::MajorDecision,
             level,
             period: SecrecyPeriod::Unspecified,
-            dated: day(2026, 11, 18),
+            dated: day(2026, 11, 9),
             pages: 6,
             attachments: 0,
             copy_numbers: vec![1, 2],
@@ -435,4 +435,84 @@ fn r3_1_3_the_policy_is_a_setting_checked_against_the_regulation_and_audited() {
     assert!(borrowing::set_calendar_year(&mut o.s, "年 2027\n班 2027-01-04\n").is_err());
     assert!(o.s.verify_audit().unwrap().is_intact());
     let _ = o.jue;
+}
+
+#[test]
+fn gui_request_signed_in_approval_check_out_return_and_an_overdue_loan() {
+    use common::gui::{click, harness, type_into};
+    use egui::accesskit::Role as A11y;
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().unwrap();
+    // Ten days earlier, 孙工 borrowed a 机密 copy for 2 working days and never returned it.
+    {
+        let mut o = office(dir.path());
+        o.clock.advance(Duration::days(-10));
+        let overdue = copy_of(&mut o, Level::Jimi);
+        let _ = copy_of(&mut o, Level::Mimi);
+        let id = borrowing::request(&mut o.s, &ask(o.borrower, overdue, 2)).unwrap();
+        let head_pass = common::pass(HEAD_PASS);
+        borrowing::approve(&mut o.s, id, &signed_in("head", &head_pass), "").unwrap();
+        assert_eq!(
+            borrowing::check_out(&mut o.s, id).unwrap(),
+            day(2026, 11, 18)
+        );
+        drop(o.s.lock("test"));
+    }
+    let mut h = harness(dir.path(), common::clock());
+    type_into(&mut h, "口令", common::PASS);
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.run();
+    // The dashboard counts the overdue loan.
+    h.get_by_label("逾期未还");
+    h.get_by_label("1 份逾期");
+    h.get_by_role_and_label(A11y::Button, "借阅").click();
+    h.run();
+    click(&mut h, "借出中");
+    h.get_by_label("2026-11-18 逾期6天");
+    // A request for the 秘密 copy, approved by the department head signing in here.
+    click(&mut h, "借阅申请");
+    type_into(&mut h, "查找文件", "保密管理");
+    let found = h
+        .query_all_by_label_contains("秘密★")
+        .next()
+        .expect("the 秘密 document is found");
+    found.click();
+    h.run();
+    h.get_by_role_and_label(A11y::ComboBox, "借阅人").click();
+    h.run();
+    click(&mut h, "钱部长 工程部");
+    type_into(&mut h, "借阅事由", "编制项目保密方案");
+    type_into(&mut h, "借阅天数", "3");
+    click(&mut h, "提交申请");
+    h.run();
+    h.get_by_label("已登记借阅申请 借阅〔2026〕2号");
+    // 钱部长 cannot approve his own request; 赵主任 signs in with his passphrase.
+    h.get_by_role_and_label(A11y::ComboBox, "审批人").click();
+    h.run();
+    click(&mut h, "赵主任（党办负责人）");
+    type_into(&mut h, "审批人口令", "错误的口令 000");
+    click(&mut h, "批准");
+    h.run();
+    h.get_by_label("审批人口令不正确");
+    type_into(&mut h, "审批人口令", HEAD_PASS);
+    click(&mut h, "批准");
+    h.run();
+    h.get_by_label("已批准借阅");
+    click(&mut h, "借出");
+    h.run();
+    // Thursday 26 Nov + 3 working days = Tuesday 1 Dec.
+    h.get_by_label("已借出，应于 2026-12-01 前归还");
+    // It is on loan now, next to the overdue one.
+    assert!(h.query_all_by_label("2026-12-01").count() >= 1);
+    h.get_by_label("2026-11-18 逾期6天");
+    click(&mut h, "归还入柜");
+    h.run();
+    h.get_by_label("已归还入柜");
+    click(&mut h, "借出中");
+    assert_eq!(
+        h.query_all_by_label("2026-12-01").count(),
+        0,
+        "no longer on loan"
+    );
 }

@@ -10,6 +10,7 @@ const REGISTERS: &[(&str, &str)] = &[
     ("document_revisions", "document_revisions"),
     ("outgoing_steps", "outgoing_steps"),
     ("distributions", "distributions"),
+    ("borrows", "borrows"),
     ("people", "people"),
     ("cabinets", "cabinets"),
     ("users", "users"),

@@ -33,6 +33,8 @@ pub struct CurrentUser {
 pub struct UserRow {
     pub id: UserId,
     pub login: String,
+    /// The person the account belongs to.
+    pub person_id: PersonId,
     pub name: String,
     pub department: String,
     pub role: Role,
@@ -116,6 +118,7 @@ pub fn list(s: &Session) -> Result<Vec<UserRow>, LedgerError> {
         Ok(UserRow {
             id: UserId(r.get(0)?),
             login: r.get(1)?,
+            person_id: PersonId(r.get(2)?),
             name: r.get(3)?,
             department: r.get(4)?,
             role: code_col(r, 5, Role::from_code)?,

@@ -10,6 +10,9 @@ use crate::ui::widgets::error_text;
 /// Figures shown on the dashboard, read once when the section opens.
 pub struct Dashboard {
     users: usize,
+    documents: i64,
+    /// 借阅: waiting for approval, out, overdue.
+    borrows: (u32, u32, u32),
     chain: Result<ChainStatus, String>,
     vault_dir: String,
 }
@@ -21,6 +24,11 @@ impl Dashboard {
             users: users::list(session)
                 .map(|u| u.iter().filter(|u| u.active).count())
                 .unwrap_or(0),
+            documents: crate::ledger::stats::counts(session)
+                .ok()
+                .and_then(|c| c.iter().find(|(k, _)| *k == "documents").map(|(_, v)| *v))
+                .unwrap_or(0),
+            borrows: crate::ledger::borrowing::counts(session).unwrap_or((0, 0, 0)),
             chain: session.verify_audit().map_err(|e| e.to_string()),
             vault_dir: session.vault().dir().display().to_string(),
         }
@@ -47,6 +55,29 @@ impl Dashboard {
                 ui.end_row();
                 ui.label(lang.tr("用户数", "Users"));
                 ui.label(self.users.to_string());
+                ui.end_row();
+                ui.label(lang.tr("台账文件", "Documents"));
+                ui.label(self.documents.to_string());
+                ui.end_row();
+                let (pending, out, overdue) = self.borrows;
+                ui.label(lang.tr("借阅待审批", "Borrowing: awaiting approval"));
+                ui.label(pending.to_string());
+                ui.end_row();
+                ui.label(lang.tr("借出中", "On loan"));
+                ui.label(out.to_string());
+                ui.end_row();
+                ui.label(lang.tr("逾期未还", "Overdue"));
+                if overdue > 0 {
+                    error_text(
+                        ui,
+                        &match lang {
+                            Lang::Zh => format!("{overdue} 份逾期"),
+                            Lang::En => format!("{overdue} overdue"),
+                        },
+                    );
+                } else {
+                    ui.label("0");
+                }
                 ui.end_row();
                 ui.label(lang.tr("审计链", "Audit chain"));
                 match &self.chain {

@@ -5,6 +5,7 @@
 use egui::{RichText, Ui};
 
 use super::audit_log::AuditLogScreen;
+use super::borrowing::{BorrowAction, BorrowingScreen};
 use super::cabinets::CabinetsScreen;
 use super::dashboard::Dashboard;
 use super::documents::DocumentsScreen;
@@ -27,6 +28,8 @@ pub enum Section {
     Documents,
     /// 发文.
     Outgoing,
+    /// 借阅.
+    Borrowing,
     /// 专柜.
     Cabinets,
     /// 人员.
@@ -38,10 +41,11 @@ pub enum Section {
 }
 
 impl Section {
-    const ALL: [Section; 7] = [
+    const ALL: [Section; 8] = [
         Section::Dashboard,
         Section::Documents,
         Section::Outgoing,
+        Section::Borrowing,
         Section::Cabinets,
         Section::People,
         Section::AuditLog,
@@ -53,6 +57,7 @@ impl Section {
             Section::Dashboard => lang.tr("工作台", "Dashboard"),
             Section::Documents => lang.tr("文件台账", "Documents"),
             Section::Outgoing => lang.tr("发文", "Outgoing"),
+            Section::Borrowing => lang.tr("借阅", "Borrowing"),
             Section::Cabinets => lang.tr("专柜", "Cabinets"),
             Section::People => lang.tr("人员", "People"),
             Section::AuditLog => lang.tr("审计日志", "Audit log"),
@@ -105,6 +110,8 @@ pub enum MainCommand {
     },
     /// A step of the outgoing flow.
     Outgoing(OutgoingAction),
+    /// A step of a borrowing.
+    Borrow(BorrowAction),
     /// Register (`id` None) or edit a cabinet.
     SaveCabinet {
         /// Which cabinet, or a new one.
@@ -124,6 +131,7 @@ pub struct MainWindow {
     audit_log: AuditLogScreen,
     documents: DocumentsScreen,
     outgoing: OutgoingScreen,
+    borrowing: BorrowingScreen,
     cabinets: CabinetsScreen,
     people: PeopleScreen,
     settings: SettingsScreen,
@@ -156,6 +164,7 @@ impl MainWindow {
             audit_log: AuditLogScreen::default(),
             documents: DocumentsScreen::default(),
             outgoing: OutgoingScreen::default(),
+            borrowing: BorrowingScreen::default(),
             cabinets: CabinetsScreen::default(),
             people: PeopleScreen::default(),
             passphrase_dialog: None,
@@ -183,6 +192,7 @@ impl MainWindow {
         let busy = self.passphrase_dialog.is_some()
             || self.documents.dialog_open()
             || self.outgoing.dialog.is_some()
+            || self.borrowing.dialog.is_some()
             || self.people.dialog.is_some()
             || self.cabinets.dialog.is_some();
         if !busy && ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::N)) {
@@ -247,6 +257,10 @@ impl MainWindow {
                 Section::Outgoing => self
                     .outgoing
                     .ui(ui, lang, &self.session, &mut self.commands),
+                Section::Borrowing => {
+                    self.borrowing
+                        .ui(ui, lang, &self.session, &mut self.commands)
+                }
                 Section::Cabinets => self.cabinets.ui(ui, lang, &mut self.commands),
                 Section::People => self.people.ui(ui, lang, &mut self.commands),
                 Section::Settings => {
@@ -276,6 +290,7 @@ impl MainWindow {
                         Section::AuditLog => self.audit_log.reload(&self.session),
                         Section::Documents => self.documents.reload(&self.session),
                         Section::Outgoing => self.outgoing.reload(&self.session),
+                        Section::Borrowing => self.borrowing.reload(&self.session),
                         Section::Cabinets => self.cabinets.reload(&self.session),
                         Section::People => self.people.reload(&self.session),
                         Section::Settings => {}
@@ -375,6 +390,23 @@ impl MainWindow {
                             match &mut self.outgoing.dialog {
                                 Some(d) => d.failed(message),
                                 None => self.outgoing.error = Some(message),
+                            }
+                        }
+                    }
+                }
+                MainCommand::Borrow(action) => {
+                    let requesting = matches!(action, BorrowAction::Request(_));
+                    match action.run(&mut self.session) {
+                        Ok((new, message)) => {
+                            self.borrowing.dialog = None;
+                            self.borrowing.done(&self.session, new);
+                            self.toast = Some((true, message));
+                        }
+                        Err(e) => {
+                            let message = error_message(lang, &e);
+                            match (&mut self.borrowing.dialog, requesting) {
+                                (Some(d), true) => d.failed(message),
+                                _ => self.borrowing.error = Some(message),
                             }
                         }
                     }

@@ -1,6 +1,7 @@
 //! One file per screen.
 
 pub mod audit_log;
+pub mod borrowing;
 pub mod cabinets;
 pub mod dashboard;
 pub mod documents;

@@ -1,0 +1,812 @@
+//! 借阅 (R3.1.3): requests waiting for approval, copies on loan (due dates, overdue in red) and
+//! the history; the request dialog; approval by the approver signing in here with their own
+//! passphrase or from a paper form; check-out, renewal and return.
+
+use egui::{Grid, RichText, Ui};
+use egui_extras::{Column, TableBuilder};
+
+use super::main_window::MainCommand;
+use crate::domain::calendar::Calendar;
+use crate::domain::copy_state::CopyState;
+use crate::ledger::Session;
+use crate::ledger::borrowing::{self, Borrow, BorrowId, BorrowRequest, BorrowState, Which};
+use crate::ledger::documents::{self, Copy, CopyId, Document};
+use crate::ledger::people::{self, Person, PersonId};
+use crate::ledger::search::{self, Query};
+use crate::ledger::users::{self, UserRow};
+use crate::ui::i18n::{Lang, local_time};
+use crate::ui::widgets::{combo_row, error_text, field_row, header_cells};
+use crate::vault::Passphrase;
+
+/// What the screen asks the ledger to do.
+pub enum BorrowAction {
+    Request(Box<BorrowRequest>),
+    /// Approve (`approve`) or reject, signed in or on paper.
+    Decide {
+        id: BorrowId,
+        approve: bool,
+        how: DecideHow,
+        note: String,
+    },
+    CheckOut(BorrowId),
+    Renew {
+        id: BorrowId,
+        days: u32,
+    },
+    Return {
+        id: BorrowId,
+        received_by: PersonId,
+        pages_complete: bool,
+        note: String,
+    },
+    Cancel {
+        id: BorrowId,
+        reason: String,
+    },
+}
+
+/// How the approver decides.
+pub enum DecideHow {
+    SignedIn {
+        login: String,
+        passphrase: Passphrase,
+    },
+    Paper {
+        person: PersonId,
+        reference: String,
+    },
+}
+
+impl BorrowAction {
+    /// Runs the action; returns the message for the toast, and the new request's id.
+    pub fn run(
+        self,
+        s: &mut Session,
+    ) -> Result<(Option<BorrowId>, String), crate::ledger::LedgerError> {
+        if let BorrowAction::Request(r) = &self {
+            let id = borrowing::request(s, r)?;
+            let form = borrowing::get(s, id)?.form_no;
+            return Ok((Some(id), format!("已登记借阅申请 {form}")));
+        }
+        Ok((
+            None,
+            match self {
+                BorrowAction::Request(_) => unreachable!("handled above"),
+                BorrowAction::Decide {
+                    id,
+                    approve,
+                    how,
+                    note,
+                } => {
+                    let d = match &how {
+                        DecideHow::SignedIn { login, passphrase } => {
+                            borrowing::Decider::SignedIn { login, passphrase }
+                        }
+                        DecideHow::Paper { person, reference } => borrowing::Decider::Paper {
+                            person: *person,
+                            reference,
+                        },
+                    };
+                    if approve {
+                        borrowing::approve(s, id, &d, &note)?;
+                        "已批准借阅".into()
+                    } else {
+                        borrowing::reject(s, id, &d, &note)?;
+                        "已登记不批准".into()
+                    }
+                }
+                BorrowAction::CheckOut(id) => {
+                    let due = borrowing::check_out(s, id)?;
+                    format!("已借出，应于 {due} 前归还")
+                }
+                BorrowAction::Renew { id, days } => {
+                    let due = borrowing::renew(s, id, days)?;
+                    format!("已续借，应于 {due} 前归还")
+                }
+                BorrowAction::Return {
+                    id,
+                    received_by,
+                    pages_complete,
+                    note,
+                } => {
+                    borrowing::return_copy(s, id, received_by, pages_complete, &note)?;
+                    "已归还入柜".into()
+                }
+                BorrowAction::Cancel { id, reason } => {
+                    borrowing::cancel(s, id, &reason)?;
+                    "已撤销".into()
+                }
+            },
+        ))
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+enum Tab {
+    #[default]
+    Pending,
+    Out,
+    All,
+}
+
+/// Drafts of the selected borrowing's action forms.
+struct Forms {
+    paper: bool,
+    login: Option<String>,
+    passphrase: String,
+    paper_person: Option<PersonId>,
+    reference: String,
+    note: String,
+    renew_days: String,
+    received_by: Option<PersonId>,
+    pages_complete: bool,
+    return_note: String,
+}
+
+impl Default for Forms {
+    fn default() -> Self {
+        Self {
+            paper: false,
+            login: None,
+            passphrase: String::new(),
+            paper_person: None,
+            reference: String::new(),
+            note: String::new(),
+            renew_days: String::new(),
+            received_by: None,
+            // Most returns are complete; unticking asks for a note.
+            pages_complete: true,
+            return_note: String::new(),
+        }
+    }
+}
+
+/// The screen's view state.
+#[derive(Default)]
+pub struct BorrowingScreen {
+    tab: Tab,
+    rows: Vec<Borrow>,
+    selected: Option<BorrowId>,
+    people: Vec<Person>,
+    users: Vec<UserRow>,
+    calendar: Calendar,
+    today: Option<chrono::NaiveDate>,
+    forms: Forms,
+    /// The last refusal.
+    pub error: Option<String>,
+    /// The request dialog, when open.
+    pub dialog: Option<RequestDialog>,
+}
+
+impl BorrowingScreen {
+    /// Re-reads the list of the current tab, people, accounts and the calendar.
+    pub fn reload(&mut self, session: &Session) {
+        let which = match self.tab {
+            Tab::Pending => Which::Pending,
+            Tab::Out => Which::Out,
+            Tab::All => Which::All,
+        };
+        self.rows = borrowing::list(session, which).unwrap_or_default();
+        self.people = people::list(session).unwrap_or_default();
+        self.users = users::list(session).unwrap_or_default();
+        self.calendar = borrowing::calendar(session).unwrap_or_else(|_| Calendar::builtin());
+        self.today = Some(session.today());
+        if self.forms.received_by.is_none() {
+            self.forms.received_by = Some(session.user().person_id);
+        }
+    }
+
+    /// After an action succeeded: clear the forms (and the passphrase), show the tab where the
+    /// selected borrowing now is, re-read.
+    pub fn done(&mut self, session: &Session, new: Option<BorrowId>) {
+        if new.is_some() {
+            self.selected = new;
+        }
+        self.forms = Forms {
+            received_by: Some(session.user().person_id),
+            ..Forms::default()
+        };
+        self.error = None;
+        if let Some(b) = self
+            .selected
+            .and_then(|id| borrowing::get(session, id).ok())
+        {
+            self.tab = match b.state {
+                BorrowState::Requested | BorrowState::Approved => Tab::Pending,
+                BorrowState::Out => Tab::Out,
+                _ => Tab::All,
+            };
+        }
+        self.reload(session);
+    }
+
+    /// Draws the screen.
+    pub fn ui(&mut self, ui: &mut Ui, lang: Lang, session: &Session, cmds: &mut Vec<MainCommand>) {
+        ui.horizontal(|ui| {
+            ui.heading(lang.tr("借阅", "Borrowing"));
+            if ui.button(lang.tr("借阅申请", "New request")).clicked() {
+                self.dialog = Some(RequestDialog::new(session));
+            }
+        });
+        ui.horizontal(|ui| {
+            for (tab, label) in [
+                (Tab::Pending, lang.tr("待审批", "Awaiting approval")),
+                (Tab::Out, lang.tr("借出中", "On loan")),
+                (Tab::All, lang.tr("全部记录", "History")),
+            ] {
+                if ui.selectable_label(self.tab == tab, label).clicked() {
+                    self.tab = tab;
+                    self.reload(session);
+                }
+            }
+        });
+        egui::Panel::right("borrow_detail")
+            .exact_size(340.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| self.detail_ui(ui, lang, cmds));
+            });
+        self.table_ui(ui, lang);
+        let ctx = ui.ctx().clone();
+        if let Some(d) = &mut self.dialog
+            && !d.ui(&ctx, lang, session, &self.people, cmds)
+        {
+            self.dialog = None;
+        }
+    }
+
+    fn overdue(&self, b: &Borrow) -> u32 {
+        self.today
+            .map_or(0, |t| borrowing::overdue_days(&self.calendar, b, t))
+    }
+
+    fn table_ui(&mut self, ui: &mut Ui, lang: Lang) {
+        let mut clicked = None;
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+        TableBuilder::new(ui)
+            .striped(true)
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+            .column(Column::exact(130.0).clip(true))
+            .column(Column::remainder().at_least(120.0).clip(true))
+            .column(Column::exact(70.0).clip(true))
+            .column(Column::exact(80.0).clip(true))
+            .column(Column::exact(70.0).clip(true))
+            .column(Column::exact(130.0).clip(true))
+            .header(24.0, |mut h| {
+                header_cells(
+                    &mut h,
+                    &[
+                        lang.tr("申请表编号", "Form no."),
+                        lang.tr("文件", "Document"),
+                        lang.tr("密级", "Level"),
+                        lang.tr("借阅人", "Borrower"),
+                        lang.tr("状态", "State"),
+                        lang.tr("应还日期", "Due"),
+                    ],
+                );
+            })
+            .body(|body| {
+                body.rows(24.0, self.rows.len(), |mut row| {
+                    let b = &self.rows[row.index()];
+                    let late = self.overdue(b);
+                    row.col(|ui| {
+                        if ui
+                            .selectable_label(self.selected == Some(b.id), &b.form_no)
+                            .clicked()
+                        {
+                            clicked = Some(b.id);
+                        }
+                    });
+                    row.col(|ui| {
+                        ui.label(format!("{}（第{}份）", b.title, b.copy_no));
+                    });
+                    row.col(|ui| {
+                        ui.label(b.level.label_zh());
+                    });
+                    row.col(|ui| {
+                        ui.label(&b.borrower_name);
+                    });
+                    row.col(|ui| {
+                        ui.label(b.state.label_zh());
+                    });
+                    row.col(|ui| {
+                        let due = b.due_on.map(|d| d.to_string()).unwrap_or_default();
+                        if late > 0 {
+                            error_text(ui, &format!("{due} 逾期{late}天"));
+                        } else {
+                            ui.label(due);
+                        }
+                    });
+                });
+            });
+        if let Some(id) = clicked {
+            if self.selected != Some(id) {
+                self.forms = Forms {
+                    received_by: self.forms.received_by,
+                    ..Forms::default()
+                };
+            }
+            self.selected = Some(id);
+            self.error = None;
+        }
+    }
+
+    fn detail_ui(&mut self, ui: &mut Ui, lang: Lang, cmds: &mut Vec<MainCommand>) {
+        let Some(b) = self
+            .selected
+            .and_then(|id| self.rows.iter().find(|b| b.id == id))
+            .cloned()
+        else {
+            ui.label(RichText::new(lang.tr("选择一条借阅查看详情", "Select a borrowing")).weak());
+            return;
+        };
+        ui.heading(RichText::new(&b.marking).color(egui::Color32::from_rgb(0xc0, 0x1c, 0x28)));
+        ui.label(RichText::new(&b.title).strong());
+        let late = self.overdue(&b);
+        Grid::new("borrow_detail_grid")
+            .num_columns(2)
+            .show(ui, |ui| {
+                for (k, v) in [
+                    (lang.tr("申请表编号", "Form no."), b.form_no.clone()),
+                    (lang.tr("文号", "Doc no."), b.doc_no.clone()),
+                    (lang.tr("份号", "Copy"), format!("第{}份", b.copy_no)),
+                    (
+                        lang.tr("借阅人", "Borrower"),
+                        format!("{} {}", b.borrower_name, b.borrower_department),
+                    ),
+                    (lang.tr("事由", "Reason"), b.reason.clone()),
+                    (
+                        lang.tr("期限", "Period"),
+                        if b.requested_days == 0 {
+                            lang.tr("当日归还", "same day").to_owned()
+                        } else {
+                            format!("{} 个工作日", b.requested_days)
+                        },
+                    ),
+                    (lang.tr("阅读地点", "Place"), b.place.clone()),
+                    (lang.tr("状态", "State"), b.state.label_zh().to_owned()),
+                    (lang.tr("审批人", "Approver"), b.approver_name.clone()),
+                    (lang.tr("审批意见", "Note"), b.decision_note.clone()),
+                    (
+                        lang.tr("应还日期", "Due"),
+                        b.due_on.map(|d| d.to_string()).unwrap_or_default(),
+                    ),
+                    (
+                        lang.tr("借出时间", "Out at"),
+                        b.out_at.as_deref().map(local_time).unwrap_or_default(),
+                    ),
+                    (
+                        lang.tr("归还时间", "Returned"),
+                        b.returned_at.as_deref().map(local_time).unwrap_or_default(),
+                    ),
+                    (lang.tr("归还情况", "Return note"), b.return_note.clone()),
+                    (
+                        lang.tr("逾期说明", "Overdue override"),
+                        b.overdue_override.clone().unwrap_or_default(),
+                    ),
+                ] {
+                    if !v.trim().is_empty() {
+                        ui.label(k);
+                        ui.label(v);
+                        ui.end_row();
+                    }
+                }
+            });
+        if late > 0 {
+            error_text(ui, &format!("已逾期 {late} 个工作日"));
+        }
+        ui.separator();
+        let people = self.people.clone();
+        let approvers: Vec<UserRow> = self.users.iter().filter(|u| u.active).cloned().collect();
+        let f = &mut self.forms;
+        match b.state {
+            BorrowState::Requested => {
+                ui.horizontal(|ui| {
+                    ui.selectable_value(
+                        &mut f.paper,
+                        false,
+                        lang.tr("审批人登录", "Approver signs in"),
+                    );
+                    ui.selectable_value(&mut f.paper, true, lang.tr("纸质审批", "Paper approval"));
+                });
+                Grid::new("decide_form").num_columns(2).show(ui, |ui| {
+                    if f.paper {
+                        let name = f
+                            .paper_person
+                            .and_then(|p| people.iter().find(|x| x.id == p))
+                            .map(|p| p.name.clone())
+                            .unwrap_or_default();
+                        combo_row(
+                            ui,
+                            lang.tr("审批人", "Approver"),
+                            "paper_person",
+                            &name,
+                            |ui| {
+                                for u in &approvers {
+                                    ui.selectable_value(
+                                        &mut f.paper_person,
+                                        Some(u.person_id),
+                                        format!("{}（{}）", u.name, u.role.label_zh()),
+                                    );
+                                }
+                            },
+                        );
+                        field_row(
+                            ui,
+                            lang.tr("审批单编号", "Form reference"),
+                            &mut f.reference,
+                            false,
+                        );
+                    } else {
+                        let shown = f
+                            .login
+                            .as_ref()
+                            .and_then(|l| approvers.iter().find(|u| &u.login == l))
+                            .map(|u| format!("{}（{}）", u.name, u.role.label_zh()))
+                            .unwrap_or_default();
+                        combo_row(
+                            ui,
+                            lang.tr("审批人", "Approver"),
+                            "approver_login",
+                            &shown,
+                            |ui| {
+                                for u in &approvers {
+                                    ui.selectable_value(
+                                        &mut f.login,
+                                        Some(u.login.clone()),
+                                        format!("{}（{}）", u.name, u.role.label_zh()),
+                                    );
+                                }
+                            },
+                        );
+                        field_row(
+                            ui,
+                            lang.tr("审批人口令", "Approver's passphrase"),
+                            &mut f.passphrase,
+                            true,
+                        );
+                    }
+                    field_row(ui, lang.tr("意见", "Note"), &mut f.note, false);
+                });
+                let ready = if f.paper {
+                    f.paper_person.is_some() && !f.reference.trim().is_empty()
+                } else {
+                    f.login.is_some() && !f.passphrase.is_empty()
+                };
+                ui.horizontal(|ui| {
+                    for (approve, label) in [
+                        (true, lang.tr("批准", "Approve")),
+                        (false, lang.tr("不批准", "Reject")),
+                    ] {
+                        if ui.add_enabled(ready, egui::Button::new(label)).clicked() {
+                            let how = if f.paper {
+                                DecideHow::Paper {
+                                    person: f.paper_person.expect("ready"),
+                                    reference: f.reference.clone(),
+                                }
+                            } else {
+                                DecideHow::SignedIn {
+                                    login: f.login.clone().expect("ready"),
+                                    passphrase: Passphrase::new(std::mem::take(&mut f.passphrase)),
+                                }
+                            };
+                            cmds.push(MainCommand::Borrow(BorrowAction::Decide {
+                                id: b.id,
+                                approve,
+                                how,
+                                note: f.note.clone(),
+                            }));
+                        }
+                    }
+                    if ui.button(lang.tr("撤销申请", "Withdraw")).clicked() {
+                        cmds.push(MainCommand::Borrow(BorrowAction::Cancel {
+                            id: b.id,
+                            reason: if f.note.trim().is_empty() {
+                                "申请人撤回".into()
+                            } else {
+                                f.note.clone()
+                            },
+                        }));
+                    }
+                });
+            }
+            BorrowState::Approved => {
+                ui.horizontal(|ui| {
+                    if ui.button(lang.tr("借出", "Hand out")).clicked() {
+                        cmds.push(MainCommand::Borrow(BorrowAction::CheckOut(b.id)));
+                    }
+                    if ui.button(lang.tr("撤销申请", "Withdraw")).clicked() {
+                        cmds.push(MainCommand::Borrow(BorrowAction::Cancel {
+                            id: b.id,
+                            reason: "批准后未借出，撤销".into(),
+                        }));
+                    }
+                });
+            }
+            BorrowState::Out => {
+                Grid::new("return_form").num_columns(2).show(ui, |ui| {
+                    let name = f
+                        .received_by
+                        .and_then(|p| people.iter().find(|x| x.id == p))
+                        .map(|p| p.name.clone())
+                        .unwrap_or_default();
+                    combo_row(
+                        ui,
+                        lang.tr("接收人", "Received by"),
+                        "received_by",
+                        &name,
+                        |ui| {
+                            for p in people.iter().filter(|p| p.active) {
+                                ui.selectable_value(&mut f.received_by, Some(p.id), &p.name);
+                            }
+                        },
+                    );
+                    ui.label(lang.tr("页数", "Pages"));
+                    ui.checkbox(&mut f.pages_complete, lang.tr("页数齐全", "complete"));
+                    ui.end_row();
+                    field_row(ui, lang.tr("情况说明", "Note"), &mut f.return_note, false);
+                });
+                if ui.button(lang.tr("归还入柜", "Return")).clicked()
+                    && let Some(received_by) = f.received_by
+                {
+                    cmds.push(MainCommand::Borrow(BorrowAction::Return {
+                        id: b.id,
+                        received_by,
+                        pages_complete: f.pages_complete,
+                        note: f.return_note.clone(),
+                    }));
+                }
+                ui.separator();
+                Grid::new("renew_form").num_columns(2).show(ui, |ui| {
+                    field_row(
+                        ui,
+                        lang.tr("续借天数", "Renew (working days)"),
+                        &mut f.renew_days,
+                        false,
+                    );
+                });
+                let days = f.renew_days.trim().parse::<u32>().ok().filter(|d| *d > 0);
+                if ui
+                    .add_enabled(days.is_some(), egui::Button::new(lang.tr("续借", "Renew")))
+                    .clicked()
+                    && let Some(days) = days
+                {
+                    cmds.push(MainCommand::Borrow(BorrowAction::Renew { id: b.id, days }));
+                }
+            }
+            _ => {}
+        }
+        if let Some(e) = &self.error {
+            error_text(ui, e);
+        }
+    }
+}
+
+/// The 借阅申请 form: find the document, pick a copy in its cabinet, the borrower, the reason
+/// and the period.
+pub struct RequestDialog {
+    query: String,
+    found: Vec<Document>,
+    shown_query: Option<String>,
+    document: Option<Document>,
+    copies: Vec<Copy>,
+    copy: Option<CopyId>,
+    borrower: Option<PersonId>,
+    reason: String,
+    days: String,
+    place: String,
+    overdue_override: String,
+    error: Option<String>,
+}
+
+impl RequestDialog {
+    fn new(_session: &Session) -> Self {
+        Self {
+            query: String::new(),
+            found: Vec::new(),
+            shown_query: None,
+            document: None,
+            copies: Vec::new(),
+            copy: None,
+            borrower: None,
+            reason: String::new(),
+            days: String::new(),
+            place: String::new(),
+            overdue_override: String::new(),
+            error: None,
+        }
+    }
+
+    /// The request was refused.
+    pub fn failed(&mut self, message: String) {
+        self.error = Some(message);
+    }
+
+    fn ui(
+        &mut self,
+        ctx: &egui::Context,
+        lang: Lang,
+        session: &Session,
+        people: &[Person],
+        cmds: &mut Vec<MainCommand>,
+    ) -> bool {
+        let mut keep = true;
+        let popup_open = egui::Popup::is_any_open(ctx);
+        if self.shown_query.as_deref() != Some(self.query.as_str()) {
+            self.found = if self.query.trim().is_empty() {
+                Vec::new()
+            } else {
+                let q = Query {
+                    text: self.query.clone(),
+                    ..Query::default()
+                };
+                search::search(session, &q, 0, 8)
+                    .map(|p| p.rows)
+                    .unwrap_or_default()
+            };
+            self.shown_query = Some(self.query.clone());
+        }
+        let policy = borrowing::policy(session).unwrap_or_default();
+        egui::Modal::new(egui::Id::unique("borrow_request")).show(ctx, |ui| {
+            ui.set_width(600.0);
+            ui.heading(lang.tr("借阅申请", "Borrow request"));
+            Grid::new("borrow_find").num_columns(2).show(ui, |ui| {
+                field_row(
+                    ui,
+                    lang.tr("查找文件", "Find document"),
+                    &mut self.query,
+                    false,
+                );
+            });
+            let mut picked = None;
+            for d in &self.found {
+                let text = format!(
+                    "{} {} {}",
+                    d.receipt_no.as_deref().unwrap_or(&d.doc_no),
+                    d.title,
+                    d.marking
+                );
+                if ui
+                    .selectable_label(self.document.as_ref().is_some_and(|x| x.id == d.id), text)
+                    .clicked()
+                {
+                    picked = Some(d.clone());
+                }
+            }
+            if let Some(d) = picked {
+                self.copies = documents::copies(session, d.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|c| c.state == CopyState::InCabinet)
+                    .collect();
+                self.copy = self.copies.first().map(|c| c.id);
+                self.days = policy.for_level(d.level).max_working_days.to_string();
+                self.document = Some(d);
+            }
+            ui.separator();
+            let on_site = self
+                .document
+                .as_ref()
+                .is_some_and(|d| policy.for_level(d.level).on_site_only);
+            Grid::new("borrow_form").num_columns(2).show(ui, |ui| {
+                let copy_label = self
+                    .copy
+                    .and_then(|c| self.copies.iter().find(|k| k.id == c))
+                    .map(|c| format!("第{}份", c.copy_no))
+                    .unwrap_or_default();
+                combo_row(
+                    ui,
+                    lang.tr("份号", "Copy"),
+                    "borrow_copy",
+                    &copy_label,
+                    |ui| {
+                        for c in &self.copies {
+                            ui.selectable_value(
+                                &mut self.copy,
+                                Some(c.id),
+                                format!("第{}份", c.copy_no),
+                            );
+                        }
+                    },
+                );
+                let name = self
+                    .borrower
+                    .and_then(|p| people.iter().find(|x| x.id == p))
+                    .map(|p| format!("{} {}", p.name, p.department))
+                    .unwrap_or_default();
+                combo_row(
+                    ui,
+                    lang.tr("借阅人", "Borrower"),
+                    "borrower",
+                    &name,
+                    |ui| {
+                        for p in people.iter().filter(|p| p.active) {
+                            ui.selectable_value(
+                                &mut self.borrower,
+                                Some(p.id),
+                                format!("{} {}", p.name, p.department),
+                            );
+                        }
+                    },
+                );
+                field_row(ui, lang.tr("借阅事由", "Reason"), &mut self.reason, false);
+                if on_site {
+                    field_row(
+                        ui,
+                        lang.tr("阅读地点", "Place of reading"),
+                        &mut self.place,
+                        false,
+                    );
+                } else {
+                    field_row(
+                        ui,
+                        lang.tr("借阅天数", "Working days"),
+                        &mut self.days,
+                        false,
+                    );
+                }
+                field_row(
+                    ui,
+                    lang.tr("逾期仍借理由", "Reason despite overdue"),
+                    &mut self.overdue_override,
+                    false,
+                );
+            });
+            if on_site {
+                ui.label(
+                    RichText::new(lang.tr(
+                        "绝密文件只能在指定地点阅读，当日归还，不得带出（R3.1.3）。",
+                        "Top secret: read at the named place, returned the same day (R3.1.3).",
+                    ))
+                    .weak(),
+                );
+            }
+            let request = (|| -> Result<BorrowRequest, String> {
+                let copy = self.copy.ok_or("请先查找并选择文件和份号（须在柜中）")?;
+                let borrower = self.borrower.ok_or("请选择借阅人")?;
+                if self.reason.trim().is_empty() {
+                    return Err("请填写借阅事由".into());
+                }
+                let days = if on_site {
+                    0
+                } else {
+                    self.days
+                        .trim()
+                        .parse()
+                        .map_err(|_| "借阅天数请填写数字".to_owned())?
+                };
+                Ok(BorrowRequest {
+                    copy,
+                    borrower,
+                    reason: self.reason.clone(),
+                    days,
+                    place: self.place.clone(),
+                    overdue_override: Some(self.overdue_override.clone())
+                        .filter(|t| !t.trim().is_empty()),
+                })
+            })();
+            if let Err(p) = &request {
+                ui.label(RichText::new(p).weak());
+            }
+            if let Some(e) = &self.error {
+                error_text(ui, e);
+            }
+            ui.horizontal(|ui| {
+                let submit = ui.add_enabled(
+                    request.is_ok(),
+                    egui::Button::new(lang.tr("提交申请", "Submit")),
+                );
+                if submit.clicked()
+                    && let Ok(r) = request
+                {
+                    cmds.push(MainCommand::Borrow(BorrowAction::Request(Box::new(r))));
+                }
+                if ui.button(lang.tr("取消", "Cancel")).clicked()
+                    || (ui.input(|i| i.key_pressed(egui::Key::Escape)) && !popup_open)
+                {
+                    keep = false;
+                }
+            });
+        });
+        keep
+    }
+}

@@ -10,16 +10,21 @@ use chrono::{Duration, NaiveDate};
 
 use super::secret_input::SecretInput;
 use super::{CliError, acting_login};
+use crate::domain::Role;
 use crate::domain::SystemClock;
+use crate::domain::copy_state::CopyState;
 use crate::domain::level::{Category, Level};
 use crate::domain::marking::SecrecyPeriod;
 use crate::domain::outgoing::Channel;
 use crate::domain::person::Clearance;
-use crate::ledger::Session;
+use crate::ledger::borrowing::{self, BorrowRequest, Decider};
 use crate::ledger::cabinets::{self, CabinetId, CabinetInput};
 use crate::ledger::documents::{self, IncomingInput};
 use crate::ledger::outgoing::{self, DistributionInput, OutgoingDraft};
 use crate::ledger::people::{self, NewPerson, PersonId};
+use crate::ledger::users::{self, NewUser};
+use crate::ledger::{Session, search};
+use crate::vault::Passphrase;
 use crate::vault::Vault;
 
 const SURNAMES: &[&str] = &[
@@ -247,6 +252,7 @@ pub fn fill(s: &mut Session, wanted: u32, batch: u32, report: bool) -> Result<()
     }
     if wanted >= OUTGOING_MIN_DOCUMENTS {
         fill_outgoing(s, &mut rng, &staff, &cabinet_for, &mut total, report)?;
+        fill_borrows(s, &mut rng, &mut total, report)?;
     }
     Ok(())
 }
@@ -255,6 +261,146 @@ pub fn fill(s: &mut Session, wanted: u32, batch: u32, report: bool) -> Result<()
 pub const OUTGOING_MIN_DOCUMENTS: u32 = 20;
 /// How many outgoing documents the demo drafts: one stopped at each step, and a few more sent.
 pub const OUTGOING_DOCUMENTS: usize = 10;
+
+/// Borrowings in every state, two of them overdue. The approvers get accounts with random
+/// passphrases that nobody knows (their role is what the approval rules check); approvals are
+/// recorded as paper forms.
+fn fill_borrows(
+    s: &mut Session,
+    rng: &mut Rng,
+    total: &mut u64,
+    report: bool,
+) -> Result<(), CliError> {
+    let mut committed = || {
+        *total += 1;
+        if report {
+            println!("committed {total}");
+        }
+    };
+    let approver =
+        |s: &mut Session, login: &str, name: &str, role: Role| -> Result<PersonId, CliError> {
+            let existing = users::list(s)?.into_iter().find(|u| u.login == login);
+            if let Some(u) = existing {
+                return Ok(u.person_id);
+            }
+            let mut secret = [0u8; 24];
+            getrandom::fill(&mut secret).map_err(|_| CliError("无法取得随机数".into()))?;
+            let text: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+            secret.fill(0);
+            users::add_user(
+                s,
+                &NewUser {
+                    login: login.into(),
+                    person: NewPerson {
+                        name: name.into(),
+                        department: "党办".into(),
+                        post: role.label_zh().into(),
+                        phone: String::new(),
+                        clearance: Clearance::Core,
+                        pledge_signed_on: NaiveDate::from_ymd_opt(2025, 3, 1),
+                    },
+                    role,
+                },
+                &Passphrase::new(text),
+            )?;
+            Ok(users::list(s)?
+                .into_iter()
+                .find(|u| u.login == login)
+                .map(|u| u.person_id)
+                .expect("just added"))
+        };
+    let head = approver(s, "demo-head", "赵党办主任", Role::Head)?;
+    committed();
+    // Borrowers: pledged, cleared for 秘密 or above, not the approver.
+    let borrowers: Vec<PersonId> = people::list(s)?
+        .into_iter()
+        .filter(|p| {
+            p.active
+                && p.pledge_signed_on.is_some()
+                && p.clearance.may_handle(Level::Mimi)
+                && p.id != head
+        })
+        .map(|p| p.id)
+        .collect();
+    if borrowers.is_empty() {
+        return Ok(());
+    }
+    // Copies of 机密 and 秘密 documents in their cabinets.
+    let q = search::Query::default();
+    let mut candidates = Vec::new();
+    for d in search::search(s, &q, 0, 200)?.rows {
+        if !matches!(d.level, Level::Jimi | Level::Mimi) || d.voided {
+            continue;
+        }
+        if let Some(c) = documents::copies(s, d.id)?
+            .into_iter()
+            .find(|c| c.state == CopyState::InCabinet)
+        {
+            candidates.push((c.id, d.level));
+        }
+        if candidates.len() >= 12 {
+            break;
+        }
+    }
+    let reasons = [
+        "编制年度工作计划",
+        "准备专项检查材料",
+        "起草整改报告",
+        "项目评审参考",
+    ];
+    for (i, (copy, level)) in candidates.into_iter().enumerate() {
+        let borrower = borrowers[rng.below(borrowers.len())];
+        let p = borrowing::policy(s)?;
+        let days = 1 + rng.below(p.for_level(level).max_working_days as usize) as u32;
+        let request = BorrowRequest {
+            copy,
+            borrower,
+            reason: rng.pick(&reasons).to_owned(),
+            days,
+            place: String::new(),
+            overdue_override: None,
+        };
+        let Ok(id) = borrowing::request(s, &request) else {
+            continue;
+        };
+        committed();
+        // 0-1 requested, 2-3 approved, 4 rejected, 5 cancelled, 6-9 out (6, 7 overdue), 10-11 returned.
+        let paper = Decider::Paper {
+            person: head,
+            reference: "演示审批单",
+        };
+        match i {
+            0 | 1 => continue,
+            4 => {
+                borrowing::reject(s, id, &paper, "暂不具备借阅条件")?;
+                committed();
+                continue;
+            }
+            5 => {
+                borrowing::cancel(s, id, "借阅人出差")?;
+                committed();
+                continue;
+            }
+            _ => {}
+        }
+        borrowing::approve(s, id, &paper, "同意")?;
+        committed();
+        if i < 6 {
+            continue;
+        }
+        borrowing::check_out(s, id)?;
+        committed();
+        if i == 6 || i == 7 {
+            borrowing::demo_backdate(s, id, 20 + i as i64)?;
+            committed();
+        }
+        if i >= 10 {
+            borrowing::return_copy(s, id, s.user().person_id, true, "")?;
+            committed();
+        }
+    }
+    Ok(())
+}
 
 /// Outgoing documents at every step of the flow, some distributed with receipts. One commit
 /// per step, as the custodian would record them.

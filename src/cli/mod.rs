@@ -92,13 +92,28 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List a register's rows: documents, people, cabinets, users.
+    /// List a register's rows: documents, people, cabinets, users, borrows.
     List {
         /// Which register.
         register: String,
+        /// borrows: only those out past their due date.
+        #[arg(long)]
+        overdue: bool,
         /// JSON output: an array of objects, each with an `id` that `show` accepts.
         #[arg(long)]
         json: bool,
+    },
+    /// The due date the borrowing policy and the working-day calendar give (YYYY-MM-DD).
+    DueDate {
+        /// The level: 绝密 机密 秘密 内部敏感 (or juemi jimi mimi neibu).
+        #[arg(long)]
+        level: String,
+        /// The day of borrowing, YYYY-MM-DD.
+        #[arg(long)]
+        from: String,
+        /// Working days (default: the policy's longest period for the level).
+        #[arg(long)]
+        days: Option<u32>,
     },
     /// Search the ledger (title, 文号, receipt number, issuing unit, remarks); ranked, paged.
     Search {
@@ -179,8 +194,20 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
             demo::run(&dir, &mut input, cli.acting.as_deref(), *documents, *batch)
         }
         Command::Stats { json } => registers::stats(&dir, &mut input, cli.acting.as_deref(), *json),
-        Command::List { register, json } => {
-            registers::list(&dir, &mut input, cli.acting.as_deref(), register, *json)
+        Command::List {
+            register,
+            overdue,
+            json,
+        } => registers::list(
+            &dir,
+            &mut input,
+            cli.acting.as_deref(),
+            register,
+            *overdue,
+            *json,
+        ),
+        Command::DueDate { level, from, days } => {
+            registers::due_date(&dir, &mut input, cli.acting.as_deref(), level, from, *days)
         }
         Command::Search {
             text,

@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 use super::secret_input::SecretInput;
 use super::{CliError, acting_login};
 use crate::domain::SystemClock;
+use crate::domain::level::Level;
+use crate::ledger::borrowing::{self, Which};
 use crate::ledger::documents::{self, CopyId, Document, DocumentId};
 use crate::ledger::search::{self, Query};
 use crate::ledger::{Session, cabinets, people, stats, users};
@@ -61,10 +63,27 @@ pub fn list(
     input: &mut SecretInput,
     acting: Option<&str>,
     register: &str,
+    overdue: bool,
     json_out: bool,
 ) -> Result<(), CliError> {
     let s = open(dir, input, acting)?;
     let rows: Vec<Value> = match register {
+        "borrows" => {
+            let which = if overdue { Which::Overdue } else { Which::All };
+            let cal = borrowing::calendar(&s)?;
+            let today = s.today();
+            borrowing::list(&s, which)?
+                .iter()
+                .map(|b| {
+                    json!({"id": format!("borrow-{}", b.id.0), "form_no": b.form_no,
+                           "copy": format!("copy-{}", b.copy.0), "title": b.title, "copy_no": b.copy_no,
+                           "level": b.level.label_zh(), "borrower": b.borrower_name,
+                           "department": b.borrower_department, "state": b.state.label_zh(),
+                           "due_on": b.due_on.map(|d| d.to_string()),
+                           "days_overdue": borrowing::overdue_days(&cal, b, today)})
+                })
+                .collect()
+        }
         "documents" => documents::list(&s)?.iter().map(doc_json).collect(),
         "people" => people::list(&s)?
             .into_iter()
@@ -91,12 +110,50 @@ pub fn list(
             .collect(),
         other => {
             drop(s.lock("cli"));
-            return Err(CliError(format!("未知登记簿 {other}；可选：documents people cabinets users")));
+            return Err(CliError(format!(
+                "未知登记簿 {other}；可选：documents people cabinets users borrows"
+            )));
         }
     };
     let value = Value::Array(rows.clone());
     print(&value, json_out, || table_text(&rows));
     drop(s.lock("cli"));
+    Ok(())
+}
+
+/// `due-date --level L --from DATE [--days N]`: the due date of a borrowing that starts on
+/// `from`, by the vault's policy and calendar. Warns on stderr for a year the calendar lacks.
+pub fn due_date(
+    dir: &Path,
+    input: &mut SecretInput,
+    acting: Option<&str>,
+    level: &str,
+    from: &str,
+    days: Option<u32>,
+) -> Result<(), CliError> {
+    let level = Level::from_code(level)
+        .or_else(|| Level::ALL.into_iter().find(|l| l.label_zh() == level))
+        .ok_or_else(|| CliError(format!("未知密级 {level}：可选 绝密 机密 秘密 内部敏感")))?;
+    let from = chrono::NaiveDate::parse_from_str(from, "%Y-%m-%d")
+        .map_err(|_| CliError("--from 应写成 2026-03-01 的形式".into()))?;
+    let s = open(dir, input, acting)?;
+    let result = borrowing::policy(&s).and_then(|p| Ok((p, borrowing::calendar(&s)?)));
+    drop(s.lock("cli"));
+    let (policy, cal) = result?;
+    let rule = policy.for_level(level);
+    let days = days.unwrap_or(rule.max_working_days);
+    if days > rule.max_working_days {
+        return Err(CliError(format!(
+            "{}文件借阅期限最长 {} 个工作日",
+            level.label_zh(),
+            rule.max_working_days
+        )));
+    }
+    let due = cal.due_date(from, days);
+    for y in &due.unknown_years {
+        eprintln!("注意：工作日历中没有 {y} 年的放假安排，该年只按周末计算");
+    }
+    println!("{}", due.date);
     Ok(())
 }
 

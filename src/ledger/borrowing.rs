@@ -656,6 +656,35 @@ pub fn return_copy(
     })
 }
 
+/// Demo data only (`baomi demo`): moves a loan's check-out back by `days` calendar days and
+/// recomputes its due date, so a demo vault shows overdue items. Audited as such.
+pub fn demo_backdate(s: &mut Session, id: BorrowId, days: i64) -> Result<(), LedgerError> {
+    s.require("生成演示数据", &[Role::Custodian])?;
+    let b = get(s, id)?;
+    if b.state != BorrowState::Out {
+        return bad("只有借出中的演示借阅可以回溯日期");
+    }
+    let out = s.today() - chrono::Duration::days(days);
+    let due = calendar(s)?.due_date(out, b.requested_days).date;
+    let uid = s.user().id.0;
+    s.write(|tx, _| {
+        tx.execute(
+            "UPDATE borrows SET due_on = ?2 WHERE id = ?1",
+            params![id.0, due.to_string()],
+        )?;
+        Ok((
+            (),
+            NewEvent {
+                user_id: Some(uid),
+                action: "borrow.demo_backdate",
+                entity: "borrows",
+                entity_id: id.0.to_string(),
+                detail: json!({"out_on": out.to_string(), "due_on": due.to_string()}),
+            },
+        ))
+    })
+}
+
 /// Withdraws a request not yet handed out.
 pub fn cancel(s: &mut Session, id: BorrowId, reason: &str) -> Result<(), LedgerError> {
     s.require("撤销借阅申请", &[Role::Custodian])?;

@@ -516,3 +516,82 @@ fn gui_request_signed_in_approval_check_out_return_and_an_overdue_loan() {
         "no longer on loan"
     );
 }
+
+#[test]
+fn r3_1_3_the_printed_form_fits_one_a4_page_with_long_titles_and_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = office(dir.path());
+    let copy = copy_of(&mut o, Level::Jimi);
+    let long_name = person(
+        &mut o.s,
+        "欧阳司马诸葛慕容皇甫上官东方令狐长孙宇文尉迟",
+        "集团公司战略发展与数字化转型领导小组办公室",
+        Clearance::Important,
+        true,
+    );
+    let mut r = ask(long_name, copy, 5);
+    r.reason =
+        "起草关于深化国有企业改革三年行动实施方案的专项评估报告，需要对照原文逐条核对".repeat(2);
+    let id = borrowing::request(&mut o.s, &r).unwrap();
+    // A 200-character title, the longest a registration takes.
+    o.s.raw_connection_for_tests()
+        .execute(
+            "UPDATE documents SET title = ?1 WHERE id = (SELECT document_id FROM copies WHERE id = ?2)",
+            rusqlite::params!["关于加强重要项目保密管理工作的通知".repeat(12).chars().take(200).collect::<String>(), copy.0],
+        )
+        .unwrap();
+    let started = std::time::Instant::now();
+    let (b, f) = borrowing::form_facts(&mut o.s, id, "test").unwrap();
+    let pdf = baomi::print::borrow_form::render(
+        &b,
+        &baomi::print::borrow_form::FormContext {
+            unit: &f.unit,
+            printed_by: &f.printed_by,
+            printed_at: &f.printed_at,
+            audit_head: &f.audit_head,
+            due_text: &f.due_text,
+        },
+    )
+    .expect("fits one page");
+    eprintln!("form generated in {:?}", started.elapsed());
+    assert!(pdf.starts_with(b"%PDF-"));
+    // The printing is in the audit trail.
+    let ev = &baomi::audit::recent(o.s.raw_connection_for_tests(), 1).unwrap()[0];
+    assert_eq!(ev.action, "print.borrow_form");
+    // pdftotext gives the Chinese back (poppler-utils; .ci/run installs it).
+    let path = dir.path().join("form.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    if let Some(keep) = std::env::var_os("BAOMI_KEEP_PDF") {
+        std::fs::write(keep, &pdf).unwrap();
+    }
+    let Ok(out) = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+    else {
+        eprintln!("pdftotext not installed: text check skipped");
+        return;
+    };
+    let text = String::from_utf8(out.stdout)
+        .unwrap()
+        .replace(['\n', ' '], "");
+    for field in [
+        "文件借阅申请表",
+        "借阅〔2026〕1号",
+        "某公司党委办公室",
+        "机密★20年",
+        "第1份",
+        "欧阳司马诸葛慕容皇甫上官东方令狐长孙宇文尉迟",
+        "集团公司战略发展与数字化转型领导小组办公室",
+        "不转借他人",
+        "保密员签字",
+        "关于加强重要项目保密管理工作的通知关于加强",
+    ] {
+        assert!(text.contains(field), "{field} missing from:\n{text}");
+    }
+    let info = std::process::Command::new("pdfinfo")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&info.stdout).contains("Pages:           1"));
+}

@@ -115,6 +115,16 @@ pub enum Command {
         #[arg(long)]
         days: Option<u32>,
     },
+    /// Print a form to a PDF file: `borrow-form borrow-N` (《文件借阅申请表》).
+    Print {
+        /// Which form: borrow-form.
+        kind: String,
+        /// The record's id, e.g. borrow-3 (from `list borrows --json`).
+        id: String,
+        /// The PDF file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Search the ledger (title, 文号, receipt number, issuing unit, remarks); ranked, paged.
     Search {
         /// The text (any Chinese substring; several words must all match).
@@ -208,6 +218,9 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
         ),
         Command::DueDate { level, from, days } => {
             registers::due_date(&dir, &mut input, cli.acting.as_deref(), level, from, *days)
+        }
+        Command::Print { kind, id, out } => {
+            registers::print_form(&dir, &mut input, cli.acting.as_deref(), kind, id, out)
         }
         Command::Search {
             text,

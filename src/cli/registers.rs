@@ -157,6 +157,43 @@ pub fn due_date(
     Ok(())
 }
 
+/// `print KIND ID --out FILE`: a form as a one-page A4 PDF (the printing is audited).
+pub fn print_form(
+    dir: &Path,
+    input: &mut SecretInput,
+    acting: Option<&str>,
+    kind: &str,
+    id: &str,
+    out: &Path,
+) -> Result<(), CliError> {
+    if kind != "borrow-form" {
+        return Err(CliError(format!("未知表单 {kind}；可选：borrow-form")));
+    }
+    let n = id
+        .strip_prefix("borrow-")
+        .and_then(|n| n.parse::<i64>().ok())
+        .ok_or_else(|| CliError(format!("无法识别的编号 {id}：应为 borrow-N")))?;
+    let mut s = open(dir, input, acting)?;
+    let facts = borrowing::form_facts(&mut s, borrowing::BorrowId(n), &out.display().to_string());
+    drop(s.lock("cli"));
+    let (b, f) = facts?;
+    let pdf = crate::print::borrow_form::render(
+        &b,
+        &crate::print::borrow_form::FormContext {
+            unit: &f.unit,
+            printed_by: &f.printed_by,
+            printed_at: &f.printed_at,
+            audit_head: &f.audit_head,
+            due_text: &f.due_text,
+        },
+    )
+    .map_err(|e| CliError(e.to_string()))?;
+    crate::fsutil::write_atomic(out, &pdf)
+        .map_err(|e| CliError(format!("无法写入 {}：{e}", out.display())))?;
+    println!("{}", out.display());
+    Ok(())
+}
+
 /// A document as `list` and `search` print it.
 fn doc_json(d: &Document) -> Value {
     json!({"id": format!("doc-{}", d.id.0), "direction": d.direction, "receipt_no": d.receipt_no,

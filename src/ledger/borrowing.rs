@@ -656,6 +656,61 @@ pub fn return_copy(
     })
 }
 
+/// What the printed 《文件借阅申请表》 needs besides the borrowing: unit, who prints and when, the
+/// audit chain head, and the due date (the real one once handed out, else what it would be if
+/// handed out today).
+pub struct FormFacts {
+    pub unit: String,
+    pub printed_by: String,
+    pub printed_at: String,
+    pub audit_head: String,
+    pub due_text: String,
+}
+
+/// Collects [`FormFacts`] and records the printing in the audit trail (what was printed, by
+/// whom, where to). Returns the borrowing and the facts.
+pub fn form_facts(
+    s: &mut Session,
+    id: BorrowId,
+    target: &str,
+) -> Result<(Borrow, FormFacts), LedgerError> {
+    s.require("打印借阅申请表", &[Role::Custodian])?;
+    let b = get(s, id)?;
+    let due_text = match b.due_on {
+        Some(d) => d.to_string(),
+        None => {
+            let due = calendar(s)?.due_date(s.today(), b.requested_days).date;
+            format!("{due}（如今日借出）")
+        }
+    };
+    let uid = s.user().id.0;
+    s.write(|_, _| {
+        Ok((
+            (),
+            NewEvent {
+                user_id: Some(uid),
+                action: "print.borrow_form",
+                entity: "borrows",
+                entity_id: id.0.to_string(),
+                detail: json!({"form_no": b.form_no, "target": target}),
+            },
+        ))
+    })?;
+    let facts = FormFacts {
+        unit: super::settings::unit_name(s)?,
+        printed_by: s.user().name.clone(),
+        printed_at: s
+            .clock()
+            .now()
+            .with_timezone(&chrono::Local)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        audit_head: s.audit_head_hex()?,
+        due_text,
+    };
+    Ok((b, facts))
+}
+
 /// Demo data only (`baomi demo`): moves a loan's check-out back by `days` calendar days and
 /// recomputes its due date, so a demo vault shows overdue items. Audited as such.
 pub fn demo_backdate(s: &mut Session, id: BorrowId, days: i64) -> Result<(), LedgerError> {

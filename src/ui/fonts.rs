@@ -6,8 +6,7 @@ use std::sync::Arc;
 
 use egui::{FontData, FontDefinitions, FontFamily, FontId, TextStyle};
 
-/// The font file, compiled into the binary.
-pub const NOTO_SANS_SC: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC_400Regular.ttf");
+pub use crate::assets::NOTO_SANS_SC;
 
 /// Installs the font first in both families and sets comfortable text sizes.
 pub fn install(ctx: &egui::Context) {

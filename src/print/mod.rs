@@ -1,0 +1,174 @@
+//! Printed forms as A4 PDFs (krilla: shaping, font subsetting, ToUnicode so the text can be
+//! searched and extracted). A small layout kit: text, wrapped text, ruled tables. Each form is
+//! a module; each gets a `print KIND ID --out FILE` command.
+
+pub mod borrow_form;
+
+use krilla::Document;
+use krilla::color::rgb;
+use krilla::geom::{PathBuilder, Point};
+use krilla::num::NormalizedF32;
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, Stroke};
+use krilla::surface::Surface;
+use krilla::text::{Font, TextDirection};
+use skrifa::instance::{LocationRef, Size};
+use skrifa::{FontRef, MetadataProvider};
+
+/// A4 in points.
+pub const A4: (f32, f32) = (595.28, 841.89);
+
+/// A form that could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PrintError {
+    #[error("无法载入字体")]
+    Font,
+    #[error("生成 PDF 失败：{0}")]
+    Pdf(String),
+    #[error("内容超过一页 A4，无法打印")]
+    Overflow,
+}
+
+/// Measures text with the embedded font's advances, to wrap lines.
+pub struct Measure<'a> {
+    font: FontRef<'a>,
+}
+
+impl<'a> Measure<'a> {
+    /// The measure of a font file.
+    pub fn new(data: &'a [u8]) -> Result<Self, PrintError> {
+        Ok(Self {
+            font: FontRef::new(data).map_err(|_| PrintError::Font)?,
+        })
+    }
+
+    /// The width of `text` at `size` points.
+    pub fn width(&self, text: &str, size: f32) -> f32 {
+        let charmap = self.font.charmap();
+        let metrics = self
+            .font
+            .glyph_metrics(Size::new(size), LocationRef::default());
+        text.chars()
+            .map(|c| {
+                charmap
+                    .map(c)
+                    .and_then(|g| metrics.advance_width(g))
+                    .unwrap_or(size)
+            })
+            .sum()
+    }
+
+    /// Splits `text` into lines no wider than `width` (Chinese breaks between any two
+    /// characters; explicit newlines are kept).
+    pub fn wrap(&self, text: &str, size: f32, width: f32) -> Vec<String> {
+        let mut lines = Vec::new();
+        for para in text.split('\n') {
+            let mut line = String::new();
+            for c in para.chars() {
+                let mut next = line.clone();
+                next.push(c);
+                if !line.is_empty() && self.width(&next, size) > width {
+                    lines.push(std::mem::take(&mut line));
+                    line.push(c);
+                } else {
+                    line = next;
+                }
+            }
+            lines.push(line);
+        }
+        lines
+    }
+}
+
+/// One page being drawn: coordinates from the top left, in points.
+pub struct Canvas<'s, 'm> {
+    surface: Surface<'s>,
+    font: Font,
+    pub measure: &'m Measure<'m>,
+}
+
+impl<'s, 'm> Canvas<'s, 'm> {
+    /// Text with its baseline at `y`.
+    pub fn text(&mut self, x: f32, y: f32, size: f32, text: &str) {
+        self.surface.set_fill(Some(Fill {
+            paint: rgb::Color::black().into(),
+            opacity: NormalizedF32::ONE,
+            rule: Default::default(),
+        }));
+        self.surface.draw_text(
+            Point::from_xy(x, y),
+            self.font.clone(),
+            size,
+            text,
+            false,
+            TextDirection::Auto,
+        );
+    }
+
+    /// Text centred on `cx`.
+    pub fn text_centered(&mut self, cx: f32, y: f32, size: f32, text: &str) {
+        let w = self.measure.width(text, size);
+        self.text(cx - w / 2.0, y, size, text);
+    }
+
+    /// A straight line.
+    pub fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, width: f32) {
+        let mut pb = PathBuilder::new();
+        pb.move_to(x1, y1);
+        pb.line_to(x2, y2);
+        let Some(path) = pb.finish() else { return };
+        self.surface.set_fill(None);
+        self.surface.set_stroke(Some(Stroke {
+            paint: rgb::Color::black().into(),
+            width,
+            ..Default::default()
+        }));
+        self.surface.draw_path(&path);
+        self.surface.set_stroke(None);
+    }
+
+    /// A rectangle's outline.
+    pub fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, width: f32) {
+        self.line(x, y, x + w, y, width);
+        self.line(x + w, y, x + w, y + h, width);
+        self.line(x + w, y + h, x, y + h, width);
+        self.line(x, y + h, x, y, width);
+    }
+}
+
+/// Makes a one-page A4 PDF: `draw` paints the page and returns the lowest y it used, which must
+/// stay on the page.
+pub fn one_page_a4(
+    title: &str,
+    draw: impl FnOnce(&mut Canvas<'_, '_>) -> f32,
+) -> Result<Vec<u8>, PrintError> {
+    let data = crate::assets::NOTO_SANS_SC;
+    let measure = Measure::new(data)?;
+    let font = Font::new(data.to_vec().into(), 0).ok_or(PrintError::Font)?;
+    let mut document = Document::new();
+    document.set_metadata(
+        krilla::metadata::Metadata::new()
+            .title(title.to_owned())
+            .creator("Baomi 保密台账".to_owned()),
+    );
+    let mut page = document.start_page_with(
+        PageSettings::from_wh(A4.0, A4.1).ok_or_else(|| PrintError::Pdf("A4".into()))?,
+    );
+    let bottom = {
+        let mut canvas = Canvas {
+            surface: page.surface(),
+            font,
+            measure: &measure,
+        };
+        let bottom = draw(&mut canvas);
+        canvas.surface.finish();
+        bottom
+    };
+    page.finish();
+    if bottom > A4.1 - 20.0 {
+        return Err(PrintError::Overflow);
+    }
+    document
+        .finish()
+        .map_err(|e| PrintError::Pdf(format!("{e:?}")))
+}

@@ -506,6 +506,13 @@ fn gui_request_signed_in_approval_check_out_return_and_an_overdue_loan() {
     // It is on loan now, next to the overdue one.
     assert!(h.query_all_by_label("2026-12-01").count() >= 1);
     h.get_by_label("2026-11-18 逾期6天");
+    // The form, saved as a PDF where the custodian says.
+    let pdf = dir.path().join("借阅申请表.pdf");
+    type_into(&mut h, "保存位置", pdf.to_str().unwrap());
+    click(&mut h, "另存为 PDF");
+    h.run();
+    h.get_by_label(&format!("已保存 {}", pdf.display()));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
     click(&mut h, "归还入柜");
     h.run();
     h.get_by_label("已归还入柜");

@@ -136,6 +136,36 @@ impl<'s, 'm> Canvas<'s, 'm> {
     }
 }
 
+/// Sends a PDF to the default printer through CUPS (`lp`, reading standard input: no temporary
+/// file holds the form). Fails with a message when the PC has no print service.
+pub fn send_to_printer(pdf: &[u8]) -> Result<(), String> {
+    use std::io::Write;
+    let mut child = std::process::Command::new("lp")
+        .arg("-s")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|_| "本机没有可用的打印服务（CUPS 的 lp 命令），请用“另存为 PDF”".to_owned())?;
+    child
+        .stdin
+        .take()
+        .ok_or("无法连接打印服务")?
+        .write_all(pdf)
+        .map_err(|e| format!("送往打印机失败：{e}"))?;
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("送往打印机失败：{e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "打印失败：{}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
 /// Makes a one-page A4 PDF: `draw` paints the page and returns the lowest y it used, which must
 /// stay on the page.
 pub fn one_page_a4(

@@ -31,6 +31,8 @@ pub fn field<'h>(h: &'h Harness<'_, BaomiApp>, label: &'h str) -> egui_kittest::
 
 /// Clicks into a field, clears it, types as a user would.
 pub fn type_into(h: &mut Harness<'_, BaomiApp>, label: &str, text: &str) {
+    field(h, label).scroll_to_me();
+    h.run();
     field(h, label).click();
     h.run();
     h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
@@ -41,7 +43,10 @@ pub fn type_into(h: &mut Harness<'_, BaomiApp>, label: &str, text: &str) {
     h.run();
 }
 
+/// Clicks the widget with this label, scrolling it into view first as a user would.
 pub fn click(h: &mut Harness<'_, BaomiApp>, label: &str) {
+    h.get_by_label(label).scroll_to_me();
+    h.run();
     h.get_by_label(label).click();
     h.run();
 }

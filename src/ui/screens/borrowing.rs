@@ -43,6 +43,11 @@ pub enum BorrowAction {
         id: BorrowId,
         reason: String,
     },
+    /// Print the 《文件借阅申请表》: to the system printer (`None`) or to a PDF file.
+    PrintForm {
+        id: BorrowId,
+        file: Option<std::path::PathBuf>,
+    },
 }
 
 /// How the approver decides.
@@ -63,61 +68,89 @@ impl BorrowAction {
         self,
         s: &mut Session,
     ) -> Result<(Option<BorrowId>, String), crate::ledger::LedgerError> {
-        if let BorrowAction::Request(r) = &self {
-            let id = borrowing::request(s, r)?;
-            let form = borrowing::get(s, id)?.form_no;
-            return Ok((Some(id), format!("已登记借阅申请 {form}")));
-        }
-        Ok((
-            None,
-            match self {
-                BorrowAction::Request(_) => unreachable!("handled above"),
-                BorrowAction::Decide {
-                    id,
-                    approve,
-                    how,
-                    note,
-                } => {
-                    let d = match &how {
-                        DecideHow::SignedIn { login, passphrase } => {
-                            borrowing::Decider::SignedIn { login, passphrase }
-                        }
-                        DecideHow::Paper { person, reference } => borrowing::Decider::Paper {
-                            person: *person,
-                            reference,
-                        },
-                    };
-                    if approve {
-                        borrowing::approve(s, id, &d, &note)?;
-                        "已批准借阅".into()
-                    } else {
-                        borrowing::reject(s, id, &d, &note)?;
-                        "已登记不批准".into()
+        let message = match self {
+            BorrowAction::Request(r) => {
+                let id = borrowing::request(s, &r)?;
+                let form = borrowing::get(s, id)?.form_no;
+                return Ok((Some(id), format!("已登记借阅申请 {form}")));
+            }
+            BorrowAction::Decide {
+                id,
+                approve,
+                how,
+                note,
+            } => {
+                let d = match &how {
+                    DecideHow::SignedIn { login, passphrase } => {
+                        borrowing::Decider::SignedIn { login, passphrase }
                     }
+                    DecideHow::Paper { person, reference } => borrowing::Decider::Paper {
+                        person: *person,
+                        reference,
+                    },
+                };
+                if approve {
+                    borrowing::approve(s, id, &d, &note)?;
+                    "已批准借阅".to_owned()
+                } else {
+                    borrowing::reject(s, id, &d, &note)?;
+                    "已登记不批准".to_owned()
                 }
-                BorrowAction::CheckOut(id) => {
-                    let due = borrowing::check_out(s, id)?;
-                    format!("已借出，应于 {due} 前归还")
-                }
-                BorrowAction::Renew { id, days } => {
-                    let due = borrowing::renew(s, id, days)?;
-                    format!("已续借，应于 {due} 前归还")
-                }
-                BorrowAction::Return {
-                    id,
-                    received_by,
-                    pages_complete,
-                    note,
-                } => {
-                    borrowing::return_copy(s, id, received_by, pages_complete, &note)?;
-                    "已归还入柜".into()
-                }
-                BorrowAction::Cancel { id, reason } => {
-                    borrowing::cancel(s, id, &reason)?;
-                    "已撤销".into()
-                }
-            },
-        ))
+            }
+            BorrowAction::CheckOut(id) => {
+                let due = borrowing::check_out(s, id)?;
+                format!("已借出，应于 {due} 前归还")
+            }
+            BorrowAction::Renew { id, days } => {
+                let due = borrowing::renew(s, id, days)?;
+                format!("已续借，应于 {due} 前归还")
+            }
+            BorrowAction::Return {
+                id,
+                received_by,
+                pages_complete,
+                note,
+            } => {
+                borrowing::return_copy(s, id, received_by, pages_complete, &note)?;
+                "已归还入柜".to_owned()
+            }
+            BorrowAction::Cancel { id, reason } => {
+                borrowing::cancel(s, id, &reason)?;
+                "已撤销".to_owned()
+            }
+            BorrowAction::PrintForm { id, file } => print_form(s, id, file.as_deref())?,
+        };
+        Ok((None, message))
+    }
+}
+
+/// Makes the 《文件借阅申请表》 (the printing is audited) and sends it to the printer or a file.
+fn print_form(
+    s: &mut Session,
+    id: BorrowId,
+    file: Option<&std::path::Path>,
+) -> Result<String, crate::ledger::LedgerError> {
+    use crate::ledger::LedgerError;
+    let target = file.map_or("打印机".to_owned(), |f| f.display().to_string());
+    let (b, f) = borrowing::form_facts(s, id, &target)?;
+    let pdf = crate::print::borrow_form::render(
+        &b,
+        &crate::print::borrow_form::FormContext {
+            unit: &f.unit,
+            printed_by: &f.printed_by,
+            printed_at: &f.printed_at,
+            audit_head: &f.audit_head,
+            due_text: &f.due_text,
+        },
+    )
+    .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+    match file {
+        Some(path) => crate::fsutil::write_atomic(path, &pdf)
+            .map(|()| format!("已保存 {}", path.display()))
+            .map_err(|e| LedgerError::Invalid(format!("无法写入 {}：{e}", path.display()))),
+        None => crate::print::send_to_printer(&pdf)
+            .map(|()| "已送打印机".to_owned())
+            .map_err(LedgerError::Invalid),
     }
 }
 
@@ -141,6 +174,9 @@ struct Forms {
     received_by: Option<PersonId>,
     pages_complete: bool,
     return_note: String,
+    save_path: String,
+    /// The borrowing `save_path` was proposed for.
+    save_for: Option<BorrowId>,
 }
 
 impl Default for Forms {
@@ -157,6 +193,8 @@ impl Default for Forms {
             // Most returns are complete; unticking asks for a note.
             pages_complete: true,
             return_note: String::new(),
+            save_path: String::new(),
+            save_for: None,
         }
     }
 }
@@ -394,6 +432,34 @@ impl BorrowingScreen {
         if late > 0 {
             error_text(ui, &format!("已逾期 {late} 个工作日"));
         }
+        ui.separator();
+        ui.label(RichText::new(lang.tr("《文件借阅申请表》", "Borrowing form")).strong());
+        let f = &mut self.forms;
+        if f.save_for != Some(b.id) {
+            f.save_for = Some(b.id);
+            let home = dirs::home_dir().unwrap_or_default();
+            f.save_path = home
+                .join(format!("文件借阅申请表-{}.pdf", b.form_no))
+                .display()
+                .to_string();
+        }
+        ui.horizontal(|ui| {
+            if ui.button(lang.tr("打印", "Print")).clicked() {
+                cmds.push(MainCommand::Borrow(BorrowAction::PrintForm {
+                    id: b.id,
+                    file: None,
+                }));
+            }
+            if ui.button(lang.tr("另存为 PDF", "Save as PDF")).clicked() {
+                cmds.push(MainCommand::Borrow(BorrowAction::PrintForm {
+                    id: b.id,
+                    file: Some(std::path::PathBuf::from(f.save_path.trim())),
+                }));
+            }
+        });
+        Grid::new("save_form").num_columns(2).show(ui, |ui| {
+            field_row(ui, lang.tr("保存位置", "Save to"), &mut f.save_path, false);
+        });
         ui.separator();
         let people = self.people.clone();
         let approvers: Vec<UserRow> = self.users.iter().filter(|u| u.active).cloned().collect();

@@ -602,3 +602,27 @@ fn r3_1_3_the_printed_form_fits_one_a4_page_with_long_titles_and_names() {
         .unwrap();
     assert!(String::from_utf8_lossy(&info.stdout).contains("Pages:           1"));
 }
+
+#[test]
+fn gui_settings_save_the_policy_and_add_a_calendar_year() {
+    use common::gui::{click, harness, run_wizard};
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), common::clock());
+    run_wizard(&mut h);
+    click(&mut h, "设置");
+    h.get_by_label("借阅规定（R3.1.3）");
+    h.get_by_label("当日，指定地点阅读");
+    click(&mut h, "保存借阅规定");
+    h.run();
+    h.get_by_label("借阅规定已保存");
+    // The shipped years are listed; a new year starts from a template.
+    h.get_by_label("2025");
+    h.get_by_label("2026");
+    click(&mut h, "新的一年");
+    h.get_by_label("2027 年：放假 0 天，调休上班 0 天");
+    click(&mut h, "保存该年日历");
+    h.run();
+    h.get_by_label("2027 年工作日历已保存");
+    h.get_by_label("2027");
+}

@@ -83,6 +83,10 @@ pub enum MainCommand {
     SetAutoLock(u32),
     /// Set the 文号 pattern of the outgoing flow.
     SetOutgoingPattern(String),
+    /// Set the borrowing policy.
+    SetBorrowPolicy(Box<crate::domain::borrowing::BorrowPolicy>),
+    /// Add or replace a year of the working-day calendar.
+    SetCalendarYear(String),
     /// Add (`id` None) or edit a person.
     SavePerson {
         /// Which person, or a new one.
@@ -152,10 +156,7 @@ impl MainWindow {
             settings::auto_lock_minutes(&session).unwrap_or(settings::DEFAULT_AUTO_LOCK_MINUTES);
         let dashboard = Dashboard::load(&session);
         Self {
-            settings: SettingsScreen::new(
-                auto_lock_minutes,
-                crate::ledger::outgoing::pattern(&session).unwrap_or_default(),
-            ),
+            settings: SettingsScreen::new(&session, auto_lock_minutes),
             session,
             section: Section::Dashboard,
             unit_name,
@@ -430,6 +431,25 @@ impl MainWindow {
                             }
                         }
                     }
+                }
+                MainCommand::SetBorrowPolicy(p) => {
+                    self.toast = Some(
+                        match crate::ledger::borrowing::set_policy(&mut self.session, &p) {
+                            Ok(()) => (true, lang.tr("借阅规定已保存", "Policy saved").into()),
+                            Err(e) => (false, error_message(lang, &e)),
+                        },
+                    );
+                    self.settings.reload(&self.session);
+                }
+                MainCommand::SetCalendarYear(text) => {
+                    self.toast = Some(
+                        match crate::ledger::borrowing::set_calendar_year(&mut self.session, &text)
+                        {
+                            Ok(y) => (true, format!("{y} 年工作日历已保存")),
+                            Err(e) => (false, error_message(lang, &e)),
+                        },
+                    );
+                    self.settings.reload(&self.session);
                 }
                 MainCommand::SetOutgoingPattern(p) => {
                     self.toast = Some(

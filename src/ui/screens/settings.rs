@@ -1,8 +1,13 @@
-//! 设置: auto-lock delay, language, the signed-in user's passphrase.
+//! 设置: auto-lock delay, 文号 pattern, language, the signed-in user's passphrase, the borrowing
+//! policy (R3.1.3) and the working-day calendar.
 
 use egui::{Grid, Ui};
 
 use super::main_window::MainCommand;
+use crate::domain::borrowing::{Approver, BorrowPolicy, MAX_SETTABLE_DAYS};
+use crate::domain::calendar::YearCalendar;
+use crate::domain::level::Level;
+use crate::ledger::{Session, borrowing};
 use crate::ui::app::Command;
 use crate::ui::i18n::Lang;
 use crate::ui::widgets::hint_text;
@@ -11,12 +16,32 @@ use crate::ui::widgets::hint_text;
 pub struct SettingsScreen {
     auto_lock: u32,
     pattern: String,
+    policy: BorrowPolicy,
+    /// The years the calendar knows, and the text of the year being edited.
+    years: Vec<(i32, String)>,
+    calendar_text: String,
 }
 
 impl SettingsScreen {
-    /// The form with the stored auto-lock delay and 文号 pattern.
-    pub fn new(auto_lock: u32, pattern: String) -> Self {
-        Self { auto_lock, pattern }
+    /// The form with the stored settings.
+    pub fn new(session: &Session, auto_lock: u32) -> Self {
+        let mut s = Self {
+            auto_lock,
+            pattern: crate::ledger::outgoing::pattern(session).unwrap_or_default(),
+            policy: BorrowPolicy::default(),
+            years: Vec::new(),
+            calendar_text: String::new(),
+        };
+        s.reload(session);
+        s
+    }
+
+    /// Re-reads the policy and the calendar (after a save).
+    pub fn reload(&mut self, session: &Session) {
+        self.policy = borrowing::policy(session).unwrap_or_default();
+        self.years = borrowing::calendar(session)
+            .map(|c| c.years().map(|y| (y.year, y.source.clone())).collect())
+            .unwrap_or_default();
     }
 
     /// Draws the form.
@@ -96,5 +121,146 @@ impl SettingsScreen {
                 "Changing a passphrase rewrites your key slot only; the ledger is untouched.",
             ),
         );
+        ui.separator();
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            self.policy_ui(ui, lang, cmds);
+            ui.separator();
+            self.calendar_ui(ui, lang, cmds);
+        });
+    }
+
+    fn policy_ui(&mut self, ui: &mut Ui, lang: Lang, cmds: &mut Vec<MainCommand>) {
+        ui.label(
+            egui::RichText::new(lang.tr("借阅规定（R3.1.3）", "Borrowing policy (R3.1.3)"))
+                .strong(),
+        );
+        Grid::new("policy")
+            .num_columns(5)
+            .striped(true)
+            .show(ui, |ui| {
+                for h in [
+                    lang.tr("密级", "Level"),
+                    lang.tr("允许借阅", "May be lent"),
+                    lang.tr("最长期限（工作日）", "Longest (working days)"),
+                    lang.tr("续借次数", "Renewals"),
+                    lang.tr("审批人", "Approver"),
+                ] {
+                    ui.strong(h);
+                }
+                ui.end_row();
+                for level in Level::ALL {
+                    let p = match level {
+                        Level::Juemi => &mut self.policy.juemi,
+                        Level::Jimi => &mut self.policy.jimi,
+                        Level::Mimi => &mut self.policy.mimi,
+                        Level::NeibuMingan => &mut self.policy.neibu,
+                    };
+                    let name = ui.label(level.label_zh()).id;
+                    ui.checkbox(&mut p.allowed, lang.tr("允许", "yes"));
+                    if level == Level::Juemi {
+                        ui.label(lang.tr("当日，指定地点阅读", "same day, on site"));
+                        ui.label("0");
+                    } else {
+                        ui.horizontal(|ui| {
+                            let r = ui.add(
+                                egui::DragValue::new(&mut p.max_working_days)
+                                    .range(1..=MAX_SETTABLE_DAYS),
+                            );
+                            let l = ui.label(lang.tr("个工作日", "working days"));
+                            r.labelled_by(l.id);
+                        });
+                        ui.horizontal(|ui| {
+                            let r = ui.add(egui::DragValue::new(&mut p.renewals).range(0..=5));
+                            let l = ui.label(lang.tr("次", "times"));
+                            r.labelled_by(l.id);
+                        });
+                    }
+                    if level == Level::NeibuMingan {
+                        egui::ComboBox::from_id_salt("neibu_approver")
+                            .selected_text(p.approver.label_zh())
+                            .show_ui(ui, |ui| {
+                                for a in Approver::ALL {
+                                    ui.selectable_value(&mut p.approver, a, a.label_zh());
+                                }
+                            })
+                            .response
+                            .labelled_by(name);
+                    } else {
+                        ui.label(p.approver.label_zh());
+                    }
+                    ui.end_row();
+                }
+            });
+        let problem = self.policy.validate().err();
+        if let Some(p) = &problem {
+            crate::ui::widgets::error_text(ui, &p.to_string());
+        }
+        if ui
+            .add_enabled(
+                problem.is_none(),
+                egui::Button::new(lang.tr("保存借阅规定", "Save policy")),
+            )
+            .clicked()
+        {
+            cmds.push(MainCommand::SetBorrowPolicy(Box::new(self.policy.clone())));
+        }
+    }
+
+    fn calendar_ui(&mut self, ui: &mut Ui, lang: Lang, cmds: &mut Vec<MainCommand>) {
+        ui.label(egui::RichText::new(lang.tr("工作日历", "Working-day calendar")).strong());
+        hint_text(
+            ui,
+            lang.tr(
+                "每年按国务院办公厅公布的节假日安排填写：“休”为放假日，“班”为调休上班日。",
+                "One year per text, from the State Council's notice: 休 rest days, 班 make-up working days.",
+            ),
+        );
+        ui.horizontal_wrapped(|ui| {
+            ui.label(lang.tr("已有年份：", "Years: "));
+            for (year, text) in &self.years {
+                if ui.button(year.to_string()).clicked() {
+                    self.calendar_text = text.clone();
+                }
+            }
+            if ui.button(lang.tr("新的一年", "New year")).clicked() {
+                let next = self.years.last().map_or(2027, |(y, _)| y + 1);
+                self.calendar_text = format!(
+                    "# {next} 年工作日历：国务院办公厅关于{next}年部分节假日安排的通知\n年 {next}\n"
+                );
+            }
+        });
+        let l = ui.label(lang.tr("日历内容", "Calendar text"));
+        ui.add(
+            egui::TextEdit::multiline(&mut self.calendar_text)
+                .desired_rows(8)
+                .desired_width(560.0)
+                .code_editor(),
+        )
+        .labelled_by(l.id);
+        let parsed = YearCalendar::parse(&self.calendar_text);
+        match &parsed {
+            Ok(y) => hint_text(
+                ui,
+                &format!(
+                    "{} 年：放假 {} 天，调休上班 {} 天",
+                    y.year,
+                    y.rest.len(),
+                    y.work.len()
+                ),
+            ),
+            Err(e) if !self.calendar_text.trim().is_empty() => {
+                crate::ui::widgets::error_text(ui, &e.to_string());
+            }
+            Err(_) => {}
+        }
+        if ui
+            .add_enabled(
+                parsed.is_ok(),
+                egui::Button::new(lang.tr("保存该年日历", "Save this year")),
+            )
+            .clicked()
+        {
+            cmds.push(MainCommand::SetCalendarYear(self.calendar_text.clone()));
+        }
     }
 }

@@ -626,3 +626,46 @@ fn gui_settings_save_the_policy_and_add_a_calendar_year() {
     h.get_by_label("2027 年工作日历已保存");
     h.get_by_label("2027");
 }
+
+#[test]
+fn gui_a_scanned_label_selects_the_copy_for_check_out_or_starts_a_request() {
+    use common::gui::{click, harness, type_into};
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().unwrap();
+    let (approved, free) = {
+        let mut o = office(dir.path());
+        let approved = copy_of(&mut o, Level::Mimi);
+        let free = copy_of(&mut o, Level::Jimi);
+        let id = borrowing::request(&mut o.s, &ask(o.borrower, approved, 2)).unwrap();
+        let dept_pass = common::pass(DEPT_PASS);
+        borrowing::approve(&mut o.s, id, &signed_in("dept", &dept_pass), "").unwrap();
+        drop(o.s.lock("test"));
+        (approved, free)
+    };
+    let mut h = harness(dir.path(), common::clock());
+    type_into(&mut h, "口令", common::PASS);
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.run();
+    click(&mut h, "借阅");
+    // A scanner types the label's text and Enter.
+    type_into(&mut h, "扫码", "不是标签");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.get_by_label("无法识别“不是标签”：份号标签上应为 copy-编号");
+    type_into(&mut h, "扫码", &format!("copy-{}", approved.0));
+    h.key_press(egui::Key::Enter);
+    h.run();
+    click(&mut h, "借出");
+    h.run();
+    h.get_by_label("已借出，应于 2026-11-30 前归还");
+    // A copy with nothing under way: the request form opens with it chosen.
+    type_into(&mut h, "扫码", &format!("copy-{}", free.0));
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.get_by_label("提交申请");
+    assert!(
+        h.query_all_by_label("第1份").count() >= 1,
+        "the scanned copy is chosen"
+    );
+}

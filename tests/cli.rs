@@ -264,6 +264,47 @@ fn demo_fills_every_register_and_reports_each_commit() {
             assert!(hay.contains(q), "{q}: {hay}");
         }
     }
+    // Printable forms: the borrowing form and a label sheet, as PDF files.
+    let form = dir.path().join("form.pdf");
+    let out = baomi(
+        dir.path(),
+        &[
+            "print",
+            "borrow-form",
+            "borrow-1",
+            "--out",
+            form.to_str().unwrap(),
+        ],
+        &format!("{PASS}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(std::fs::read(&form).unwrap().starts_with(b"%PDF-"));
+    let labels = dir.path().join("labels.pdf");
+    let out = baomi(
+        dir.path(),
+        &[
+            "print",
+            "labels",
+            "doc-1",
+            "--out",
+            labels.to_str().unwrap(),
+        ],
+        &format!("{PASS}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    if let Ok(t) = std::process::Command::new("pdftotext")
+        .arg(&labels)
+        .arg("-")
+        .output()
+    {
+        assert!(String::from_utf8_lossy(&t.stdout).contains("copy-"));
+    }
+    let out = baomi(
+        dir.path(),
+        &["print", "receipt", "doc-1", "--out", "x.pdf"],
+        &format!("{PASS}\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
     let out = baomi(
         dir.path(),
         &["search", "没有这样的标题"],

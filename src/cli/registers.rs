@@ -166,8 +166,13 @@ pub fn print_form(
     id: &str,
     out: &Path,
 ) -> Result<(), CliError> {
+    if kind == "labels" {
+        return print_labels(dir, input, acting, id, out);
+    }
     if kind != "borrow-form" {
-        return Err(CliError(format!("未知表单 {kind}；可选：borrow-form")));
+        return Err(CliError(format!(
+            "未知表单 {kind}；可选：borrow-form labels"
+        )));
     }
     let n = id
         .strip_prefix("borrow-")
@@ -191,6 +196,47 @@ pub fn print_form(
     crate::fsutil::write_atomic(out, &pdf)
         .map_err(|e| CliError(format!("无法写入 {}：{e}", out.display())))?;
     println!("{}", out.display());
+    Ok(())
+}
+
+/// `print labels doc-N --out FILE`: the copies' label sheet (QR code of each copy's id).
+fn print_labels(
+    dir: &Path,
+    input: &mut SecretInput,
+    acting: Option<&str>,
+    id: &str,
+    out: &Path,
+) -> Result<(), CliError> {
+    let n = id
+        .strip_prefix("doc-")
+        .and_then(|n| n.parse::<i64>().ok())
+        .ok_or_else(|| CliError(format!("无法识别的编号 {id}：应为 doc-N")))?;
+    let mut s = open(dir, input, acting)?;
+    let facts = documents::get(&s, DocumentId(n)).and_then(|d| {
+        let copies = documents::copies(&s, d.id)?;
+        documents::record_labels_printed(&mut s, d.id, &out.display().to_string())?;
+        Ok((d, copies))
+    });
+    drop(s.lock("cli"));
+    let (d, copies) = facts?;
+    let labels = crate::print::labels::for_document(&d, &copies);
+    if labels.is_empty() {
+        return Err(CliError("该文件没有在册的份号".into()));
+    }
+    let mut pdfs = Vec::new();
+    for chunk in labels.chunks(crate::print::labels::PER_SHEET) {
+        pdfs.push(crate::print::labels::render(chunk).map_err(|e| CliError(e.to_string()))?);
+    }
+    for (i, pdf) in pdfs.iter().enumerate() {
+        let path = if i == 0 {
+            out.to_owned()
+        } else {
+            out.with_extension(format!("{}.pdf", i + 1))
+        };
+        crate::fsutil::write_atomic(&path, pdf)
+            .map_err(|e| CliError(format!("无法写入 {}：{e}", path.display())))?;
+        println!("{}", path.display());
+    }
     Ok(())
 }
 

@@ -859,6 +859,20 @@ pub fn list(s: &Session, which: Which) -> Result<Vec<Borrow>, LedgerError> {
     Ok(rows)
 }
 
+/// The borrowing of a copy still under way (requested, approved or out), if any.
+pub fn active_for_copy(s: &Session, copy: CopyId) -> Result<Option<Borrow>, LedgerError> {
+    Ok(s.conn()
+        .query_row(
+            &format!(
+                "{SELECT} WHERE b.copy_id = ?1 AND b.state IN ('requested', 'approved', 'out') \
+                 ORDER BY b.id DESC LIMIT 1"
+            ),
+            [copy.0],
+            from_row,
+        )
+        .optional()?)
+}
+
 /// Counters for the 工作台: waiting for approval, out, overdue.
 pub fn counts(s: &Session) -> Result<(u32, u32, u32), LedgerError> {
     Ok(s.conn().query_row(

@@ -763,6 +763,29 @@ pub fn list(s: &Session) -> Result<Vec<Document>, LedgerError> {
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
+/// Records in the audit trail that a document's copy labels were printed (to the printer or a
+/// file). Custodian.
+pub fn record_labels_printed(
+    s: &mut Session,
+    id: DocumentId,
+    target: &str,
+) -> Result<(), LedgerError> {
+    s.require("打印份号标签", &[Role::Custodian])?;
+    let uid = s.user().id.0;
+    s.write(|_, _| {
+        Ok((
+            (),
+            NewEvent {
+                user_id: Some(uid),
+                action: "print.labels",
+                entity: "documents",
+                entity_id: id.0.to_string(),
+                detail: json!({ "target": target }),
+            },
+        ))
+    })
+}
+
 /// The years the ledger holds (received, or dated for outgoing documents), newest first.
 pub fn years(s: &Session) -> Result<Vec<i32>, LedgerError> {
     let mut stmt = s.conn().prepare_cached(
@@ -771,6 +794,24 @@ pub fn years(s: &Session) -> Result<Vec<i32>, LedgerError> {
     )?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The document a copy belongs to.
+pub fn document_of_copy(s: &Session, copy: CopyId) -> Result<Document, LedgerError> {
+    let id: Option<i64> = s
+        .conn()
+        .query_row(
+            "SELECT document_id FROM copies WHERE id = ?1",
+            [copy.0],
+            |r| r.get(0),
+        )
+        .optional()?;
+    get(
+        s,
+        DocumentId(
+            id.ok_or_else(|| LedgerError::Invalid(format!("没有编号为 copy-{} 的份号", copy.0)))?,
+        ),
+    )
 }
 
 /// The copies of a document, by 份号.

@@ -3,6 +3,7 @@
 //! a module; each gets a `print KIND ID --out FILE` command.
 
 pub mod borrow_form;
+pub mod labels;
 
 use krilla::Document;
 use krilla::color::rgb;
@@ -127,6 +128,40 @@ impl<'s, 'm> Canvas<'s, 'm> {
         self.surface.set_stroke(None);
     }
 
+    /// A filled black rectangle (QR modules).
+    pub fn fill_rect(&mut self, x: f32, y: f32, w: f32, h: f32) {
+        let mut pb = PathBuilder::new();
+        pb.move_to(x, y);
+        pb.line_to(x + w, y);
+        pb.line_to(x + w, y + h);
+        pb.line_to(x, y + h);
+        pb.close();
+        let Some(path) = pb.finish() else { return };
+        self.surface.set_stroke(None);
+        self.surface.set_fill(Some(Fill {
+            paint: rgb::Color::black().into(),
+            opacity: NormalizedF32::ONE,
+            rule: Default::default(),
+        }));
+        self.surface.draw_path(&path);
+    }
+
+    /// A QR code of `data` with its top left at (`x`, `y`), `size` points wide.
+    pub fn qr(&mut self, x: f32, y: f32, size: f32, data: &str) -> Result<(), PrintError> {
+        let code = qrcode::QrCode::with_error_correction_level(data, qrcode::EcLevel::M)
+            .map_err(|e| PrintError::Pdf(e.to_string()))?;
+        let n = code.width();
+        let m = size / n as f32;
+        for (i, color) in code.to_colors().into_iter().enumerate() {
+            if color == qrcode::Color::Dark {
+                let (row, col) = (i / n, i % n);
+                // A hair of overlap so adjacent modules print without seams.
+                self.fill_rect(x + col as f32 * m, y + row as f32 * m, m + 0.05, m + 0.05);
+            }
+        }
+        Ok(())
+    }
+
     /// A rectangle's outline.
     pub fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, width: f32) {
         self.line(x, y, x + w, y, width);
@@ -195,7 +230,7 @@ pub fn one_page_a4(
         bottom
     };
     page.finish();
-    if bottom > A4.1 - 20.0 {
+    if bottom > A4.1 {
         return Err(PrintError::Overflow);
     }
     document

@@ -203,6 +203,8 @@ impl Default for Forms {
 #[derive(Default)]
 pub struct BorrowingScreen {
     tab: Tab,
+    scan: String,
+    scan_error: Option<String>,
     rows: Vec<Borrow>,
     selected: Option<BorrowId>,
     people: Vec<Person>,
@@ -266,6 +268,27 @@ impl BorrowingScreen {
                 self.dialog = Some(RequestDialog::new(session));
             }
         });
+        let mut scanned = None;
+        ui.horizontal(|ui| {
+            let l = ui.label(lang.tr("扫码", "Scan"));
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.scan)
+                        .desired_width(160.0)
+                        .hint_text(lang.tr("扫描份号标签", "scan a copy label")),
+                )
+                .labelled_by(l.id);
+            if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                scanned = Some(std::mem::take(&mut self.scan));
+                r.request_focus();
+            }
+        });
+        if let Some(text) = scanned {
+            self.scanned(session, &text);
+        }
+        if let Some(e) = &self.scan_error {
+            error_text(ui, e);
+        }
         ui.horizontal(|ui| {
             for (tab, label) in [
                 (Tab::Pending, lang.tr("待审批", "Awaiting approval")),
@@ -289,6 +312,43 @@ impl BorrowingScreen {
             && !d.ui(&ctx, lang, session, &self.people, cmds)
         {
             self.dialog = None;
+        }
+    }
+
+    /// A keyboard-wedge scanner typed a label's id and Enter: select the copy's borrowing under
+    /// way (to hand out or take back), or start a request for it.
+    fn scanned(&mut self, session: &Session, text: &str) {
+        let id = text
+            .trim()
+            .strip_prefix("copy-")
+            .and_then(|n| n.parse::<i64>().ok())
+            .map(CopyId);
+        let Some(copy) = id else {
+            self.scan_error = Some(format!(
+                "无法识别“{}”：份号标签上应为 copy-编号",
+                text.trim()
+            ));
+            return;
+        };
+        self.scan_error = None;
+        match borrowing::active_for_copy(session, copy) {
+            Ok(Some(b)) => {
+                self.tab = match b.state {
+                    BorrowState::Out => Tab::Out,
+                    _ => Tab::Pending,
+                };
+                self.selected = Some(b.id);
+                self.reload(session);
+            }
+            Ok(None) => match documents::document_of_copy(session, copy) {
+                Ok(d) => {
+                    let mut dialog = RequestDialog::new(session);
+                    dialog.pick(session, d, Some(copy));
+                    self.dialog = Some(dialog);
+                }
+                Err(e) => self.scan_error = Some(e.to_string()),
+            },
+            Err(e) => self.scan_error = Some(e.to_string()),
         }
     }
 
@@ -687,6 +747,24 @@ impl RequestDialog {
         self.error = Some(message);
     }
 
+    /// Chooses the document (and a copy of it in its cabinet, the first by default).
+    fn pick(&mut self, session: &Session, d: Document, copy: Option<CopyId>) {
+        let policy = borrowing::policy(session).unwrap_or_default();
+        self.copies = documents::copies(session, d.id)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| c.state == CopyState::InCabinet)
+            .collect();
+        self.copy = copy
+            .filter(|c| self.copies.iter().any(|k| k.id == *c))
+            .or_else(|| self.copies.first().map(|c| c.id));
+        self.days = policy.for_level(d.level).max_working_days.to_string();
+        self.found = vec![d.clone()];
+        self.query = d.title.clone();
+        self.shown_query = Some(self.query.clone());
+        self.document = Some(d);
+    }
+
     fn ui(
         &mut self,
         ctx: &egui::Context,
@@ -739,14 +817,7 @@ impl RequestDialog {
                 }
             }
             if let Some(d) = picked {
-                self.copies = documents::copies(session, d.id)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|c| c.state == CopyState::InCabinet)
-                    .collect();
-                self.copy = self.copies.first().map(|c| c.id);
-                self.days = policy.for_level(d.level).max_working_days.to_string();
-                self.document = Some(d);
+                self.pick(session, d, None);
             }
             ui.separator();
             let on_site = self

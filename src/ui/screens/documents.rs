@@ -187,7 +187,7 @@ impl DocumentsScreen {
         egui::Panel::right("document_detail")
             .exact_size(280.0)
             .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| self.detail_ui(ui, lang, session));
+                egui::ScrollArea::vertical().show(ui, |ui| self.detail_ui(ui, lang, session, cmds));
             });
         self.table_ui(ui, lang, session);
         let ctx = ui.ctx().clone();
@@ -377,7 +377,13 @@ impl DocumentsScreen {
             .unwrap_or_default()
     }
 
-    fn detail_ui(&mut self, ui: &mut Ui, lang: Lang, session: &Session) {
+    fn detail_ui(
+        &mut self,
+        ui: &mut Ui,
+        lang: Lang,
+        session: &Session,
+        cmds: &mut Vec<MainCommand>,
+    ) {
         let Some(detail) = &self.detail else {
             ui.label(RichText::new(lang.tr("选择一份文件查看详情", "Select a document")).weak());
             return;
@@ -432,6 +438,25 @@ impl DocumentsScreen {
             }
         });
         if !d.voided {
+            ui.horizontal(|ui| {
+                if ui.button(lang.tr("打印份号标签", "Print labels")).clicked() {
+                    cmds.push(MainCommand::PrintLabels {
+                        id: d.id,
+                        file: None,
+                    });
+                }
+                if ui
+                    .button(lang.tr("标签另存为 PDF", "Labels to PDF"))
+                    .clicked()
+                {
+                    let home = dirs::home_dir().unwrap_or_default();
+                    let name = d.receipt_no.clone().unwrap_or_else(|| d.doc_no.clone());
+                    cmds.push(MainCommand::PrintLabels {
+                        id: d.id,
+                        file: Some(home.join(format!("份号标签-{name}.pdf"))),
+                    });
+                }
+            });
             ui.horizontal(|ui| {
                 if ui.button(lang.tr("修改登记", "Edit")).clicked() {
                     self.dialog = Some(RegisterDialog::edit(d));
@@ -1096,4 +1121,46 @@ impl VoidDialog {
         });
         keep
     }
+}
+
+/// Prints (or saves) the label sheets of a document's copies; the printing is audited.
+pub fn print_labels(
+    session: &mut Session,
+    id: DocumentId,
+    file: Option<&std::path::Path>,
+) -> Result<String, crate::ledger::LedgerError> {
+    use crate::ledger::LedgerError;
+    let d = documents::get(session, id)?;
+    let copies = documents::copies(session, id)?;
+    let labels = crate::print::labels::for_document(&d, &copies);
+    if labels.is_empty() {
+        return Err(LedgerError::Invalid("该文件没有在册的份号".into()));
+    }
+    let target = file.map_or("打印机".to_owned(), |f| f.display().to_string());
+    documents::record_labels_printed(session, id, &target)?;
+    let mut sheets = Vec::new();
+    for chunk in labels.chunks(crate::print::labels::PER_SHEET) {
+        sheets.push(
+            crate::print::labels::render(chunk).map_err(|e| LedgerError::Invalid(e.to_string()))?,
+        );
+    }
+    for (i, pdf) in sheets.iter().enumerate() {
+        match file {
+            Some(path) => {
+                let path = if i == 0 {
+                    path.to_owned()
+                } else {
+                    path.with_extension(format!("{}.pdf", i + 1))
+                };
+                crate::fsutil::write_atomic(&path, pdf).map_err(|e| {
+                    LedgerError::Invalid(format!("无法写入 {}：{e}", path.display()))
+                })?;
+            }
+            None => crate::print::send_to_printer(pdf).map_err(LedgerError::Invalid)?,
+        }
+    }
+    Ok(match file {
+        Some(path) => format!("已保存 {}（{} 张标签）", path.display(), labels.len()),
+        None => format!("已送打印机（{} 张标签）", labels.len()),
+    })
 }

@@ -116,6 +116,13 @@ pub enum MainCommand {
     Outgoing(OutgoingAction),
     /// A step of a borrowing.
     Borrow(BorrowAction),
+    /// Print a document's copy labels (to the printer, or to a PDF file).
+    PrintLabels {
+        /// Which document.
+        id: crate::ledger::documents::DocumentId,
+        /// Where to, when not the printer.
+        file: Option<std::path::PathBuf>,
+    },
     /// Register (`id` None) or edit a cabinet.
     SaveCabinet {
         /// Which cabinet, or a new one.
@@ -394,6 +401,15 @@ impl MainWindow {
                             }
                         }
                     }
+                }
+                MainCommand::PrintLabels { id, file } => {
+                    self.toast = Some(
+                        match super::documents::print_labels(&mut self.session, id, file.as_deref())
+                        {
+                            Ok(m) => (true, m),
+                            Err(e) => (false, error_message(lang, &e)),
+                        },
+                    );
                 }
                 MainCommand::Borrow(action) => {
                     let requesting = matches!(action, BorrowAction::Request(_));

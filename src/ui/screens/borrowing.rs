@@ -99,7 +99,14 @@ impl BorrowAction {
             }
             BorrowAction::CheckOut(id) => {
                 let due = borrowing::check_out(s, id)?;
-                format!("已借出，应于 {due} 前归还")
+                let mut m = format!("已借出，应于 {due} 前归还");
+                if !borrowing::calendar(s)?.knows(chrono::Datelike::year(&due)) {
+                    m.push_str(&format!(
+                        "（注意：工作日历中没有 {} 年的放假安排，请在“设置”中补充）",
+                        chrono::Datelike::year(&due)
+                    ));
+                }
+                m
             }
             BorrowAction::Renew { id, days } => {
                 let due = borrowing::renew(s, id, days)?;

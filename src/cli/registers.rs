@@ -182,17 +182,8 @@ pub fn print_form(
     let facts = borrowing::form_facts(&mut s, borrowing::BorrowId(n), &out.display().to_string());
     drop(s.lock("cli"));
     let (b, f) = facts?;
-    let pdf = crate::print::borrow_form::render(
-        &b,
-        &crate::print::borrow_form::FormContext {
-            unit: &f.unit,
-            printed_by: &f.printed_by,
-            printed_at: &f.printed_at,
-            audit_head: &f.audit_head,
-            due_text: &f.due_text,
-        },
-    )
-    .map_err(|e| CliError(e.to_string()))?;
+    let pdf = crate::print::borrow_form::render_with_facts(&b, &f)
+        .map_err(|e| CliError(e.to_string()))?;
     crate::fsutil::write_atomic(out, &pdf)
         .map_err(|e| CliError(format!("无法写入 {}：{e}", out.display())))?;
     println!("{}", out.display());

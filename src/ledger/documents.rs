@@ -136,16 +136,16 @@ pub(crate) fn next_seq(tx: &Transaction<'_>, name: &str, year: i32) -> Result<u3
 }
 
 /// The checks every registration and every edit passes (R2.2 period against the level).
-struct Described<'a> {
-    title: &'a str,
-    pages: u32,
-    dated: NaiveDate,
-    received_on: Option<NaiveDate>,
-    level: Level,
-    period: &'a SecrecyPeriod,
+pub(crate) struct Described<'a> {
+    pub title: &'a str,
+    pub pages: u32,
+    pub dated: NaiveDate,
+    pub received_on: Option<NaiveDate>,
+    pub level: Level,
+    pub period: &'a SecrecyPeriod,
 }
 
-fn validate_described(d: &Described<'_>, today: NaiveDate) -> Result<(), LedgerError> {
+pub(crate) fn validate_described(d: &Described<'_>, today: NaiveDate) -> Result<(), LedgerError> {
     let bad = |m: &str| Err(LedgerError::Invalid(m.to_owned()));
     if d.title.trim().is_empty() {
         return bad("请填写文件标题");

@@ -94,18 +94,17 @@ fn active_person(s: &Session, id: PersonId, what: &str) -> Result<(), LedgerErro
 /// 拟稿: a new outgoing document at its first step. Custodian; audited.
 pub fn create_draft(s: &mut Session, d: &OutgoingDraft) -> Result<DocumentId, LedgerError> {
     s.require("发文拟稿", &[Role::Custodian])?;
-    if d.title.trim().is_empty() {
-        return bad("请填写文件标题");
-    }
-    if d.title.trim().chars().count() > 200 {
-        return bad("标题不能超过 200 个字");
-    }
-    if d.pages == 0 {
-        return bad("页数须大于零");
-    }
-    d.period
-        .validate(d.level, d.dated)
-        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+    documents::validate_described(
+        &documents::Described {
+            title: &d.title,
+            pages: d.pages,
+            dated: d.dated,
+            received_on: None,
+            level: d.level,
+            period: &d.period,
+        },
+        s.clock().now().date_naive(),
+    )?;
     active_person(s, d.drafter, "拟稿人")?;
     let uid = s.user().id.0;
     let (kind, value) = d.period.to_parts();

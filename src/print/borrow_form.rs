@@ -51,6 +51,23 @@ fn row(c: &mut Canvas<'_, '_>, y: f32, label: &str, value: &str) -> f32 {
     y + h
 }
 
+/// The form from what the ledger gathered for it (see `ledger::borrowing::form_facts`).
+pub fn render_with_facts(
+    b: &Borrow,
+    f: &crate::ledger::borrowing::FormFacts,
+) -> Result<Vec<u8>, PrintError> {
+    render(
+        b,
+        &FormContext {
+            unit: &f.unit,
+            printed_by: &f.printed_by,
+            printed_at: &f.printed_at,
+            audit_head: &f.audit_head,
+            due_text: &f.due_text,
+        },
+    )
+}
+
 /// The borrowing-application form as PDF bytes.
 pub fn render(b: &Borrow, ctx: &FormContext<'_>) -> Result<Vec<u8>, PrintError> {
     let title = format!("文件借阅申请表 {}", b.form_no);

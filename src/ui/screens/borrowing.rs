@@ -140,17 +140,8 @@ fn print_form(
     use crate::ledger::LedgerError;
     let target = file.map_or("打印机".to_owned(), |f| f.display().to_string());
     let (b, f) = borrowing::form_facts(s, id, &target)?;
-    let pdf = crate::print::borrow_form::render(
-        &b,
-        &crate::print::borrow_form::FormContext {
-            unit: &f.unit,
-            printed_by: &f.printed_by,
-            printed_at: &f.printed_at,
-            audit_head: &f.audit_head,
-            due_text: &f.due_text,
-        },
-    )
-    .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+    let pdf = crate::print::borrow_form::render_with_facts(&b, &f)
+        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
     match file {
         Some(path) => crate::fsutil::write_atomic(path, &pdf)
             .map(|()| format!("已保存 {}", path.display()))

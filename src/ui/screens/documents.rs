@@ -893,17 +893,7 @@ impl RegisterDialog {
             &mut self.period_kind,
             &mut self.period_value,
         );
-        combo_row(
-            ui,
-            lang.tr("类别", "Category"),
-            "category",
-            self.category.label_zh(),
-            |ui| {
-                for c in Category::ALL {
-                    ui.selectable_value(&mut self.category, c, c.label_zh());
-                }
-            },
-        );
+        category_row(ui, lang, &mut self.category);
         field_row(ui, lang.tr("成文日期", "Dated"), &mut self.dated, false);
         if !self.outgoing {
             field_row(
@@ -1017,6 +1007,21 @@ pub(super) fn parse_period(
     };
     period.validate(level, dated).map_err(|e| e.to_string())?;
     Ok(period)
+}
+
+/// The category (R2.1) row of a form.
+pub(super) fn category_row(ui: &mut Ui, lang: Lang, category: &mut Category) {
+    combo_row(
+        ui,
+        lang.tr("类别", "Category"),
+        "category",
+        category.label_zh(),
+        |ui| {
+            for c in Category::ALL {
+                ui.selectable_value(category, c, c.label_zh());
+            }
+        },
+    );
 }
 
 /// The level and period rows of a form.

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use egui::{Grid, Key, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
-use super::documents::{level_period_rows, parse_date, parse_period};
+use super::documents::{category_row, level_period_rows, parse_date, parse_period};
 use super::main_window::MainCommand;
 use crate::domain::copy_state::CopyState;
 use crate::domain::level::{Category, Level};
@@ -657,17 +657,7 @@ impl DraftDialog {
                     &mut self.period_kind,
                     &mut self.period_value,
                 );
-                combo_row(
-                    ui,
-                    lang.tr("类别", "Category"),
-                    "category",
-                    self.category.label_zh(),
-                    |ui| {
-                        for c in Category::ALL {
-                            ui.selectable_value(&mut self.category, c, c.label_zh());
-                        }
-                    },
-                );
+                category_row(ui, lang, &mut self.category);
                 field_row(ui, lang.tr("成文日期", "Dated"), &mut self.dated, false);
                 field_row(ui, lang.tr("页数", "Pages"), &mut self.pages, false);
                 person_row(

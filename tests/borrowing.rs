@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::{cabinet, day};
+
 use std::sync::Arc;
 
 use baomi::domain::MockClock;
@@ -13,19 +15,15 @@ use baomi::domain::person::Clearance;
 use baomi::domain::role::Role;
 use baomi::ledger::Session;
 use baomi::ledger::borrowing::{self, BorrowRequest, BorrowState, Decider, Which};
-use baomi::ledger::cabinets::{self, CabinetId, CabinetInput};
+use baomi::ledger::cabinets::CabinetId;
 use baomi::ledger::documents::{self, CopyId, IncomingInput};
 use baomi::ledger::people::{self, NewPerson, PersonId};
 use baomi::ledger::users::{self, NewUser};
 use baomi::vault::KdfChoice;
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 
 const HEAD_PASS: &str = "党办主任的口令 2026";
 const DEPT_PASS: &str = "部门负责人的口令 2026";
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
 
 struct Office {
     s: Session,
@@ -87,20 +85,6 @@ fn account(
         .find(|p| p.name == name)
         .unwrap()
         .id
-}
-
-fn cabinet(s: &mut Session, code: &str, level: Level) -> CabinetId {
-    cabinets::create(
-        s,
-        &CabinetInput {
-            code: code.into(),
-            location: "机要室".into(),
-            max_level: level,
-            responsible: Some(PersonId(1)),
-            locked: true,
-        },
-    )
-    .unwrap()
 }
 
 fn office(dir: &std::path::Path) -> Office {

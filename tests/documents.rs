@@ -3,33 +3,16 @@
 
 mod common;
 
+use common::{cabinet, day};
+
 use baomi::domain::copy_state::CopyState;
 use baomi::domain::level::{Category, Level};
 use baomi::domain::marking::SecrecyPeriod;
-use baomi::ledger::cabinets::{self, CabinetId, CabinetInput};
+use baomi::ledger::cabinets::CabinetId;
 use baomi::ledger::documents::{self, DocumentEdit, IncomingInput};
 use baomi::ledger::people::PersonId;
 use baomi::ledger::search::{self, Filters, Query, SortKey};
 use baomi::ledger::{LedgerError, Session};
-use chrono::NaiveDate;
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-fn cabinet(s: &mut Session, code: &str, level: Level) -> CabinetId {
-    cabinets::create(
-        s,
-        &CabinetInput {
-            code: code.into(),
-            location: "机要室".into(),
-            max_level: level,
-            responsible: Some(PersonId(1)),
-            locked: true,
-        },
-    )
-    .unwrap()
-}
 
 fn incoming(level: Level, cabinet: CabinetId, copies: &[u32]) -> IncomingInput {
     IncomingInput {
@@ -482,12 +465,7 @@ fn gui_register_a_confidential_document_with_three_copies_then_find_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path(), common::clock());
     run_wizard(&mut h);
-    click(&mut h, "专柜");
-    click(&mut h, "登记专柜");
-    type_into(&mut h, "专柜编号", "JM-02");
-    type_into(&mut h, "存放位置", "机要室");
-    click(&mut h, "保存");
-    h.run();
+    common::gui::add_cabinet(&mut h, "JM-02");
     click(&mut h, "文件台账");
     // Ctrl+N opens the registration dialog.
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);

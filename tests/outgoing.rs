@@ -4,34 +4,17 @@
 
 mod common;
 
+use common::{cabinet, day};
+
 use baomi::domain::copy_state::CopyState;
 use baomi::domain::level::{Category, Level};
 use baomi::domain::marking::SecrecyPeriod;
 use baomi::domain::outgoing::{Channel, OutgoingStep};
-use baomi::ledger::cabinets::{self, CabinetId, CabinetInput};
+use baomi::ledger::cabinets::CabinetId;
 use baomi::ledger::documents::{self, DocumentId};
 use baomi::ledger::outgoing::{self, DistributionInput, OutgoingDraft};
 use baomi::ledger::people::{self, NewPerson, PersonId};
 use baomi::ledger::{LedgerError, Session};
-use chrono::NaiveDate;
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-fn cabinet(s: &mut Session, code: &str, level: Level) -> CabinetId {
-    cabinets::create(
-        s,
-        &CabinetInput {
-            code: code.into(),
-            location: "机要室".into(),
-            max_level: level,
-            responsible: Some(PersonId(1)),
-            locked: true,
-        },
-    )
-    .unwrap()
-}
 
 fn person(s: &mut Session, name: &str, post: &str) -> PersonId {
     people::add(
@@ -310,12 +293,7 @@ fn gui_runs_one_outgoing_document_through_every_step() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path(), common::clock());
     run_wizard(&mut h);
-    click(&mut h, "专柜");
-    click(&mut h, "登记专柜");
-    type_into(&mut h, "专柜编号", "JM-02");
-    type_into(&mut h, "存放位置", "机要室");
-    click(&mut h, "保存");
-    h.run();
+    common::gui::add_cabinet(&mut h, "JM-02");
     h.get_by_role_and_label(Role::Button, "发文").click();
     h.run();
     click(&mut h, "拟稿");

@@ -67,3 +67,13 @@ pub fn run_wizard(h: &mut Harness<'_, BaomiApp>) {
     click(h, "我已抄写并妥善保管恢复密钥");
     click(h, "完成，进入台账");
 }
+
+/// Registers cabinet `code` in 机要室 through the 专柜 screen (default level 机密).
+pub fn add_cabinet(h: &mut Harness<'_, BaomiApp>, code: &str) {
+    click(h, "专柜");
+    click(h, "登记专柜");
+    type_into(h, "专柜编号", code);
+    type_into(h, "存放位置", "机要室");
+    click(h, "保存");
+    h.run();
+}

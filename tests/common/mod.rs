@@ -47,3 +47,26 @@ pub fn new_vault(dir: &Path) -> (Session, RecoveryKey) {
 pub fn system_clock() -> Arc<dyn Clock> {
     Arc::new(clock())
 }
+
+pub fn day(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// A locked cabinet in 机要室 for documents up to `level`, kept by person 1 (the custodian).
+pub fn cabinet(
+    s: &mut Session,
+    code: &str,
+    level: baomi::domain::level::Level,
+) -> baomi::ledger::cabinets::CabinetId {
+    baomi::ledger::cabinets::create(
+        s,
+        &baomi::ledger::cabinets::CabinetInput {
+            code: code.into(),
+            location: "机要室".into(),
+            max_level: level,
+            responsible: Some(baomi::ledger::people::PersonId(1)),
+            locked: true,
+        },
+    )
+    .unwrap()
+}

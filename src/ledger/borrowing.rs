@@ -724,8 +724,8 @@ pub fn demo_backdate(s: &mut Session, id: BorrowId, days: i64) -> Result<(), Led
     let uid = s.user().id.0;
     s.write(|tx, _| {
         tx.execute(
-            "UPDATE borrows SET due_on = ?2 WHERE id = ?1",
-            params![id.0, due.to_string()],
+            "UPDATE borrows SET due_on = ?2, out_at = ?3 WHERE id = ?1",
+            params![id.0, due.to_string(), format!("{out}T09:00:00+08:00")],
         )?;
         Ok((
             (),

@@ -300,7 +300,7 @@ impl BorrowingScreen {
             }
         });
         egui::Panel::right("borrow_detail")
-            .exact_size(340.0)
+            .exact_size(390.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| self.detail_ui(ui, lang, cmds));
             });
@@ -361,12 +361,12 @@ impl BorrowingScreen {
         TableBuilder::new(ui)
             .striped(true)
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-            .column(Column::exact(130.0).clip(true))
+            .column(Column::exact(150.0).clip(true))
             .column(Column::remainder().at_least(120.0).clip(true))
-            .column(Column::exact(70.0).clip(true))
+            .column(Column::exact(56.0).clip(true))
             .column(Column::exact(80.0).clip(true))
-            .column(Column::exact(70.0).clip(true))
-            .column(Column::exact(130.0).clip(true))
+            .column(Column::exact(60.0).clip(true))
+            .column(Column::exact(140.0).clip(true))
             .header(24.0, |mut h| {
                 header_cells(
                     &mut h,

@@ -190,7 +190,7 @@ impl OutgoingScreen {
             .weak(),
         );
         egui::Panel::right("outgoing_detail")
-            .exact_size(340.0)
+            .exact_size(390.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| self.detail_ui(ui, lang, cmds));
             });

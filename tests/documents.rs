@@ -501,6 +501,25 @@ fn gui_register_a_confidential_document_with_three_copies_then_find_it() {
     for n in 1..=3 {
         h.get_by_label(&format!("第{n}份 · 在柜 · JM-02 机要室"));
     }
+    // Copy 3 is reported lost (R3.1.1: every change is an event, shown in its history).
+    click(&mut h, "第3份 · 在柜 · JM-02 机要室");
+    h.get_by_label("第3份的经历");
+    h.get_by_role_and_label(Role::ComboBox, "变为")
+        .scroll_to_me();
+    h.run();
+    h.get_by_role_and_label(Role::ComboBox, "变为").click();
+    h.run();
+    click(&mut h, "丢失");
+    type_into(&mut h, "说明", "清查时未找到，已报告");
+    click(&mut h, "登记去向");
+    h.run();
+    h.get_by_label("已登记去向");
+    h.get_by_label("第3份 · 丢失");
+    assert!(
+        h.query_all_by_label_contains("丢失 清查时未找到，已报告")
+            .count()
+            >= 1
+    );
     type_into(&mut h, "搜索", "不存在的标题");
     h.get_by_label("0 份文件");
 }

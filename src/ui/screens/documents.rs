@@ -60,6 +60,7 @@ pub struct DocumentsScreen {
     pub dialog: Option<RegisterDialog>,
     /// The void dialog, when open.
     pub void_dialog: Option<VoidDialog>,
+    custody: CustodyForm,
 }
 
 impl DocumentsScreen {
@@ -112,6 +113,12 @@ impl DocumentsScreen {
     /// Opens the 收文登记 dialog (Ctrl+N from anywhere).
     pub fn open_register(&mut self, session: &Session) {
         self.dialog = Some(RegisterDialog::new(session));
+    }
+
+    /// After a custody change: clear its form, re-read the copy and its history.
+    pub fn custody_done(&mut self, session: &Session) {
+        self.custody = CustodyForm::default();
+        self.load_detail(session);
     }
 
     /// Selects a document (after registering it, for instance).
@@ -484,7 +491,11 @@ impl DocumentsScreen {
             if ui
                 .selectable_label(
                     open,
-                    format!("第{}份 · {} · {}", c.copy_no, c.state.label_zh(), place),
+                    if place.is_empty() {
+                        format!("第{}份 · {}", c.copy_no, c.state.label_zh())
+                    } else {
+                        format!("第{}份 · {} · {}", c.copy_no, c.state.label_zh(), place)
+                    },
                 )
                 .clicked()
             {
@@ -513,18 +524,36 @@ impl DocumentsScreen {
                     .and_then(|id| self.cabinets.iter().find(|k| k.id == id))
                     .map(|k| k.code.clone())
                     .unwrap_or_else(|| format!("{} {}", self.person_name(e.holder), e.place));
-                ui.label(
-                    RichText::new(format!(
-                        "{} {} {} {}",
-                        local_time(&e.at),
-                        e.to.label_zh(),
-                        place.trim(),
-                        e.note
-                    ))
-                    .small(),
-                );
+                let at = local_time(&e.at);
+                let line = [at.as_str(), e.to.label_zh(), place.trim(), e.note.as_str()]
+                    .into_iter()
+                    .filter(|p| !p.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                ui.label(RichText::new(line).small());
             }
         }
+        let custody_for = detail.history.as_ref().and_then(|(id, _)| {
+            detail
+                .copies
+                .iter()
+                .find(|c| c.id == *id)
+                .map(|c| (c.id, c.state))
+        });
+        if let Some((copy, state)) = custody_for
+            && !detail.doc.voided
+        {
+            let level = detail.doc.level;
+            custody_form(
+                ui,
+                lang,
+                &mut self.custody,
+                (copy, state, level),
+                &self.cabinets,
+                cmds,
+            );
+        }
+        let Some(detail) = &self.detail else { return };
         if !detail.revisions.is_empty() {
             ui.separator();
             ui.label(RichText::new(lang.tr("修改记录", "Edit history")).strong());
@@ -556,6 +585,94 @@ impl DocumentsScreen {
                 ))
             };
         }
+    }
+}
+
+/// Drafts of a custody change of the open copy (变更去向).
+#[derive(Default)]
+pub struct CustodyForm {
+    to: Option<CopyState>,
+    cabinet: Option<CabinetId>,
+    place: String,
+    note: String,
+}
+
+/// R3.1.1: moves a copy along a legal transition other than borrowing (借阅 screen) and
+/// sending out (发文 screen): lost, found again, returned to the sender, destroyed, declassified…
+fn custody_form(
+    ui: &mut Ui,
+    lang: Lang,
+    f: &mut CustodyForm,
+    (copy, state, level): (CopyId, CopyState, Level),
+    cabinets: &[Cabinet],
+    cmds: &mut Vec<MainCommand>,
+) {
+    let choices: Vec<CopyState> = state
+        .next_states()
+        .iter()
+        .copied()
+        .filter(|s| !matches!(s, CopyState::Borrowed | CopyState::SentOut))
+        .collect();
+    if choices.is_empty() {
+        return;
+    }
+    ui.label(RichText::new(lang.tr("变更去向", "Custody change")).strong());
+    if f.to.is_none_or(|t| !choices.contains(&t)) {
+        f.to = None;
+    }
+    Grid::new("custody_form").num_columns(2).show(ui, |ui| {
+        combo_row(
+            ui,
+            lang.tr("变为", "To"),
+            "custody_to",
+            f.to.map_or("", |t| t.label_zh()),
+            |ui| {
+                for c in &choices {
+                    ui.selectable_value(&mut f.to, Some(*c), c.label_zh());
+                }
+            },
+        );
+        if f.to == Some(CopyState::InCabinet) {
+            let code = f
+                .cabinet
+                .and_then(|id| cabinets.iter().find(|c| c.id == id))
+                .map(|c| c.code.clone())
+                .unwrap_or_default();
+            combo_row(
+                ui,
+                lang.tr("入柜", "Cabinet"),
+                "custody_cabinet",
+                &code,
+                |ui| {
+                    for c in cabinets
+                        .iter()
+                        .filter(|c| !c.retired && c.rules().may_hold(level).is_ok())
+                    {
+                        ui.selectable_value(&mut f.cabinet, Some(c.id), &c.code);
+                    }
+                },
+            );
+        } else {
+            field_row(ui, lang.tr("去向", "Where"), &mut f.place, false);
+        }
+        field_row(ui, lang.tr("说明", "Note"), &mut f.note, false);
+    });
+    let ready = f.to.is_some() && !f.note.trim().is_empty();
+    if ui
+        .add_enabled(ready, egui::Button::new(lang.tr("登记去向", "Record")))
+        .clicked()
+        && let Some(to) = f.to
+    {
+        cmds.push(MainCommand::MoveCopy {
+            copy,
+            mv: Box::new(documents::CopyMove {
+                to,
+                cabinet: f.cabinet,
+                holder: None,
+                place: f.place.clone(),
+                note: f.note.clone(),
+            }),
+        });
     }
 }
 

@@ -116,6 +116,13 @@ pub enum MainCommand {
     Outgoing(OutgoingAction),
     /// A step of a borrowing.
     Borrow(BorrowAction),
+    /// A custody change of a copy (R3.1.1).
+    MoveCopy {
+        /// Which copy.
+        copy: crate::ledger::documents::CopyId,
+        /// Where it goes.
+        mv: Box<crate::ledger::documents::CopyMove>,
+    },
     /// Print a document's copy labels (to the printer, or to a PDF file).
     PrintLabels {
         /// Which document.
@@ -400,6 +407,15 @@ impl MainWindow {
                                 None => self.outgoing.error = Some(message),
                             }
                         }
+                    }
+                }
+                MainCommand::MoveCopy { copy, mv } => {
+                    match crate::ledger::documents::move_copy(&mut self.session, copy, &mv) {
+                        Ok(()) => {
+                            self.documents.custody_done(&self.session);
+                            self.toast = Some((true, lang.tr("已登记去向", "Recorded").into()));
+                        }
+                        Err(e) => self.toast = Some((false, error_message(lang, &e))),
                     }
                 }
                 MainCommand::PrintLabels { id, file } => {

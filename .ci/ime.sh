@@ -12,8 +12,10 @@ work=$(mktemp -d)
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  pkill -f "ibus-daemon -d -r -x" 2>/dev/null || true
   [ -n "${DBUS_SESSION_BUS_PID:-}" ] && kill "$DBUS_SESSION_BUS_PID" 2>/dev/null || true
-  rm -rf "$work"
+  sleep 0.5
+  rm -rf "$work" 2>/dev/null || true
 }
 trap cleanup EXIT
 export HOME="$work/home" XDG_RUNTIME_DIR="$work" LANG=C.UTF-8 DISPLAY=:43
@@ -31,8 +33,9 @@ pids+=($!)
 for _ in $(seq 100); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
 eval "$(dbus-launch --sh-syntax)"
 
+# A cold start (dictionaries not yet in the page cache, a busy machine) can take seconds.
 wait_xim() {
-  for _ in $(seq 150); do
+  for _ in $(seq 400); do
     xprop -root XIM_SERVERS 2>/dev/null | grep -q "@server=$1" && return 0
     sleep 0.1
   done

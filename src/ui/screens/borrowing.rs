@@ -17,6 +17,7 @@ use crate::ledger::users::{self, UserRow};
 use crate::ui::i18n::{Lang, local_time};
 use crate::ui::widgets::{combo_row, error_text, field_row, header_cells};
 use crate::vault::Passphrase;
+use zeroize::Zeroizing;
 
 /// What the screen asks the ledger to do.
 pub enum BorrowAction {
@@ -164,7 +165,8 @@ enum Tab {
 struct Forms {
     paper: bool,
     login: Option<String>,
-    passphrase: String,
+    /// The approver's passphrase as typed; zeroized when dropped or handed on.
+    passphrase: Zeroizing<String>,
     paper_person: Option<PersonId>,
     reference: String,
     note: String,
@@ -182,7 +184,7 @@ impl Default for Forms {
         Self {
             paper: false,
             login: None,
-            passphrase: String::new(),
+            passphrase: Zeroizing::default(),
             paper_person: None,
             reference: String::new(),
             note: String::new(),
@@ -610,7 +612,7 @@ impl BorrowingScreen {
                             } else {
                                 DecideHow::SignedIn {
                                     login: f.login.clone().expect("ready"),
-                                    passphrase: Passphrase::new(std::mem::take(&mut f.passphrase)),
+                                    passphrase: Passphrase::new(std::mem::take(&mut *f.passphrase)),
                                 }
                             };
                             cmds.push(MainCommand::Borrow(BorrowAction::Decide {

@@ -264,6 +264,19 @@ fn demo_fills_every_register_and_reports_each_commit() {
             assert!(hay.contains(q), "{q}: {hay}");
         }
     }
+    // Every id that `list --json` gives, `show` accepts.
+    for id in [
+        "doc-1",
+        "copy-1",
+        "borrow-1",
+        "person-1",
+        "cabinet-1",
+        "user-1",
+    ] {
+        let out = baomi(dir.path(), &["show", id], &format!("{PASS}\n"));
+        assert!(out.status.success(), "{id}: {}", text(&out.stderr));
+        assert!(!text(&out.stdout).trim().is_empty(), "{id}");
+    }
     // Printable forms: the borrowing form and a label sheet, as PDF files.
     let form = dir.path().join("form.pdf");
     let out = baomi(

@@ -121,6 +121,54 @@ pub fn list(
     Ok(())
 }
 
+/// `show borrow-N`: a borrowing from request to return.
+fn show_borrow(s: &Session, id: borrowing::BorrowId) -> Result<(), CliError> {
+    let b = borrowing::get(s, id)?;
+    println!("{}  {}  {}", b.form_no, b.state.label_zh(), b.marking);
+    println!("{}（第 {} 份，copy-{}）", b.title, b.copy_no, b.copy.0);
+    println!(
+        "借阅人：{}（{}）  事由：{}",
+        b.borrower_name, b.borrower_department, b.reason
+    );
+    let period = if b.requested_days == 0 {
+        "当日".to_owned()
+    } else {
+        format!("{} 个工作日", b.requested_days)
+    };
+    println!(
+        "期限：{period}  阅读地点：{}  应还：{}  续借：{} 次",
+        if b.place.is_empty() { "—" } else { &b.place },
+        b.due_on.map(|d| d.to_string()).unwrap_or("—".into()),
+        b.renewals
+    );
+    if !b.approver_name.is_empty() {
+        println!(
+            "审批：{}（{}{}）{}",
+            b.approver_name,
+            b.approval_kind.as_deref().unwrap_or(""),
+            if b.approval_ref.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", b.approval_ref)
+            },
+            b.decision_note
+        );
+    }
+    if let Some(r) = &b.returned_at {
+        println!(
+            "归还：{}  页数{}  {}",
+            r.get(..19).unwrap_or(r),
+            if b.pages_complete == Some(true) {
+                "齐全"
+            } else {
+                "不全"
+            },
+            b.return_note
+        );
+    }
+    Ok(())
+}
+
 /// `due-date --level L --from DATE [--days N]`: the due date of a borrowing that starts on
 /// `from`, by the vault's policy and calendar. Warns on stderr for a year the calendar lacks.
 pub fn due_date(
@@ -339,9 +387,60 @@ pub fn show(
             );
         }
         Ok(())
+    } else if let Some(n) = parse("borrow-") {
+        show_borrow(&s, borrowing::BorrowId(n))
+    } else if let Some(n) = parse("person-") {
+        people::get(&s, crate::ledger::people::PersonId(n))
+            .map(|p| {
+                println!(
+                    "{}  {}  {}  {}",
+                    p.name,
+                    p.department,
+                    p.post,
+                    p.clearance.label_zh()
+                );
+                println!(
+                    "电话：{}  保密承诺书：{}  {}",
+                    p.phone,
+                    p.pledge_signed_on
+                        .map(|d| d.to_string())
+                        .unwrap_or("未签订".into()),
+                    if p.active { "在岗" } else { "已离岗" }
+                );
+            })
+            .map_err(Into::into)
+    } else if let Some(n) = parse("cabinet-") {
+        cabinets::get(&s, crate::ledger::cabinets::CabinetId(n))
+            .map(|c| {
+                println!(
+                    "{}  {}  最高密级：{}  负责人：{}  {}",
+                    c.code,
+                    c.location,
+                    c.max_level.label_zh(),
+                    c.responsible_name.as_deref().unwrap_or("—"),
+                    if c.locked { "加锁" } else { "未加锁" }
+                );
+            })
+            .map_err(Into::into)
+    } else if let Some(n) = parse("user-") {
+        users::list(&s).map_err(CliError::from).and_then(|all| {
+            let u = all
+                .into_iter()
+                .find(|u| u.id.0 == n)
+                .ok_or_else(|| CliError(format!("没有编号 {id} 的用户")))?;
+            println!(
+                "{}  {}（{}）  {}  {}",
+                u.login,
+                u.name,
+                u.department,
+                u.role.label_zh(),
+                if u.active { "启用" } else { "已停用" }
+            );
+            Ok(())
+        })
     } else {
         Err(CliError(format!(
-            "无法识别的编号 {id}：应为 doc-N 或 copy-N"
+            "无法识别的编号 {id}：应为 doc-N、copy-N、borrow-N、person-N、cabinet-N 或 user-N"
         )))
     };
     drop(s.lock("cli"));

@@ -523,3 +523,66 @@ fn gui_register_a_confidential_document_with_three_copies_then_find_it() {
     type_into(&mut h, "搜索", "不存在的标题");
     h.get_by_label("0 份文件");
 }
+
+#[test]
+fn gui_the_register_table_never_runs_under_the_detail_panel() {
+    use egui_kittest::kittest::{NodeT, Queryable};
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let (mut s, _) = common::new_vault(dir.path());
+        let jm = cabinet(&mut s, "JM-01", Level::Jimi);
+        baomi::ledger::documents::register_incoming(
+            &mut s,
+            &baomi::ledger::documents::IncomingInput {
+                received_on: common::day(2026, 11, 20),
+                signed_for_by: baomi::ledger::people::PersonId(1),
+                issuing_unit: "集团公司党委办公室集团公司党委办公室".into(),
+                doc_no: "某集团有限公司党委办公室党办发〔2026〕3号".into(),
+                title: "关于加强重要项目保密管理工作的通知".into(),
+                category: baomi::domain::level::Category::MajorDecision,
+                level: baomi::domain::level::Level::Jimi,
+                period: baomi::domain::marking::SecrecyPeriod::Unspecified,
+                dated: common::day(2026, 11, 18),
+                pages: 6,
+                attachments: 1,
+                copy_numbers: vec![1, 2],
+                cabinet: jm,
+                readers: "党委委员".into(),
+                remarks: String::new(),
+            },
+        )
+        .unwrap();
+        drop(s.lock("t"));
+    }
+    let app = baomi::ui::BaomiApp::new(baomi::ui::AppConfig {
+        vault_dir: dir.path().to_owned(),
+        kdf: baomi::vault::KdfChoice::INSECURE_FOR_TESTS,
+        clock: std::sync::Arc::new(common::clock()),
+    });
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1240.0, 760.0))
+        .with_max_steps(40)
+        .with_context_setup(baomi::ui::fonts::install)
+        .build_ui_state(|ui, app: &mut baomi::ui::BaomiApp| app.ui(ui), app);
+    common::gui::type_into(&mut h, "口令", common::PASS);
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.run();
+    common::gui::click(&mut h, "文件台账");
+    common::gui::click(&mut h, "关于加强重要项目保密管理工作的通知");
+    // The table's last header ends left of the panel, whatever the panel holds.
+    let header = h
+        .query_all_by_label("密级")
+        .map(|n| n.accesskit_node().bounding_box().unwrap())
+        .find(|r| r.y0 > 140.0)
+        .expect("the table's 密级 header");
+    let panel = h
+        .get_by_label("打印份号标签")
+        .accesskit_node()
+        .bounding_box()
+        .unwrap();
+    assert!(
+        header.x1 + 50.0 < panel.x0,
+        "{header:?} runs under {panel:?}"
+    );
+}

@@ -304,6 +304,9 @@ impl BorrowingScreen {
         egui::Panel::right("borrow_detail")
             .exact_size(390.0)
             .show(ui, |ui| {
+                // Long values wrap inside the panel: content wider than the panel would
+                // widen the table beside it.
+                ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
                 egui::ScrollArea::vertical().show(ui, |ui| self.detail_ui(ui, lang, cmds));
             });
         self.table_ui(ui, lang);

@@ -194,6 +194,9 @@ impl DocumentsScreen {
         egui::Panel::right("document_detail")
             .exact_size(280.0)
             .show(ui, |ui| {
+                // Long values wrap inside the panel: content wider than the panel would
+                // widen the table beside it.
+                ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
                 egui::ScrollArea::vertical().show(ui, |ui| self.detail_ui(ui, lang, session, cmds));
             });
         self.table_ui(ui, lang, session);
@@ -439,7 +442,7 @@ impl DocumentsScreen {
             ] {
                 if !v.is_empty() {
                     ui.label(k);
-                    ui.label(v);
+                    ui.add(egui::Label::new(v).wrap());
                     ui.end_row();
                 }
             }

@@ -486,7 +486,7 @@ impl BorrowingScreen {
                     ),
                 ] {
                     if !v.trim().is_empty() {
-                        ui.label(k);
+                        ui.add(egui::Label::new(k).extend());
                         ui.label(v);
                         ui.end_row();
                     }

@@ -441,7 +441,7 @@ impl DocumentsScreen {
                 (lang.tr("备注", "Remarks"), d.remarks.clone()),
             ] {
                 if !v.is_empty() {
-                    ui.label(k);
+                    ui.add(egui::Label::new(k).extend());
                     ui.add(egui::Label::new(v).wrap());
                     ui.end_row();
                 }

@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 
 use baomi::domain::calendar::Calendar;
 use baomi::domain::level::Level;
+use baomi::forms::borrow_form::{FormContext, render};
 use baomi::ledger::borrowing::{Borrow, BorrowId, BorrowState};
 use baomi::ledger::documents::{CopyId, DocumentId};
 use baomi::ledger::people::PersonId;
-use baomi::print::borrow_form::{FormContext, render};
 use chrono::{Datelike, NaiveDate};
 
 fn sample() -> Borrow {

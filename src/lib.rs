@@ -2,15 +2,15 @@
 //!
 //! Layers point downwards only: `ui` and `cli` call `ledger` (use cases), which uses `domain`
 //! (the regulation's rules, pure), `audit` (the hash chain) and `vault` (encrypted storage);
-//! `print` lays out the printed forms (PDF) from what the ledger returns.
+//! `forms` lays out the printed forms (PDF) from what the ledger returns.
 #![forbid(unsafe_code)]
 
 pub mod assets;
 pub mod audit;
 pub mod cli;
 pub mod domain;
+pub mod forms;
 pub mod fsutil;
 pub mod ledger;
-pub mod print;
 pub mod ui;
 pub mod vault;

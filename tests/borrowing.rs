@@ -409,7 +409,7 @@ fn r3_1_3_the_policy_is_a_setting_checked_against_the_regulation_and_audited() {
     borrowing::set_policy(&mut o.s, &p).unwrap();
     let copy = copy_of(&mut o, Level::Jimi);
     assert!(borrowing::request(&mut o.s, &ask(o.borrower, copy, 4)).is_err());
-    p.jimi.approver = baomi::domain::borrowing::Approver::DeptHead;
+    p.jimi.approver = baomi::domain::borrow_policy::Approver::DeptHead;
     assert!(borrowing::set_policy(&mut o.s, &p).is_err());
     // A calendar year added by the custodian counts at once.
     let year = borrowing::set_calendar_year(&mut o.s, "年 2027\n休 2027-01-01 元旦\n").unwrap();
@@ -533,9 +533,9 @@ fn r3_1_3_the_printed_form_fits_one_a4_page_with_long_titles_and_names() {
         .unwrap();
     let started = std::time::Instant::now();
     let (b, f) = borrowing::form_facts(&mut o.s, id, "test").unwrap();
-    let pdf = baomi::print::borrow_form::render(
+    let pdf = baomi::forms::borrow_form::render(
         &b,
-        &baomi::print::borrow_form::FormContext {
+        &baomi::forms::borrow_form::FormContext {
             unit: &f.unit,
             printed_by: &f.printed_by,
             printed_at: &f.printed_at,

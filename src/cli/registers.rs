@@ -230,7 +230,7 @@ pub fn print_form(
     let facts = borrowing::form_facts(&mut s, borrowing::BorrowId(n), &out.display().to_string());
     drop(s.lock("cli"));
     let (b, f) = facts?;
-    let pdf = crate::print::borrow_form::render_with_facts(&b, &f)
+    let pdf = crate::forms::borrow_form::render_with_facts(&b, &f)
         .map_err(|e| CliError(e.to_string()))?;
     crate::fsutil::write_atomic(out, &pdf)
         .map_err(|e| CliError(format!("无法写入 {}：{e}", out.display())))?;
@@ -258,13 +258,13 @@ fn print_labels(
     });
     drop(s.lock("cli"));
     let (d, copies) = facts?;
-    let labels = crate::print::labels::for_document(&d, &copies);
+    let labels = crate::forms::labels::for_document(&d, &copies);
     if labels.is_empty() {
         return Err(CliError("该文件没有在册的份号".into()));
     }
     let mut pdfs = Vec::new();
-    for chunk in labels.chunks(crate::print::labels::PER_SHEET) {
-        pdfs.push(crate::print::labels::render(chunk).map_err(|e| CliError(e.to_string()))?);
+    for chunk in labels.chunks(crate::forms::labels::PER_SHEET) {
+        pdfs.push(crate::forms::labels::render(chunk).map_err(|e| CliError(e.to_string()))?);
     }
     for (i, pdf) in pdfs.iter().enumerate() {
         let path = if i == 0 {

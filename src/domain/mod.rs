@@ -1,7 +1,7 @@
 //! The rules of the regulation as pure types and functions: no I/O, no SQL, no GUI, no crypto.
 //! Each rule cites its clause of `shared/spec/regulation.md`.
 
-pub mod borrowing;
+pub mod borrow_policy;
 pub mod cabinet;
 pub mod calendar;
 pub mod clock;

@@ -15,7 +15,7 @@ use super::people::{self, PersonId};
 use super::{LedgerError, Session, code_col};
 use crate::audit::NewEvent;
 use crate::domain::Role;
-use crate::domain::borrowing::{BorrowPolicy, RequestFacts, check_approver, check_request};
+use crate::domain::borrow_policy::{BorrowPolicy, RequestFacts, check_approver, check_request};
 use crate::domain::calendar::{Calendar, YearCalendar};
 use crate::domain::copy_state::CopyState;
 use crate::domain::level::Level;

@@ -141,13 +141,13 @@ fn print_form(
     use crate::ledger::LedgerError;
     let target = file.map_or("打印机".to_owned(), |f| f.display().to_string());
     let (b, f) = borrowing::form_facts(s, id, &target)?;
-    let pdf = crate::print::borrow_form::render_with_facts(&b, &f)
+    let pdf = crate::forms::borrow_form::render_with_facts(&b, &f)
         .map_err(|e| LedgerError::Invalid(e.to_string()))?;
     match file {
         Some(path) => crate::fsutil::write_atomic(path, &pdf)
             .map(|()| format!("已保存 {}", path.display()))
             .map_err(|e| LedgerError::Invalid(format!("无法写入 {}：{e}", path.display()))),
-        None => crate::print::send_to_printer(&pdf)
+        None => crate::forms::send_to_printer(&pdf)
             .map(|()| "已送打印机".to_owned())
             .map_err(LedgerError::Invalid),
     }

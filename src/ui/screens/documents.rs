@@ -1257,16 +1257,16 @@ pub fn print_labels(
     use crate::ledger::LedgerError;
     let d = documents::get(session, id)?;
     let copies = documents::copies(session, id)?;
-    let labels = crate::print::labels::for_document(&d, &copies);
+    let labels = crate::forms::labels::for_document(&d, &copies);
     if labels.is_empty() {
         return Err(LedgerError::Invalid("该文件没有在册的份号".into()));
     }
     let target = file.map_or("打印机".to_owned(), |f| f.display().to_string());
     documents::record_labels_printed(session, id, &target)?;
     let mut sheets = Vec::new();
-    for chunk in labels.chunks(crate::print::labels::PER_SHEET) {
+    for chunk in labels.chunks(crate::forms::labels::PER_SHEET) {
         sheets.push(
-            crate::print::labels::render(chunk).map_err(|e| LedgerError::Invalid(e.to_string()))?,
+            crate::forms::labels::render(chunk).map_err(|e| LedgerError::Invalid(e.to_string()))?,
         );
     }
     for (i, pdf) in sheets.iter().enumerate() {
@@ -1281,7 +1281,7 @@ pub fn print_labels(
                     LedgerError::Invalid(format!("无法写入 {}：{e}", path.display()))
                 })?;
             }
-            None => crate::print::send_to_printer(pdf).map_err(LedgerError::Invalid)?,
+            None => crate::forms::send_to_printer(pdf).map_err(LedgerError::Invalid)?,
         }
     }
     Ok(match file {

@@ -84,7 +84,7 @@ pub enum MainCommand {
     /// Set the 文号 pattern of the outgoing flow.
     SetOutgoingPattern(String),
     /// Set the borrowing policy.
-    SetBorrowPolicy(Box<crate::domain::borrowing::BorrowPolicy>),
+    SetBorrowPolicy(Box<crate::domain::borrow_policy::BorrowPolicy>),
     /// Add or replace a year of the working-day calendar.
     SetCalendarYear(String),
     /// Add (`id` None) or edit a person.

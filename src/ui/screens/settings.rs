@@ -4,7 +4,7 @@
 use egui::{Grid, Ui};
 
 use super::main_window::MainCommand;
-use crate::domain::borrowing::{Approver, BorrowPolicy, MAX_SETTABLE_DAYS};
+use crate::domain::borrow_policy::{Approver, BorrowPolicy, MAX_SETTABLE_DAYS};
 use crate::domain::calendar::YearCalendar;
 use crate::domain::level::Level;
 use crate::ledger::{Session, borrowing};

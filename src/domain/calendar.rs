@@ -297,6 +297,62 @@ mod tests {
         assert_eq!(c.working_days_overdue(d(2026, 9, 30), d(2026, 10, 9)), 2);
     }
 
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        fn day(offset: u32) -> NaiveDate {
+            NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + Days::new(u64::from(offset))
+        }
+
+        proptest! {
+            /// R3.1.3: the due date is a working day, after the day of borrowing, with exactly
+            /// `n` working days after that day up to and including it.
+            #[test]
+            fn r3_1_3_due_date_is_the_nth_working_day_after(offset in 0u32..720, n in 1u32..40) {
+                let c = Calendar::builtin();
+                let from = day(offset);
+                let due = c.due_date(from, n).date;
+                prop_assert!(due > from);
+                prop_assert!(c.is_working_day(due));
+                let counted = from
+                    .iter_days()
+                    .skip(1)
+                    .take_while(|d| *d <= due)
+                    .filter(|d| c.is_working_day(*d))
+                    .count() as u32;
+                prop_assert_eq!(counted, n);
+            }
+
+            /// R3.1.3 绝密: the same working day, or the first working day after a rest day.
+            #[test]
+            fn r3_1_3_same_day_is_the_first_working_day_from(offset in 0u32..720) {
+                let c = Calendar::builtin();
+                let from = day(offset);
+                let due = c.due_date(from, 0).date;
+                prop_assert!(due >= from && c.is_working_day(due));
+                prop_assert!(from.iter_days().take_while(|d| *d < due).all(|d| !c.is_working_day(d)));
+            }
+
+            /// Overdue counts the working days after the due date, never the due date itself.
+            #[test]
+            fn overdue_is_zero_on_the_due_date_and_grows_by_working_days(offset in 0u32..700, k in 0u32..30) {
+                let c = Calendar::builtin();
+                let due = day(offset);
+                let today = due + Days::new(u64::from(k));
+                let late = c.working_days_overdue(due, today);
+                prop_assert!(late <= k);
+                if k == 0 {
+                    prop_assert_eq!(late, 0);
+                }
+                if late > 0 {
+                    prop_assert_eq!(c.due_date(due, late).date <= today, true);
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_bad_file_is_refused_with_the_line() {
         assert_eq!(

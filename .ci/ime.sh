@@ -35,7 +35,7 @@ eval "$(dbus-launch --sh-syntax)"
 
 # A cold start (dictionaries not yet in the page cache, a busy machine) can take seconds.
 wait_xim() {
-  for _ in $(seq 400); do
+  for _ in $(seq 200); do
     xprop -root XIM_SERVERS 2>/dev/null | grep -q "@server=$1" && return 0
     sleep 0.1
   done
@@ -64,14 +64,24 @@ Layout=
 EOF
     printf 'CloudPinyinEnabled=False\n' >"$HOME/.config/fcitx5/conf/pinyin.conf"
     export XMODIFIERS=@im=fcitx
-    fcitx5 -D -r >"$work/im.log" 2>&1 &
-    pids+=($!)
-    wait_xim fcitx
+    # Seen on a busy machine: a first fcitx5 that never registers its XIM server. Start it
+    # again (up to three times), showing its log, before giving up.
+    started=""
+    for attempt in 1 2 3; do
+      fcitx5 -D -r >"$work/im.log" 2>&1 &
+      fcitx=$!
+      pids+=($fcitx)
+      if wait_xim fcitx; then started=1; break; fi
+      echo "ime: fcitx5 attempt $attempt did not register; its log:"; tail -5 "$work/im.log"
+      kill "$fcitx" 2>/dev/null || true
+      sleep 1
+    done
+    [ -n "$started" ] || exit 1
     ;;
   ibus)
     export XMODIFIERS=@im=ibus
     ibus-daemon -d -r -x >"$work/im.log" 2>&1
-    wait_xim ibus
+    wait_xim ibus || { tail -5 "$work/im.log"; exit 1; }
     ;;
   *) echo "ime: unknown input method $im"; exit 2 ;;
 esac

@@ -281,6 +281,7 @@ pub fn request(s: &mut Session, r: &BorrowRequest) -> Result<BorrowId, LedgerErr
     } else {
         r.days
     };
+    let overdue = has_overdue(s, r.borrower, today)?;
     check_request(
         &policy,
         &RequestFacts {
@@ -291,7 +292,7 @@ pub fn request(s: &mut Session, r: &BorrowRequest) -> Result<BorrowId, LedgerErr
             borrower_active: borrower.active,
             requested_days: days,
             place: &r.place,
-            has_overdue: has_overdue(s, r.borrower, today)?,
+            has_overdue: overdue,
             overdue_override: r.overdue_override.as_deref(),
         },
     )
@@ -300,7 +301,7 @@ pub fn request(s: &mut Session, r: &BorrowRequest) -> Result<BorrowId, LedgerErr
         .overdue_override
         .as_deref()
         .map(str::trim)
-        .filter(|t| !t.is_empty() && has_overdue(s, r.borrower, today).unwrap_or(false));
+        .filter(|t| !t.is_empty() && overdue);
     let uid = s.user().id.0;
     s.write(|tx, now| {
         let seq = next_seq(tx, "borrow", today.year())?;

@@ -725,11 +725,14 @@ pub struct RequestDialog {
     place: String,
     overdue_override: String,
     error: Option<String>,
+    /// The policy in force, read when the dialog opens.
+    policy: crate::domain::borrow_policy::BorrowPolicy,
 }
 
 impl RequestDialog {
-    fn new(_session: &Session) -> Self {
+    fn new(session: &Session) -> Self {
         Self {
+            policy: borrowing::policy(session).unwrap_or_default(),
             query: String::new(),
             found: Vec::new(),
             shown_query: None,
@@ -752,7 +755,6 @@ impl RequestDialog {
 
     /// Chooses the document (and a copy of it in its cabinet, the first by default).
     fn pick(&mut self, session: &Session, d: Document, copy: Option<CopyId>) {
-        let policy = borrowing::policy(session).unwrap_or_default();
         self.copies = documents::copies(session, d.id)
             .unwrap_or_default()
             .into_iter()
@@ -761,7 +763,7 @@ impl RequestDialog {
         self.copy = copy
             .filter(|c| self.copies.iter().any(|k| k.id == *c))
             .or_else(|| self.copies.first().map(|c| c.id));
-        self.days = policy.for_level(d.level).max_working_days.to_string();
+        self.days = self.policy.for_level(d.level).max_working_days.to_string();
         self.found = vec![d.clone()];
         self.query = d.title.clone();
         self.shown_query = Some(self.query.clone());
@@ -792,7 +794,7 @@ impl RequestDialog {
             };
             self.shown_query = Some(self.query.clone());
         }
-        let policy = borrowing::policy(session).unwrap_or_default();
+        let policy = self.policy.clone();
         egui::Modal::new(egui::Id::unique("borrow_request")).show(ctx, |ui| {
             ui.set_width(600.0);
             ui.heading(lang.tr("借阅申请", "Borrow request"));

@@ -817,16 +817,13 @@ impl RegisterDialog {
     }
 
     fn described(&self) -> Result<Described, String> {
-        if self.title.trim().is_empty() {
-            return Err("请填写标题".into());
-        }
-        let dated = parse_date(&self.dated, "成文日期")?;
-        let period = parse_period(self.period_kind, &self.period_value, self.level, dated)?;
-        let pages: u32 = self
-            .pages
-            .trim()
-            .parse()
-            .map_err(|_| "页数请填写数字".to_owned())?;
+        let (dated, period, pages) = parse_common(
+            &self.title,
+            &self.dated,
+            (self.period_kind, &self.period_value),
+            self.level,
+            &self.pages,
+        )?;
         let attachments: u32 = self
             .attachments
             .trim()
@@ -1094,6 +1091,27 @@ impl RegisterDialog {
             );
         }
     }
+}
+
+/// What every registration form asks the same way: a title, 成文日期, the secrecy period
+/// (checked against the level) and the number of pages.
+pub(super) fn parse_common(
+    title: &str,
+    dated: &str,
+    (period_kind, period_value): (&str, &str),
+    level: Level,
+    pages: &str,
+) -> Result<(NaiveDate, SecrecyPeriod, u32), String> {
+    if title.trim().is_empty() {
+        return Err("请填写标题".into());
+    }
+    let dated = parse_date(dated, "成文日期")?;
+    let period = parse_period(period_kind, period_value, level, dated)?;
+    let pages: u32 = pages
+        .trim()
+        .parse()
+        .map_err(|_| "页数请填写数字".to_owned())?;
+    Ok((dated, period, pages))
 }
 
 /// The period a form describes, checked against the level (内部敏感 has none).

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use egui::{Grid, Key, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
-use super::documents::{category_row, level_period_rows, parse_date, parse_period};
+use super::documents::{category_row, level_period_rows, parse_common, parse_date};
 use super::main_window::MainCommand;
 use crate::domain::copy_state::CopyState;
 use crate::domain::level::{Category, Level};
@@ -616,16 +616,13 @@ impl DraftDialog {
     }
 
     fn draft(&self) -> Result<OutgoingDraft, String> {
-        if self.title.trim().is_empty() {
-            return Err("请填写标题".into());
-        }
-        let dated = parse_date(&self.dated, "成文日期")?;
-        let period = parse_period(self.period_kind, &self.period_value, self.level, dated)?;
-        let pages: u32 = self
-            .pages
-            .trim()
-            .parse()
-            .map_err(|_| "页数请填写数字".to_owned())?;
+        let (dated, period, pages) = parse_common(
+            &self.title,
+            &self.dated,
+            (self.period_kind, &self.period_value),
+            self.level,
+            &self.pages,
+        )?;
         Ok(OutgoingDraft {
             title: self.title.clone(),
             category: self.category,

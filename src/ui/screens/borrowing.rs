@@ -524,8 +524,8 @@ impl BorrowingScreen {
             field_row(ui, lang.tr("保存位置", "Save to"), &mut f.save_path, false);
         });
         ui.separator();
-        let people = self.people.clone();
-        let approvers: Vec<UserRow> = self.users.iter().filter(|u| u.active).cloned().collect();
+        let people = &self.people;
+        let approvers: Vec<&UserRow> = self.users.iter().filter(|u| u.active).collect();
         let f = &mut self.forms;
         match b.state {
             BorrowState::Requested => {

@@ -284,8 +284,8 @@ impl OutgoingScreen {
                 .filter(|c| c.state == CopyState::InCabinet)
                 .cloned()
                 .collect();
-            let people = self.people.clone();
-            let cabinets = self.cabinets.clone();
+            let people = &self.people;
+            let cabinets = &self.cabinets;
             let today = self.today.clone();
             let f = &mut self.form;
             match next {
@@ -296,7 +296,7 @@ impl OutgoingScreen {
                         lang.tr("签发人", "Signer")
                     };
                     Grid::new("out_form").num_columns(2).show(ui, |ui| {
-                        person_row(ui, who, "out_person", &people, &mut f.person);
+                        person_row(ui, who, "out_person", people, &mut f.person);
                         field_row(ui, lang.tr("意见", "Note"), &mut f.note, false);
                     });
                     let label = if next == OutgoingStep::Reviewed {
@@ -386,7 +386,7 @@ impl OutgoingScreen {
                             f,
                             level,
                             &copies_in_cabinet,
-                            &people,
+                            people,
                             &today,
                             cmds,
                         );

@@ -16,6 +16,9 @@ use crate::ui::widgets::hint_text;
 pub struct SettingsScreen {
     auto_lock: u32,
     pattern: String,
+    /// The unit's name and this year, for the live example of the 文号 pattern.
+    example_unit: String,
+    example_year: i32,
     policy: BorrowPolicy,
     /// The years the calendar knows, and the text of the year being edited.
     years: Vec<(i32, String)>,
@@ -28,6 +31,8 @@ impl SettingsScreen {
         let mut s = Self {
             auto_lock,
             pattern: crate::ledger::outgoing::pattern(session).unwrap_or_default(),
+            example_unit: crate::ledger::settings::unit_name(session).unwrap_or_default(),
+            example_year: chrono::Datelike::year(&session.today()),
             policy: BorrowPolicy::default(),
             years: Vec::new(),
             calendar_text: String::new(),
@@ -87,8 +92,8 @@ impl SettingsScreen {
                         lang.tr("示例：", "Example: "),
                         crate::domain::numbering::format_number(
                             self.pattern.trim(),
-                            "某单位",
-                            2026,
+                            &self.example_unit,
+                            self.example_year,
                             12
                         )
                     ),

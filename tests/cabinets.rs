@@ -137,3 +137,41 @@ fn gui_a_top_secret_cabinet_asks_for_a_responsible_person() {
     );
     h.get_by_label("已保存");
 }
+
+#[test]
+fn the_audit_trail_is_searched_by_action_user_and_literal_text() {
+    use baomi::ledger::audit_log::{self, AuditFilter};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = common::new_vault(dir.path());
+    cabinets::create(&mut s, &input("MM_1", Level::Mimi, None)).unwrap();
+    cabinets::create(&mut s, &input("MM%2", Level::Mimi, None)).unwrap();
+    let by_action = AuditFilter {
+        action: Some("cabinet.create".into()),
+        ..Default::default()
+    };
+    assert_eq!(audit_log::search(&s, &by_action, 100).unwrap().len(), 2);
+    assert!(
+        audit_log::actions(&s)
+            .unwrap()
+            .contains(&"cabinet.create".to_owned())
+    );
+    // `%` and `_` are taken literally, not as wildcards.
+    let text = |t: &str| AuditFilter {
+        text: t.into(),
+        ..by_action.clone()
+    };
+    let hits = audit_log::search(&s, &text("MM%2"), 100).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert!(hits[0].detail_json.contains("MM%2"));
+    assert_eq!(audit_log::search(&s, &text("MM_"), 100).unwrap().len(), 1);
+    let nobody = AuditFilter {
+        login: Some("nobody".into()),
+        ..Default::default()
+    };
+    assert!(audit_log::search(&s, &nobody, 100).unwrap().is_empty());
+    let custodian = AuditFilter {
+        login: Some("custodian".into()),
+        ..by_action.clone()
+    };
+    assert_eq!(audit_log::search(&s, &custodian, 100).unwrap().len(), 2);
+}

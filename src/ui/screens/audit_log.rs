@@ -1,27 +1,79 @@
-//! 审计日志: the latest events of the tamper-evident trail.
+//! 审计日志: the tamper-evident trail, filtered by action, user, days and text, each event's
+//! details in words (people and cabinets by name, codes by their labels), and a button that
+//! verifies the whole chain.
 
-use egui::Ui;
+use std::collections::HashMap;
+
+use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
+use serde_json::Value;
 
+use crate::audit::ChainStatus;
+use crate::domain::copy_state::CopyState;
+use crate::domain::level::Level;
+use crate::domain::outgoing::{Channel, OutgoingStep};
+use crate::domain::person::Clearance;
+use crate::domain::role::Role;
 use crate::ledger::Session;
-use crate::ledger::audit_log::{self, AuditRow};
+use crate::ledger::audit_log::{self, AuditFilter, AuditRow};
 use crate::ui::i18n::Lang;
-use crate::ui::widgets::{error_text, header_cells};
+use crate::ui::widgets::{error_text, filter_combo, header_cells, hint_text};
 
-/// Rows shown.
+/// Rows shown at most; the filters narrow the trail down to them.
 const LIMIT: i64 = 1000;
 
-/// The loaded rows.
+/// What the details name by id, for showing names instead.
+#[derive(Default)]
+pub struct Names {
+    pub people: HashMap<i64, String>,
+    pub cabinets: HashMap<i64, String>,
+    pub users: HashMap<i64, String>,
+}
+
+impl Names {
+    fn load(session: &Session) -> Self {
+        let mut n = Names::default();
+        if let Ok(people) = crate::ledger::people::list(session) {
+            n.people = people.into_iter().map(|p| (p.id.0, p.name)).collect();
+        }
+        if let Ok(cabinets) = crate::ledger::cabinets::list(session) {
+            n.cabinets = cabinets.into_iter().map(|c| (c.id.0, c.code)).collect();
+        }
+        if let Ok(users) = crate::ledger::users::list(session) {
+            n.users = users.into_iter().map(|u| (u.id.0, u.login)).collect();
+        }
+        n
+    }
+}
+
+/// The filter form, the loaded rows and the last chain check.
 #[derive(Default)]
 pub struct AuditLogScreen {
+    filter: AuditFilter,
+    from_text: String,
+    to_text: String,
+    actions: Vec<String>,
+    logins: Vec<String>,
+    names: Names,
     rows: Vec<AuditRow>,
     error: Option<String>,
+    date_problem: Option<&'static str>,
+    chain: Option<Result<ChainStatus, String>>,
 }
 
 impl AuditLogScreen {
-    /// Re-reads the latest events.
+    /// Re-reads the choices and the events that pass the filter.
     pub fn reload(&mut self, session: &Session) {
-        match audit_log::recent(session, LIMIT) {
+        self.actions = audit_log::actions(session).unwrap_or_default();
+        self.names = Names::load(session);
+        let mut logins: Vec<String> = self.names.users.values().cloned().collect();
+        logins.sort();
+        self.logins = logins;
+        self.query(session);
+    }
+
+    fn query(&mut self, session: &Session) {
+        match audit_log::search(session, &self.filter, LIMIT) {
             Ok(rows) => {
                 self.rows = rows;
                 self.error = None;
@@ -30,24 +82,176 @@ impl AuditLogScreen {
         }
     }
 
-    /// Draws the table.
+    /// Draws the filter bar and the table.
     pub fn ui(&mut self, ui: &mut Ui, lang: Lang, session: &Session) {
         ui.horizontal(|ui| {
             ui.heading(lang.tr("审计日志", "Audit log"));
             if ui.button(lang.tr("刷新", "Refresh")).clicked() {
                 self.reload(session);
             }
+            if ui.button(lang.tr("验证审计链", "Verify chain")).clicked() {
+                self.chain = Some(session.verify_audit().map_err(|e| e.to_string()));
+            }
+            match &self.chain {
+                Some(Ok(ChainStatus::Intact { events, .. })) => {
+                    ui.label(
+                        RichText::new(match lang {
+                            Lang::Zh => format!("审计链完整：{events} 条事件逐条验证通过"),
+                            Lang::En => format!("Chain intact: {events} events verified"),
+                        })
+                        .color(egui::Color32::from_rgb(0x1a, 0x7f, 0x37)),
+                    );
+                }
+                Some(Ok(ChainStatus::Broken { first_bad_seq })) => error_text(
+                    ui,
+                    &match lang {
+                        Lang::Zh => format!("审计链断裂：自第 {first_bad_seq} 条事件起无法验证"),
+                        Lang::En => format!("Chain broken from event {first_bad_seq}"),
+                    },
+                ),
+                Some(Err(e)) => error_text(ui, e),
+                None => {}
+            }
         });
+        if self.filter_ui(ui, lang) {
+            self.query(session);
+        }
+        if let Some(p) = self.date_problem {
+            error_text(ui, p);
+        }
         if let Some(e) = &self.error {
             error_text(ui, e);
         }
+        hint_text(
+            ui,
+            &if self.rows.len() as i64 >= LIMIT {
+                match lang {
+                    Lang::Zh => format!("显示最新 {LIMIT} 条；更早的事件请缩小查询条件"),
+                    Lang::En => format!("Latest {LIMIT} shown; narrow the filter for older events"),
+                }
+            } else {
+                match lang {
+                    Lang::Zh => format!("{} 条事件", self.rows.len()),
+                    Lang::En => format!("{} events", self.rows.len()),
+                }
+            },
+        );
+        self.table_ui(ui, lang);
+    }
+
+    /// The filter bar; true when a filter changed.
+    fn filter_ui(&mut self, ui: &mut Ui, lang: Lang) -> bool {
+        let before = self.filter.clone();
+        let all = lang.tr("全部", "All");
+        ui.horizontal_wrapped(|ui| {
+            let action_shown = self
+                .filter
+                .action
+                .as_deref()
+                .map_or(all.to_owned(), |a| crate::ui::i18n::action_label(lang, a));
+            let (filter, actions, logins) = (&mut self.filter, &self.actions, &self.logins);
+            filter_combo(
+                ui,
+                lang.tr("操作", "Action"),
+                "audit_action",
+                &action_shown,
+                |ui| {
+                    ui.selectable_value(&mut filter.action, None, all);
+                    for a in actions {
+                        ui.selectable_value(
+                            &mut filter.action,
+                            Some(a.clone()),
+                            crate::ui::i18n::action_label(lang, a),
+                        );
+                    }
+                },
+            );
+            let login_shown = filter.login.clone().unwrap_or_else(|| all.to_owned());
+            filter_combo(
+                ui,
+                lang.tr("用户", "User"),
+                "audit_user",
+                &login_shown,
+                |ui| {
+                    ui.selectable_value(&mut filter.login, None, all);
+                    for l in logins {
+                        ui.selectable_value(&mut filter.login, Some(l.clone()), l);
+                    }
+                },
+            );
+            let mut dates_changed = false;
+            for (label, text) in [
+                (lang.tr("自", "From"), &mut self.from_text),
+                (lang.tr("至", "To"), &mut self.to_text),
+            ] {
+                let l = ui.label(label);
+                dates_changed |= ui
+                    .add(
+                        egui::TextEdit::singleline(text)
+                            .hint_text("YYYY-MM-DD")
+                            .desired_width(96.0),
+                    )
+                    .labelled_by(l.id)
+                    .changed();
+            }
+            if dates_changed {
+                self.parse_dates(lang);
+            }
+            let l = ui.label(lang.tr("包含", "Contains"));
+            ui.add(
+                egui::TextEdit::singleline(&mut self.filter.text)
+                    .hint_text(lang.tr("详情或对象编号中的文字", "text of details or object"))
+                    .desired_width(180.0),
+            )
+            .labelled_by(l.id);
+        });
+        self.filter != before
+    }
+
+    /// Applies the day fields when both read as dates (an empty field does not filter); a bad
+    /// one keeps the previous filter and says why.
+    fn parse_dates(&mut self, lang: Lang) {
+        let parse = |t: &str| {
+            let t = t.trim();
+            if t.is_empty() {
+                Ok(None)
+            } else {
+                chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map(Some)
+            }
+        };
+        match (parse(&self.from_text), parse(&self.to_text)) {
+            (Ok(from), Ok(to)) if from.zip(to).is_none_or(|(f, t)| f <= t) => {
+                self.filter.from = from;
+                self.filter.to = to;
+                self.date_problem = None;
+            }
+            (Ok(_), Ok(_)) => {
+                self.date_problem = Some(lang.tr(
+                    "起始日期晚于截止日期",
+                    "The first day is after the last day",
+                ))
+            }
+            _ => {
+                self.date_problem = Some(lang.tr(
+                    "日期格式应为 YYYY-MM-DD，例如 2026-11-27",
+                    "Dates read YYYY-MM-DD, e.g. 2026-11-27",
+                ))
+            }
+        }
+    }
+
+    fn table_ui(&mut self, ui: &mut Ui, lang: Lang) {
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+        let (rows, names) = (&self.rows, &self.names);
         TableBuilder::new(ui)
             .striped(true)
-            .column(Column::exact(60.0))
-            .column(Column::exact(190.0))
-            .column(Column::exact(100.0))
-            .column(Column::exact(220.0))
-            .column(Column::remainder())
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+            .column(Column::exact(56.0))
+            .column(Column::exact(150.0))
+            .column(Column::exact(80.0))
+            .column(Column::exact(150.0).clip(true))
+            .column(Column::exact(150.0).clip(true))
+            .column(Column::remainder().clip(true))
             .header(24.0, |mut h| {
                 header_cells(
                     &mut h,
@@ -56,13 +260,14 @@ impl AuditLogScreen {
                         lang.tr("时间", "Time"),
                         lang.tr("用户", "User"),
                         lang.tr("操作", "Action"),
-                        lang.tr("详情", "Detail"),
+                        lang.tr("对象", "Object"),
+                        lang.tr("详情", "Details"),
                     ],
                 );
             })
             .body(|body| {
-                body.rows(22.0, self.rows.len(), |mut row| {
-                    let r = &self.rows[row.index()];
+                body.rows(24.0, rows.len(), |mut row| {
+                    let r = &rows[row.index()];
                     row.col(|ui| {
                         ui.label(r.seq.to_string());
                     });
@@ -76,9 +281,295 @@ impl AuditLogScreen {
                         ui.label(crate::ui::i18n::action_label(lang, &r.action));
                     });
                     row.col(|ui| {
-                        ui.label(&r.detail_json);
+                        ui.label(object_ref(lang, &r.entity, &r.entity_id, names));
+                    });
+                    row.col(|ui| {
+                        let text = describe(lang, &r.detail_json, names);
+                        ui.label(&text).on_hover_ui(|ui| {
+                            ui.set_max_width(520.0);
+                            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
+                            ui.label(&text);
+                            ui.separator();
+                            ui.label(RichText::new(&r.detail_json).weak().monospace());
+                        });
                     });
                 });
             });
+    }
+}
+
+/// The object an event touched, as the CLI names it (`doc-12`, `copy-40`…) or by name.
+pub fn object_ref(lang: Lang, entity: &str, id: &str, names: &Names) -> String {
+    let number = id.parse::<i64>().ok();
+    let named = |map: &HashMap<i64, String>, prefix: &str| {
+        number
+            .and_then(|n| map.get(&n).cloned())
+            .unwrap_or_else(|| format!("{prefix}-{id}"))
+    };
+    match entity {
+        "documents" => format!("doc-{id}"),
+        "copies" => format!("copy-{id}"),
+        "borrows" => format!("borrow-{id}"),
+        "people" => named(&names.people, "person"),
+        "cabinets" => named(&names.cabinets, "cabinet"),
+        "users" => named(&names.users, "user"),
+        "settings" => format!("{}{id}", lang.tr("设置 ", "setting ")),
+        "calendar_years" => format!("{}{id}", lang.tr("工作日历 ", "calendar ")),
+        "vault" => lang.tr("台账库", "ledger").to_owned(),
+        _ => format!("{entity} {id}"),
+    }
+}
+
+/// An event's details in words: `标题：…；密级：机密；份号：1、2、3`. Empty and null values are
+/// left out; people and cabinets appear by name, codes by their labels.
+pub fn describe(lang: Lang, detail_json: &str, names: &Names) -> String {
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(detail_json) else {
+        return detail_json.to_owned();
+    };
+    let sep = lang.tr("；", "; ");
+    map.iter()
+        .filter_map(|(k, v)| {
+            let value = value_text(lang, k, v, names)?;
+            Some(format!(
+                "{}{}{value}",
+                field_label(lang, k),
+                lang.tr("：", ": ")
+            ))
+        })
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+fn value_text(lang: Lang, key: &str, v: &Value, names: &Names) -> Option<String> {
+    let yes_no = |b: bool| {
+        if b {
+            lang.tr("是", "yes")
+        } else {
+            lang.tr("否", "no")
+        }
+    };
+    Some(match v {
+        Value::Null => return None,
+        Value::String(s) if s.is_empty() => return None,
+        Value::Bool(b) => yes_no(*b).to_owned(),
+        Value::Number(n) => match (key, n.as_i64()) {
+            (k, Some(id)) if k.ends_with("person_id") => names
+                .people
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| format!("person-{id}")),
+            ("cabinet_id", Some(id)) => names
+                .cabinets
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| format!("cabinet-{id}")),
+            ("copy_id", Some(id)) => format!("copy-{id}"),
+            ("document_id", Some(id)) => format!("doc-{id}"),
+            _ => n.to_string(),
+        },
+        Value::String(s) => code_label(lang, key, s).unwrap_or_else(|| s.clone()),
+        Value::String(s) if key == "at" => crate::ui::i18n::local_time(s),
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|i| value_text(lang, key, i, names))
+            .collect::<Vec<_>>()
+            .join(lang.tr("、", ", ")),
+        Value::Object(map) => {
+            let inner = map
+                .iter()
+                .filter_map(|(k, v)| {
+                    // A document edit records each changed field as [before, after].
+                    if key == "changes"
+                        && let Value::Array(pair) = v
+                        && let [before, after] = pair.as_slice()
+                    {
+                        let side =
+                            |v: &Value| value_text(lang, k, v, names).unwrap_or_else(|| "—".into());
+                        return Some(format!(
+                            "{} {} → {}",
+                            crate::ledger::documents::field_label_zh(k),
+                            side(before),
+                            side(after)
+                        ));
+                    }
+                    Some(format!(
+                        "{} {}",
+                        field_label(lang, k),
+                        value_text(lang, k, v, names)?
+                    ))
+                })
+                .collect::<Vec<_>>()
+                .join(lang.tr("，", ", "));
+            format!("（{inner}）")
+        }
+    })
+}
+
+/// The label of a coded value (level, role, clearance, outgoing step, channel, copy state).
+fn code_label(lang: Lang, key: &str, code: &str) -> Option<String> {
+    let zh = lang == Lang::Zh;
+    match key {
+        "level" | "max_level" => {
+            Level::from_code(code).map(|l| if zh { l.label_zh() } else { l.label_en() })
+        }
+        "role" => Role::from_code(code).map(|r| if zh { r.label_zh() } else { r.label_en() }),
+        "clearance" => Clearance::from_code(code).map(Clearance::label_zh),
+        "step" => OutgoingStep::from_code(code).map(OutgoingStep::label_zh),
+        "channel" => Channel::from_code(code).map(Channel::label_zh),
+        "from" | "to" | "state" => CopyState::from_code(code).map(CopyState::label_zh),
+        _ => None,
+    }
+    .map(str::to_owned)
+}
+
+/// The words for a detail field; an unknown field shows as stored.
+pub fn field_label(lang: Lang, key: &str) -> String {
+    let (zh, en) = match key {
+        "title" => ("标题", "title"),
+        "doc_no" => ("文号", "doc no."),
+        "receipt_no" => ("收文编号", "receipt no."),
+        "issuing_unit" => ("来文单位", "issuing unit"),
+        "level" => ("密级", "level"),
+        "max_level" => ("最高密级", "highest level"),
+        "marking" => ("标志", "marking"),
+        "dated" => ("成文日期", "dated"),
+        "pages" => ("页数", "pages"),
+        "copies" => ("份号", "copies"),
+        "copy_no" => ("份号", "copy no."),
+        "copy_id" | "copy" => ("份", "copy"),
+        "document_id" => ("文件", "document"),
+        "cabinet_id" => ("专柜", "cabinet"),
+        "direction" => ("收发", "direction"),
+        "voided" => ("作废", "voided"),
+        "changes" => ("修改", "changes"),
+        "before" => ("修改前", "before"),
+        "after" => ("修改后", "after"),
+        "from" => ("原为", "from"),
+        "to" => ("改为", "to"),
+        "reason" => ("理由", "reason"),
+        "note" => ("备注", "note"),
+        "detail" => ("说明", "detail"),
+        "name" => ("姓名", "name"),
+        "login" => ("登录名", "login"),
+        "role" => ("角色", "role"),
+        "unit" => ("单位", "unit"),
+        "department" => ("部门", "department"),
+        "post" => ("职务", "post"),
+        "phone" => ("电话", "phone"),
+        "clearance" => ("涉密等级", "clearance"),
+        "pledge_signed_on" => ("保密承诺书", "pledge signed"),
+        "person_id" => ("人员", "person"),
+        "responsible_person_id" | "responsible" => ("负责人", "responsible"),
+        "holder_person_id" => ("持有人", "holder"),
+        "drafter_person_id" => ("拟稿人", "drafter"),
+        "carrier_person_id" => ("递送人", "carrier"),
+        "borrower_person_id" | "borrower" => ("借阅人", "borrower"),
+        "approver_person_id" => ("审批人", "approver"),
+        "received_by_person_id" => ("接收人", "received by"),
+        "location" => ("位置", "location"),
+        "locked" => ("加锁", "locked"),
+        "code" => ("编号", "code"),
+        "place" => ("地点", "place"),
+        "form_no" => ("申请表编号", "form no."),
+        "days" => ("天数", "days"),
+        "due_on" => ("应还日期", "due"),
+        "out_on" => ("借出日期", "out on"),
+        "days_overdue" => ("逾期天数", "days overdue"),
+        "overdue_override" => ("逾期特批", "overdue override"),
+        "pages_complete" => ("页数齐全", "pages complete"),
+        "kind" => ("方式", "kind"),
+        "reference" => ("审批单", "paper form"),
+        "with" => ("凭", "with"),
+        "step" => ("步骤", "step"),
+        "channel" => ("渠道", "channel"),
+        "tracking_no" => ("单号", "tracking no."),
+        "recipient_unit" => ("收件单位", "recipient"),
+        "sent_on" => ("发出日期", "sent on"),
+        "receipt_returned_on" => ("回执收回", "receipt returned"),
+        "work_days" => ("调休上班日", "make-up working days"),
+        "rest_days" => ("休息日", "rest days"),
+        "attempts" => ("尝试次数", "attempts"),
+        "count" | "total" | "rows" => ("数量", "count"),
+        "target" => ("目标", "target"),
+        "field" => ("字段", "field"),
+        "active" => ("有效", "active"),
+        "at" => ("时间", "at"),
+        "page" => ("页", "page"),
+        "per_page" => ("每页", "per page"),
+        _ => return key.to_owned(),
+    };
+    lang.tr(zh, en).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names() -> Names {
+        Names {
+            people: [(15, "郭伟".to_owned()), (26, "王主任".to_owned())].into(),
+            cabinets: [(2, "JM-02".to_owned())].into(),
+            users: [(1, "zhang".to_owned())].into(),
+        }
+    }
+
+    #[test]
+    fn details_read_as_words_with_people_and_cabinets_by_name() {
+        let text = describe(
+            Lang::Zh,
+            r#"{"approver_person_id":26,"kind":"paper","note":"","reference":"审批单 7","role":"party_head","overdue_override":null}"#,
+            &names(),
+        );
+        assert!(text.contains("审批人：王主任"), "{text}");
+        assert!(text.contains("审批单：审批单 7"), "{text}");
+        assert!(!text.contains("备注"), "empty values are left out: {text}");
+        assert!(
+            !text.contains("逾期特批"),
+            "null values are left out: {text}"
+        );
+        let text = describe(
+            Lang::Zh,
+            r#"{"level":"jimi","copies":[1,2,3],"cabinet_id":2,"pages_complete":true}"#,
+            &names(),
+        );
+        assert!(text.contains("密级：机密"), "{text}");
+        assert!(text.contains("份号：1、2、3"), "{text}");
+        assert!(text.contains("专柜：JM-02"), "{text}");
+        assert!(text.contains("页数齐全：是"), "{text}");
+    }
+
+    #[test]
+    fn a_document_edit_shows_each_field_before_and_after() {
+        let text = describe(
+            Lang::Zh,
+            r#"{"changes":{"title":["旧标题","新标题"],"pages":["3","4"]},"reason":"登记有误"}"#,
+            &names(),
+        );
+        assert!(text.contains("标题 旧标题 → 新标题"), "{text}");
+        assert!(text.contains("理由：登记有误"), "{text}");
+    }
+
+    #[test]
+    fn two_failed_sign_ins_are_two_attempts_not_a_change() {
+        let text = describe(
+            Lang::Zh,
+            r#"{"count":2,"attempts":[{"login":"wang","at":"x"},{"login":"li","at":"y"}]}"#,
+            &names(),
+        );
+        assert!(text.contains("数量：2"), "{text}");
+        assert!(text.contains("登录名 wang"), "{text}");
+        assert!(text.contains("登录名 li"), "{text}");
+        assert!(!text.contains('→'), "{text}");
+    }
+
+    #[test]
+    fn objects_are_named_as_the_cli_names_them() {
+        let n = names();
+        assert_eq!(object_ref(Lang::Zh, "documents", "12", &n), "doc-12");
+        assert_eq!(object_ref(Lang::Zh, "people", "15", &n), "郭伟");
+        assert_eq!(object_ref(Lang::Zh, "people", "99", &n), "person-99");
+        assert_eq!(object_ref(Lang::Zh, "users", "1", &n), "zhang");
+        // Not JSON (never written so, but shown rather than lost).
+        assert_eq!(describe(Lang::Zh, "x", &n), "x");
     }
 }

@@ -367,8 +367,8 @@ fn value_text(lang: Lang, key: &str, v: &Value, names: &Names) -> Option<String>
             ("document_id", Some(id)) => format!("doc-{id}"),
             _ => n.to_string(),
         },
-        Value::String(s) => code_label(lang, key, s).unwrap_or_else(|| s.clone()),
         Value::String(s) if key == "at" => crate::ui::i18n::local_time(s),
+        Value::String(s) => code_label(lang, key, s).unwrap_or_else(|| s.clone()),
         Value::Array(items) => items
             .iter()
             .filter_map(|i| value_text(lang, key, i, names))

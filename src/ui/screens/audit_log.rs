@@ -189,7 +189,7 @@ impl AuditLogScreen {
                     .add(
                         egui::TextEdit::singleline(text)
                             .hint_text("YYYY-MM-DD")
-                            .desired_width(96.0),
+                            .desired_width(104.0),
                     )
                     .labelled_by(l.id)
                     .changed();
@@ -200,7 +200,7 @@ impl AuditLogScreen {
             let l = ui.label(lang.tr("包含", "Contains"));
             ui.add(
                 egui::TextEdit::singleline(&mut self.filter.text)
-                    .hint_text(lang.tr("详情或对象编号中的文字", "text of details or object"))
+                    .hint_text(lang.tr("详情或对象中的文字", "text in details"))
                     .desired_width(180.0),
             )
             .labelled_by(l.id);
@@ -417,6 +417,16 @@ fn code_label(lang: Lang, key: &str, code: &str) -> Option<String> {
         "step" => OutgoingStep::from_code(code).map(OutgoingStep::label_zh),
         "channel" => Channel::from_code(code).map(Channel::label_zh),
         "from" | "to" | "state" => CopyState::from_code(code).map(CopyState::label_zh),
+        "with" => match code {
+            "passphrase" => Some(lang.tr("口令", "passphrase")),
+            "recovery_key" => Some(lang.tr("恢复密钥", "recovery key")),
+            _ => None,
+        },
+        "kind" => match code {
+            "paper" => Some(lang.tr("纸质审批单", "paper form")),
+            "signed_in" => Some(lang.tr("审批人本机口令确认", "approver's own passphrase")),
+            _ => None,
+        },
         _ => None,
     }
     .map(str::to_owned)
@@ -522,6 +532,7 @@ mod tests {
         );
         assert!(text.contains("审批人：王主任"), "{text}");
         assert!(text.contains("审批单：审批单 7"), "{text}");
+        assert!(text.contains("方式：纸质审批单"), "{text}");
         assert!(!text.contains("备注"), "empty values are left out: {text}");
         assert!(
             !text.contains("逾期特批"),

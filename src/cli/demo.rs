@@ -338,7 +338,9 @@ fn fill_borrows(
         {
             candidates.push((c.id, d.level));
         }
-        if candidates.len() >= 12 {
+        // More than the twelve states below need: a request may be refused (clearance, an
+        // overdue loan of the same borrower), and the states go by the requests that stand.
+        if candidates.len() >= 40 {
             break;
         }
     }
@@ -348,7 +350,11 @@ fn fill_borrows(
         "起草整改报告",
         "项目评审参考",
     ];
-    for (i, (copy, level)) in candidates.into_iter().enumerate() {
+    let mut i = 0usize;
+    for (copy, level) in candidates {
+        if i >= 12 {
+            break;
+        }
         let borrower = borrowers[rng.below(borrowers.len())];
         let p = borrowing::policy(s)?;
         let days = 1 + rng.below(p.for_level(level).max_working_days as usize) as u32;
@@ -364,6 +370,8 @@ fn fill_borrows(
             continue;
         };
         committed();
+        i += 1;
+        let i = i - 1;
         // 0-1 requested, 2-3 approved, 4 rejected, 5 cancelled, 6-9 out (6, 7 overdue), 10-11 returned.
         let paper = Decider::Paper {
             person: head,

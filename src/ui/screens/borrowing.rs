@@ -390,9 +390,12 @@ impl BorrowingScreen {
                     let b = &self.rows[row.index()];
                     let late = self.overdue(b);
                     row.col(|ui| {
-                        if ui
-                            .selectable_label(self.selected == Some(b.id), &b.form_no)
-                            .clicked()
+                        if crate::ui::widgets::row_select(
+                            ui,
+                            self.selected == Some(b.id),
+                            &b.form_no,
+                        )
+                        .clicked()
                         {
                             clicked = Some(b.id);
                         }

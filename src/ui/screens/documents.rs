@@ -329,8 +329,8 @@ impl DocumentsScreen {
         TableBuilder::new(ui)
             .striped(true)
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-            .column(Column::exact(172.0).clip(true))
-            .column(Column::exact(110.0).clip(true))
+            .column(Column::exact(150.0).clip(true))
+            .column(Column::exact(176.0).clip(true))
             .column(Column::remainder().at_least(120.0).clip(true))
             .column(Column::exact(92.0).clip(true))
             .header(24.0, |mut h| {
@@ -351,8 +351,21 @@ impl DocumentsScreen {
                         });
                         return;
                     };
-                    row.col(|ui| {
-                        ui.label(d.receipt_no.as_deref().unwrap_or(""));
+                    row.col(|ui| match (&d.receipt_no, d.out_step) {
+                        (Some(no), _) => {
+                            ui.label(no);
+                        }
+                        // An outgoing document has no receipt number: say where its flow is.
+                        (None, Some(step)) => {
+                            ui.label(
+                                RichText::new(match lang {
+                                    Lang::Zh => format!("发文 · 已{}", step.label_zh()),
+                                    Lang::En => format!("outgoing · {}", step.label_zh()),
+                                })
+                                .weak(),
+                            );
+                        }
+                        (None, None) => {}
                     });
                     row.col(|ui| {
                         ui.label(&d.doc_no);
@@ -363,7 +376,9 @@ impl DocumentsScreen {
                         } else {
                             d.title.clone()
                         };
-                        if ui.selectable_label(selected == Some(d.id), title).clicked() {
+                        if crate::ui::widgets::row_select(ui, selected == Some(d.id), title)
+                            .clicked()
+                        {
                             clicked = Some(d.id);
                         }
                     });

@@ -225,8 +225,7 @@ impl OutgoingScreen {
                         ui.label(&d.doc_no);
                     });
                     row.col(|ui| {
-                        if ui
-                            .selectable_label(self.selected == Some(d.id), &d.title)
+                        if crate::ui::widgets::row_select(ui, self.selected == Some(d.id), &d.title)
                             .clicked()
                         {
                             clicked = Some(d.id);

@@ -117,3 +117,14 @@ pub fn sort_header(ui: &mut Ui, title: &str, active: Option<bool>) -> bool {
     ui.add(egui::Button::new(RichText::new(text).strong()).frame(false))
         .clicked()
 }
+
+/// The clickable cell that selects a table row: a selectable label without vertical padding, so
+/// its text sits on the same line as the plain cells beside it.
+pub fn row_select(
+    ui: &mut Ui,
+    selected: bool,
+    text: impl Into<egui::WidgetText>,
+) -> egui::Response {
+    ui.spacing_mut().button_padding.y = 0.0;
+    ui.selectable_label(selected, text)
+}

@@ -366,12 +366,12 @@ impl BorrowingScreen {
         TableBuilder::new(ui)
             .striped(true)
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-            .column(Column::exact(150.0).clip(true))
+            .column(Column::exact(156.0).clip(true))
             .column(Column::remainder().at_least(120.0).clip(true))
             .column(Column::exact(56.0).clip(true))
-            .column(Column::exact(80.0).clip(true))
-            .column(Column::exact(60.0).clip(true))
-            .column(Column::exact(140.0).clip(true))
+            .column(Column::exact(72.0).clip(true))
+            .column(Column::exact(56.0).clip(true))
+            .column(Column::exact(164.0).clip(true))
             .header(24.0, |mut h| {
                 header_cells(
                     &mut h,

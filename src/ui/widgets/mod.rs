@@ -5,7 +5,7 @@ use egui::{Color32, RichText, TextEdit, Ui};
 /// A labelled single-line field in a two-column [`egui::Grid`]; the label names the field for
 /// screen readers and tests.
 pub fn field_row(ui: &mut Ui, label: &str, text: &mut String, password: bool) -> egui::Response {
-    let l = ui.label(label);
+    let l = row_label(ui, label);
     let r = ui
         .add(
             TextEdit::singleline(text)
@@ -15,6 +15,12 @@ pub fn field_row(ui: &mut Ui, label: &str, text: &mut String, password: bool) ->
         .labelled_by(l.id);
     ui.end_row();
     r
+}
+
+/// A field's name in the first column of a form grid: on one line, even in a narrow panel
+/// whose text wraps (a two-character name broken over two lines reads badly).
+pub fn row_label(ui: &mut Ui, label: &str) -> egui::Response {
+    ui.add(egui::Label::new(label).wrap_mode(egui::TextWrapMode::Extend))
 }
 
 /// An error message in red.
@@ -85,7 +91,7 @@ pub fn header_cells(row: &mut egui_extras::TableRow<'_, '_>, titles: &[&str]) {
 
 /// A labelled drop-down in a two-column [`egui::Grid`]; `add` lists the choices.
 pub fn combo_row(ui: &mut Ui, label: &str, id: &str, selected: &str, add: impl FnOnce(&mut Ui)) {
-    let l = ui.label(label);
+    let l = row_label(ui, label);
     egui::ComboBox::from_id_salt(id)
         .selected_text(selected)
         .width(280.0)

@@ -104,7 +104,13 @@ fn r3_1_2_one_document_through_every_step_records_who_and_when() {
         sent_on: day(2026, 11, 26),
     };
     outgoing::distribute(&mut s, copies[1].id, &by_hand).unwrap();
+    // The dashboard's to-do counts the receipts still out.
+    assert_eq!(
+        outgoing::receipts_outstanding(&s).unwrap(),
+        (2, Some("2026-11-26".into()))
+    );
     outgoing::record_receipt(&mut s, copies[0].id, day(2026, 11, 26)).unwrap();
+    assert_eq!(outgoing::receipts_outstanding(&s).unwrap().0, 1);
     assert!(
         outgoing::record_receipt(&mut s, copies[0].id, day(2026, 11, 26)).is_err(),
         "a receipt is recorded once"

@@ -570,3 +570,13 @@ pub fn list(s: &Session) -> Result<Vec<documents::Document>, LedgerError> {
     let rows = stmt.query_map([], documents::doc_from_row)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
+
+/// Copies sent out whose receipt (回执) has not come back: how many, and the earliest day one of
+/// them was sent.
+pub fn receipts_outstanding(s: &Session) -> Result<(u32, Option<String>), LedgerError> {
+    Ok(s.conn().query_row(
+        "SELECT count(*), min(sent_on) FROM distributions WHERE receipt_returned_on IS NULL",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
+}

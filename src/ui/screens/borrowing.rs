@@ -260,6 +260,11 @@ impl BorrowingScreen {
         self.reload(session);
     }
 
+    /// Shows one borrowing (from the dashboard): its tab, selected, with fresh forms.
+    pub fn open(&mut self, session: &Session, id: BorrowId) {
+        self.done(session, Some(id));
+    }
+
     /// Draws the screen.
     pub fn ui(&mut self, ui: &mut Ui, lang: Lang, session: &Session, cmds: &mut Vec<MainCommand>) {
         ui.horizontal(|ui| {

@@ -3,9 +3,14 @@
 use egui::{Grid, RichText, Ui};
 
 use crate::audit::ChainStatus;
+use crate::ledger::borrowing::{self, Borrow, Which};
 use crate::ledger::{Session, users};
 use crate::ui::i18n::Lang;
-use crate::ui::widgets::error_text;
+use crate::ui::screens::main_window::{MainCommand, Section};
+use crate::ui::widgets::{error_text, hint_text};
+
+/// Loans listed by name on the dashboard at most (the 借阅 screen has them all).
+const LISTED: usize = 8;
 
 /// Figures shown on the dashboard, read once when the section opens.
 pub struct Dashboard {
@@ -15,6 +20,12 @@ pub struct Dashboard {
     borrows: (u32, u32, u32),
     chain: Result<ChainStatus, String>,
     vault_dir: String,
+    /// Loans past their due date, with the working days they are late, most overdue first.
+    overdue: Vec<(Borrow, u32)>,
+    /// Loans due today or on the next working day.
+    due_soon: Vec<Borrow>,
+    /// Copies sent out without their receipt back: how many, the earliest sending day.
+    receipts: (u32, Option<String>),
 }
 
 impl Dashboard {
@@ -31,12 +42,45 @@ impl Dashboard {
             borrows: crate::ledger::borrowing::counts(session).unwrap_or((0, 0, 0)),
             chain: session.verify_audit().map_err(|e| e.to_string()),
             vault_dir: session.vault().dir().display().to_string(),
+            overdue: Vec::new(),
+            due_soon: Vec::new(),
+            receipts: crate::ledger::outgoing::receipts_outstanding(session).unwrap_or((0, None)),
         }
+        .with_loans(session)
+    }
+
+    /// Reads the loans that need the custodian's attention.
+    fn with_loans(mut self, session: &Session) -> Self {
+        let today = session.today();
+        let calendar = borrowing::calendar(session)
+            .unwrap_or_else(|_| crate::domain::calendar::Calendar::builtin());
+        let next_working_day = calendar.due_date(today, 1).date;
+        for b in borrowing::list(session, Which::Out).unwrap_or_default() {
+            match b.due_on {
+                Some(due) if due < today => {
+                    let days = borrowing::overdue_days(&calendar, &b, today);
+                    self.overdue.push((b, days));
+                }
+                Some(due) if due <= next_working_day => self.due_soon.push(b),
+                _ => {}
+            }
+        }
+        // The list is soonest-due first, which is most overdue first.
+        self
     }
 
     /// Draws it.
-    pub fn ui(&mut self, ui: &mut Ui, lang: Lang, session: &Session, unit: &str) {
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        lang: Lang,
+        session: &Session,
+        unit: &str,
+        cmds: &mut Vec<MainCommand>,
+    ) {
         ui.heading(lang.tr("工作台", "Dashboard"));
+        self.todo_ui(ui, lang, cmds);
+        ui.add_space(8.0);
         let user = session.user();
         Grid::new("dashboard")
             .num_columns(2)
@@ -60,7 +104,7 @@ impl Dashboard {
                 ui.label(self.documents.to_string());
                 ui.end_row();
                 let (pending, out, overdue) = self.borrows;
-                ui.label(lang.tr("借阅待审批", "Borrowing: awaiting approval"));
+                ui.label(lang.tr("借阅待审批或待借出", "Borrowing: to decide or hand out"));
                 ui.label(pending.to_string());
                 ui.end_row();
                 ui.label(lang.tr("借出中", "On loan"));
@@ -104,5 +148,88 @@ impl Dashboard {
                 ui.label(&self.vault_dir);
                 ui.end_row();
             });
+    }
+
+    /// 待办: what needs doing today, each item leading to its screen.
+    fn todo_ui(&self, ui: &mut Ui, lang: Lang, cmds: &mut Vec<MainCommand>) {
+        let (pending, _, _) = self.borrows;
+        let (receipts, first_sent) = (self.receipts.0, self.receipts.1.as_deref());
+        ui.label(RichText::new(lang.tr("待办", "To do")).strong());
+        if pending == 0 && self.overdue.is_empty() && self.due_soon.is_empty() && receipts == 0 {
+            hint_text(ui, lang.tr("没有待办事项", "Nothing to do"));
+            return;
+        }
+        let loan_line = |b: &Borrow| {
+            format!(
+                "{} · {} · 第{}份 · {}",
+                b.form_no, b.borrower_name, b.copy_no, b.title
+            )
+        };
+        for (b, days) in self.overdue.iter().take(LISTED) {
+            ui.horizontal(|ui| {
+                error_text(
+                    ui,
+                    &match lang {
+                        Lang::Zh => format!("逾期 {days} 个工作日"),
+                        Lang::En => format!("{days} working days overdue"),
+                    },
+                );
+                if ui.link(loan_line(b)).clicked() {
+                    cmds.push(MainCommand::OpenBorrow(b.id));
+                }
+            });
+        }
+        if self.overdue.len() > LISTED {
+            hint_text(
+                ui,
+                &match lang {
+                    Lang::Zh => format!("另有 {} 份逾期，见“借阅”", self.overdue.len() - LISTED),
+                    Lang::En => format!(
+                        "{} more overdue under Borrowing",
+                        self.overdue.len() - LISTED
+                    ),
+                },
+            );
+        }
+        for b in self.due_soon.iter().take(LISTED) {
+            ui.horizontal(|ui| {
+                ui.label(match (lang, b.due_on) {
+                    (Lang::Zh, Some(d)) => format!("{d} 应还"),
+                    (Lang::En, Some(d)) => format!("due {d}"),
+                    _ => String::new(),
+                });
+                if ui.link(loan_line(b)).clicked() {
+                    cmds.push(MainCommand::OpenBorrow(b.id));
+                }
+            });
+        }
+        if pending > 0 {
+            ui.horizontal(|ui| {
+                ui.label(match lang {
+                    Lang::Zh => format!("{pending} 份借阅待审批或待借出"),
+                    Lang::En => format!("{pending} borrowings to decide or hand out"),
+                });
+                if ui.link(lang.tr("去处理", "Open")).clicked() {
+                    cmds.push(MainCommand::Navigate(Section::Borrowing));
+                }
+            });
+        }
+        if receipts > 0 {
+            ui.horizontal(|ui| {
+                ui.label(match lang {
+                    Lang::Zh => format!(
+                        "{receipts} 份发文回执未收回（最早 {} 发出）",
+                        first_sent.unwrap_or("—")
+                    ),
+                    Lang::En => format!(
+                        "{receipts} receipts not back (first sent {})",
+                        first_sent.unwrap_or("—")
+                    ),
+                });
+                if ui.link(lang.tr("去处理", "Open")).clicked() {
+                    cmds.push(MainCommand::Navigate(Section::Outgoing));
+                }
+            });
+        }
     }
 }

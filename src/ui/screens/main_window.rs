@@ -70,6 +70,8 @@ impl Section {
 pub enum MainCommand {
     /// Go to a section.
     Navigate(Section),
+    /// Go to 借阅 with this borrowing selected.
+    OpenBorrow(crate::ledger::borrowing::BorrowId),
     /// Open the passphrase dialog.
     OpenPassphraseDialog,
     /// Change the signed-in user's passphrase.
@@ -263,7 +265,10 @@ impl MainWindow {
                 ui.label(RichText::new(msg).color(color));
             }
             match self.section {
-                Section::Dashboard => self.dashboard.ui(ui, lang, &self.session, &self.unit_name),
+                Section::Dashboard => {
+                    self.dashboard
+                        .ui(ui, lang, &self.session, &self.unit_name, &mut self.commands)
+                }
                 Section::AuditLog => self.audit_log.ui(ui, lang, &self.session),
                 Section::Documents => {
                     self.documents
@@ -297,6 +302,11 @@ impl MainWindow {
     fn run_commands(&mut self, lang: Lang) {
         for cmd in std::mem::take(&mut self.ready) {
             match cmd {
+                MainCommand::OpenBorrow(id) => {
+                    self.section = Section::Borrowing;
+                    self.toast = None;
+                    self.borrowing.open(&self.session, id);
+                }
                 MainCommand::Navigate(s) => {
                     self.section = s;
                     self.toast = None;

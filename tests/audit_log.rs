@@ -4,10 +4,44 @@
 mod common;
 
 use baomi::domain::level::Level;
-use baomi::ledger::audit_log::{self, AuditFilter};
+use baomi::domain::role::Role;
+use baomi::ledger::audit_log::{self, AuditFilter, SealCheck};
 use baomi::ledger::cabinets::{self, CabinetInput};
+use baomi::ledger::people::NewPerson;
+use baomi::ledger::users::{self, NewUser};
+use baomi::ledger::{LedgerError, Session};
 use common::gui::{add_cabinet, click, harness, run_wizard, type_into};
 use egui_kittest::kittest::Queryable;
+
+const AUDITOR_PASS: &str = "审计员的口令 2026";
+
+/// A vault whose second account is a security auditor; returns the auditor's session.
+fn auditor_session(dir: &std::path::Path) -> Session {
+    let (mut s, _) = common::new_vault(dir);
+    users::add_user(
+        &mut s,
+        &NewUser {
+            login: "audit".into(),
+            person: NewPerson {
+                name: "审计员".into(),
+                ..NewPerson::default()
+            },
+            role: Role::Auditor,
+        },
+        &common::pass(AUDITOR_PASS),
+    )
+    .unwrap();
+    cabinets::create(&mut s, &input("MM-01")).unwrap();
+    let vault = s.lock("test");
+    Session::unlock(
+        vault,
+        "audit",
+        &common::pass(AUDITOR_PASS),
+        common::system_clock(),
+    )
+    .map_err(|(_, e)| e)
+    .unwrap()
+}
 
 fn input(code: &str) -> CabinetInput {
     CabinetInput {
@@ -77,4 +111,97 @@ fn audit_log_reads_in_words_filters_by_day_and_text_and_verifies_the_chain() {
     h.get_by_label("1 条事件");
     click(&mut h, "验证审计链");
     h.get_by_label_contains("审计链完整");
+}
+
+#[test]
+fn an_auditors_seal_exposes_a_consistent_rewrite_of_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = auditor_session(dir.path());
+    // Only with the auditor's own passphrase.
+    let wrong = audit_log::seal_chain(&mut s, &common::pass("不是这个口令 000")).unwrap_err();
+    assert!(
+        matches!(wrong, LedgerError::WrongCurrentPassphrase),
+        "{wrong}"
+    );
+    let pass = common::pass(AUDITOR_PASS);
+    let first = audit_log::seal_chain(&mut s, &pass).unwrap();
+    assert_eq!(first.code.len(), 19);
+    let second = audit_log::seal_chain(&mut s, &pass).unwrap();
+    assert!(second.seq > first.seq, "the first seal is itself an event");
+    let checks = audit_log::check_seals(&s, &pass).unwrap();
+    assert_eq!(checks.len(), 2);
+    assert!(
+        checks.iter().all(|(_, c)| *c == SealCheck::Intact),
+        "{checks:?}"
+    );
+    assert!(s.verify_audit().unwrap().is_intact());
+
+    // An insider with the master key rewrites the chain up to the first seal (here: one event's
+    // hash, as a consistent rewrite would change it), past the append-only triggers.
+    let conn = s.raw_connection_for_tests();
+    conn.execute_batch("DROP TRIGGER audit_events_no_update;")
+        .unwrap();
+    conn.execute(
+        "UPDATE audit_events SET hash = zeroblob(32) WHERE seq = ?1",
+        [first.seq],
+    )
+    .unwrap();
+    let checks = audit_log::check_seals(&s, &pass).unwrap();
+    let by_id = |id: i64| checks.iter().find(|(seal, _)| seal.id == id).unwrap().1;
+    assert_eq!(by_id(first.id), SealCheck::ChainRewritten);
+    assert_eq!(by_id(second.id), SealCheck::Intact);
+
+    // Making the seal row agree with the rewrite breaks its MAC.
+    let conn = s.raw_connection_for_tests();
+    conn.execute_batch("DROP TRIGGER audit_seals_no_update;")
+        .unwrap();
+    conn.execute(
+        "UPDATE audit_seals SET head_hash = zeroblob(32) WHERE id = ?1",
+        [first.id],
+    )
+    .unwrap();
+    let checks = audit_log::check_seals(&s, &pass).unwrap();
+    assert_eq!(
+        checks
+            .iter()
+            .find(|(seal, _)| seal.id == first.id)
+            .unwrap()
+            .1,
+        SealCheck::SealAltered
+    );
+}
+
+#[test]
+fn r3_3_2_only_a_security_auditor_seals_the_chain_and_seals_are_append_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = auditor_session(dir.path());
+    audit_log::seal_chain(&mut s, &common::pass(AUDITOR_PASS)).unwrap();
+    let conn = s.raw_connection_for_tests();
+    assert!(conn.execute("DELETE FROM audit_seals", []).is_err());
+    assert!(conn.execute("UPDATE audit_seals SET seq = 1", []).is_err());
+    let vault = s.lock("test");
+    let mut custodian = Session::unlock(
+        vault,
+        "custodian",
+        &common::pass(common::PASS),
+        common::system_clock(),
+    )
+    .map_err(|(_, e)| e)
+    .unwrap();
+    let err = audit_log::seal_chain(&mut custodian, &common::pass(common::PASS)).unwrap_err();
+    assert!(matches!(err, LedgerError::NotPermitted { .. }), "{err}");
+    // Everyone sees the seals; the event names them.
+    let seals = audit_log::seals(&custodian).unwrap();
+    assert_eq!(seals.len(), 1);
+    assert_eq!(seals[0].login, "audit");
+    let events = audit_log::search(
+        &custodian,
+        &AuditFilter {
+            action: Some("audit.seal".into()),
+            ..Default::default()
+        },
+        10,
+    )
+    .unwrap();
+    assert!(events[0].detail_json.contains(&seals[0].code));
 }

@@ -6,6 +6,7 @@
 //! follow. The first event's `prev_hash` is 32 zero bytes. Triggers refuse UPDATE and DELETE.
 
 mod chain;
+pub mod seal;
 mod verify;
 
 pub use chain::{GENESIS, NewEvent, StoredEvent, append, head, recent};

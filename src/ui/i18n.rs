@@ -47,6 +47,7 @@ pub fn action_label(lang: Lang, code: &str) -> String {
         "user.deactivate" => Some(("停用用户", "User deactivated")),
         "settings.update" => Some(("修改设置", "Setting changed")),
         "login.failed" => Some(("登录失败", "Failed sign-in")),
+        "audit.seal" => Some(("封存审计链", "Audit chain sealed")),
         "person.create" => Some(("登记人员", "Person added")),
         "person.update" => Some(("修改人员", "Person changed")),
         "cabinet.create" => Some(("登记专柜", "Cabinet added")),

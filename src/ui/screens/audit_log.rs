@@ -316,6 +316,7 @@ pub fn object_ref(lang: Lang, entity: &str, id: &str, names: &Names) -> String {
         "settings" => format!("{}{id}", lang.tr("设置 ", "setting ")),
         "calendar_years" => format!("{}{id}", lang.tr("工作日历 ", "calendar ")),
         "vault" => lang.tr("台账库", "ledger").to_owned(),
+        "audit_seals" => format!("{}{id}", lang.tr("封存 #", "seal #")),
         _ => format!("{entity} {id}"),
     }
 }
@@ -505,6 +506,8 @@ pub fn field_label(lang: Lang, key: &str) -> String {
         "active" => ("有效", "active"),
         "at" => ("时间", "at"),
         "page" => ("页", "page"),
+        "seq" => ("序号", "seq"),
+        "seal_code" => ("凭证码", "seal code"),
         "per_page" => ("每页", "per page"),
         _ => return key.to_owned(),
     };

@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("0003_documents.sql"),
     include_str!("0004_search_revisions_outgoing.sql"),
     include_str!("0005_borrowing.sql"),
+    include_str!("0006_audit_seals.sql"),
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,120 @@
+//! Seals of the chain's head by a security auditor, under a key only the auditor's passphrase
+//! gives (see migration 0006).
+//!
+//! `mac = HMAC-SHA256(seal_key, "baomi v1 audit seal" ‖ len‖vault_id ‖ len‖seq ‖ len‖head_hash
+//! ‖ len‖at ‖ len‖login)`, every `len` a big-endian u32; `seal_key` is Argon2id of the auditor's
+//! passphrase with the seal's salt and parameters; `key_id` is the first 8 bytes of
+//! `HMAC-SHA256(seal_key, "baomi v1 audit seal key id")`.
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+use crate::vault::SubKey;
+
+/// Domain separation of the seal MAC.
+const SEAL_CONTEXT: &[u8] = b"baomi v1 audit seal";
+/// Domain separation of the key id.
+const KEY_ID_CONTEXT: &[u8] = b"baomi v1 audit seal key id";
+
+/// What a seal authenticates.
+#[derive(Debug, Clone, Copy)]
+pub struct Sealed<'a> {
+    /// The vault's id (hex), so a seal cannot be moved to another vault.
+    pub vault_id: &'a str,
+    /// The sequence number of the sealed head.
+    pub seq: i64,
+    /// The head's hash.
+    pub head_hash: &'a [u8],
+    /// When it was sealed (RFC 3339, UTC).
+    pub at: &'a str,
+    /// The auditor's login.
+    pub login: &'a str,
+}
+
+fn hmac(key: &SubKey) -> Hmac<Sha256> {
+    <Hmac<Sha256> as KeyInit>::new_from_slice(key.expose()).expect("HMAC takes any key length")
+}
+
+fn sealed_mac(key: &SubKey, s: &Sealed<'_>) -> Hmac<Sha256> {
+    let mut mac = hmac(key);
+    mac.update(SEAL_CONTEXT);
+    let seq = s.seq.to_string();
+    for field in [
+        s.vault_id.as_bytes(),
+        seq.as_bytes(),
+        s.head_hash,
+        s.at.as_bytes(),
+        s.login.as_bytes(),
+    ] {
+        mac.update(&(field.len() as u32).to_be_bytes());
+        mac.update(field);
+    }
+    mac
+}
+
+/// The seal's MAC.
+pub fn seal_mac(key: &SubKey, s: &Sealed<'_>) -> [u8; 32] {
+    sealed_mac(key, s).finalize().into_bytes().into()
+}
+
+/// Whether `mac` is the seal's MAC (compared in constant time).
+pub fn mac_matches(key: &SubKey, s: &Sealed<'_>, mac: &[u8]) -> bool {
+    sealed_mac(key, s).verify_slice(mac).is_ok()
+}
+
+/// The key's id: tells "sealed under another passphrase" from "altered".
+pub fn key_id(key: &SubKey) -> [u8; 8] {
+    let mut mac = hmac(key);
+    mac.update(KEY_ID_CONTEXT);
+    let full: [u8; 32] = mac.finalize().into_bytes().into();
+    let mut id = [0u8; 8];
+    id.copy_from_slice(&full[..8]);
+    id
+}
+
+/// The seal's code for the auditor's paper notes: the MAC's first 8 bytes, `3F2A-91C0-77B1-0E44`.
+pub fn code(mac: &[u8]) -> String {
+    mac.iter()
+        .take(8)
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .chunks(2)
+        .map(|pair| pair.concat())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sealed(head: &[u8; 32]) -> Sealed<'_> {
+        Sealed {
+            vault_id: "00ff",
+            seq: 41,
+            head_hash: head,
+            at: "2026-11-27T02:00:00.000000Z",
+            login: "audit",
+        }
+    }
+
+    #[test]
+    fn a_seal_verifies_only_with_its_key_and_its_fields() {
+        let key = SubKey::from_bytes([7; 32]);
+        let other = SubKey::from_bytes([8; 32]);
+        let head = [1u8; 32];
+        let mac = seal_mac(&key, &sealed(&head));
+        assert!(mac_matches(&key, &sealed(&head), &mac));
+        assert!(!mac_matches(&other, &sealed(&head), &mac));
+        assert!(!mac_matches(&key, &sealed(&[2u8; 32]), &mac));
+        let moved = Sealed {
+            seq: 40,
+            ..sealed(&head)
+        };
+        assert!(!mac_matches(&key, &moved, &mac));
+        assert_ne!(key_id(&key), key_id(&other));
+        let c = code(&mac);
+        assert_eq!(c.len(), 19);
+        assert_eq!(c.matches('-').count(), 3);
+    }
+}

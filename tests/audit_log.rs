@@ -111,6 +111,10 @@ fn audit_log_reads_in_words_filters_by_day_and_text_and_verifies_the_chain() {
     h.get_by_label("1 条事件");
     click(&mut h, "验证审计链");
     h.get_by_label_contains("审计链完整");
+    // Seals are the security auditor's to make.
+    click(&mut h, "审计链封存（0）");
+    h.get_by_label("封存与核验由安全审计员用本人口令办理。");
+    assert!(h.query_by_label("封存当前审计链").is_none());
 }
 
 #[test]
@@ -204,4 +208,37 @@ fn r3_3_2_only_a_security_auditor_seals_the_chain_and_seals_are_append_only() {
     )
     .unwrap();
     assert!(events[0].detail_json.contains(&seals[0].code));
+}
+
+#[test]
+fn gui_the_auditor_seals_the_chain_and_checks_the_seals() {
+    use egui::accesskit::Role as A11y;
+    let dir = tempfile::tempdir().unwrap();
+    drop(auditor_session(dir.path()).lock("test"));
+    let mut h = harness(dir.path(), common::clock());
+    h.get_by_role_and_label(A11y::ComboBox, "用户").click();
+    h.run();
+    click(&mut h, "audit");
+    type_into(&mut h, "口令", AUDITOR_PASS);
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.run();
+    click(&mut h, "审计日志");
+    click(&mut h, "审计链封存（0）");
+    type_into(&mut h, "审计员口令", "不是这个口令 000");
+    click(&mut h, "封存当前审计链");
+    h.run();
+    h.get_by_label("当前口令不正确");
+    type_into(&mut h, "审计员口令", AUDITOR_PASS);
+    click(&mut h, "封存当前审计链");
+    h.run();
+    h.run();
+    h.get_by_label_contains("已封存至第");
+    // The seal is listed, and is an event of the log.
+    assert!(h.query_all_by_label_contains("凭证码").count() >= 2);
+    h.get_by_label("封存审计链");
+    type_into(&mut h, "审计员口令", AUDITOR_PASS);
+    click(&mut h, "核验封存");
+    h.run();
+    h.get_by_label("完好：审计链与封存时一致");
 }

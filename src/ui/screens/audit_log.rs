@@ -15,9 +15,11 @@ use crate::domain::outgoing::{Channel, OutgoingStep};
 use crate::domain::person::Clearance;
 use crate::domain::role::Role;
 use crate::ledger::Session;
-use crate::ledger::audit_log::{self, AuditFilter, AuditRow};
+use crate::ledger::audit_log::{self, AuditFilter, AuditRow, Seal, SealCheck};
 use crate::ui::i18n::Lang;
+use crate::ui::screens::main_window::MainCommand;
 use crate::ui::widgets::{error_text, filter_combo, header_cells, hint_text};
+use crate::vault::Passphrase;
 
 /// Rows shown at most; the filters narrow the trail down to them.
 const LIMIT: i64 = 1000;
@@ -59,12 +61,19 @@ pub struct AuditLogScreen {
     error: Option<String>,
     date_problem: Option<&'static str>,
     chain: Option<Result<ChainStatus, String>>,
+    seals: Vec<Seal>,
+    /// Findings of the last seal check, by seal id.
+    seal_checks: Vec<(i64, SealCheck)>,
+    seal_error: Option<String>,
+    /// The auditor's passphrase for sealing or checking; cleared after each use.
+    seal_pass: zeroize::Zeroizing<String>,
 }
 
 impl AuditLogScreen {
     /// Re-reads the choices and the events that pass the filter.
     pub fn reload(&mut self, session: &Session) {
         self.actions = audit_log::actions(session).unwrap_or_default();
+        self.seals = audit_log::seals(session).unwrap_or_default();
         self.names = Names::load(session);
         let mut logins: Vec<String> = self.names.users.values().cloned().collect();
         logins.sort();
@@ -82,8 +91,15 @@ impl AuditLogScreen {
         }
     }
 
+    /// After a seal: the new one is listed and intact by construction.
+    pub fn sealed(&mut self, seal: &Seal) {
+        self.seal_checks.retain(|(id, _)| *id != seal.id);
+        self.seal_checks.push((seal.id, SealCheck::Intact));
+        self.seal_error = None;
+    }
+
     /// Draws the filter bar and the table.
-    pub fn ui(&mut self, ui: &mut Ui, lang: Lang, session: &Session) {
+    pub fn ui(&mut self, ui: &mut Ui, lang: Lang, session: &Session, cmds: &mut Vec<MainCommand>) {
         ui.horizontal(|ui| {
             ui.heading(lang.tr("审计日志", "Audit log"));
             if ui.button(lang.tr("刷新", "Refresh")).clicked() {
@@ -113,6 +129,7 @@ impl AuditLogScreen {
                 None => {}
             }
         });
+        self.seals_ui(ui, lang, session, cmds);
         if self.filter_ui(ui, lang) {
             self.query(session);
         }
@@ -137,6 +154,118 @@ impl AuditLogScreen {
             },
         );
         self.table_ui(ui, lang);
+    }
+
+    /// 审计链封存: the seals, and for a security auditor the passphrase to seal or check with.
+    fn seals_ui(
+        &mut self,
+        ui: &mut Ui,
+        lang: Lang,
+        session: &Session,
+        cmds: &mut Vec<MainCommand>,
+    ) {
+        let title = match (lang, self.seals.len()) {
+            (Lang::Zh, n) => format!("审计链封存（{n}）"),
+            (Lang::En, n) => format!("Seals of the chain ({n})"),
+        };
+        egui::CollapsingHeader::new(title)
+            .id_salt("audit_seals")
+            .show(ui, |ui| {
+                hint_text(
+                    ui,
+                    lang.tr(
+                        "安全审计员用本人口令封存审计链的当前末端；任何人（包括持有台账密钥者）改写封存前的事件，                         核验时都会发现。请把凭证码记在审计记录本上。",
+                        "The security auditor seals the chain's head with their own passphrase; any                          rewrite of the events before it shows when the seals are checked. Note each                          code on paper.",
+                    ),
+                );
+                for seal in &self.seals {
+                    let found = self
+                        .seal_checks
+                        .iter()
+                        .find(|(id, _)| *id == seal.id)
+                        .map(|(_, c)| *c);
+                    ui.horizontal(|ui| {
+                        ui.label(match lang {
+                            Lang::Zh => format!(
+                                "第 {} 条 · {} · {} · 凭证码 {}",
+                                seal.seq,
+                                crate::ui::i18n::local_time(&seal.at),
+                                seal.login,
+                                seal.code
+                            ),
+                            Lang::En => format!(
+                                "event {} · {} · {} · code {}",
+                                seal.seq,
+                                crate::ui::i18n::local_time(&seal.at),
+                                seal.login,
+                                seal.code
+                            ),
+                        });
+                        match found {
+                            Some(SealCheck::Intact) => {
+                                ui.label(
+                                    RichText::new(SealCheck::Intact.label_zh())
+                                        .color(egui::Color32::from_rgb(0x1a, 0x7f, 0x37)),
+                                );
+                            }
+                            Some(c @ (SealCheck::ChainRewritten | SealCheck::SealAltered)) => {
+                                error_text(ui, c.label_zh())
+                            }
+                            Some(c) => hint_text(ui, c.label_zh()),
+                            None => {}
+                        }
+                    });
+                }
+                if session.user().role != crate::domain::role::Role::Auditor {
+                    hint_text(
+                        ui,
+                        lang.tr(
+                            "封存与核验由安全审计员用本人口令办理。",
+                            "Sealing and checking are done by a security auditor.",
+                        ),
+                    );
+                    return;
+                }
+                ui.horizontal(|ui| {
+                    let l = ui.label(lang.tr("审计员口令", "Auditor passphrase"));
+                    ui.add(
+                        egui::TextEdit::singleline(&mut *self.seal_pass)
+                            .password(true)
+                            .desired_width(200.0),
+                    )
+                    .labelled_by(l.id);
+                    let ready = !self.seal_pass.is_empty();
+                    if ui
+                        .add_enabled(ready, egui::Button::new(lang.tr("封存当前审计链", "Seal now")))
+                        .clicked()
+                    {
+                        let pass = Passphrase::new(self.seal_pass.to_string());
+                        self.seal_pass.clear();
+                        cmds.push(MainCommand::SealAudit(pass));
+                    }
+                    if ui
+                        .add_enabled(ready, egui::Button::new(lang.tr("核验封存", "Check seals")))
+                        .clicked()
+                    {
+                        let pass = Passphrase::new(self.seal_pass.to_string());
+                        self.seal_pass.clear();
+                        match audit_log::check_seals(session, &pass) {
+                            Ok(found) => {
+                                self.seal_checks =
+                                    found.into_iter().map(|(s, c)| (s.id, c)).collect();
+                                self.seal_error = None;
+                            }
+                            Err(e) => {
+                                self.seal_error =
+                                    Some(crate::ui::app::error_message(lang, &e))
+                            }
+                        }
+                    }
+                });
+                if let Some(e) = &self.seal_error {
+                    error_text(ui, e);
+                }
+            });
     }
 
     /// The filter bar; true when a filter changed.

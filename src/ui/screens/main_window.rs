@@ -72,6 +72,8 @@ pub enum MainCommand {
     Navigate(Section),
     /// Go to 借阅 with this borrowing selected.
     OpenBorrow(crate::ledger::borrowing::BorrowId),
+    /// Seal the audit chain's head with the signed-in auditor's passphrase.
+    SealAudit(Passphrase),
     /// Open the passphrase dialog.
     OpenPassphraseDialog,
     /// Change the signed-in user's passphrase.
@@ -269,7 +271,9 @@ impl MainWindow {
                     self.dashboard
                         .ui(ui, lang, &self.session, &self.unit_name, &mut self.commands)
                 }
-                Section::AuditLog => self.audit_log.ui(ui, lang, &self.session),
+                Section::AuditLog => self
+                    .audit_log
+                    .ui(ui, lang, &self.session, &mut self.commands),
                 Section::Documents => {
                     self.documents
                         .ui(ui, lang, &self.session, &mut self.commands)
@@ -500,6 +504,30 @@ impl MainWindow {
                             Err(e) => (false, error_message(lang, &e)),
                         },
                     );
+                }
+                MainCommand::SealAudit(passphrase) => {
+                    match crate::ledger::audit_log::seal_chain(&mut self.session, &passphrase) {
+                        Ok(seal) => {
+                            self.audit_log.reload(&self.session);
+                            self.audit_log.sealed(&seal);
+                            self.toast = Some((
+                                true,
+                                match lang {
+                                    Lang::Zh => format!(
+                                        "已封存至第 {} 条事件，凭证码 {}",
+                                        seal.seq, seal.code
+                                    ),
+                                    Lang::En => {
+                                        format!(
+                                            "Sealed up to event {}, code {}",
+                                            seal.seq, seal.code
+                                        )
+                                    }
+                                },
+                            ));
+                        }
+                        Err(e) => self.toast = Some((false, error_message(lang, &e))),
+                    }
                 }
                 MainCommand::SetAutoLock(m) => {
                     match settings::set_auto_lock_minutes(&mut self.session, m) {

@@ -174,8 +174,8 @@ impl AuditLogScreen {
                 hint_text(
                     ui,
                     lang.tr(
-                        "安全审计员用本人口令封存审计链的当前末端；任何人（包括持有台账密钥者）改写封存前的事件，                         核验时都会发现。请把凭证码记在审计记录本上。",
-                        "The security auditor seals the chain's head with their own passphrase; any                          rewrite of the events before it shows when the seals are checked. Note each                          code on paper.",
+                        "安全审计员用本人口令封存审计链的当前末端；任何人（包括持有台账密钥者）改写封存前的事件，核验时都会发现。请把凭证码记在审计记录本上。",
+                        "The security auditor seals the chain's head with their own passphrase; any rewrite of the events before it shows when the seals are checked. Note each code on paper.",
                     ),
                 );
                 for seal in &self.seals {
@@ -318,7 +318,7 @@ impl AuditLogScreen {
                     .add(
                         egui::TextEdit::singleline(text)
                             .hint_text("YYYY-MM-DD")
-                            .desired_width(104.0),
+                            .desired_width(112.0),
                     )
                     .labelled_by(l.id)
                     .changed();

@@ -204,14 +204,14 @@ impl AuditLogScreen {
                         match found {
                             Some(SealCheck::Intact) => {
                                 ui.label(
-                                    RichText::new(SealCheck::Intact.label_zh())
+                                    RichText::new(seal_check_label(lang, SealCheck::Intact))
                                         .color(egui::Color32::from_rgb(0x1a, 0x7f, 0x37)),
                                 );
                             }
                             Some(c @ (SealCheck::ChainRewritten | SealCheck::SealAltered)) => {
-                                error_text(ui, c.label_zh())
+                                error_text(ui, seal_check_label(lang, c))
                             }
-                            Some(c) => hint_text(ui, c.label_zh()),
+                            Some(c) => hint_text(ui, seal_check_label(lang, c)),
                             None => {}
                         }
                     });
@@ -424,6 +424,22 @@ impl AuditLogScreen {
                     });
                 });
             });
+    }
+}
+
+/// What a seal check found, in the interface's language.
+fn seal_check_label(lang: Lang, c: SealCheck) -> &'static str {
+    match lang {
+        Lang::Zh => c.label_zh(),
+        Lang::En => match c {
+            SealCheck::Intact => "intact: the chain is as sealed",
+            SealCheck::ChainRewritten => "chain rewritten: the sealed event is gone or differs",
+            SealCheck::SealAltered => "seal record altered",
+            SealCheck::OtherKey => {
+                "sealed under another passphrase: cannot be checked with this one"
+            }
+            SealCheck::OtherAuditor => "sealed by another auditor: only they can check it",
+        },
     }
 }
 

@@ -327,3 +327,84 @@ fn demo_fills_every_register_and_reports_each_commit() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn check_as_the_auditor_checks_the_seals_and_fails_on_a_rewritten_chain() {
+    use baomi::ledger::{Session, audit_log};
+    use baomi::vault::{Passphrase, Vault};
+    const AUDIT: &str = "审计员 口令 2026";
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let out = baomi(
+        dir.path(),
+        &[
+            "add-user",
+            "--user",
+            "audit",
+            "--name",
+            "审计员",
+            "--role",
+            "auditor",
+        ],
+        &format!("{PASS}\n{AUDIT}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The auditor seals the chain (in the app; here through the library).
+    let clock: std::sync::Arc<dyn baomi::domain::Clock> =
+        std::sync::Arc::new(baomi::domain::SystemClock);
+    let pass = Passphrase::new(AUDIT.into());
+    let mut s = Session::unlock(Vault::open(dir.path()).unwrap(), "audit", &pass, clock)
+        .map_err(|(_, e)| e)
+        .unwrap();
+    let seal = audit_log::seal_chain(&mut s, &pass).unwrap();
+    drop(s.lock("test"));
+
+    let out = baomi(
+        dir.path(),
+        &["--as", "audit", "check"],
+        &format!("{AUDIT}\n"),
+    );
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("审计链封存：1 个"), "{stdout}");
+    assert!(stdout.contains(&seal.code), "{stdout}");
+    assert!(stdout.contains("完好"), "{stdout}");
+    let out = baomi(dir.path(), &["check"], &format!("{PASS}\n"));
+    assert!(out.status.success());
+    assert!(
+        text(&out.stdout).contains("由安全审计员"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // An insider rewrites the sealed event: the chain still verifies for them (they would
+    // recompute every link; here the check of the seal alone is what fails).
+    let mut s = Session::unlock(
+        Vault::open(dir.path()).unwrap(),
+        "wang",
+        &Passphrase::new(PASS.into()),
+        std::sync::Arc::new(baomi::domain::SystemClock),
+    )
+    .map_err(|(_, e)| e)
+    .unwrap();
+    let conn = s.raw_connection_for_tests();
+    conn.execute_batch("DROP TRIGGER audit_events_no_update;")
+        .unwrap();
+    conn.execute(
+        "UPDATE audit_events SET hash = zeroblob(32) WHERE seq = ?1",
+        [seal.seq],
+    )
+    .unwrap();
+    drop(s.lock("test"));
+    let out = baomi(
+        dir.path(),
+        &["--as", "audit", "check"],
+        &format!("{AUDIT}\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).contains("审计链已被改写"),
+        "{}",
+        text(&out.stdout)
+    );
+}

@@ -1,10 +1,13 @@
-//! `baomi check`: unlock, then verify page HMACs, structure and the audit chain. Read-only.
+//! `baomi check`: unlock, then verify page HMACs, structure, the audit chain and, when the acting
+//! user is a security auditor, the auditor's seals of the chain. Read-only.
 
 use std::path::Path;
 
 use super::secret_input::SecretInput;
 use super::{CliError, acting_login};
 use crate::audit::{self, ChainStatus};
+use crate::domain::role::Role;
+use crate::ledger::audit_log::{self, SealCheck};
 use crate::ledger::hex;
 use crate::vault::Vault;
 
@@ -13,7 +16,6 @@ pub fn run(dir: &Path, input: &mut SecretInput, acting: Option<&str>) -> Result<
     let login = acting_login(&vault, acting)?;
     let passphrase = input.current(&format!("{login} 的口令："))?;
     let ledger = vault.unlock(&login, &passphrase)?;
-    drop(passphrase);
     let slots = vault.key_file().slots.len();
     println!("密钥文件 ledger.keys：通过（{slots} 个密钥槽，MAC 正确）");
     let report = ledger.integrity_check()?;
@@ -48,6 +50,32 @@ pub fn run(dir: &Path, input: &mut SecretInput, acting: Option<&str>) -> Result<
             println!("审计链：断裂，自第 {first_bad_seq} 条事件起无法验证");
         }
     }
+    // The auditor's seals: checked when the acting user is a security auditor.
+    let auditor = crate::ledger::users::current(ledger.conn(), &login)
+        .ok()
+        .flatten()
+        .is_some_and(|u| u.role == Role::Auditor);
+    if auditor {
+        let found = audit_log::check_seals_on(ledger.conn(), &vault, &login, &passphrase)?;
+        println!("审计链封存：{} 个", found.len());
+        for (seal, verdict) in &found {
+            if matches!(verdict, SealCheck::ChainRewritten | SealCheck::SealAltered) {
+                ok = false;
+            }
+            println!(
+                "  第 {} 条 · {} · {} · 凭证码 {}：{}",
+                seal.seq,
+                seal.at,
+                seal.login,
+                seal.code,
+                verdict.label_zh()
+            );
+        }
+    } else {
+        let n = audit_log::seals_on(ledger.conn())?.len();
+        println!("审计链封存：{n} 个（由安全审计员以 --as 本人登录名 运行 check 核验）");
+    }
+    drop(passphrase);
     if ok {
         Ok(())
     } else {

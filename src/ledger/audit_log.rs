@@ -154,10 +154,8 @@ struct SealRow {
 const SELECT_SEALS: &str = "SELECT id, seq, head_hash, at, login, salt, m_cost_kib, t_cost, \
      p_cost, key_id, mac FROM audit_seals";
 
-fn seal_rows(s: &Session) -> Result<Vec<SealRow>, LedgerError> {
-    let mut stmt = s
-        .conn()
-        .prepare_cached(&format!("{SELECT_SEALS} ORDER BY id DESC"))?;
+fn seal_rows(conn: &rusqlite::Connection) -> Result<Vec<SealRow>, LedgerError> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT_SEALS} ORDER BY id DESC"))?;
     let rows = stmt.query_map([], |r| {
         let mac: Vec<u8> = r.get(10)?;
         Ok(SealRow {
@@ -184,7 +182,12 @@ fn seal_rows(s: &Session) -> Result<Vec<SealRow>, LedgerError> {
 
 /// The seals, newest first.
 pub fn seals(s: &Session) -> Result<Vec<Seal>, LedgerError> {
-    Ok(seal_rows(s)?.into_iter().map(|r| r.seal).collect())
+    seals_on(s.conn())
+}
+
+/// [`seals`] on an open database without a session (for `baomi check`).
+pub fn seals_on(conn: &rusqlite::Connection) -> Result<Vec<Seal>, LedgerError> {
+    Ok(seal_rows(conn)?.into_iter().map(|r| r.seal).collect())
 }
 
 /// Checks the signed-in auditor's passphrase against their own key slot.
@@ -214,7 +217,9 @@ pub fn seal_chain(s: &mut Session, passphrase: &Passphrase) -> Result<Seal, Ledg
     // The auditor's earlier salt and parameters when the passphrase is the same (one key for all
     // of their seals keeps a check to one derivation); otherwise a fresh salt and the
     // parameters of the auditor's key slot.
-    let previous = seal_rows(s)?.into_iter().find(|r| r.seal.login == login);
+    let previous = seal_rows(s.conn())?
+        .into_iter()
+        .find(|r| r.seal.login == login);
     let mut reuse = None;
     if let Some(p) = previous {
         let key = seal_key(passphrase, &p.salt, p.params)?;
@@ -296,12 +301,22 @@ pub fn check_seals(
     passphrase: &Passphrase,
 ) -> Result<Vec<(Seal, SealCheck)>, LedgerError> {
     auditor_passphrase(s, passphrase)?;
-    let login = s.user().login.clone();
-    let vault_id = s.vault().key_file().vault_id_hex();
+    check_seals_on(s.conn(), s.vault(), &s.user().login, passphrase)
+}
+
+/// [`check_seals`] on an open database without a session (for `baomi check`, which writes
+/// nothing): `login` is an auditor whose passphrase the caller has already checked.
+pub fn check_seals_on(
+    conn: &rusqlite::Connection,
+    vault: &crate::vault::Vault,
+    login: &str,
+    passphrase: &Passphrase,
+) -> Result<Vec<(Seal, SealCheck)>, LedgerError> {
+    let vault_id = vault.key_file().vault_id_hex();
     // One derivation per distinct salt and parameters.
     let mut keys: Vec<(Vec<u8>, crate::vault::KdfParams, SubKey)> = Vec::new();
     let mut out = Vec::new();
-    for r in seal_rows(s)? {
+    for r in seal_rows(conn)? {
         if r.seal.login != login {
             out.push((r.seal, SealCheck::OtherAuditor));
             continue;
@@ -334,8 +349,7 @@ pub fn check_seals(
         } else if !crate::audit::seal::mac_matches(key, &sealed, &r.mac) {
             SealCheck::SealAltered
         } else {
-            let now: Option<Vec<u8>> = s
-                .conn()
+            let now: Option<Vec<u8>> = conn
                 .query_row(
                     "SELECT hash FROM audit_events WHERE seq = ?1",
                     [r.seal.seq],

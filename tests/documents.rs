@@ -586,3 +586,43 @@ fn gui_the_register_table_never_runs_under_the_detail_panel() {
         "{header:?} runs under {panel:?}"
     );
 }
+
+#[test]
+fn gui_up_and_down_walk_the_register() {
+    use common::gui::{click, harness};
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let (mut s, _) = common::new_vault(dir.path());
+        let jm = cabinet(&mut s, "JM-01", Level::Jimi);
+        for title in ["关于第一份文件的通知", "关于第二份文件的通知"] {
+            let mut input = incoming(Level::Jimi, jm, &[1]);
+            input.title = title.into();
+            documents::register_incoming(&mut s, &input).unwrap();
+        }
+        drop(s.lock("t"));
+    }
+    let mut h = harness(dir.path(), common::clock());
+    common::gui::type_into(&mut h, "口令", common::PASS);
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.run();
+    click(&mut h, "文件台账");
+    // Newest first; a selected document's title shows in the table and in the panel.
+    click(&mut h, "关于第二份文件的通知");
+    assert_eq!(h.query_all_by_label("关于第二份文件的通知").count(), 2);
+    h.key_press(egui::Key::ArrowDown);
+    h.run();
+    assert_eq!(h.query_all_by_label("关于第一份文件的通知").count(), 2);
+    assert_eq!(h.query_all_by_label("关于第二份文件的通知").count(), 1);
+    h.key_press(egui::Key::ArrowDown);
+    h.run();
+    assert_eq!(
+        h.query_all_by_label("关于第一份文件的通知").count(),
+        2,
+        "stays on the last row"
+    );
+    h.key_press(egui::Key::ArrowUp);
+    h.run();
+    assert_eq!(h.query_all_by_label("关于第二份文件的通知").count(), 2);
+}

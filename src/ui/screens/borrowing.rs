@@ -367,8 +367,24 @@ impl BorrowingScreen {
 
     fn table_ui(&mut self, ui: &mut Ui, lang: Lang) {
         let mut clicked = None;
+        // Up/Down walk the list (not behind the request dialog).
+        let mut scroll_to = None;
+        if self.dialog.is_none() {
+            let current = self
+                .selected
+                .and_then(|id| self.rows.iter().position(|b| b.id == id));
+            let step = crate::ui::widgets::arrow_step(ui);
+            if let Some(row) = crate::ui::widgets::stepped_row(current, step, self.rows.len()) {
+                clicked = Some(self.rows[row].id);
+                scroll_to = Some(row);
+            }
+        }
         ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
-        TableBuilder::new(ui)
+        let mut table = TableBuilder::new(ui);
+        if let Some(row) = scroll_to {
+            table = table.scroll_to_row(row, None);
+        }
+        table
             .striped(true)
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
             .column(Column::exact(156.0).clip(true))

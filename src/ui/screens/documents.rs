@@ -323,10 +323,29 @@ impl DocumentsScreen {
             (SortKey::Level, lang.tr("密级", "Marking")),
         ];
         let (sort, ascending) = (self.sort, self.ascending);
+        // Up/Down walk the register (not behind an open dialog).
+        let mut scroll_to = None;
+        if self.dialog.is_none() && self.void_dialog.is_none() {
+            let current = self
+                .selected
+                .and_then(|id| self.ids.iter().position(|x| *x == id));
+            if let Some(row) = crate::ui::widgets::stepped_row(
+                current,
+                crate::ui::widgets::arrow_step(ui),
+                self.ids.len(),
+            ) {
+                clicked = Some(self.ids[row]);
+                scroll_to = Some(row);
+            }
+        }
         let ids = &self.ids;
         let pages = &mut self.pages;
         let selected = self.selected;
-        TableBuilder::new(ui)
+        let mut table = TableBuilder::new(ui);
+        if let Some(row) = scroll_to {
+            table = table.scroll_to_row(row, None);
+        }
+        table
             .striped(true)
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
             .column(Column::exact(150.0).clip(true))

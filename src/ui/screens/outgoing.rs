@@ -198,8 +198,24 @@ impl OutgoingScreen {
                 egui::ScrollArea::vertical().show(ui, |ui| self.detail_ui(ui, lang, cmds));
             });
         let mut clicked = None;
+        // Up/Down walk the list (not behind the draft dialog).
+        let mut scroll_to = None;
+        if self.dialog.is_none() {
+            let current = self
+                .selected
+                .and_then(|id| self.rows.iter().position(|d| d.id == id));
+            let step = crate::ui::widgets::arrow_step(ui);
+            if let Some(row) = crate::ui::widgets::stepped_row(current, step, self.rows.len()) {
+                clicked = Some(self.rows[row].id);
+                scroll_to = Some(row);
+            }
+        }
         ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
-        TableBuilder::new(ui)
+        let mut table = TableBuilder::new(ui);
+        if let Some(row) = scroll_to {
+            table = table.scroll_to_row(row, None);
+        }
+        table
             .striped(true)
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
             .column(Column::exact(240.0).clip(true))

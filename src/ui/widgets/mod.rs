@@ -134,3 +134,47 @@ pub fn row_select(
     ui.spacing_mut().button_padding.y = 0.0;
     ui.selectable_label(selected, text)
 }
+
+/// Up/Down in a register: -1, +1, or 0 when neither was pressed, or a text field or an open
+/// drop-down has the keyboard (the keys are then theirs). The keys are consumed.
+pub fn arrow_step(ui: &Ui) -> i32 {
+    let typing = ui
+        .ctx()
+        .memory(|m| m.focused())
+        .is_some_and(|id| egui::text_edit::TextEditState::load(ui.ctx(), id).is_some());
+    if typing || egui::Popup::is_any_open(ui.ctx()) {
+        return 0;
+    }
+    ui.input_mut(|i| {
+        let down = i.consume_key(egui::Modifiers::NONE, egui::Key::ArrowDown);
+        let up = i.consume_key(egui::Modifiers::NONE, egui::Key::ArrowUp);
+        i32::from(down) - i32::from(up)
+    })
+}
+
+/// The row `step` away from `current` in a list of `len` rows (the first row when none is
+/// current), kept inside the list.
+pub fn stepped_row(current: Option<usize>, step: i32, len: usize) -> Option<usize> {
+    if len == 0 || step == 0 {
+        return None;
+    }
+    Some(match current {
+        None => 0,
+        Some(i) => (i as i64 + i64::from(step)).clamp(0, len as i64 - 1) as usize,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stepped_row;
+
+    #[test]
+    fn up_and_down_stay_inside_the_register() {
+        assert_eq!(stepped_row(None, 1, 5), Some(0));
+        assert_eq!(stepped_row(Some(0), -1, 5), Some(0));
+        assert_eq!(stepped_row(Some(3), 1, 5), Some(4));
+        assert_eq!(stepped_row(Some(4), 1, 5), Some(4));
+        assert_eq!(stepped_row(Some(2), 0, 5), None);
+        assert_eq!(stepped_row(None, 1, 0), None);
+    }
+}

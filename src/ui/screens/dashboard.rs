@@ -26,7 +26,13 @@ pub struct Dashboard {
     due_soon: Vec<Borrow>,
     /// Copies sent out without their receipt back: how many, the earliest sending day.
     receipts: (u32, Option<String>),
+    /// For a security auditor: days since their last seal of the audit chain (`None`: never),
+    /// when it is time to seal again.
+    seal_due: Option<Option<i64>>,
 }
+
+/// A security auditor is reminded to seal the audit chain when the last seal is this old.
+pub const SEAL_REMINDER_DAYS: i64 = 30;
 
 impl Dashboard {
     /// Reads the figures.
@@ -45,6 +51,7 @@ impl Dashboard {
             overdue: Vec::new(),
             due_soon: Vec::new(),
             receipts: crate::ledger::outgoing::receipts_outstanding(session).unwrap_or((0, None)),
+            seal_due: seal_due(session),
         }
         .with_loans(session)
     }
@@ -155,7 +162,27 @@ impl Dashboard {
         let (pending, _, _) = self.borrows;
         let (receipts, first_sent) = (self.receipts.0, self.receipts.1.as_deref());
         ui.label(RichText::new(lang.tr("待办", "To do")).strong());
-        if pending == 0 && self.overdue.is_empty() && self.due_soon.is_empty() && receipts == 0 {
+        if let Some(since) = self.seal_due {
+            ui.horizontal(|ui| {
+                ui.label(match (lang, since) {
+                    (Lang::Zh, Some(d)) => format!("距上次封存审计链已 {d} 天"),
+                    (Lang::Zh, None) => "您还没有封存过审计链".to_owned(),
+                    (Lang::En, Some(d)) => {
+                        format!("{d} days since you last sealed the audit chain")
+                    }
+                    (Lang::En, None) => "You have not sealed the audit chain yet".to_owned(),
+                });
+                if ui.link(lang.tr("去封存", "Seal")).clicked() {
+                    cmds.push(MainCommand::Navigate(Section::AuditLog));
+                }
+            });
+        }
+        if pending == 0
+            && self.overdue.is_empty()
+            && self.due_soon.is_empty()
+            && receipts == 0
+            && self.seal_due.is_none()
+        {
             hint_text(ui, lang.tr("没有待办事项", "Nothing to do"));
             return;
         }
@@ -232,4 +259,23 @@ impl Dashboard {
             });
         }
     }
+}
+
+/// For a security auditor whose last seal is older than [`SEAL_REMINDER_DAYS`] (or who never
+/// sealed): the days since it. `None` for everyone else, or when no reminder is due.
+fn seal_due(session: &Session) -> Option<Option<i64>> {
+    if session.user().role != crate::domain::role::Role::Auditor {
+        return None;
+    }
+    let seals = crate::ledger::audit_log::seals(session).ok()?;
+    let last = seals.iter().find(|s| s.login == session.user().login);
+    let Some(last) = last else {
+        return Some(None);
+    };
+    let sealed_on = chrono::DateTime::parse_from_rfc3339(&last.at)
+        .ok()?
+        .with_timezone(&chrono::Local)
+        .date_naive();
+    let days = (session.today() - sealed_on).num_days();
+    (days >= SEAL_REMINDER_DAYS).then_some(Some(days))
 }

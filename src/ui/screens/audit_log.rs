@@ -58,6 +58,9 @@ pub struct AuditLogScreen {
     logins: Vec<String>,
     names: Names,
     rows: Vec<AuditRow>,
+    /// Each row's object and details in words, made once per query and language (not per frame).
+    words: Vec<(String, String)>,
+    words_lang: Option<Lang>,
     error: Option<String>,
     date_problem: Option<&'static str>,
     chain: Option<Result<ChainStatus, String>>,
@@ -85,6 +88,7 @@ impl AuditLogScreen {
         match audit_log::search(session, &self.filter, LIMIT) {
             Ok(rows) => {
                 self.rows = rows;
+                self.words.clear();
                 self.error = None;
             }
             Err(e) => self.error = Some(e.to_string()),
@@ -371,7 +375,20 @@ impl AuditLogScreen {
 
     fn table_ui(&mut self, ui: &mut Ui, lang: Lang) {
         ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
-        let (rows, names) = (&self.rows, &self.names);
+        if self.words_lang != Some(lang) || self.words.len() != self.rows.len() {
+            self.words = self
+                .rows
+                .iter()
+                .map(|r| {
+                    (
+                        object_ref(lang, &r.entity, &r.entity_id, &self.names),
+                        describe(lang, &r.detail_json, &self.names),
+                    )
+                })
+                .collect();
+            self.words_lang = Some(lang);
+        }
+        let (rows, words) = (&self.rows, &self.words);
         TableBuilder::new(ui)
             .striped(true)
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
@@ -396,7 +413,7 @@ impl AuditLogScreen {
             })
             .body(|body| {
                 body.rows(24.0, rows.len(), |mut row| {
-                    let r = &rows[row.index()];
+                    let (r, (object, text)) = (&rows[row.index()], &words[row.index()]);
                     row.col(|ui| {
                         ui.label(r.seq.to_string());
                     });
@@ -410,14 +427,13 @@ impl AuditLogScreen {
                         ui.label(crate::ui::i18n::action_label(lang, &r.action));
                     });
                     row.col(|ui| {
-                        ui.label(object_ref(lang, &r.entity, &r.entity_id, names));
+                        ui.label(object);
                     });
                     row.col(|ui| {
-                        let text = describe(lang, &r.detail_json, names);
-                        ui.label(&text).on_hover_ui(|ui| {
+                        ui.label(text).on_hover_ui(|ui| {
                             ui.set_max_width(520.0);
                             ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
-                            ui.label(&text);
+                            ui.label(text);
                             ui.separator();
                             ui.label(RichText::new(&r.detail_json).weak().monospace());
                         });

@@ -370,11 +370,10 @@ impl BorrowingScreen {
         // Up/Down walk the list (not behind the request dialog).
         let mut scroll_to = None;
         if self.dialog.is_none() {
-            let current = self
-                .selected
-                .and_then(|id| self.rows.iter().position(|b| b.id == id));
-            let step = crate::ui::widgets::arrow_step(ui);
-            if let Some(row) = crate::ui::widgets::stepped_row(current, step, self.rows.len()) {
+            let selected = self.selected;
+            if let Some(row) =
+                crate::ui::widgets::walked_row(ui, &self.rows, |b| Some(b.id) == selected)
+            {
                 clicked = Some(self.rows[row].id);
                 scroll_to = Some(row);
             }

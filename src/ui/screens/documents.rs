@@ -326,14 +326,10 @@ impl DocumentsScreen {
         // Up/Down walk the register (not behind an open dialog).
         let mut scroll_to = None;
         if self.dialog.is_none() && self.void_dialog.is_none() {
-            let current = self
-                .selected
-                .and_then(|id| self.ids.iter().position(|x| *x == id));
-            if let Some(row) = crate::ui::widgets::stepped_row(
-                current,
-                crate::ui::widgets::arrow_step(ui),
-                self.ids.len(),
-            ) {
+            let selected = self.selected;
+            if let Some(row) =
+                crate::ui::widgets::walked_row(ui, &self.ids, |id| Some(*id) == selected)
+            {
                 clicked = Some(self.ids[row]);
                 scroll_to = Some(row);
             }

@@ -152,6 +152,16 @@ pub fn arrow_step(ui: &Ui) -> i32 {
     })
 }
 
+/// Up/Down in a register of `rows`: the row to select and scroll to next, if any (see
+/// [`arrow_step`]; the first row when none is selected).
+pub fn walked_row<T>(ui: &Ui, rows: &[T], is_selected: impl Fn(&T) -> bool) -> Option<usize> {
+    stepped_row(
+        rows.iter().position(is_selected),
+        arrow_step(ui),
+        rows.len(),
+    )
+}
+
 /// The row `step` away from `current` in a list of `len` rows (the first row when none is
 /// current), kept inside the list.
 pub fn stepped_row(current: Option<usize>, step: i32, len: usize) -> Option<usize> {

@@ -23,9 +23,9 @@ mkdir -p "$HOME"
 vault="$work/vault"
 pass="ime-test passphrase 2026"
 
-# A vault made with `init`, and the demo's cabinets and people (no documents).
+# A demo vault made with `init --demo`, and the demo's cabinets and people (no documents).
 printf '%s\n' "$pass" | "$bin" --vault "$vault" init --unit "某公司党委办公室" \
-  --user wang --name "王保密" >/dev/null
+  --user wang --name "王保密" --demo >/dev/null
 printf '%s\n' "$pass" | "$bin" --vault "$vault" demo --documents 0 >/dev/null
 
 Xvfb :43 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &

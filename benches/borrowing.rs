@@ -45,6 +45,7 @@ fn sample() -> Borrow {
         received_by: None,
         pages_complete: None,
         return_note: String::new(),
+        justification: String::new(),
     }
 }
 
@@ -60,6 +61,7 @@ fn main() {
         printed_at: "2026-11-26 16:00",
         audit_head: "415:3a242fc406610eb0ce7d007ddf76766bd1500df60f4014d68c07e77709a7f986",
         due_text: "2026-12-03",
+        renewals: &[],
     };
     let mut times = Vec::new();
     let mut size = 0;

@@ -10,9 +10,10 @@ use std::time::{Duration, Instant};
 
 use baomi::domain::{Clock, SystemClock};
 use baomi::ledger::search::{self, Query};
+use baomi::ledger::{KdfChoice, Passphrase};
 use baomi::ledger::{Session, SetupInput};
 use baomi::ui::{AppConfig, BaomiApp};
-use baomi::vault::{KdfChoice, Passphrase, Vault};
+use baomi::vault::Vault;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
@@ -52,6 +53,8 @@ fn new_session(dir: &Path) -> Session {
             name: "王保密".into(),
             department: "党办".into(),
             post: "保密员".into(),
+            demo: true,
+            ..SetupInput::default()
         },
         &Passphrase::new(PASS.into()),
         KdfChoice::INSECURE_FOR_TESTS,

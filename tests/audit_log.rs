@@ -33,14 +33,10 @@ fn auditor_session(dir: &std::path::Path) -> Session {
     .unwrap();
     cabinets::create(&mut s, &input("MM-01")).unwrap();
     let vault = s.lock("test");
-    Session::unlock(
-        vault,
-        "audit",
-        &common::pass(AUDITOR_PASS),
-        common::system_clock(),
-    )
-    .map_err(|(_, e)| e)
-    .unwrap()
+    vault
+        .unlock("audit", &common::pass(AUDITOR_PASS), common::system_clock())
+        .map_err(|(_, e)| e)
+        .unwrap()
 }
 
 fn input(code: &str) -> CabinetInput {
@@ -184,14 +180,14 @@ fn r3_3_2_only_a_security_auditor_seals_the_chain_and_seals_are_append_only() {
     assert!(conn.execute("DELETE FROM audit_seals", []).is_err());
     assert!(conn.execute("UPDATE audit_seals SET seq = 1", []).is_err());
     let vault = s.lock("test");
-    let mut custodian = Session::unlock(
-        vault,
-        "custodian",
-        &common::pass(common::PASS),
-        common::system_clock(),
-    )
-    .map_err(|(_, e)| e)
-    .unwrap();
+    let mut custodian = vault
+        .unlock(
+            "custodian",
+            &common::pass(common::PASS),
+            common::system_clock(),
+        )
+        .map_err(|(_, e)| e)
+        .unwrap();
     let err = audit_log::seal_chain(&mut custodian, &common::pass(common::PASS)).unwrap_err();
     assert!(matches!(err, LedgerError::NotPermitted { .. }), "{err}");
     // Everyone sees the seals; the event names them.

@@ -13,13 +13,14 @@ use baomi::domain::level::{Category, Level};
 use baomi::domain::marking::SecrecyPeriod;
 use baomi::domain::person::Clearance;
 use baomi::domain::role::Role;
+use baomi::ledger::KdfChoice;
 use baomi::ledger::Session;
 use baomi::ledger::borrowing::{self, BorrowRequest, BorrowState, Decider, Which};
 use baomi::ledger::cabinets::CabinetId;
 use baomi::ledger::documents::{self, CopyId, IncomingInput};
 use baomi::ledger::people::{self, NewPerson, PersonId};
+use baomi::ledger::printing::{self, PrintTarget, Printable};
 use baomi::ledger::users::{self, NewUser};
-use baomi::vault::KdfChoice;
 use chrono::Duration;
 
 const HEAD_PASS: &str = "党办主任的口令 2026";
@@ -159,11 +160,12 @@ fn ask(borrower: PersonId, copy: CopyId, days: u32) -> BorrowRequest {
         reason: "编制项目保密方案".into(),
         days,
         place: String::new(),
+        justification: String::new(),
         overdue_override: None,
     }
 }
 
-fn signed_in<'a>(login: &'a str, pass: &'a baomi::vault::Passphrase) -> Decider<'a> {
+fn signed_in<'a>(login: &'a str, pass: &'a baomi::ledger::Passphrase) -> Decider<'a> {
     Decider::SignedIn {
         login,
         passphrase: pass,
@@ -205,9 +207,13 @@ fn r3_1_3_confidential_borrowing_from_request_to_return() {
         (CopyState::Borrowed, Some(o.borrower), None)
     );
     assert_eq!(borrowing::counts(&o.s).unwrap(), (0, 1, 0));
-    // One renewal of up to 5 days from the old due date; a second is refused.
-    assert_eq!(borrowing::renew(&mut o.s, id, 2).unwrap(), day(2026, 12, 7));
-    assert!(borrowing::renew(&mut o.s, id, 1).is_err());
+    // One renewal of up to 5 days from the old due date, approved again by the head; a second
+    // is refused.
+    assert_eq!(
+        borrowing::renew(&mut o.s, id, 2, &signed_in("head", &head_pass)).unwrap(),
+        day(2026, 12, 7)
+    );
+    assert!(borrowing::renew(&mut o.s, id, 1, &signed_in("head", &head_pass)).is_err());
     // Return with pages missing needs a note; then the copy is back in its cabinet.
     assert!(borrowing::return_copy(&mut o.s, id, PersonId(1), false, " ").is_err());
     borrowing::return_copy(&mut o.s, id, PersonId(1), false, "缺第 5 页，已通知借阅人").unwrap();
@@ -244,12 +250,17 @@ fn r3_1_3_top_secret_is_read_on_site_and_due_the_same_day() {
     let copy = copy_of(&mut o, Level::Juemi);
     let mut r = ask(o.borrower, copy, 3);
     r.place = "机要阅览室".into();
+    r.justification = "核对专项报告所引原文".into();
     let err = borrowing::request(&mut o.s, &r).unwrap_err();
     assert!(err.to_string().contains("R3.5.3"), "{err}");
     r.borrower = person(&mut o.s, "周工", "工程部", Clearance::Core, true);
     r.place = String::new();
     let err = borrowing::request(&mut o.s, &r).unwrap_err();
-    assert!(err.to_string().contains("指定的阅读地点"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("在指定地点阅读，不得带出（R3.1.3）"),
+        "{err}"
+    );
     r.place = "机要阅览室".into();
     let id = borrowing::request(&mut o.s, &r).unwrap();
     assert_eq!(
@@ -267,7 +278,7 @@ fn r3_1_3_top_secret_is_read_on_site_and_due_the_same_day() {
     let c = &documents::copies(&o.s, b.document).unwrap()[0];
     assert_eq!(c.place, "机要阅览室", "read at the named place");
     assert!(
-        borrowing::renew(&mut o.s, id, 1).is_err(),
+        borrowing::renew(&mut o.s, id, 1, &signed_in("head", &head_pass)).is_err(),
         "no renewal on site"
     );
 }
@@ -328,13 +339,17 @@ fn r3_1_3_secret_is_approved_by_the_borrowers_department_head_never_by_oneself()
         (b.approval_kind.as_deref(), b.approval_ref.as_str()),
         (Some("paper"), "借阅审批单 2026-017")
     );
-    // Rejection needs a reason.
+    // Rejection needs a reason; the head of the Party Office is not the approver of 秘密.
     let head_pass = common::pass(HEAD_PASS);
-    assert!(borrowing::reject(&mut o.s, own_id, &signed_in("head", &head_pass), " ").is_err());
-    borrowing::reject(&mut o.s, own_id, &signed_in("head", &head_pass), "暂不需要").unwrap();
+    let fin_pass = common::pass(other_pass);
+    assert!(borrowing::reject(&mut o.s, own_id, &signed_in("fin", &fin_pass), " ").is_err());
+    let err = borrowing::reject(&mut o.s, own_id, &signed_in("head", &head_pass), "暂不需要")
+        .unwrap_err();
+    assert!(err.to_string().contains("须由部门负责人审批"), "{err}");
+    borrowing::cancel(&mut o.s, own_id, "本人不再需要").unwrap();
     assert_eq!(
         borrowing::get(&o.s, own_id).unwrap().state,
-        BorrowState::Rejected
+        BorrowState::Cancelled
     );
 }
 
@@ -430,6 +445,10 @@ fn gui_request_signed_in_approval_check_out_return_and_an_overdue_loan() {
     // Ten days earlier, 孙工 borrowed a 机密 copy for 2 working days and never returned it.
     {
         let mut o = office(dir.path());
+        // The unit lets the head approve 秘密 loans too (off by default, R3.1.3).
+        let mut p = borrowing::policy(&o.s).unwrap();
+        p.head_may_approve_mimi = true;
+        borrowing::set_policy(&mut o.s, &p).unwrap();
         o.clock.advance(Duration::days(-10));
         let overdue = copy_of(&mut o, Level::Jimi);
         let _ = copy_of(&mut o, Level::Mimi);
@@ -497,7 +516,7 @@ fn gui_request_signed_in_approval_check_out_return_and_an_overdue_loan() {
     type_into(&mut h, "保存位置", pdf.to_str().unwrap());
     click(&mut h, "另存为 PDF");
     h.run();
-    h.get_by_label(&format!("已保存 {}", pdf.display()));
+    h.get_by_label_contains(&format!("已保存 {}", pdf.display()));
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
     click(&mut h, "归还入柜");
     h.run();
@@ -533,27 +552,36 @@ fn r3_1_3_the_printed_form_fits_one_a4_page_with_long_titles_and_names() {
             rusqlite::params!["关于加强重要项目保密管理工作的通知".repeat(12).chars().take(200).collect::<String>(), copy.0],
         )
         .unwrap();
-    let started = std::time::Instant::now();
-    let (b, f) = borrowing::form_facts(&mut o.s, id, "test").unwrap();
-    let pdf = baomi::forms::borrow_form::render(
-        &b,
-        &baomi::forms::borrow_form::FormContext {
-            unit: &f.unit,
-            printed_by: &f.printed_by,
-            printed_at: &f.printed_at,
-            audit_head: &f.audit_head,
-            due_text: &f.due_text,
+    // One renewal, approved on paper by the head: the form shows it.
+    let head_pass = common::pass(HEAD_PASS);
+    borrowing::approve(&mut o.s, id, &signed_in("head", &head_pass), "同意").unwrap();
+    borrowing::check_out(&mut o.s, id).unwrap();
+    borrowing::renew(
+        &mut o.s,
+        id,
+        3,
+        &Decider::Paper {
+            person: o.head,
+            reference: "续借审批单 2026-031",
         },
+    )
+    .unwrap();
+    let path = dir.path().join("form.pdf");
+    let started = std::time::Instant::now();
+    let printed = printing::print(
+        &mut o.s,
+        Printable::BorrowForm(id),
+        &PrintTarget::File(path.clone()),
     )
     .expect("fits one page");
     eprintln!("form generated in {:?}", started.elapsed());
+    assert_eq!(printed.pages, 1);
+    let pdf = std::fs::read(&path).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
-    // The printing is in the audit trail.
+    // The printing is in the audit trail, after the file was written.
     let ev = &baomi::audit::recent(o.s.raw_connection_for_tests(), 1).unwrap()[0];
     assert_eq!(ev.action, "print.borrow_form");
     // pdftotext gives the Chinese back (poppler-utils; .ci/run installs it).
-    let path = dir.path().join("form.pdf");
-    std::fs::write(&path, &pdf).unwrap();
     if let Some(keep) = std::env::var_os("BAOMI_KEEP_PDF") {
         std::fs::write(keep, &pdf).unwrap();
     }
@@ -579,6 +607,8 @@ fn r3_1_3_the_printed_form_fits_one_a4_page_with_long_titles_and_names() {
         "不转借他人",
         "保密员签字",
         "关于加强重要项目保密管理工作的通知关于加强",
+        "第1次：续借3个工作日",
+        "续借审批单2026-031",
     ] {
         assert!(text.contains(field), "{field} missing from:\n{text}");
     }

@@ -83,14 +83,14 @@ fn r3_3_2_an_auditor_cannot_register_cabinets() {
     )
     .unwrap();
     let vault = s.lock("test");
-    let mut a = baomi::ledger::Session::unlock(
-        vault,
-        "audit",
-        &common::pass("auditor passphrase"),
-        common::system_clock(),
-    )
-    .map_err(|e| e.1)
-    .unwrap();
+    let mut a = vault
+        .unlock(
+            "audit",
+            &common::pass("auditor passphrase"),
+            common::system_clock(),
+        )
+        .map_err(|e| e.1)
+        .unwrap();
     let err = cabinets::create(&mut a, &input("X-1", Level::Mimi, None)).unwrap_err();
     assert!(matches!(err, LedgerError::NotPermitted { .. }));
 }

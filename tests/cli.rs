@@ -28,21 +28,45 @@ fn text(b: &[u8]) -> String {
 }
 
 fn init(dir: &Path) -> Output {
-    let out = baomi(
-        dir,
-        &[
-            "init",
-            "--unit",
-            "某公司党委办公室",
-            "--user",
-            "wang",
-            "--name",
-            "王保密",
-        ],
-        &format!("{PASS}\n"),
-    );
+    init_with(dir, &[])
+}
+
+/// `init` with extra arguments (`--demo`, `--utc-offset`…).
+fn init_with(dir: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "init",
+        "--unit",
+        "某公司党委办公室",
+        "--user",
+        "wang",
+        "--name",
+        "王保密",
+    ];
+    args.extend_from_slice(extra);
+    let out = baomi(dir, &args, &format!("{PASS}\n"));
     assert!(out.status.success(), "{}", text(&out.stderr));
     out
+}
+
+#[test]
+fn demo_data_goes_only_into_a_demo_vault() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let out = baomi(
+        dir.path(),
+        &["demo", "--documents", "5"],
+        &format!("{PASS}\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("正式的保密台账库，不能生成演示数据"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = baomi(dir.path(), &["stats", "--json"], &format!("{PASS}\n"));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["documents"], 0, "nothing was written");
+    assert_eq!(v["cabinets"], 0, "nothing was written");
 }
 
 #[test]
@@ -214,7 +238,12 @@ fn stats_and_list_print_the_registers_as_json() {
 #[test]
 fn demo_fills_every_register_and_reports_each_commit() {
     let dir = tempfile::tempdir().unwrap();
-    init(dir.path());
+    let out = init_with(dir.path(), &["--demo"]);
+    assert!(
+        text(&out.stdout).contains("已创建演示库"),
+        "{}",
+        text(&out.stdout)
+    );
     let out = baomi(
         dir.path(),
         &["demo", "--documents", "50", "--batch", "20"],
@@ -330,8 +359,8 @@ fn demo_fills_every_register_and_reports_each_commit() {
 
 #[test]
 fn check_as_the_auditor_checks_the_seals_and_fails_on_a_rewritten_chain() {
-    use baomi::ledger::{Session, audit_log};
-    use baomi::vault::{Passphrase, Vault};
+    use baomi::ledger::audit_log;
+    use baomi::vault::Passphrase;
     const AUDIT: &str = "审计员 口令 2026";
     let dir = tempfile::tempdir().unwrap();
     init(dir.path());
@@ -353,7 +382,9 @@ fn check_as_the_auditor_checks_the_seals_and_fails_on_a_rewritten_chain() {
     let clock: std::sync::Arc<dyn baomi::domain::Clock> =
         std::sync::Arc::new(baomi::domain::SystemClock);
     let pass = Passphrase::new(AUDIT.into());
-    let mut s = Session::unlock(Vault::open(dir.path()).unwrap(), "audit", &pass, clock)
+    let mut s = baomi::ledger::LockedLedger::open(dir.path())
+        .unwrap()
+        .unlock("audit", &pass, clock)
         .map_err(|(_, e)| e)
         .unwrap();
     let seal = audit_log::seal_chain(&mut s, &pass).unwrap();
@@ -379,14 +410,15 @@ fn check_as_the_auditor_checks_the_seals_and_fails_on_a_rewritten_chain() {
 
     // An insider rewrites the sealed event: the chain still verifies for them (they would
     // recompute every link; here the check of the seal alone is what fails).
-    let mut s = Session::unlock(
-        Vault::open(dir.path()).unwrap(),
-        "wang",
-        &Passphrase::new(PASS.into()),
-        std::sync::Arc::new(baomi::domain::SystemClock),
-    )
-    .map_err(|(_, e)| e)
-    .unwrap();
+    let mut s = baomi::ledger::LockedLedger::open(dir.path())
+        .unwrap()
+        .unlock(
+            "wang",
+            &Passphrase::new(PASS.into()),
+            std::sync::Arc::new(baomi::domain::SystemClock),
+        )
+        .map_err(|(_, e)| e)
+        .unwrap();
     let conn = s.raw_connection_for_tests();
     conn.execute_batch("DROP TRIGGER audit_events_no_update;")
         .unwrap();

@@ -99,15 +99,15 @@ fn receipt_numbers_have_no_gaps_after_a_failure_mid_transaction() {
     // The sequence lives in the database: after closing and reopening the vault it continues.
     let vault = s.lock("test");
     drop(vault);
-    let vault = baomi::vault::Vault::open(dir.path()).unwrap();
-    let mut s = Session::unlock(
-        vault,
-        "custodian",
-        &common::pass(common::PASS),
-        common::system_clock(),
-    )
-    .map_err(|e| e.1)
-    .unwrap();
+    let vault = baomi::ledger::LockedLedger::open(dir.path()).unwrap();
+    let mut s = vault
+        .unlock(
+            "custodian",
+            &common::pass(common::PASS),
+            common::system_clock(),
+        )
+        .map_err(|e| e.1)
+        .unwrap();
     let id = documents::register_incoming(&mut s, &incoming(Level::Jimi, jm, &[1])).unwrap();
     assert_eq!(
         documents::get(&s, id).unwrap().receipt_no.as_deref(),
@@ -170,56 +170,113 @@ fn voiding_keeps_the_entry_and_its_history() {
 
 #[test]
 fn r3_1_1_copies_move_only_along_legal_transitions_and_keep_their_history() {
-    use baomi::ledger::documents::CopyMove;
+    use baomi::ledger::custody::{self, CopyMove};
     let dir = tempfile::tempdir().unwrap();
     let (mut s, _) = common::new_vault(dir.path());
     let jm = cabinet(&mut s, "JM-01", Level::Jimi);
+    let jm2 = cabinet(&mut s, "JM-02", Level::Jimi);
     let mm = cabinet(&mut s, "MM-01", Level::Mimi);
     let id = documents::register_incoming(&mut s, &incoming(Level::Jimi, jm, &[1, 2, 3])).unwrap();
     let copy3 = documents::copies(&s, id).unwrap()[2].id;
-    let to = |state, cabinet, holder: Option<PersonId>| CopyMove {
-        to: state,
+    let mv = |expected, to, cabinet, note: &str| CopyMove {
+        expected,
+        to,
         cabinet,
-        holder,
+        holder: None,
         place: String::new(),
-        note: "测试".into(),
+        note: note.into(),
     };
-    // Leaving the cabinet needs a holder or a place.
-    assert!(documents::move_copy(&mut s, copy3, &to(CopyState::Borrowed, None, None)).is_err());
-    documents::move_copy(
+    // The old bypass: "lending" a 机密 copy to a person by editing its custody. Refused, for
+    // this person (who has no clearance) as for anyone: lending is the borrowing flow's.
+    let lend = CopyMove {
+        holder: Some(PersonId(1)),
+        ..mv(
+            CopyState::InCabinet,
+            CopyState::Borrowed,
+            None,
+            "借给王保密",
+        )
+    };
+    let err = custody::move_copy(&mut s, copy3, &lend).unwrap_err();
+    assert!(err.to_string().contains("借阅流程"), "{err}");
+    assert_eq!(
+        documents::copies(&s, id).unwrap()[2].state,
+        CopyState::InCabinet
+    );
+    // A change by hand says why.
+    let err = custody::move_copy(
         &mut s,
         copy3,
-        &to(CopyState::Borrowed, None, Some(PersonId(1))),
+        &mv(CopyState::InCabinet, CopyState::Lost, None, " "),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("原因"), "{err}");
+    custody::move_copy(
+        &mut s,
+        copy3,
+        &mv(CopyState::InCabinet, CopyState::Lost, None, "清查未见"),
     )
     .unwrap();
-    // Borrowed → destroyed is illegal: it must come back first.
-    let err =
-        documents::move_copy(&mut s, copy3, &to(CopyState::Destroyed, None, None)).unwrap_err();
+    // Lost → destroyed is illegal (R3.1.1): it must be found first, and destroying is the
+    // destruction list's anyway.
+    let err = custody::move_copy(
+        &mut s,
+        copy3,
+        &mv(CopyState::Lost, CopyState::Destroyed, None, "x"),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("R3.1.1"), "{err}");
-    // Back, but not into a cabinet below its level.
-    let err =
-        documents::move_copy(&mut s, copy3, &to(CopyState::InCabinet, Some(mm), None)).unwrap_err();
+    // Found, but not into a cabinet below its level.
+    let err = custody::move_copy(
+        &mut s,
+        copy3,
+        &mv(CopyState::Lost, CopyState::InCabinet, Some(mm), "找回"),
+    )
+    .unwrap_err();
     assert!(
         err.to_string()
             .contains("机密文件只能存放在机密或绝密专用文件柜"),
         "{err}"
     );
-    documents::move_copy(&mut s, copy3, &to(CopyState::InCabinet, Some(jm), None)).unwrap();
+    custody::move_copy(
+        &mut s,
+        copy3,
+        &mv(
+            CopyState::Lost,
+            CopyState::InCabinet,
+            Some(jm),
+            "在会议室找回",
+        ),
+    )
+    .unwrap();
+    // Moved to another cabinet fit for the level, by hand with a note.
+    custody::move_copy(
+        &mut s,
+        copy3,
+        &mv(
+            CopyState::InCabinet,
+            CopyState::InCabinet,
+            Some(jm2),
+            "调整存放位置",
+        ),
+    )
+    .unwrap();
     let history = documents::copy_history(&s, copy3).unwrap();
     let path: Vec<_> = history.iter().map(|e| e.to).collect();
     assert_eq!(
         path,
         vec![
             CopyState::InCabinet,
-            CopyState::Borrowed,
+            CopyState::Lost,
+            CopyState::InCabinet,
             CopyState::InCabinet
         ]
     );
-    assert_eq!(history[1].holder, Some(PersonId(1)));
+    assert_eq!(history[1].note, "清查未见");
     let now = &documents::copies(&s, id).unwrap()[2];
     assert_eq!(
         (now.state, now.cabinet, now.holder),
-        (CopyState::InCabinet, Some(jm), None)
+        (CopyState::InCabinet, Some(jm2), None)
     );
     assert!(s.verify_audit().unwrap().is_intact());
 }
@@ -347,17 +404,18 @@ fn search_ranks_title_matches_first_filters_and_pages() {
         ),
         vec![]
     );
-    // A copy borrowed: the state filter finds its document only.
+    // A copy lost: the state filter finds its document only.
     let copy = documents::copies(&s, a).unwrap()[0].id;
-    documents::move_copy(
+    baomi::ledger::custody::move_copy(
         &mut s,
         copy,
-        &documents::CopyMove {
-            to: CopyState::Borrowed,
+        &baomi::ledger::custody::CopyMove {
+            expected: CopyState::InCabinet,
+            to: CopyState::Lost,
             cabinet: None,
-            holder: Some(PersonId(1)),
+            holder: None,
             place: String::new(),
-            note: String::new(),
+            note: "清查未见".into(),
         },
     )
     .unwrap();
@@ -365,7 +423,7 @@ fn search_ranks_title_matches_first_filters_and_pages() {
         ids(
             &s,
             Filters {
-                state: Some(CopyState::Borrowed),
+                state: Some(CopyState::Lost),
                 ..Filters::default()
             }
         ),

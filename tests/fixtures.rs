@@ -47,16 +47,16 @@ fn a_vault_written_by_version_1_still_opens_and_verifies() {
     }
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&src, dir.path());
-    let vault = Vault::open(dir.path()).unwrap();
+    let vault = baomi::ledger::LockedLedger::open(dir.path()).unwrap();
     assert_eq!(vault.logins(), vec!["custodian"]);
-    let session = Session::unlock(
-        vault,
-        "custodian",
-        &common::pass(FIXTURE_PASS),
-        common::system_clock(),
-    )
-    .map_err(|e| e.1)
-    .unwrap();
+    let session = vault
+        .unlock(
+            "custodian",
+            &common::pass(FIXTURE_PASS),
+            common::system_clock(),
+        )
+        .map_err(|e| e.1)
+        .unwrap();
     assert_eq!(settings::unit_name(&session).unwrap(), "某公司党委办公室");
     assert!(session.verify_audit().unwrap().is_intact());
     assert!(session.integrity_check().unwrap().is_ok());

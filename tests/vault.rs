@@ -9,13 +9,17 @@ use baomi::audit::ChainStatus;
 use baomi::domain::Role;
 use baomi::ledger::people::NewPerson;
 use baomi::ledger::users::{self, NewUser};
-use baomi::ledger::{LedgerError, Session, settings};
+use baomi::ledger::{LedgerError, LockedLedger, Session, settings};
 use baomi::vault::{self, RecoveryKey, Vault, VaultError};
 use common::*;
 
 #[allow(clippy::result_large_err)]
-fn unlock(vault: Vault, login: &str, p: &str) -> Result<Session, (Vault, LedgerError)> {
-    Session::unlock(vault, login, &pass(p), system_clock())
+fn unlock(
+    locked: LockedLedger,
+    login: &str,
+    p: &str,
+) -> Result<Session, (LockedLedger, LedgerError)> {
+    locked.unlock(login, &pass(p), system_clock())
 }
 
 #[test]
@@ -42,10 +46,7 @@ fn wrong_passphrase_is_refused_with_one_opaque_message() {
     let (vault, err) = unlock(vault, "custodian", "not the passphrase")
         .err()
         .unwrap();
-    assert!(matches!(
-        err,
-        LedgerError::Vault(VaultError::WrongPassphraseOrDamaged)
-    ));
+    assert!(matches!(err, LedgerError::WrongPassphrase));
     assert_eq!(err.to_string(), "口令错误，或密钥文件已损坏");
     // The vault is handed back and still opens with the right passphrase.
     assert!(unlock(vault, "custodian", PASS).is_ok());
@@ -58,15 +59,15 @@ fn recovery_key_unlocks_and_sets_a_new_passphrase() {
     let written = recovery.to_display_string();
     let vault = session.lock("test");
     let typed = RecoveryKey::parse(&written.to_lowercase()).unwrap();
-    let session = Session::unlock_with_recovery(
-        vault,
-        &typed,
-        "custodian",
-        &pass("a brand new passphrase"),
-        system_clock(),
-    )
-    .map_err(|e| e.1)
-    .unwrap();
+    let session = vault
+        .unlock_with_recovery(
+            &typed,
+            "custodian",
+            &pass("a brand new passphrase"),
+            system_clock(),
+        )
+        .map_err(|e| e.1)
+        .unwrap();
     let vault = session.lock("test");
     let (vault, _) = unlock(vault, "custodian", PASS)
         .err()
@@ -86,33 +87,32 @@ fn wrong_recovery_key_is_refused() {
         new_vault(d2.path()).1.to_display_string()
     };
     let vault = session.lock("test");
-    let err = Session::unlock_with_recovery(
-        vault,
-        &RecoveryKey::parse(&other).unwrap(),
-        "custodian",
-        &pass("whatever passphrase"),
-        system_clock(),
-    )
-    .err()
-    .unwrap()
-    .1;
-    assert!(matches!(
-        err,
-        LedgerError::Vault(VaultError::WrongPassphraseOrDamaged)
-    ));
+    let err = vault
+        .unlock_with_recovery(
+            &RecoveryKey::parse(&other).unwrap(),
+            "custodian",
+            &pass("whatever passphrase"),
+            system_clock(),
+        )
+        .err()
+        .unwrap()
+        .1;
+    assert!(matches!(err, LedgerError::WrongPassphrase));
 }
 
 #[test]
 fn passphrase_change_leaves_the_database_bytes_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let (session, _) = new_vault(dir.path());
-    let vault = session.lock("test");
+    drop(session.lock("test"));
     let db_before = fs::read(dir.path().join(vault::DB_FILE)).unwrap();
     let keys_before = fs::read(dir.path().join(vault::KEYS_FILE)).unwrap();
-    let mut vault = vault;
-    vault
+    let mut opened = Vault::open(dir.path()).unwrap();
+    opened
         .change_passphrase("custodian", &pass(PASS), &pass("the new passphrase"))
         .unwrap();
+    drop(opened);
+    let vault = LockedLedger::open(dir.path()).unwrap();
     assert_eq!(
         fs::read(dir.path().join(vault::DB_FILE)).unwrap(),
         db_before
@@ -202,10 +202,10 @@ fn removing_a_users_slot_stops_that_passphrase() {
     let vault = session.lock("test");
     assert_eq!(vault.logins(), vec!["custodian"]);
     let (vault, err) = unlock(vault, "audit", "auditor passphrase").err().unwrap();
-    assert!(matches!(err, LedgerError::Vault(VaultError::NoSuchUser)));
+    assert!(matches!(err, LedgerError::NoSuchUser));
     // Reopening from disk gives the same answer.
     drop(vault);
-    let vault = Vault::open(dir.path()).unwrap();
+    let vault = LockedLedger::open(dir.path()).unwrap();
     assert!(unlock(vault, "audit", "auditor passphrase").is_err());
 }
 
@@ -232,13 +232,12 @@ fn a_flipped_bit_anywhere_in_the_key_file_is_reported() {
         let mut bad = good.clone();
         bad[byte] ^= 1 << (byte % 8);
         fs::write(&path, &bad).unwrap();
-        let outcome = Vault::open(dir.path())
-            .map_err(LedgerError::from)
+        let outcome = LockedLedger::open(dir.path())
             .and_then(|v| unlock(v, "custodian", PASS).map(|_| ()).map_err(|e| e.1));
         assert!(outcome.is_err(), "byte {byte} flipped went unnoticed");
     }
     fs::write(&path, &good).unwrap();
-    assert!(unlock(Vault::open(dir.path()).unwrap(), "custodian", PASS).is_ok());
+    assert!(unlock(LockedLedger::open(dir.path()).unwrap(), "custodian", PASS).is_ok());
 }
 
 #[test]
@@ -398,7 +397,7 @@ fn a_vault_written_by_a_newer_schema_is_refused_untouched() {
         .unwrap();
     drop(session.lock("test"));
     let db_before = fs::read(dir.path().join(vault::DB_FILE)).unwrap();
-    let (_, err) = unlock(Vault::open(dir.path()).unwrap(), "custodian", PASS)
+    let (_, err) = unlock(LockedLedger::open(dir.path()).unwrap(), "custodian", PASS)
         .err()
         .unwrap();
     match err {
@@ -454,7 +453,9 @@ fn a_stale_lock_from_a_crashed_process_is_recovered() {
     fs::write(dir.path().join(vault::LOCK_FILE), "pid 424242\n").unwrap();
     let vault = Vault::open(dir.path()).unwrap();
     assert_eq!(vault.recovered_stale_lock(), Some("pid 424242"));
-    assert!(unlock(vault, "custodian", PASS).is_ok());
+    drop(vault);
+    let locked = LockedLedger::open(dir.path()).unwrap();
+    assert!(unlock(locked, "custodian", PASS).is_ok());
 }
 
 #[test]

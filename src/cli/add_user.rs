@@ -1,15 +1,12 @@
 //! `baomi add-user`: a new account with its own passphrase slot (custodian or administrator).
 
 use std::path::Path;
-use std::sync::Arc;
 
 use super::secret_input::SecretInput;
-use super::{CliError, acting_login};
-use crate::domain::{Role, SystemClock};
-use crate::ledger::Session;
+use super::{CliError, open_session};
+use crate::domain::Role;
 use crate::ledger::people::NewPerson;
 use crate::ledger::users::{self, NewUser};
-use crate::vault::Vault;
 
 pub struct Args<'a> {
     pub login: &'a str,
@@ -25,12 +22,7 @@ pub fn run(
     acting: Option<&str>,
     args: &Args<'_>,
 ) -> Result<(), CliError> {
-    let vault = Vault::open(dir)?;
-    let login = acting_login(&vault, acting)?;
-    let passphrase = input.current(&format!("{login} 的口令："))?;
-    let mut session =
-        Session::unlock(vault, &login, &passphrase, Arc::new(SystemClock)).map_err(|(_, e)| e)?;
-    drop(passphrase);
+    let mut session = open_session(dir, input, acting)?;
     let new_pass = input.new_passphrase(&format!("{} 的初始口令：", args.login))?;
     let result = users::add_user(
         &mut session,

@@ -13,7 +13,7 @@ use crate::vault::Vault;
 
 pub fn run(dir: &Path, input: &mut SecretInput, acting: Option<&str>) -> Result<(), CliError> {
     let vault = Vault::open(dir)?;
-    let login = acting_login(&vault, acting)?;
+    let login = acting_login(vault.logins(), acting)?;
     let passphrase = input.current(&format!("{login} 的口令："))?;
     let ledger = vault.unlock(&login, &passphrase)?;
     let slots = vault.key_file().slots.len();

@@ -4,19 +4,18 @@
 //! same data.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
 
+use super::CliError;
 use super::secret_input::SecretInput;
-use super::{CliError, acting_login};
 use crate::domain::Role;
-use crate::domain::SystemClock;
 use crate::domain::copy_state::CopyState;
 use crate::domain::level::{Category, Level};
 use crate::domain::marking::SecrecyPeriod;
 use crate::domain::outgoing::Channel;
 use crate::domain::person::Clearance;
+use crate::ledger::Passphrase;
 use crate::ledger::borrowing::{self, BorrowRequest, Decider};
 use crate::ledger::cabinets::{self, CabinetId, CabinetInput};
 use crate::ledger::documents::{self, IncomingInput};
@@ -24,8 +23,6 @@ use crate::ledger::outgoing::{self, DistributionInput, OutgoingDraft};
 use crate::ledger::people::{self, NewPerson, PersonId};
 use crate::ledger::users::{self, NewUser};
 use crate::ledger::{Session, search};
-use crate::vault::Passphrase;
-use crate::vault::Vault;
 
 const SURNAMES: &[&str] = &[
     "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
@@ -111,11 +108,7 @@ pub fn run(
     if batch == 0 {
         return Err(CliError("--batch 须大于零".into()));
     }
-    let vault = Vault::open(dir)?;
-    let login = acting_login(&vault, acting)?;
-    let passphrase = input.current(&format!("{login} 的口令："))?;
-    let mut s = Session::unlock(vault, &login, &passphrase, Arc::new(SystemClock))
-        .map_err(|(_, e)| CliError(e.to_string()))?;
+    let mut s = super::open_session(dir, input, acting)?;
     let result = fill(&mut s, documents_wanted, batch, true);
     drop(s.lock("demo"));
     result
@@ -128,6 +121,7 @@ pub fn fill(s: &mut Session, wanted: u32, batch: u32, report: bool) -> Result<()
     if batch == 0 {
         return Err(CliError("--batch 须大于零".into()));
     }
+    crate::ledger::demo::require_demo(s)?;
     let mut rng = Rng(0x5eed_0000_0000_0001 ^ u64::from(wanted));
     let mut staff: Vec<PersonId> = vec![s.user().person_id];
     let mut total = 0u64;
@@ -192,7 +186,7 @@ pub fn fill(s: &mut Session, wanted: u32, batch: u32, report: bool) -> Result<()
         };
         cabinet_for.insert(level, id);
     }
-    let today = s.clock().now().date_naive();
+    let today = s.today();
     let mut made = 0u32;
     while made < wanted {
         let n = batch.min(wanted - made);
@@ -277,40 +271,46 @@ fn fill_borrows(
             println!("committed {total}");
         }
     };
-    let approver =
-        |s: &mut Session, login: &str, name: &str, role: Role| -> Result<PersonId, CliError> {
-            let existing = users::list(s)?.into_iter().find(|u| u.login == login);
-            if let Some(u) = existing {
-                return Ok(u.person_id);
-            }
-            let mut secret = [0u8; 24];
-            getrandom::fill(&mut secret).map_err(|_| CliError("无法取得随机数".into()))?;
-            let text: String = secret.iter().map(|b| format!("{b:02x}")).collect();
-            secret.fill(0);
-            users::add_user(
-                s,
-                &NewUser {
-                    login: login.into(),
-                    person: NewPerson {
-                        name: name.into(),
-                        department: "党办".into(),
-                        post: role.label_zh().into(),
-                        phone: String::new(),
-                        clearance: Clearance::Core,
-                        pledge_signed_on: NaiveDate::from_ymd_opt(2025, 3, 1),
-                    },
-                    role,
+    let approver = |s: &mut Session,
+                    login: &str,
+                    name: &str,
+                    role: Role,
+                    department: &str|
+     -> Result<PersonId, CliError> {
+        let existing = users::list(s)?.into_iter().find(|u| u.login == login);
+        if let Some(u) = existing {
+            return Ok(u.person_id);
+        }
+        let mut secret = [0u8; 24];
+        getrandom::fill(&mut secret).map_err(|_| CliError("无法取得随机数".into()))?;
+        let text: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+        secret.fill(0);
+        users::add_user(
+            s,
+            &NewUser {
+                login: login.into(),
+                person: NewPerson {
+                    name: name.into(),
+                    department: department.into(),
+                    post: role.label_zh().into(),
+                    phone: String::new(),
+                    clearance: Clearance::Core,
+                    pledge_signed_on: NaiveDate::from_ymd_opt(2025, 3, 1),
                 },
-                &Passphrase::new(text),
-            )?;
-            Ok(users::list(s)?
-                .into_iter()
-                .find(|u| u.login == login)
-                .map(|u| u.person_id)
-                .expect("just added"))
-        };
-    let head = approver(s, "demo-head", "赵党办主任", Role::Head)?;
+                role,
+            },
+            &Passphrase::new(text),
+        )?;
+        Ok(users::list(s)?
+            .into_iter()
+            .find(|u| u.login == login)
+            .map(|u| u.person_id)
+            .expect("just added"))
+    };
+    let head = approver(s, "demo-head", "赵党办主任", Role::Head, "党办")?;
     committed();
+    // R3.1.3: 秘密 is approved by the borrower's own 部门负责人, one account a department.
+    let mut dept_heads: std::collections::HashMap<String, PersonId> = Default::default();
     // Borrowers: pledged, cleared for 秘密 or above, not the approver.
     let borrowers: Vec<PersonId> = people::list(s)?
         .into_iter()
@@ -364,6 +364,7 @@ fn fill_borrows(
             reason: rng.pick(&reasons).to_owned(),
             days,
             place: String::new(),
+            justification: String::new(),
             overdue_override: None,
         };
         let Ok(id) = borrowing::request(s, &request) else {
@@ -373,8 +374,29 @@ fn fill_borrows(
         i += 1;
         let i = i - 1;
         // 0-1 requested, 2-3 approved, 4 rejected, 5 cancelled, 6-9 out (6, 7 overdue), 10-11 returned.
+        let approver_person = if level == Level::Mimi {
+            let department = people::get(s, borrower)?.department;
+            match dept_heads.get(&department) {
+                Some(p) => *p,
+                None => {
+                    let k = dept_heads.len() + 1;
+                    let p = approver(
+                        s,
+                        &format!("demo-dept{k}"),
+                        &format!("{}部长", rng.pick(SURNAMES)),
+                        Role::DeptHead,
+                        &department,
+                    )?;
+                    committed();
+                    dept_heads.insert(department, p);
+                    p
+                }
+            }
+        } else {
+            head
+        };
         let paper = Decider::Paper {
-            person: head,
+            person: approver_person,
             reference: "演示审批单",
         };
         match i {
@@ -399,7 +421,7 @@ fn fill_borrows(
         borrowing::check_out(s, id)?;
         committed();
         if i == 6 || i == 7 {
-            borrowing::demo_backdate(s, id, 20 + i as i64)?;
+            crate::ledger::demo::backdate_loan(s, id, 20 + i as u32)?;
             committed();
         }
         if i >= 10 {
@@ -426,7 +448,7 @@ fn fill_outgoing(
             println!("committed {total}");
         }
     };
-    let today = s.clock().now().date_naive();
+    let today = s.today();
     for i in 0..OUTGOING_DOCUMENTS {
         let level = [Level::Jimi, Level::Mimi, Level::Juemi, Level::NeibuMingan][i % 4];
         let id = outgoing::create_draft(

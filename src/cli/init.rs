@@ -6,19 +6,10 @@ use std::sync::Arc;
 use super::CliError;
 use super::secret_input::SecretInput;
 use crate::domain::SystemClock;
+use crate::ledger::KdfChoice;
 use crate::ledger::{Session, SetupInput};
-use crate::vault::KdfChoice;
 
-#[allow(clippy::too_many_arguments)]
-pub fn run(
-    dir: &Path,
-    input: &mut SecretInput,
-    unit: &str,
-    login: &str,
-    name: &str,
-    department: &str,
-    post: &str,
-) -> Result<(), CliError> {
+pub fn run(dir: &Path, input: &mut SecretInput, setup: &SetupInput) -> Result<(), CliError> {
     let passphrase = if input.has_file() {
         let p = input.current("")?;
         if !crate::domain::passphrase::strength(p.as_str()).acceptable() {
@@ -28,22 +19,24 @@ pub fn run(
     } else {
         input.new_passphrase("新口令：")?
     };
-    let setup = SetupInput {
-        unit_name: unit.to_owned(),
-        login: login.to_owned(),
-        name: name.to_owned(),
-        department: department.to_owned(),
-        post: post.to_owned(),
-    };
     let (session, recovery) = Session::create(
         dir,
-        &setup,
+        setup,
         &passphrase,
         KdfChoice::Calibrate,
         Arc::new(SystemClock),
     )?;
     drop(session.lock("init"));
-    println!("已创建保密台账库：{}", dir.display());
+    let kind = if setup.demo {
+        "演示库"
+    } else {
+        "保密台账库"
+    };
+    println!(
+        "已创建{kind}：{}（办公时区 {}）",
+        dir.display(),
+        setup.zone.label_zh()
+    );
     println!("恢复密钥（只显示这一次，请抄写并存放在保密柜中）：");
     println!("{}", recovery.to_display_string().as_str());
     Ok(())

@@ -68,6 +68,12 @@ pub enum Command {
         /// Post (职务).
         #[arg(long, default_value = "保密员")]
         post: String,
+        /// The office's time zone as a UTC offset (dates, due dates and 文号 years follow it).
+        #[arg(long, default_value = "+08:00", value_name = "±HH:MM")]
+        utc_offset: String,
+        /// A demo vault for trials and benchmarks: only such a vault takes `demo` data.
+        #[arg(long)]
+        demo: bool,
     },
     /// Unlock and verify every page's HMAC, the database structure and the audit chain.
     Check,
@@ -77,7 +83,7 @@ pub enum Command {
         #[arg(long)]
         user: Option<String>,
     },
-    /// Fill the vault with realistic synthetic data (people, cabinets, documents, copies).
+    /// Fill a demo vault (`init --demo`) with realistic synthetic data; a real ledger refuses.
     Demo {
         /// How many documents.
         #[arg(long, default_value_t = 1000)]
@@ -108,22 +114,27 @@ pub enum Command {
         /// The level: 绝密 机密 秘密 内部敏感 (or juemi jimi mimi neibu).
         #[arg(long)]
         level: String,
-        /// The day of borrowing, YYYY-MM-DD.
+        /// The day of borrowing, YYYY-MM-DD, or `today` (the office's date).
         #[arg(long)]
         from: String,
         /// Working days (default: the policy's longest period for the level).
         #[arg(long)]
         days: Option<u32>,
     },
-    /// Print a form to a PDF file: `borrow-form borrow-N` (《文件借阅申请表》).
+    /// Print a form: `borrow-form borrow-N` (《文件借阅申请表》) or `labels doc-N` (QR labels
+    /// of the copies), to a PDF file (`--out`) or the default printer (`--printer`). Audited
+    /// once the file is written or the printer took it.
     Print {
-        /// Which form: borrow-form.
+        /// Which form: borrow-form, labels.
         kind: String,
-        /// The record's id, e.g. borrow-3 (from `list borrows --json`).
+        /// The record's id, e.g. borrow-3 or doc-5 (from `list --json`).
         id: String,
         /// The PDF file to write.
+        #[arg(long, conflicts_with = "printer")]
+        out: Option<PathBuf>,
+        /// Send it to the default printer (CUPS).
         #[arg(long)]
-        out: PathBuf,
+        printer: bool,
     },
     /// Search the ledger (title, 文号, receipt number, issuing unit, remarks); ranked, paged.
     Search {
@@ -195,7 +206,22 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
             name,
             department,
             post,
-        } => init::run(&dir, &mut input, unit, user, name, department, post),
+            utc_offset,
+            demo,
+        } => init::run(
+            &dir,
+            &mut input,
+            &crate::ledger::SetupInput {
+                unit_name: unit.clone(),
+                login: user.clone(),
+                name: name.clone(),
+                department: department.clone(),
+                post: post.clone(),
+                zone: crate::domain::OfficeZone::parse(utc_offset)
+                    .map_err(|e| CliError(format!("--utc-offset：{e}")))?,
+                demo: *demo,
+            },
+        ),
         Command::Check => check::run(&dir, &mut input, cli.acting.as_deref()),
         Command::Passwd { user } => {
             passwd::run(&dir, &mut input, cli.acting.as_deref(), user.as_deref())
@@ -219,8 +245,18 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
         Command::DueDate { level, from, days } => {
             registers::due_date(&dir, &mut input, cli.acting.as_deref(), level, from, *days)
         }
-        Command::Print { kind, id, out } => {
-            registers::print_form(&dir, &mut input, cli.acting.as_deref(), kind, id, out)
+        Command::Print {
+            kind,
+            id,
+            out,
+            printer,
+        } => {
+            let target = match (out, printer) {
+                (Some(path), false) => crate::ledger::printing::PrintTarget::File(path.clone()),
+                (None, true) => crate::ledger::printing::PrintTarget::Printer,
+                _ => return Err(CliError("请用 --out FILE 或 --printer 指定打印去向".into())),
+            };
+            registers::print_form(&dir, &mut input, cli.acting.as_deref(), kind, id, &target)
         }
         Command::Search {
             text,
@@ -259,13 +295,31 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
 }
 
 /// The acting login: `--as`, else the first passphrase slot (the custodian made by `init`).
-fn acting_login(vault: &crate::vault::Vault, acting: Option<&str>) -> Result<String, CliError> {
+fn acting_login(logins: Vec<String>, acting: Option<&str>) -> Result<String, CliError> {
     match acting {
         Some(l) => Ok(l.to_owned()),
-        None => vault
-            .logins()
+        None => logins
             .into_iter()
             .next()
             .ok_or_else(|| CliError("密钥文件中没有用户".into())),
     }
+}
+
+/// Opens the ledger in `dir` and unlocks it as the acting user (passphrase from the prompt,
+/// standard input or `--passphrase-file`).
+fn open_session(
+    dir: &std::path::Path,
+    input: &mut secret_input::SecretInput,
+    acting: Option<&str>,
+) -> Result<crate::ledger::Session, CliError> {
+    let locked = crate::ledger::LockedLedger::open(dir)?;
+    let login = acting_login(locked.logins(), acting)?;
+    let passphrase = input.current(&format!("{login} 的口令："))?;
+    locked
+        .unlock(
+            &login,
+            &passphrase,
+            std::sync::Arc::new(crate::domain::SystemClock),
+        )
+        .map_err(|(_, e)| CliError(e.to_string()))
 }

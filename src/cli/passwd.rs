@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::secret_input::SecretInput;
 use super::{CliError, acting_login};
-use crate::vault::Vault;
+use crate::ledger::LockedLedger;
 
 pub fn run(
     dir: &Path,
@@ -17,20 +17,20 @@ pub fn run(
             "非终端下修改口令：用 --passphrase-file 提供当前口令，标准输入第一行为新口令".into(),
         ));
     }
-    let vault = Vault::open(dir)?;
+    let locked = LockedLedger::open(dir)?;
     let login = match user {
         Some(u) => u.to_owned(),
-        None => acting_login(&vault, acting)?,
+        None => acting_login(locked.logins(), acting)?,
     };
     let current = input.current(&format!("{login} 的当前口令："))?;
     let new = input.new_passphrase("新口令：")?;
-    let mut session = crate::ledger::Session::unlock(
-        vault,
-        &login,
-        &current,
-        std::sync::Arc::new(crate::domain::SystemClock),
-    )
-    .map_err(|(_, e)| e)?;
+    let mut session = locked
+        .unlock(
+            &login,
+            &current,
+            std::sync::Arc::new(crate::domain::SystemClock),
+        )
+        .map_err(|(_, e)| e)?;
     session.change_own_passphrase(&current, &new)?;
     drop(session.lock("passwd"));
     println!("已修改 {login} 的口令（数据库未改动，只重写了该用户的密钥槽）");

@@ -3,26 +3,20 @@
 //! `show` (and later `print`) accepts them.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use serde_json::{Value, json};
 
+use super::CliError;
 use super::secret_input::SecretInput;
-use super::{CliError, acting_login};
-use crate::domain::SystemClock;
 use crate::domain::level::Level;
 use crate::ledger::borrowing::{self, Which};
 use crate::ledger::documents::{self, CopyId, Document, DocumentId};
+use crate::ledger::printing::{self, PrintTarget, Printable};
 use crate::ledger::search::{self, Query};
 use crate::ledger::{Session, cabinets, people, stats, users};
-use crate::vault::Vault;
 
 fn open(dir: &Path, input: &mut SecretInput, acting: Option<&str>) -> Result<Session, CliError> {
-    let vault = Vault::open(dir)?;
-    let login = acting_login(&vault, acting)?;
-    let passphrase = input.current(&format!("{login} 的口令："))?;
-    Session::unlock(vault, &login, &passphrase, Arc::new(SystemClock))
-        .map_err(|(_, e)| CliError(e.to_string()))
+    super::open_session(dir, input, acting)
 }
 
 fn print(value: &Value, json_out: bool, text: impl FnOnce() -> String) {
@@ -182,9 +176,17 @@ pub fn due_date(
     let level = Level::from_code(level)
         .or_else(|| Level::ALL.into_iter().find(|l| l.label_zh() == level))
         .ok_or_else(|| CliError(format!("未知密级 {level}：可选 绝密 机密 秘密 内部敏感")))?;
-    let from = chrono::NaiveDate::parse_from_str(from, "%Y-%m-%d")
-        .map_err(|_| CliError("--from 应写成 2026-03-01 的形式".into()))?;
+    let parsed = if from.trim() == "today" {
+        None
+    } else {
+        Some(
+            chrono::NaiveDate::parse_from_str(from.trim(), "%Y-%m-%d")
+                .map_err(|_| CliError("--from 应写成 2026-03-01 的形式，或 today".into()))?,
+        )
+    };
     let s = open(dir, input, acting)?;
+    // `today` is the office's date (its time zone is a setting of the ledger).
+    let from = parsed.unwrap_or_else(|| s.today());
     let result = borrowing::policy(&s).and_then(|p| Ok((p, borrowing::calendar(&s)?)));
     drop(s.lock("cli"));
     let (policy, cal) = result?;
@@ -205,77 +207,36 @@ pub fn due_date(
     Ok(())
 }
 
-/// `print KIND ID --out FILE`: a form as a one-page A4 PDF (the printing is audited).
+/// `print KIND ID (--out FILE | --printer)`: the same printing use case as the GUI's.
 pub fn print_form(
     dir: &Path,
     input: &mut SecretInput,
     acting: Option<&str>,
     kind: &str,
     id: &str,
-    out: &Path,
+    target: &PrintTarget,
 ) -> Result<(), CliError> {
-    if kind == "labels" {
-        return print_labels(dir, input, acting, id, out);
-    }
-    if kind != "borrow-form" {
-        return Err(CliError(format!(
-            "未知表单 {kind}；可选：borrow-form labels"
-        )));
-    }
-    let n = id
-        .strip_prefix("borrow-")
-        .and_then(|n| n.parse::<i64>().ok())
-        .ok_or_else(|| CliError(format!("无法识别的编号 {id}：应为 borrow-N")))?;
+    let what = match kind {
+        "borrow-form" => Printable::BorrowForm(borrowing::BorrowId(
+            id.strip_prefix("borrow-")
+                .and_then(|n| n.parse::<i64>().ok())
+                .ok_or_else(|| CliError(format!("无法识别的编号 {id}：应为 borrow-N")))?,
+        )),
+        "labels" => Printable::Labels(DocumentId(
+            id.strip_prefix("doc-")
+                .and_then(|n| n.parse::<i64>().ok())
+                .ok_or_else(|| CliError(format!("无法识别的编号 {id}：应为 doc-N")))?,
+        )),
+        _ => {
+            return Err(CliError(format!(
+                "未知表单 {kind}；可选：borrow-form labels"
+            )));
+        }
+    };
     let mut s = open(dir, input, acting)?;
-    let facts = borrowing::form_facts(&mut s, borrowing::BorrowId(n), &out.display().to_string());
+    let result = printing::print(&mut s, what, target);
     drop(s.lock("cli"));
-    let (b, f) = facts?;
-    let pdf = crate::forms::borrow_form::render_with_facts(&b, &f)
-        .map_err(|e| CliError(e.to_string()))?;
-    crate::fsutil::write_atomic(out, &pdf)
-        .map_err(|e| CliError(format!("无法写入 {}：{e}", out.display())))?;
-    println!("{}", out.display());
-    Ok(())
-}
-
-/// `print labels doc-N --out FILE`: the copies' label sheet (QR code of each copy's id).
-fn print_labels(
-    dir: &Path,
-    input: &mut SecretInput,
-    acting: Option<&str>,
-    id: &str,
-    out: &Path,
-) -> Result<(), CliError> {
-    let n = id
-        .strip_prefix("doc-")
-        .and_then(|n| n.parse::<i64>().ok())
-        .ok_or_else(|| CliError(format!("无法识别的编号 {id}：应为 doc-N")))?;
-    let mut s = open(dir, input, acting)?;
-    let facts = documents::get(&s, DocumentId(n)).and_then(|d| {
-        let copies = documents::copies(&s, d.id)?;
-        documents::record_labels_printed(&mut s, d.id, &out.display().to_string())?;
-        Ok((d, copies))
-    });
-    drop(s.lock("cli"));
-    let (d, copies) = facts?;
-    let labels = crate::forms::labels::for_document(&d, &copies);
-    if labels.is_empty() {
-        return Err(CliError("该文件没有在册的份号".into()));
-    }
-    let mut pdfs = Vec::new();
-    for chunk in labels.chunks(crate::forms::labels::PER_SHEET) {
-        pdfs.push(crate::forms::labels::render(chunk).map_err(|e| CliError(e.to_string()))?);
-    }
-    for (i, pdf) in pdfs.iter().enumerate() {
-        let path = if i == 0 {
-            out.to_owned()
-        } else {
-            out.with_extension(format!("{}.pdf", i + 1))
-        };
-        crate::fsutil::write_atomic(&path, pdf)
-            .map_err(|e| CliError(format!("无法写入 {}：{e}", path.display())))?;
-        println!("{}", path.display());
-    }
+    println!("{}", result?.summary);
     Ok(())
 }
 

@@ -69,6 +69,10 @@ pub struct BorrowPolicy {
     pub jimi: LevelPolicy,
     pub mimi: LevelPolicy,
     pub neibu: LevelPolicy,
+    /// R3.1.3 names the 部门负责人 as the approver of 秘密; whether the 党办负责人 (who answers
+    /// for everything, R1.3.3) may approve a 秘密 loan too is the unit's choice. Off by default.
+    #[serde(default)]
+    pub head_may_approve_mimi: bool,
 }
 
 impl Default for BorrowPolicy {
@@ -103,6 +107,7 @@ impl Default for BorrowPolicy {
                 on_site_only: false,
                 renewals: 2,
             },
+            head_may_approve_mimi: false,
         }
     }
 }
@@ -120,8 +125,11 @@ pub enum PolicyError {
         wanted: &'static str,
         got: &'static str,
     },
-    /// R3.1.3: 绝密 is read on site, the same day.
-    #[error("绝密文件只能在指定地点阅读、当日归还，不得带出（R3.1.3）")]
+    /// R3.1.3: 绝密 is read at a designated place and never taken out. Same-day return is this
+    /// program's reading of "不得带出", and the text says so.
+    #[error(
+        "绝密文件只能在指定地点阅读，不得带出（R3.1.3）；本系统据此按当日归还登记，不设借期、不能续借"
+    )]
     JuemiOnSite,
     /// A period out of range.
     #[error("{level}借阅期限须在 1 到 {MAX_SETTABLE_DAYS} 个工作日之间")]
@@ -191,6 +199,8 @@ pub struct RequestFacts<'a> {
     pub requested_days: u32,
     /// Place of reading (绝密).
     pub place: &'a str,
+    /// Why the work truly needs it (绝密: "一般不予借阅"; required).
+    pub justification: &'a str,
     /// Whether the borrower holds an overdue item.
     pub has_overdue: bool,
     /// The 党办负责人's written reason to lend despite an overdue item.
@@ -212,8 +222,10 @@ pub enum BorrowRefusal {
     },
     #[error("借阅期限至少 1 个工作日")]
     NoPeriod,
-    #[error("绝密文件须写明指定的阅读地点，只能在该处阅读，不得带出（R3.1.3）")]
+    #[error("绝密文件须在指定地点阅读，不得带出（R3.1.3）：请写明阅读地点")]
     PlaceRequired,
+    #[error("绝密文件一般不予借阅（R3.1.3）：确因工作需要的，须写明理由，由党办负责人批准")]
+    JustificationRequired,
     #[error("借阅人有逾期未还的文件；须由党办负责人写明理由后方可借出")]
     Overdue,
     #[error("借阅人尚未签订保密承诺书（R3.5.1）")]
@@ -247,6 +259,9 @@ pub fn check_request(policy: &BorrowPolicy, f: &RequestFacts<'_>) -> Result<(), 
             clearance: f.borrower_clearance.label_zh(),
             level: f.level.label_zh(),
         });
+    }
+    if f.level == Level::Juemi && f.justification.trim().is_empty() {
+        return Err(BorrowRefusal::JustificationRequired);
     }
     if p.on_site_only {
         if f.place.trim().is_empty() {
@@ -294,9 +309,10 @@ pub fn check_approver(
         return Err(ApprovalRefusal::OwnRequest);
     }
     let wanted = policy.for_level(level).approver;
-    // The head of the Party Office answers for everything (R1.3.3): a 部门负责人's approval may
-    // also be given by the head.
-    let ok = role == wanted.role() || (wanted == Approver::DeptHead && role == Role::Head);
+    // R3.1.3 names the 部门负责人 for 秘密; the head may stand in only where the unit's policy
+    // says so (R1.3.3: the head answers for everything).
+    let ok = role == wanted.role()
+        || (wanted == Approver::DeptHead && role == Role::Head && policy.head_may_approve_mimi);
     if !ok {
         return Err(ApprovalRefusal::WrongApprover {
             level: level.label_zh(),
@@ -322,6 +338,7 @@ mod tests {
             borrower_active: true,
             requested_days: 3,
             place: "",
+            justification: "",
             has_overdue: false,
             overdue_override: None,
         }
@@ -354,7 +371,22 @@ mod tests {
         let p = BorrowPolicy::default();
         let mut f = facts(Level::Juemi);
         f.requested_days = 0;
+        assert_eq!(
+            check_request(&p, &f),
+            Err(BorrowRefusal::JustificationRequired)
+        );
+        f.justification = "  ";
+        assert_eq!(
+            check_request(&p, &f),
+            Err(BorrowRefusal::JustificationRequired)
+        );
+        f.justification = "起草专项报告须核对原文";
         assert_eq!(check_request(&p, &f), Err(BorrowRefusal::PlaceRequired));
+        assert!(
+            BorrowRefusal::PlaceRequired
+                .to_string()
+                .contains("在指定地点阅读，不得带出（R3.1.3）")
+        );
         f.place = "机要阅览室";
         assert_eq!(check_request(&p, &f), Ok(()));
         f.requested_days = 1;
@@ -414,6 +446,29 @@ mod tests {
     }
 
     #[test]
+    fn r3_1_3_secret_is_approved_by_the_department_head_the_head_only_if_the_policy_says_so() {
+        let mut p = BorrowPolicy::default();
+        assert!(!p.head_may_approve_mimi);
+        assert!(matches!(
+            check_approver(&p, Level::Mimi, Role::Head, false, false),
+            Err(ApprovalRefusal::WrongApprover {
+                wanted: "部门负责人",
+                ..
+            })
+        ));
+        p.head_may_approve_mimi = true;
+        assert_eq!(p.validate(), Ok(()));
+        assert_eq!(
+            check_approver(&p, Level::Mimi, Role::Head, false, false),
+            Ok(())
+        );
+        // A stored policy from before the setting existed reads as "off".
+        let old = r#"{"juemi":{"allowed":true,"approver":"PartyOfficeHead","max_working_days":0,"on_site_only":true,"renewals":0},"jimi":{"allowed":true,"approver":"PartyOfficeHead","max_working_days":5,"on_site_only":false,"renewals":1},"mimi":{"allowed":true,"approver":"DeptHead","max_working_days":10,"on_site_only":false,"renewals":1},"neibu":{"allowed":true,"approver":"Custodian","max_working_days":15,"on_site_only":false,"renewals":2}}"#;
+        let parsed: BorrowPolicy = serde_json::from_str(old).unwrap();
+        assert_eq!(parsed, BorrowPolicy::default());
+    }
+
+    #[test]
     fn r3_1_3_an_overdue_item_blocks_unless_the_head_overrides_with_a_reason() {
         let p = BorrowPolicy::default();
         let mut f = facts(Level::Mimi);
@@ -446,10 +501,6 @@ mod tests {
         assert_eq!(
             check_approver(&p, Level::Mimi, Role::DeptHead, false, false),
             Err(ApprovalRefusal::OtherDepartment)
-        );
-        assert_eq!(
-            check_approver(&p, Level::Mimi, Role::Head, false, false),
-            Ok(())
         );
         assert_eq!(
             check_approver(&p, Level::Jimi, Role::Head, true, true),

@@ -110,6 +110,90 @@ impl CopyState {
     }
 }
 
+/// Who records a change of a copy's state. A transition a flow owns is refused anywhere else,
+/// so a copy cannot be "lent" without a request and an approval, or "sent out" without the
+/// channel rule, by editing its custody by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CustodyFlow {
+    /// The custodian by hand, with a note: lost, found, returned to the sender, moved to another
+    /// cabinet, handed out at a meeting, declassified.
+    Manual,
+    /// 收文登记 or 发文印制 puts a new copy in its cabinet (R3.1.1, R3.1.2).
+    Intake,
+    /// 借阅: check-out and return (R3.1.3).
+    Borrowing,
+    /// 发文分发 by a channel the level allows (R3.1.2).
+    Outgoing,
+    /// An approved and executed destruction list (销毁清单, two people present).
+    Destruction,
+}
+
+impl CustodyFlow {
+    /// How the refusal names the flow that owns a transition.
+    pub fn only_through_zh(self) -> &'static str {
+        match self {
+            CustodyFlow::Manual => "保密员手工登记（须写明原因）",
+            CustodyFlow::Intake => "收文登记或发文印制",
+            CustodyFlow::Borrowing => "借阅流程（申请 → 审批 → 借出 → 归还，R3.1.3）",
+            CustodyFlow::Outgoing => "发文流程的分发（按密级选择渠道，R3.1.2）",
+            CustodyFlow::Destruction => "经审批并执行的销毁清单（两人在场监销）",
+        }
+    }
+
+    /// The clause behind the flow's ownership.
+    pub fn clause(self) -> &'static str {
+        match self {
+            CustodyFlow::Borrowing => "R3.1.3",
+            CustodyFlow::Outgoing => "R3.1.2",
+            CustodyFlow::Destruction => "R3.2.4",
+            CustodyFlow::Manual | CustodyFlow::Intake => "R3.1.1",
+        }
+    }
+}
+
+impl CopyState {
+    /// The flow that alone may record `from → to` (`from` is `None` for a new copy); `None`
+    /// when the custodian records it by hand.
+    pub fn owner(from: Option<CopyState>, to: CopyState) -> CustodyFlow {
+        use CopyState::*;
+        match (from, to) {
+            (None, _) => CustodyFlow::Intake,
+            (_, Borrowed) | (Some(Borrowed), _) => CustodyFlow::Borrowing,
+            (_, SentOut) | (Some(SentOut), _) => CustodyFlow::Outgoing,
+            (_, Destroyed) => CustodyFlow::Destruction,
+            _ => CustodyFlow::Manual,
+        }
+    }
+
+    /// R3.1.1 and the flows' ownership: whether `flow` may record `from → to`. Besides the
+    /// state machine, a copy in its cabinet may be moved to another cabinet by hand
+    /// (`InCabinet → InCabinet`), and a new copy enters only in a cabinet.
+    pub fn check_custody(
+        from: Option<CopyState>,
+        to: CopyState,
+        flow: CustodyFlow,
+    ) -> Result<(), DomainError> {
+        match from {
+            None if to != CopyState::InCabinet => {
+                return Err(DomainError::IllegalTransition {
+                    from: CopyState::InCabinet,
+                    to,
+                });
+            }
+            None => {}
+            Some(CopyState::InCabinet) if to == CopyState::InCabinet => {}
+            Some(f) => {
+                f.transition(to)?;
+            }
+        }
+        let owner = CopyState::owner(from, to);
+        if owner != flow {
+            return Err(DomainError::OwnedByFlow { from, to, owner });
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +241,69 @@ mod tests {
         for s in CopyState::ALL {
             assert_eq!(CopyState::from_code(s.code()), Some(s));
         }
+    }
+    #[test]
+    fn r3_1_3_lending_and_return_belong_to_the_borrowing_flow_only() {
+        for flow in [
+            CustodyFlow::Manual,
+            CustodyFlow::Outgoing,
+            CustodyFlow::Destruction,
+            CustodyFlow::Intake,
+        ] {
+            assert!(CopyState::check_custody(Some(InCabinet), Borrowed, flow).is_err());
+            assert!(CopyState::check_custody(Some(Borrowed), InCabinet, flow).is_err());
+            assert!(CopyState::check_custody(Some(Borrowed), Lost, flow).is_err());
+        }
+        assert!(
+            CopyState::check_custody(Some(InCabinet), Borrowed, CustodyFlow::Borrowing).is_ok()
+        );
+        assert!(
+            CopyState::check_custody(Some(Borrowed), InCabinet, CustodyFlow::Borrowing).is_ok()
+        );
+        let err =
+            CopyState::check_custody(Some(InCabinet), Borrowed, CustodyFlow::Manual).unwrap_err();
+        assert_eq!(err.clause(), "R3.1.3");
+        assert!(err.to_string().contains("借阅流程"), "{err}");
+    }
+
+    #[test]
+    fn r3_1_2_sending_out_belongs_to_the_outgoing_flow_and_destruction_to_its_list() {
+        let err =
+            CopyState::check_custody(Some(InCabinet), SentOut, CustodyFlow::Manual).unwrap_err();
+        assert_eq!(err.clause(), "R3.1.2");
+        assert!(CopyState::check_custody(Some(SentOut), InCabinet, CustodyFlow::Manual).is_err());
+        assert!(CopyState::check_custody(Some(InCabinet), SentOut, CustodyFlow::Outgoing).is_ok());
+        for from in [InCabinet, Declassified] {
+            assert!(CopyState::check_custody(Some(from), Destroyed, CustodyFlow::Manual).is_err());
+            assert!(
+                CopyState::check_custody(Some(from), Destroyed, CustodyFlow::Destruction).is_ok()
+            );
+        }
+    }
+
+    #[test]
+    fn r3_1_1_by_hand_only_what_no_flow_owns_and_new_copies_only_into_a_cabinet() {
+        for (from, to) in [
+            (InCabinet, Lost),
+            (Lost, InCabinet),
+            (InCabinet, ReturnedToSender),
+            (InCabinet, InCabinet),
+            (InCabinet, InMeeting),
+            (InMeeting, InCabinet),
+            (InCabinet, Declassified),
+        ] {
+            assert!(
+                CopyState::check_custody(Some(from), to, CustodyFlow::Manual).is_ok(),
+                "{from:?} → {to:?}"
+            );
+            assert!(
+                CopyState::check_custody(Some(from), to, CustodyFlow::Borrowing).is_err(),
+                "a flow does only its own transitions"
+            );
+        }
+        assert!(CopyState::check_custody(None, InCabinet, CustodyFlow::Intake).is_ok());
+        assert!(CopyState::check_custody(None, InCabinet, CustodyFlow::Manual).is_err());
+        assert!(CopyState::check_custody(None, Borrowed, CustodyFlow::Intake).is_err());
+        assert!(CopyState::check_custody(Some(Destroyed), InCabinet, CustodyFlow::Manual).is_err());
     }
 }

@@ -1,7 +1,7 @@
 //! Refusals of the regulation's rules. Each variant names the clause it enforces; the message is
 //! the Chinese text shown to the user.
 
-use super::copy_state::CopyState;
+use super::copy_state::{CopyState, CustodyFlow};
 
 /// A rule of the regulation refused an action or a value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -18,9 +18,20 @@ pub enum DomainError {
     /// 内部敏感 is not a state secret: it has no secrecy period.
     #[error("内部敏感信息不是国家秘密，不标保密期限")]
     PeriodOnInternal,
+    /// A period value that does not read (a number, a date).
+    #[error("{expected}")]
+    PeriodValue { expected: &'static str },
     /// R3.1.1: the copy cannot go from one state to the other.
     #[error("份号状态不能从“{}”变为“{}”（R3.1.1 每一份文件随时有且只有一个去向）", from.label_zh(), to.label_zh())]
     IllegalTransition { from: CopyState, to: CopyState },
+    /// The transition belongs to a flow (borrowing, outgoing, destruction…) and is refused
+    /// anywhere else.
+    #[error("份号由“{}”变为“{}”只能通过{}办理，不能直接变更去向", from.map_or("新份号", |f| f.label_zh()), to.label_zh(), owner.only_through_zh())]
+    OwnedByFlow {
+        from: Option<CopyState>,
+        to: CopyState,
+        owner: CustodyFlow,
+    },
 }
 
 impl DomainError {
@@ -28,6 +39,7 @@ impl DomainError {
     pub fn clause(&self) -> &'static str {
         match self {
             DomainError::IllegalTransition { .. } => "R3.1.1",
+            DomainError::OwnedByFlow { owner, .. } => owner.clause(),
             _ => "R2.2",
         }
     }

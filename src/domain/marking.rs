@@ -66,7 +66,54 @@ impl SecrecyPeriod {
     }
 }
 
+/// The kinds of period a registration form offers: the stored kind code and its label.
+pub const PERIOD_KINDS: [(&str, &str); 6] = [
+    ("years", "年"),
+    ("months", "个月"),
+    ("until", "截至日期"),
+    ("condition", "解密条件"),
+    ("long_term", "长期"),
+    ("unspecified", "未标明（按法定最长期限）"),
+];
+
 impl SecrecyPeriod {
+    /// R2.2: the period a form states (a kind of [`PERIOD_KINDS`] and the text typed), for a
+    /// document of `level` dated `dated`, checked against the level. 内部敏感 is not a state
+    /// secret and carries no period, whatever the form says.
+    pub fn from_form(
+        kind: &str,
+        value: &str,
+        level: Level,
+        dated: NaiveDate,
+    ) -> Result<SecrecyPeriod, DomainError> {
+        if level.statutory_max_years().is_none() {
+            return Ok(SecrecyPeriod::Unspecified);
+        }
+        let value = value.trim();
+        let period = match kind {
+            "years" | "months" => {
+                let n: u16 = value.parse().map_err(|_| DomainError::PeriodValue {
+                    expected: "保密期限请填写数字",
+                })?;
+                if kind == "years" {
+                    SecrecyPeriod::Years(n)
+                } else {
+                    SecrecyPeriod::Months(n)
+                }
+            }
+            "until" => SecrecyPeriod::Until(NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(
+                |_| DomainError::PeriodValue {
+                    expected: "截至日期应写成 2026-03-01 的形式",
+                },
+            )?),
+            "condition" => SecrecyPeriod::Condition(value.to_owned()),
+            "long_term" => SecrecyPeriod::LongTerm,
+            _ => SecrecyPeriod::Unspecified,
+        };
+        period.validate(level, dated)?;
+        Ok(period)
+    }
+
     /// The stored form: a kind code and a value (number, `YYYY-MM-DD` or condition text).
     pub fn to_parts(&self) -> (&'static str, String) {
         match self {
@@ -265,5 +312,31 @@ mod tests {
             Some(day(2024, 8, 29))
         );
         assert_eq!(SecrecyPeriod::LongTerm.ends_on(Level::Juemi, dated), None);
+    }
+
+    #[test]
+    fn r2_2_a_form_period_is_read_and_checked_against_the_level() {
+        let dated = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        assert_eq!(
+            SecrecyPeriod::from_form("years", " 10 ", Level::Jimi, dated),
+            Ok(SecrecyPeriod::Years(10))
+        );
+        assert_eq!(
+            SecrecyPeriod::from_form("years", "25", Level::Jimi, dated),
+            Err(DomainError::PeriodTooLong {
+                level: "机密",
+                max_years: 20
+            })
+        );
+        assert!(SecrecyPeriod::from_form("months", "六", Level::Mimi, dated).is_err());
+        assert!(SecrecyPeriod::from_form("until", "2030/1/1", Level::Mimi, dated).is_err());
+        // 内部敏感 is not a state secret: no period, whatever was chosen.
+        assert_eq!(
+            SecrecyPeriod::from_form("years", "5", Level::NeibuMingan, dated),
+            Ok(SecrecyPeriod::Unspecified)
+        );
+        for (code, _) in PERIOD_KINDS {
+            assert!(SecrecyPeriod::from_parts(code, "").is_some() || code != "long_term");
+        }
     }
 }

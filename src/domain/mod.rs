@@ -10,14 +10,16 @@ pub mod error;
 pub mod level;
 pub mod marking;
 pub mod numbering;
+pub mod office_date;
 pub mod outgoing;
 pub mod passphrase;
 pub mod person;
 pub mod role;
 
 pub use clock::{Clock, MockClock, SystemClock};
-pub use copy_state::CopyState;
+pub use copy_state::{CopyState, CustodyFlow};
 pub use error::DomainError;
 pub use level::{Category, Level};
 pub use marking::{SecrecyPeriod, marking};
+pub use office_date::OfficeZone;
 pub use role::Role;

@@ -2,7 +2,7 @@
 //! period, the undertakings, the approval and the signature lines for check-out and return.
 
 use super::{A4, Canvas, PrintError, one_page_a4};
-use crate::ledger::borrowing::{Borrow, BorrowState};
+use crate::ledger::borrowing::{Borrow, BorrowState, Renewal};
 
 /// What the form shows besides the borrowing itself.
 pub struct FormContext<'a> {
@@ -14,6 +14,8 @@ pub struct FormContext<'a> {
     pub audit_head: &'a str,
     /// The due date text (or what it will be once handed out).
     pub due_text: &'a str,
+    /// Each renewal with its own approval (R3.1.3).
+    pub renewals: &'a [Renewal],
 }
 
 /// The borrower's undertakings (R3.1.3).
@@ -24,8 +26,8 @@ const LEFT: f32 = 56.0;
 const RIGHT: f32 = A4.0 - 56.0;
 const LABEL_W: f32 = 92.0;
 const SIZE: f32 = 11.0;
-const LINE: f32 = 19.0;
-const PAD: f32 = 8.0;
+const LINE: f32 = 17.0;
+const PAD: f32 = 7.0;
 /// Room for a handwritten signature below a signature line.
 const SIGN_ROOM: f32 = 14.0;
 
@@ -49,23 +51,6 @@ fn row(c: &mut Canvas<'_, '_>, y: f32, label: &str, value: &str) -> f32 {
         );
     }
     y + h
-}
-
-/// The form from what the ledger gathered for it (see `ledger::borrowing::form_facts`).
-pub fn render_with_facts(
-    b: &Borrow,
-    f: &crate::ledger::borrowing::FormFacts,
-) -> Result<Vec<u8>, PrintError> {
-    render(
-        b,
-        &FormContext {
-            unit: &f.unit,
-            printed_by: &f.printed_by,
-            printed_at: &f.printed_at,
-            audit_head: &f.audit_head,
-            due_text: &f.due_text,
-        },
-    )
 }
 
 /// The borrowing-application form as PDF bytes.
@@ -110,7 +95,26 @@ pub fn render(b: &Borrow, ctx: &FormContext<'_>) -> Result<Vec<u8>, PrintError> 
                 )
             }
         };
-        let rows: Vec<(&str, String)> = vec![
+        let renewals = if ctx.renewals.is_empty() {
+            "—".to_owned()
+        } else {
+            ctx.renewals
+                .iter()
+                .map(|r| {
+                    let how = if r.approval_kind == "paper" {
+                        format!("纸质审批单 {}", r.approval_ref)
+                    } else {
+                        "本机登录确认".to_owned()
+                    };
+                    format!(
+                        "第{}次：续借 {} 个工作日，应还日期 {} → {}，批准：{}（{}）",
+                        r.n, r.days, r.from_due, r.to_due, r.approver_name, how
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let mut rows: Vec<(&str, String)> = vec![
             ("文件名称", b.title.clone()),
             ("文号", b.doc_no.clone()),
             ("份号", format!("第 {} 份", b.copy_no)),
@@ -146,6 +150,10 @@ pub fn render(b: &Borrow, ctx: &FormContext<'_>) -> Result<Vec<u8>, PrintError> 
                 "保密员签字：                    归还日期：\n页数核对：□ 齐全  □ 不全（情况：                    ）".into(),
             ),
         ];
+        if !b.justification.is_empty() {
+            rows.insert(6, ("确需借阅理由", b.justification.clone()));
+        }
+        rows.insert(rows.len() - 1, ("续借", renewals));
         for (label, value) in &rows {
             y = row(c, y, label, value);
         }

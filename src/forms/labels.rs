@@ -2,7 +2,7 @@
 //! code of the copy's id (`copy-N`, what `show` accepts and the 借阅 scan field reads), the
 //! title shortened, the 份号 and the marking.
 
-use super::{A4, PrintError, one_page_a4};
+use super::{A4, PrintError, pages_a4};
 
 /// One label.
 pub struct Label {
@@ -37,16 +37,14 @@ pub fn for_document(
 pub const PER_SHEET: usize = 24;
 const MM: f32 = 72.0 / 25.4;
 
-/// One sheet of labels (at most [`PER_SHEET`]).
+/// The label sheets as one PDF, [`PER_SHEET`] labels a page.
 pub fn render(labels: &[Label]) -> Result<Vec<u8>, PrintError> {
-    if labels.len() > PER_SHEET {
-        return Err(PrintError::Overflow);
-    }
     let (w, h) = (70.0 * MM, 37.0 * MM);
     let top = (A4.1 - 8.0 * h) / 2.0;
     let mut qr_error = None;
-    let pdf = one_page_a4("份号标签", |c| {
-        for (i, l) in labels.iter().enumerate() {
+    let sheets: Vec<&[Label]> = labels.chunks(PER_SHEET).collect();
+    let pdf = pages_a4("份号标签", sheets.len(), |page, c| {
+        for (i, l) in sheets[page].iter().enumerate() {
             let (col, row) = ((i % 3) as f32, (i / 3) as f32);
             let (x, y) = (col * w, top + row * h);
             let q = 27.0 * MM;

@@ -207,6 +207,19 @@ pub fn one_page_a4(
     title: &str,
     draw: impl FnOnce(&mut Canvas<'_, '_>) -> f32,
 ) -> Result<Vec<u8>, PrintError> {
+    let mut draw = Some(draw);
+    pages_a4(title, 1, |_, c| {
+        draw.take().expect("one page is drawn once")(c)
+    })
+}
+
+/// Makes an A4 PDF of `count` pages: `draw(i, canvas)` paints page `i` (from 0) and returns the
+/// lowest y it used, which must stay on the page.
+pub fn pages_a4(
+    title: &str,
+    count: usize,
+    mut draw: impl FnMut(usize, &mut Canvas<'_, '_>) -> f32,
+) -> Result<Vec<u8>, PrintError> {
     let data = crate::assets::NOTO_SANS_SC;
     let measure = Measure::new(data)?;
     let font = Font::new(data.to_vec().into(), 0).ok_or(PrintError::Font)?;
@@ -216,22 +229,24 @@ pub fn one_page_a4(
             .title(title.to_owned())
             .creator("Baomi 保密台账".to_owned()),
     );
-    let mut page = document.start_page_with(
-        PageSettings::from_wh(A4.0, A4.1).ok_or_else(|| PrintError::Pdf("A4".into()))?,
-    );
-    let bottom = {
-        let mut canvas = Canvas {
-            surface: page.surface(),
-            font,
-            measure: &measure,
+    for i in 0..count {
+        let mut page = document.start_page_with(
+            PageSettings::from_wh(A4.0, A4.1).ok_or_else(|| PrintError::Pdf("A4".into()))?,
+        );
+        let bottom = {
+            let mut canvas = Canvas {
+                surface: page.surface(),
+                font: font.clone(),
+                measure: &measure,
+            };
+            let bottom = draw(i, &mut canvas);
+            canvas.surface.finish();
+            bottom
         };
-        let bottom = draw(&mut canvas);
-        canvas.surface.finish();
-        bottom
-    };
-    page.finish();
-    if bottom > A4.1 {
-        return Err(PrintError::Overflow);
+        page.finish();
+        if bottom > A4.1 {
+            return Err(PrintError::Overflow);
+        }
     }
     document
         .finish()

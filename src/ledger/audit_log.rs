@@ -4,8 +4,7 @@
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
-use super::{LedgerError, Session};
-use crate::audit::NewEvent;
+use super::{AuditAction, Event, LedgerError, Session};
 use crate::domain::role::Role;
 use crate::vault::{Passphrase, SubKey};
 
@@ -28,9 +27,9 @@ pub struct AuditFilter {
     pub action: Option<String>,
     /// The acting user's login.
     pub login: Option<String>,
-    /// Events on or after this local day.
+    /// Events on or after this office day.
     pub from: Option<chrono::NaiveDate>,
-    /// Events on or before this local day.
+    /// Events on or before this office day.
     pub to: Option<chrono::NaiveDate>,
     /// Substring of the details or the object's id, taken literally.
     pub text: String,
@@ -51,8 +50,11 @@ pub fn search(s: &Session, f: &AuditFilter, limit: i64) -> Result<Vec<AuditRow>,
             .replace('_', "\\_")
     );
     // Day bounds as timestamps: `at` is RFC 3339 UTC text, so text order is time order.
-    let from = f.from.map(local_midnight_utc);
-    let to = f.to.and_then(|d| d.succ_opt()).map(local_midnight_utc);
+    let zone = s.zone();
+    let from = f.from.map(|d| day_start_text(zone, d));
+    let to =
+        f.to.and_then(|d| d.succ_opt())
+            .map(|d| day_start_text(zone, d));
     let mut stmt = s.conn().prepare_cached(
         "SELECT e.seq, e.at, coalesce(u.login, ''), e.action, e.entity, e.entity_id, e.detail_json \
          FROM audit_events e LEFT JOIN users u ON u.id = e.user_id \
@@ -78,16 +80,10 @@ pub fn search(s: &Session, f: &AuditFilter, limit: i64) -> Result<Vec<AuditRow>,
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
-/// The start of a local day as the trail writes times (RFC 3339, UTC, microseconds).
-fn local_midnight_utc(day: chrono::NaiveDate) -> String {
-    use chrono::TimeZone;
-    let midnight = day.and_time(chrono::NaiveTime::MIN);
-    let at = chrono::Local
-        .from_local_datetime(&midnight)
-        .earliest()
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .unwrap_or_else(|| midnight.and_utc());
-    at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+/// The start of an office day as the trail writes times (RFC 3339, UTC, microseconds).
+fn day_start_text(zone: crate::domain::OfficeZone, day: chrono::NaiveDate) -> String {
+    zone.day_start(day)
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
 /// The action codes the trail holds, for the filter's choices.
@@ -246,9 +242,10 @@ pub fn seal_chain(s: &mut Session, passphrase: &Passphrase) -> Result<Seal, Ledg
         }
     };
     let vault_id = s.vault().key_file().vault_id_hex();
-    let uid = s.user().id.0;
-    s.write(|tx, now| {
-        let at = now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    s.write(|w| {
+        let tx = w.tx;
+        let uid = w.user.0;
+        let at = w.now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         let mac = crate::audit::seal::seal_mac(
             &key,
             &crate::audit::seal::Sealed {
@@ -283,13 +280,11 @@ pub fn seal_chain(s: &mut Session, passphrase: &Passphrase) -> Result<Seal, Ledg
             login: login.clone(),
             code: crate::audit::seal::code(&mac),
         };
-        let event = NewEvent {
-            user_id: Some(uid),
-            action: "audit.seal",
-            entity: "audit_seals",
-            entity_id: seal.id.to_string(),
-            detail: serde_json::json!({"seq": seq, "seal_code": seal.code}),
-        };
+        let event = Event::new(
+            AuditAction::AuditSeal,
+            seal.id,
+            serde_json::json!({"seq": seq, "seal_code": seal.code}),
+        );
         Ok((seal, event))
     })
 }

@@ -5,22 +5,22 @@
 //! complete. The copy's custody follows each step (R3.1.1) and every step is audited.
 
 use chrono::{Datelike, NaiveDate};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use serde_json::json;
 
-use super::cabinets::{self, CabinetId};
+use super::Passphrase;
+use super::cabinets::CabinetId;
 use super::documents::{CopyId, DocumentId, next_seq};
 use super::people::{self, PersonId};
-use super::{LedgerError, Session, code_col};
-use crate::audit::NewEvent;
+use super::{AuditAction, Event, LedgerError, Session, Write, code_col, custody};
 use crate::domain::Role;
 use crate::domain::borrow_policy::{BorrowPolicy, RequestFacts, check_approver, check_request};
 use crate::domain::calendar::{Calendar, YearCalendar};
 use crate::domain::copy_state::CopyState;
+use crate::domain::copy_state::CustodyFlow;
 use crate::domain::level::Level;
 use crate::domain::marking::{SecrecyPeriod, marking};
-use crate::vault::Passphrase;
 
 /// A borrowing's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -94,6 +94,8 @@ pub struct BorrowRequest {
     pub days: u32,
     /// 绝密: the designated place of reading.
     pub place: String,
+    /// 绝密 ("一般不予借阅"): why the work truly needs it; required.
+    pub justification: String,
     /// The 党办负责人's reason to lend although the borrower has an overdue item.
     pub overdue_override: Option<String>,
 }
@@ -147,6 +149,8 @@ pub struct Borrow {
     pub received_by: Option<PersonId>,
     pub pages_complete: Option<bool>,
     pub return_note: String,
+    /// 绝密: why the work truly needs it.
+    pub justification: String,
 }
 
 /// The setting holding the policy (JSON).
@@ -160,7 +164,11 @@ fn bad<T>(m: impl Into<String>) -> Result<T, LedgerError> {
 
 /// The policy in force (the regulation's defaults until the custodian changes it).
 pub fn policy(s: &Session) -> Result<BorrowPolicy, LedgerError> {
-    match super::settings::get_value(s, POLICY_KEY)? {
+    policy_in(s.conn())
+}
+
+fn policy_in(conn: &rusqlite::Connection) -> Result<BorrowPolicy, LedgerError> {
+    match super::settings::get(conn, POLICY_KEY)? {
         None => Ok(BorrowPolicy::default()),
         Some(text) => serde_json::from_str(&text)
             .map_err(|e| LedgerError::Invalid(format!("借阅规定无法读取：{e}"))),
@@ -173,29 +181,28 @@ pub fn set_policy(s: &mut Session, new: &BorrowPolicy) -> Result<(), LedgerError
     new.validate()
         .map_err(|e| LedgerError::Invalid(e.to_string()))?;
     let old = policy(s)?;
-    let uid = s.user().id.0;
     let text = serde_json::to_string(new).map_err(|e| LedgerError::Invalid(e.to_string()))?;
-    s.write(|tx, _| {
-        super::settings::put(tx, POLICY_KEY, &text)?;
+    s.write(|w| {
+        super::settings::put(w.tx, POLICY_KEY, &text)?;
         Ok((
             (),
-            NewEvent {
-                user_id: Some(uid),
-                action: "settings.update",
-                entity: "settings",
-                entity_id: POLICY_KEY.into(),
-                detail: json!({"from": old, "to": new}),
-            },
+            Event::new(
+                AuditAction::SettingsUpdate,
+                POLICY_KEY,
+                json!({"from": old, "to": new}),
+            ),
         ))
     })
 }
 
 /// The working-day calendar: the shipped years, with the years entered in the app on top.
 pub fn calendar(s: &Session) -> Result<Calendar, LedgerError> {
+    calendar_in(s.conn())
+}
+
+fn calendar_in(conn: &rusqlite::Connection) -> Result<Calendar, LedgerError> {
     let mut c = Calendar::builtin();
-    let mut stmt = s
-        .conn()
-        .prepare_cached("SELECT source FROM calendar_years ORDER BY year")?;
+    let mut stmt = conn.prepare_cached("SELECT source FROM calendar_years ORDER BY year")?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
     for text in rows {
         let y = YearCalendar::parse(&text?).map_err(|e| LedgerError::Invalid(e.to_string()))?;
@@ -209,29 +216,30 @@ pub fn calendar(s: &Session) -> Result<Calendar, LedgerError> {
 pub fn set_calendar_year(s: &mut Session, text: &str) -> Result<i32, LedgerError> {
     s.require("修改工作日历", &[Role::Custodian])?;
     let y = YearCalendar::parse(text).map_err(|e| LedgerError::Invalid(e.to_string()))?;
-    let uid = s.user().id.0;
-    s.write(|tx, now| {
-        tx.execute(
+    s.write(|w| {
+        w.tx.execute(
             "INSERT INTO calendar_years (year, source, updated_at) VALUES (?1, ?2, ?3) \
              ON CONFLICT (year) DO UPDATE SET source = excluded.source, updated_at = excluded.updated_at",
-            params![y.year, text, now.to_rfc3339()],
+            params![y.year, text, w.at()],
         )?;
         Ok((
             y.year,
-            NewEvent {
-                user_id: Some(uid),
-                action: "calendar.set_year",
-                entity: "calendar_years",
-                entity_id: y.year.to_string(),
-                detail: json!({"rest_days": y.rest.len(), "work_days": y.work.len()}),
-            },
+            Event::new(
+                AuditAction::CalendarSetYear,
+                y.year,
+                json!({"rest_days": y.rest.len(), "work_days": y.work.len()}),
+            ),
         ))
     })
 }
 
 /// Whether the person has a borrowing out past its due date (as of `today`).
-fn has_overdue(s: &Session, person: PersonId, today: NaiveDate) -> Result<bool, LedgerError> {
-    Ok(s.conn()
+fn has_overdue(
+    conn: &rusqlite::Connection,
+    person: PersonId,
+    today: NaiveDate,
+) -> Result<bool, LedgerError> {
+    Ok(conn
         .prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM borrows WHERE borrower_person_id = ?1 AND state = 'out' \
              AND due_on < ?2)",
@@ -239,77 +247,99 @@ fn has_overdue(s: &Session, person: PersonId, today: NaiveDate) -> Result<bool, 
         .query_row(params![person.0, today.to_string()], |r| r.get(0))?)
 }
 
+/// The borrowing's state and the number of renewals, read inside the write's transaction; the
+/// step is refused unless the borrowing is in one of `allowed`.
+fn state_in(
+    w: &Write<'_>,
+    id: BorrowId,
+    allowed: &[BorrowState],
+    what: &str,
+) -> Result<BorrowState, LedgerError> {
+    let state =
+        w.tx.query_row("SELECT state FROM borrows WHERE id = ?1", [id.0], |r| {
+            code_col(r, 0, BorrowState::from_code)
+        })
+        .optional()?
+        .ok_or_else(|| LedgerError::Invalid(format!("没有编号 {} 的借阅", id.0)))?;
+    if allowed.contains(&state) {
+        Ok(state)
+    } else {
+        bad(format!("该借阅当前为“{}”，不能{what}", state.label_zh()))
+    }
+}
+
 /// 借阅申请: checks the request against the policy and the registers, then records it under
-/// the year's next form number. Custodian; audited.
+/// the year's next form number. Custodian; audited. The checks read inside the transaction.
 pub fn request(s: &mut Session, r: &BorrowRequest) -> Result<BorrowId, LedgerError> {
     s.require("登记借阅申请", &[Role::Custodian])?;
     if r.reason.trim().is_empty() {
         return bad("请填写借阅事由");
     }
-    let (state, level, voided) = s
-        .conn()
-        .query_row(
-            "SELECT c.state, d.level, d.voided_at IS NOT NULL FROM copies c \
-             JOIN documents d ON d.id = c.document_id WHERE c.id = ?1",
+    s.write(|w| {
+        let (state, level, voided) = w
+            .tx
+            .query_row(
+                "SELECT c.state, d.level, d.voided_at IS NOT NULL FROM copies c \
+                 JOIN documents d ON d.id = c.document_id WHERE c.id = ?1",
+                [r.copy.0],
+                |row| {
+                    Ok((
+                        code_col(row, 0, CopyState::from_code)?,
+                        code_col(row, 1, Level::from_code)?,
+                        row.get::<_, bool>(2)?,
+                    ))
+                },
+            )
+            .optional()?
+            .ok_or_else(|| LedgerError::Invalid(format!("没有编号 {} 的份号", r.copy.0)))?;
+        if voided {
+            return bad("该文件的登记已作废");
+        }
+        let pending: bool = w.tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM borrows WHERE copy_id = ?1 \
+             AND state IN ('requested', 'approved', 'out'))",
             [r.copy.0],
-            |row| {
-                Ok((
-                    code_col(row, 0, CopyState::from_code)?,
-                    code_col(row, 1, Level::from_code)?,
-                    row.get::<_, bool>(2)?,
-                ))
+            |row| row.get(0),
+        )?;
+        if pending {
+            return bad("该份号已有未办结的借阅申请");
+        }
+        let borrower = people::get_in(w.tx, r.borrower)?;
+        let policy = policy_in(w.tx)?;
+        let days = if policy.for_level(level).on_site_only {
+            0
+        } else {
+            r.days
+        };
+        let overdue = has_overdue(w.tx, r.borrower, w.today)?;
+        check_request(
+            &policy,
+            &RequestFacts {
+                level,
+                copy_state: state,
+                borrower_clearance: borrower.clearance,
+                borrower_pledge: borrower.pledge_signed_on,
+                borrower_active: borrower.active,
+                requested_days: days,
+                place: &r.place,
+                justification: &r.justification,
+                has_overdue: overdue,
+                overdue_override: r.overdue_override.as_deref(),
             },
         )
-        .optional()?
-        .ok_or_else(|| LedgerError::Invalid(format!("没有编号 {} 的份号", r.copy.0)))?;
-    if voided {
-        return bad("该文件的登记已作废");
-    }
-    let pending: bool = s.conn().query_row(
-        "SELECT EXISTS (SELECT 1 FROM borrows WHERE copy_id = ?1 AND state IN ('requested', 'approved'))",
-        [r.copy.0],
-        |row| row.get(0),
-    )?;
-    if pending {
-        return bad("该份号已有待办的借阅申请");
-    }
-    let borrower = people::get(s, r.borrower)?;
-    let today = s.today();
-    let policy = policy(s)?;
-    let days = if policy.for_level(level).on_site_only {
-        0
-    } else {
-        r.days
-    };
-    let overdue = has_overdue(s, r.borrower, today)?;
-    check_request(
-        &policy,
-        &RequestFacts {
-            level,
-            copy_state: state,
-            borrower_clearance: borrower.clearance,
-            borrower_pledge: borrower.pledge_signed_on,
-            borrower_active: borrower.active,
-            requested_days: days,
-            place: &r.place,
-            has_overdue: overdue,
-            overdue_override: r.overdue_override.as_deref(),
-        },
-    )
-    .map_err(|e| LedgerError::Invalid(e.to_string()))?;
-    let override_reason = r
-        .overdue_override
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty() && overdue);
-    let uid = s.user().id.0;
-    s.write(|tx, now| {
-        let seq = next_seq(tx, "borrow", today.year())?;
-        let form_no = crate::domain::numbering::format_number(FORM_PATTERN, "", today.year(), seq);
-        tx.execute(
+        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+        let override_reason = r
+            .overdue_override
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && overdue);
+        let year = w.today.year();
+        let seq = next_seq(w.tx, "borrow", year)?;
+        let form_no = crate::domain::numbering::format_number(FORM_PATTERN, "", year, seq);
+        let inserted = w.tx.execute(
             "INSERT INTO borrows (form_no, copy_id, borrower_person_id, reason, requested_days, place, \
-             overdue_override, state, requested_at, requested_by) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'requested', ?8, ?9)",
+             overdue_override, state, requested_at, requested_by, justification) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'requested', ?8, ?9, ?10)",
             params![
                 form_no,
                 r.copy.0,
@@ -318,38 +348,63 @@ pub fn request(s: &mut Session, r: &BorrowRequest) -> Result<BorrowId, LedgerErr
                 days,
                 r.place.trim(),
                 override_reason,
-                now.to_rfc3339(),
-                uid
+                w.at(),
+                w.user.0,
+                r.justification.trim()
             ],
-        )?;
-        let id = BorrowId(tx.last_insert_rowid());
+        );
+        if let Err(e) = inserted {
+            return Err(one_open_borrow(e));
+        }
+        let id = BorrowId(w.tx.last_insert_rowid());
         Ok((
             id,
-            NewEvent {
-                user_id: Some(uid),
-                action: "borrow.request",
-                entity: "borrows",
-                entity_id: id.0.to_string(),
-                detail: json!({"form_no": form_no, "copy_id": r.copy.0, "borrower_person_id": r.borrower.0,
-                               "reason": r.reason.trim(), "days": days, "place": r.place.trim(),
-                               "overdue_override": override_reason}),
-            },
+            Event::new(
+                AuditAction::BorrowRequest,
+                id.0,
+                json!({"form_no": form_no, "copy_id": r.copy.0, "borrower_person_id": r.borrower.0,
+                       "reason": r.reason.trim(), "days": days, "place": r.place.trim(),
+                       "justification": r.justification.trim(),
+                       "overdue_override": override_reason}),
+            ),
         ))
     })
 }
 
+/// The unique index `borrows_one_open_per_copy` refused a second open borrowing of a copy.
+fn one_open_borrow(e: rusqlite::Error) -> LedgerError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            LedgerError::Invalid("该份号已有未办结的借阅申请".into())
+        }
+        _ => e.into(),
+    }
+}
+
+/// Who approved (or refused), as recorded.
+struct Decision {
+    person: PersonId,
+    role: Role,
+    kind: &'static str,
+    reference: String,
+}
+
 /// The person and role behind a decision; the passphrase is checked for a signed-in approver.
-fn decider(
-    s: &Session,
-    d: &Decider<'_>,
-) -> Result<(PersonId, Role, &'static str, String), LedgerError> {
+fn decider(s: &Session, d: &Decider<'_>) -> Result<Decision, LedgerError> {
     match d {
         Decider::SignedIn { login, passphrase } => {
             let user = super::users::current(s.conn(), login)?.ok_or(LedgerError::UserInactive)?;
             s.vault()
                 .verify_passphrase(login, passphrase)
                 .map_err(|_| LedgerError::Invalid("审批人口令不正确".into()))?;
-            Ok((user.person_id, user.role, "signed_in", String::new()))
+            Ok(Decision {
+                person: user.person_id,
+                role: user.role,
+                kind: "signed_in",
+                reference: String::new(),
+            })
         }
         Decider::Paper { person, reference } => {
             if reference.trim().is_empty() {
@@ -367,9 +422,42 @@ fn decider(
             let role = role.and_then(|r| Role::from_code(&r)).ok_or_else(|| {
                 LedgerError::Invalid("审批人须有本系统账户，以便核对其职务".into())
             })?;
-            Ok((*person, role, "paper", reference.trim().to_owned()))
+            Ok(Decision {
+                person: *person,
+                role,
+                kind: "paper",
+                reference: reference.trim().to_owned(),
+            })
         }
     }
+}
+
+/// R3.1.3: whether the decision's person may approve `b` (read inside the transaction). A
+/// request made despite an overdue item is the 党办负责人's to decide, whatever the level
+/// (R1.3.3: the head answers for the exception).
+fn check_decider(w: &Write<'_>, b: &Borrow, d: &Decision) -> Result<(), LedgerError> {
+    let borrower = people::get_in(w.tx, b.borrower)?;
+    let approver = people::get_in(w.tx, d.person)?;
+    if !approver.active {
+        return bad(format!("审批人{}已离岗", approver.name));
+    }
+    if b.overdue_override.is_some() {
+        if d.person == b.borrower {
+            return bad("不能审批自己的借阅申请");
+        }
+        if d.role != Role::Head {
+            return bad("借阅人有逾期未还的文件，只有党办负责人可以批准");
+        }
+        return Ok(());
+    }
+    check_approver(
+        &policy_in(w.tx)?,
+        b.level,
+        d.role,
+        d.person == b.borrower,
+        approver.department == borrower.department,
+    )
+    .map_err(|e| LedgerError::Invalid(e.to_string()))
 }
 
 /// Approves a request (R3.1.3): the approver the policy names for the level — the 党办负责人 for
@@ -404,191 +492,190 @@ fn decide(
     approve: bool,
 ) -> Result<(), LedgerError> {
     s.require("登记借阅审批", &[Role::Custodian])?;
-    let b = get(s, id)?;
-    if b.state != BorrowState::Requested {
-        return bad(format!("该申请{}，不能再审批", b.state.label_zh()));
-    }
-    let (person, role, kind, reference) = decider(s, d)?;
-    let borrower = people::get(s, b.borrower)?;
-    let approver = people::get(s, person)?;
-    check_approver(
-        &policy(s)?,
-        b.level,
-        role,
-        person == b.borrower,
-        approver.department == borrower.department,
-    )
-    .map_err(|e| LedgerError::Invalid(e.to_string()))?;
-    if approve && b.overdue_override.is_some() && role != Role::Head {
-        return bad("借阅人有逾期未还的文件，只有党办负责人可以批准");
-    }
-    let uid = s.user().id.0;
-    let state = if approve {
-        BorrowState::Approved
-    } else {
-        BorrowState::Rejected
-    };
-    s.write(|tx, now| {
-        tx.execute(
+    let decision = decider(s, d)?;
+    s.write(|w| {
+        state_in(w, id, &[BorrowState::Requested], "再审批")?;
+        let b = get_in(w.tx, id)?;
+        check_decider(w, &b, &decision)?;
+        let state = if approve {
+            BorrowState::Approved
+        } else {
+            BorrowState::Rejected
+        };
+        let changed = w.tx.execute(
             "UPDATE borrows SET state = ?2, approver_person_id = ?3, approval_kind = ?4, approval_ref = ?5, \
              decided_at = ?6, decision_note = ?7 WHERE id = ?1 AND state = 'requested'",
-            params![id.0, state.code(), person.0, kind, reference, now.to_rfc3339(), note.trim()],
+            params![id.0, state.code(), decision.person.0, decision.kind, decision.reference, w.at(),
+                    note.trim()],
         )?;
+        if changed != 1 {
+            return bad("该申请刚被处理过，未作改动；请刷新后再试");
+        }
         Ok((
             (),
-            NewEvent {
-                user_id: Some(uid),
-                action: if approve { "borrow.approve" } else { "borrow.reject" },
-                entity: "borrows",
-                entity_id: id.0.to_string(),
-                detail: json!({"approver_person_id": person.0, "role": role.code(), "kind": kind,
-                               "reference": reference, "note": note.trim()}),
-            },
+            Event::new(
+                if approve {
+                    AuditAction::BorrowApprove
+                } else {
+                    AuditAction::BorrowReject
+                },
+                id.0,
+                json!({"approver_person_id": decision.person.0, "role": decision.role.code(),
+                       "kind": decision.kind, "reference": decision.reference, "note": note.trim()}),
+            ),
         ))
     })
-}
-
-/// A custody change of the borrowed copy.
-struct CopyChange<'a> {
-    copy: CopyId,
-    from: CopyState,
-    to: CopyState,
-    cabinet: Option<CabinetId>,
-    holder: Option<PersonId>,
-    place: &'a str,
-    note: &'a str,
-}
-
-fn set_copy(
-    tx: &Transaction<'_>,
-    c: &CopyChange<'_>,
-    at: &str,
-    uid: i64,
-) -> Result<(), LedgerError> {
-    tx.execute(
-        "UPDATE copies SET state = ?2, cabinet_id = ?3, holder_person_id = ?4, place = ?5 WHERE id = ?1",
-        params![c.copy.0, c.to.code(), c.cabinet.map(|k| k.0), c.holder.map(|p| p.0), c.place],
-    )?;
-    tx.execute(
-        "INSERT INTO copy_events (copy_id, at, user_id, from_state, to_state, cabinet_id, holder_person_id, \
-         place, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            c.copy.0,
-            at,
-            uid,
-            c.from.code(),
-            c.to.code(),
-            c.cabinet.map(|k| k.0),
-            c.holder.map(|p| p.0),
-            c.place,
-            c.note
-        ],
-    )?;
-    Ok(())
 }
 
 /// 借出: hands the approved copy to the borrower; the due date is the requested number of
 /// working days after today (绝密: today, read at the named place). Returns the due date.
 pub fn check_out(s: &mut Session, id: BorrowId) -> Result<NaiveDate, LedgerError> {
     s.require("借出", &[Role::Custodian])?;
-    let b = get(s, id)?;
-    if b.state != BorrowState::Approved {
-        return bad(format!("该申请{}，不能借出", b.state.label_zh()));
-    }
-    let (state, cabinet): (CopyState, Option<i64>) = s.conn().query_row(
-        "SELECT state, cabinet_id FROM copies WHERE id = ?1",
-        [b.copy.0],
-        |r| Ok((code_col(r, 0, CopyState::from_code)?, r.get(1)?)),
-    )?;
-    state
-        .transition(CopyState::Borrowed)
-        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
-    let today = s.today();
-    let due = calendar(s)?.due_date(today, b.requested_days).date;
-    let place = if b.place.is_empty() {
-        b.borrower_department.clone()
-    } else {
-        b.place.clone()
-    };
-    let uid = s.user().id.0;
-    s.write(|tx, now| {
-        let at = now.to_rfc3339();
-        tx.execute(
-            "UPDATE borrows SET state = 'out', out_at = ?2, due_on = ?3, cabinet_id = ?4 WHERE id = ?1",
-            params![id.0, at, due.to_string(), cabinet],
-        )?;
-        set_copy(
-            tx,
-            &CopyChange {
+    s.write(|w| {
+        state_in(w, id, &[BorrowState::Approved], "借出")?;
+        let b = get_in(w.tx, id)?;
+        let due = calendar_in(w.tx)?.due_date(w.today, b.requested_days).date;
+        let place = if b.place.is_empty() {
+            b.borrower_department.clone()
+        } else {
+            b.place.clone()
+        };
+        let note = format!("借阅 {}", b.form_no);
+        let found = custody::change(
+            w,
+            &custody::Change {
                 copy: b.copy,
-                from: state,
+                expected: CopyState::InCabinet,
                 to: CopyState::Borrowed,
                 cabinet: None,
                 holder: Some(b.borrower),
                 place: &place,
-                note: &format!("借阅 {}", b.form_no),
+                note: &note,
+                flow: CustodyFlow::Borrowing,
             },
-            &at,
-            uid,
+        )?;
+        w.tx.execute(
+            "UPDATE borrows SET state = 'out', out_at = ?2, due_on = ?3, cabinet_id = ?4 \
+             WHERE id = ?1 AND state = 'approved'",
+            params![
+                id.0,
+                w.at(),
+                due.to_string(),
+                found.from_cabinet.map(|c| c.0)
+            ],
         )?;
         Ok((
             due,
-            NewEvent {
-                user_id: Some(uid),
-                action: "borrow.check_out",
-                entity: "borrows",
-                entity_id: id.0.to_string(),
-                detail: json!({"copy_id": b.copy.0, "due_on": due.to_string(), "place": place}),
-            },
+            Event::new(
+                AuditAction::BorrowCheckOut,
+                id.0,
+                json!({"copy_id": b.copy.0, "due_on": due.to_string(), "place": place}),
+            ),
         ))
     })
 }
 
-/// 续借: within the policy's renewals and period; the new due date counts from the old one.
-pub fn renew(s: &mut Session, id: BorrowId, days: u32) -> Result<NaiveDate, LedgerError> {
+/// A renewal as recorded: its own approval (R3.1.3: the period is part of what is approved).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Renewal {
+    /// 1 for the first renewal.
+    pub n: u32,
+    pub days: u32,
+    pub from_due: String,
+    pub to_due: String,
+    pub approver: PersonId,
+    pub approver_name: String,
+    /// `signed_in` or `paper`.
+    pub approval_kind: String,
+    pub approval_ref: String,
+    pub at: String,
+}
+
+/// 续借 (R3.1.3): a new approval by the same rule as the first — the approver the policy names
+/// for the level, signed in here or from a paper form, never the borrower — within the
+/// policy's renewals and period; the new due date counts from the old one. Returns it.
+pub fn renew(
+    s: &mut Session,
+    id: BorrowId,
+    days: u32,
+    d: &Decider<'_>,
+) -> Result<NaiveDate, LedgerError> {
     s.require("续借", &[Role::Custodian])?;
-    let b = get(s, id)?;
-    if b.state != BorrowState::Out {
-        return bad("只有借出中的文件可以续借");
-    }
-    let pol = policy(s)?;
-    let p = pol.for_level(b.level);
-    if p.on_site_only || b.renewals >= p.renewals {
-        return bad(format!(
-            "{}文件最多续借 {} 次（本单位借阅规定）",
-            b.level.label_zh(),
-            p.renewals
-        ));
-    }
-    if days == 0 || days > p.max_working_days {
-        return bad(format!(
-            "续借期限须在 1 到 {} 个工作日之间",
-            p.max_working_days
-        ));
-    }
-    let old = b.due_on.unwrap_or_else(|| s.today());
-    let due = calendar(s)?.due_date(old, days).date;
-    let uid = s.user().id.0;
-    s.write(|tx, _| {
-        tx.execute(
-            "UPDATE borrows SET due_on = ?2, renewals = renewals + 1 WHERE id = ?1",
-            params![id.0, due.to_string()],
+    let decision = decider(s, d)?;
+    s.write(|w| {
+        state_in(w, id, &[BorrowState::Out], "续借")?;
+        let b = get_in(w.tx, id)?;
+        let pol = policy_in(w.tx)?;
+        let p = pol.for_level(b.level);
+        if p.on_site_only || b.renewals >= p.renewals {
+            return bad(format!(
+                "{}文件最多续借 {} 次（本单位借阅规定）",
+                b.level.label_zh(),
+                p.renewals
+            ));
+        }
+        if days == 0 || days > p.max_working_days {
+            return bad(format!(
+                "续借期限须在 1 到 {} 个工作日之间",
+                p.max_working_days
+            ));
+        }
+        check_decider(w, &b, &decision)?;
+        let old = b.due_on.unwrap_or(w.today);
+        let due = calendar_in(w.tx)?.due_date(old, days).date;
+        let n = b.renewals + 1;
+        let changed = w.tx.execute(
+            "UPDATE borrows SET due_on = ?2, renewals = ?3 WHERE id = ?1 AND state = 'out' \
+             AND renewals = ?4",
+            params![id.0, due.to_string(), n, b.renewals],
+        )?;
+        if changed != 1 {
+            return bad("该借阅刚被改动过，未作改动；请刷新后再试");
+        }
+        w.tx.execute(
+            "INSERT INTO borrow_renewals (borrow_id, n, days, from_due, to_due, approver_person_id, \
+             approval_kind, approval_ref, at, user_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![id.0, n, days, old.to_string(), due.to_string(), decision.person.0,
+                    decision.kind, decision.reference, w.at(), w.user.0],
         )?;
         Ok((
             due,
-            NewEvent {
-                user_id: Some(uid),
-                action: "borrow.renew",
-                entity: "borrows",
-                entity_id: id.0.to_string(),
-                detail: json!({"from": old.to_string(), "to": due.to_string(), "days": days}),
-            },
+            Event::new(
+                AuditAction::BorrowRenew,
+                id.0,
+                json!({"from": old.to_string(), "to": due.to_string(), "days": days, "n": n,
+                       "approver_person_id": decision.person.0, "role": decision.role.code(),
+                       "kind": decision.kind, "reference": decision.reference}),
+            ),
         ))
     })
 }
 
-/// 归还: the copy goes back to its cabinet; who received it, and whether the pages are complete
-/// (a mismatch is kept as a note to follow up).
+/// The renewals of a borrowing, in order.
+pub fn renewals(s: &Session, id: BorrowId) -> Result<Vec<Renewal>, LedgerError> {
+    let mut stmt = s.conn().prepare_cached(
+        "SELECT r.n, r.days, r.from_due, r.to_due, r.approver_person_id, p.name, r.approval_kind, \
+         r.approval_ref, r.at FROM borrow_renewals r JOIN people p ON p.id = r.approver_person_id \
+         WHERE r.borrow_id = ?1 ORDER BY r.n",
+    )?;
+    let rows = stmt.query_map([id.0], |r| {
+        Ok(Renewal {
+            n: r.get(0)?,
+            days: r.get(1)?,
+            from_due: r.get(2)?,
+            to_due: r.get(3)?,
+            approver: PersonId(r.get(4)?),
+            approver_name: r.get(5)?,
+            approval_kind: r.get(6)?,
+            approval_ref: r.get(7)?,
+            at: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// 归还: the copy goes back to the cabinet it came from; who received it, and whether the pages
+/// are complete (a mismatch is kept as a note to follow up).
 pub fn return_copy(
     s: &mut Session,
     id: BorrowId,
@@ -597,147 +684,64 @@ pub fn return_copy(
     note: &str,
 ) -> Result<(), LedgerError> {
     s.require("归还", &[Role::Custodian])?;
-    let b = get(s, id)?;
-    if b.state != BorrowState::Out {
-        return bad("该借阅不在借出状态");
-    }
     if !pages_complete && note.trim().is_empty() {
         return bad("页数不全时请写明情况，以便跟进");
     }
-    people::get(s, received_by)?;
-    let cabinet: Option<i64> = s.conn().query_row(
-        "SELECT cabinet_id FROM borrows WHERE id = ?1",
-        [id.0],
-        |r| r.get(0),
-    )?;
-    let cabinet =
-        CabinetId(cabinet.ok_or_else(|| LedgerError::Invalid("借出时未记录专柜".into()))?);
-    cabinets::get(s, cabinet)?
-        .rules()
-        .may_hold(b.level)
-        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
-    let uid = s.user().id.0;
-    s.write(|tx, now| {
-        let at = now.to_rfc3339();
-        tx.execute(
-            "UPDATE borrows SET state = 'returned', returned_at = ?2, received_by_person_id = ?3, \
-             pages_complete = ?4, return_note = ?5 WHERE id = ?1",
-            params![id.0, at, received_by.0, pages_complete, note.trim()],
+    s.write(|w| {
+        state_in(w, id, &[BorrowState::Out], "归还")?;
+        people::get_in(w.tx, received_by)?;
+        let b = get_in(w.tx, id)?;
+        let cabinet: Option<i64> = w.tx.query_row(
+            "SELECT cabinet_id FROM borrows WHERE id = ?1",
+            [id.0],
+            |r| r.get(0),
         )?;
+        let cabinet =
+            CabinetId(cabinet.ok_or_else(|| LedgerError::Invalid("借出时未记录专柜".into()))?);
         let what = if pages_complete {
             format!("归还 {}", b.form_no)
         } else {
             format!("归还 {}（页数不全：{}）", b.form_no, note.trim())
         };
-        set_copy(
-            tx,
-            &CopyChange {
+        custody::change(
+            w,
+            &custody::Change {
                 copy: b.copy,
-                from: CopyState::Borrowed,
+                expected: CopyState::Borrowed,
                 to: CopyState::InCabinet,
                 cabinet: Some(cabinet),
                 holder: None,
                 place: "",
                 note: &what,
+                flow: CustodyFlow::Borrowing,
             },
-            &at,
-            uid,
+        )?;
+        w.tx.execute(
+            "UPDATE borrows SET state = 'returned', returned_at = ?2, received_by_person_id = ?3, \
+             pages_complete = ?4, return_note = ?5 WHERE id = ?1 AND state = 'out'",
+            params![id.0, w.at(), received_by.0, pages_complete, note.trim()],
         )?;
         Ok((
             (),
-            NewEvent {
-                user_id: Some(uid),
-                action: "borrow.return",
-                entity: "borrows",
-                entity_id: id.0.to_string(),
-                detail: json!({"received_by_person_id": received_by.0, "pages_complete": pages_complete,
-                               "note": note.trim()}),
-            },
+            Event::new(
+                AuditAction::BorrowReturn,
+                id.0,
+                json!({"received_by_person_id": received_by.0, "pages_complete": pages_complete,
+                       "note": note.trim()}),
+            ),
         ))
     })
 }
 
-/// What the printed 《文件借阅申请表》 needs besides the borrowing: unit, who prints and when, the
-/// audit chain head, and the due date (the real one once handed out, else what it would be if
-/// handed out today).
-pub struct FormFacts {
-    pub unit: String,
-    pub printed_by: String,
-    pub printed_at: String,
-    pub audit_head: String,
-    pub due_text: String,
-}
-
-/// Collects [`FormFacts`] and records the printing in the audit trail (what was printed, by
-/// whom, where to). Returns the borrowing and the facts.
-pub fn form_facts(
-    s: &mut Session,
-    id: BorrowId,
-    target: &str,
-) -> Result<(Borrow, FormFacts), LedgerError> {
-    s.require("打印借阅申请表", &[Role::Custodian])?;
-    let b = get(s, id)?;
-    let due_text = match b.due_on {
+/// The due date the form shows: the real one once handed out, else what it would be if handed
+/// out today.
+pub fn due_text(s: &Session, b: &Borrow) -> Result<String, LedgerError> {
+    Ok(match b.due_on {
         Some(d) => d.to_string(),
         None => {
             let due = calendar(s)?.due_date(s.today(), b.requested_days).date;
             format!("{due}（如今日借出）")
         }
-    };
-    let uid = s.user().id.0;
-    s.write(|_, _| {
-        Ok((
-            (),
-            NewEvent {
-                user_id: Some(uid),
-                action: "print.borrow_form",
-                entity: "borrows",
-                entity_id: id.0.to_string(),
-                detail: json!({"form_no": b.form_no, "target": target}),
-            },
-        ))
-    })?;
-    let facts = FormFacts {
-        unit: super::settings::unit_name(s)?,
-        printed_by: s.user().name.clone(),
-        printed_at: s
-            .clock()
-            .now()
-            .with_timezone(&chrono::Local)
-            .format("%Y-%m-%d %H:%M")
-            .to_string(),
-        audit_head: s.audit_head_hex()?,
-        due_text,
-    };
-    Ok((b, facts))
-}
-
-/// Demo data only (`baomi demo`): moves a loan's check-out back by `days` calendar days and
-/// recomputes its due date, so a demo vault shows overdue items. Audited as such.
-pub fn demo_backdate(s: &mut Session, id: BorrowId, days: i64) -> Result<(), LedgerError> {
-    s.require("生成演示数据", &[Role::Custodian])?;
-    let b = get(s, id)?;
-    if b.state != BorrowState::Out {
-        return bad("只有借出中的演示借阅可以回溯日期");
-    }
-    let out = s.today() - chrono::Duration::days(days);
-    let due = calendar(s)?.due_date(out, b.requested_days).date;
-    let uid = s.user().id.0;
-    s.write(|tx, _| {
-        tx.execute(
-            "UPDATE borrows SET due_on = ?2, out_at = ?3 WHERE id = ?1",
-            params![id.0, due.to_string(), format!("{out}T09:00:00+08:00")],
-        )?;
-        Ok((
-            (),
-            NewEvent {
-                user_id: Some(uid),
-                action: "borrow.demo_backdate",
-                entity: "borrows",
-                entity_id: id.0.to_string(),
-                detail: json!({"out_on": out.to_string(), "due_on": due.to_string()}),
-            },
-        ))
     })
 }
 
@@ -747,9 +751,8 @@ pub fn cancel(s: &mut Session, id: BorrowId, reason: &str) -> Result<(), LedgerE
     if reason.trim().is_empty() {
         return bad("请填写撤销原因");
     }
-    let uid = s.user().id.0;
-    s.write(|tx, _| {
-        let n = tx.execute(
+    s.write(|w| {
+        let n = w.tx.execute(
             "UPDATE borrows SET state = 'cancelled', decision_note = ?2 WHERE id = ?1 \
              AND state IN ('requested', 'approved')",
             params![id.0, reason.trim()],
@@ -759,13 +762,11 @@ pub fn cancel(s: &mut Session, id: BorrowId, reason: &str) -> Result<(), LedgerE
         }
         Ok((
             (),
-            NewEvent {
-                user_id: Some(uid),
-                action: "borrow.cancel",
-                entity: "borrows",
-                entity_id: id.0.to_string(),
-                detail: json!({"reason": reason.trim()}),
-            },
+            Event::new(
+                AuditAction::BorrowCancel,
+                id.0,
+                json!({"reason": reason.trim()}),
+            ),
         ))
     })
 }
@@ -774,7 +775,7 @@ const SELECT: &str = "SELECT b.id, b.form_no, b.copy_id, c.copy_no, d.id, d.titl
     d.period_kind, d.period_value, b.borrower_person_id, p.name, p.department, b.reason, b.requested_days, \
     b.place, b.overdue_override, b.state, b.requested_at, b.approver_person_id, coalesce(a.name, ''), \
     b.approval_kind, b.approval_ref, b.decided_at, b.decision_note, b.out_at, b.due_on, b.renewals, \
-    b.returned_at, b.received_by_person_id, b.pages_complete, b.return_note \
+    b.returned_at, b.received_by_person_id, b.pages_complete, b.return_note, b.justification \
     FROM borrows b JOIN copies c ON c.id = b.copy_id JOIN documents d ON d.id = c.document_id \
     JOIN people p ON p.id = b.borrower_person_id LEFT JOIN people a ON a.id = b.approver_person_id";
 
@@ -815,13 +816,17 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Borrow> {
         received_by: r.get::<_, Option<i64>>(29)?.map(PersonId),
         pages_complete: r.get(30)?,
         return_note: r.get(31)?,
+        justification: r.get(32)?,
     })
 }
 
 /// One borrowing.
 pub fn get(s: &Session, id: BorrowId) -> Result<Borrow, LedgerError> {
-    s.conn()
-        .query_row(&format!("{SELECT} WHERE b.id = ?1"), [id.0], from_row)
+    get_in(s.conn(), id)
+}
+
+fn get_in(conn: &rusqlite::Connection, id: BorrowId) -> Result<Borrow, LedgerError> {
+    conn.query_row(&format!("{SELECT} WHERE b.id = ?1"), [id.0], from_row)
         .optional()?
         .ok_or_else(|| LedgerError::Invalid(format!("没有编号 {} 的借阅", id.0)))
 }

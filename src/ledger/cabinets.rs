@@ -7,8 +7,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::people::PersonId;
-use super::{LedgerError, Session, code_col};
-use crate::audit::NewEvent;
+use super::{AuditAction, Event, LedgerError, Session, code_col};
 use crate::domain::Role;
 use crate::domain::cabinet::CabinetRules;
 use crate::domain::level::Level;
@@ -146,18 +145,11 @@ pub(crate) fn insert(
 /// Registers a cabinet. Custodian or administrator; audited.
 pub fn create(s: &mut Session, input: &CabinetInput) -> Result<CabinetId, LedgerError> {
     s.require("登记专柜", &[Role::Custodian, Role::Admin])?;
-    let uid = s.user().id.0;
-    s.write(|tx, now| {
-        let id = insert(tx, input, now)?;
+    s.write(|w| {
+        let id = insert(w.tx, input, w.now)?;
         Ok((
             id,
-            NewEvent {
-                user_id: Some(uid),
-                action: "cabinet.create",
-                entity: "cabinets",
-                entity_id: id.0.to_string(),
-                detail: detail(input),
-            },
+            Event::new(AuditAction::CabinetCreate, id.0, detail(input)),
         ))
     })
 }
@@ -166,10 +158,9 @@ pub fn create(s: &mut Session, input: &CabinetInput) -> Result<CabinetId, Ledger
 pub fn update(s: &mut Session, id: CabinetId, input: &CabinetInput) -> Result<(), LedgerError> {
     s.require("修改专柜", &[Role::Custodian, Role::Admin])?;
     let before = get(s, id)?;
-    let uid = s.user().id.0;
-    s.write(|tx, _| {
-        validate(tx, input, Some(id))?;
-        tx.execute(
+    s.write(|w| {
+        validate(w.tx, input, Some(id))?;
+        w.tx.execute(
             "UPDATE cabinets SET code = ?2, location = ?3, max_level = ?4, responsible_person_id = ?5, \
              locked = ?6 WHERE id = ?1",
             params![
@@ -183,12 +174,7 @@ pub fn update(s: &mut Session, id: CabinetId, input: &CabinetInput) -> Result<()
         )?;
         Ok((
             (),
-            NewEvent {
-                user_id: Some(uid),
-                action: "cabinet.update",
-                entity: "cabinets",
-                entity_id: id.0.to_string(),
-                detail: json!({
+            Event::new(AuditAction::CabinetUpdate, id.0, json!({
                     "before": {
                         "code": before.code, "location": before.location,
                         "max_level": before.max_level.code(),
@@ -197,15 +183,19 @@ pub fn update(s: &mut Session, id: CabinetId, input: &CabinetInput) -> Result<()
                     },
                     "after": detail(input),
                 }),
-            },
+            ),
         ))
     })
 }
 
 /// One cabinet.
 pub fn get(s: &Session, id: CabinetId) -> Result<Cabinet, LedgerError> {
-    s.conn()
-        .query_row(&format!("{SELECT} WHERE c.id = ?1"), [id.0], from_row)
+    get_in(s.conn(), id)
+}
+
+/// One cabinet, read on `conn` (inside a write's transaction).
+pub(crate) fn get_in(conn: &rusqlite::Connection, id: CabinetId) -> Result<Cabinet, LedgerError> {
+    conn.query_row(&format!("{SELECT} WHERE c.id = ?1"), [id.0], from_row)
         .optional()?
         .ok_or_else(|| LedgerError::Invalid(format!("没有编号为 {} 的专柜", id.0)))
 }

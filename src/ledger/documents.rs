@@ -1,15 +1,14 @@
 //! The document ledger (台账): incoming registration (收文登记, R3.1.1) with receipt numbers
 //! that have no gaps and no duplicates, numbered copies (份号), and the custody of every copy.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::json;
 
 use super::cabinets::{self, CabinetId};
 use super::people::PersonId;
-use super::{LedgerError, Session, code_col, opt_code_col};
-use crate::audit::NewEvent;
+use super::{AuditAction, Event, LedgerError, Session, Write, code_col, custody, opt_code_col};
 use crate::domain::Role;
 use crate::domain::copy_state::CopyState;
 use crate::domain::level::{Category, Level};
@@ -201,59 +200,16 @@ fn validate(input: &IncomingInput, today: NaiveDate) -> Result<(), LedgerError> 
     Ok(())
 }
 
-/// One custody change of a copy, as written to `copy_events`.
-struct CustodyChange<'a> {
-    from: Option<CopyState>,
-    to: CopyState,
-    cabinet: Option<CabinetId>,
-    note: &'a str,
-}
-
-fn insert_copy_event(
-    tx: &Transaction<'_>,
-    copy: CopyId,
-    at: DateTime<Utc>,
-    user: i64,
-    change: &CustodyChange<'_>,
-) -> Result<(), LedgerError> {
-    tx.execute(
-        "INSERT INTO copy_events (copy_id, at, user_id, from_state, to_state, cabinet_id, note) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            copy.0,
-            at.to_rfc3339(),
-            user,
-            change.from.map(|s| s.code()),
-            change.to.code(),
-            change.cabinet.map(|c| c.0),
-            change.note
-        ],
-    )?;
-    Ok(())
-}
-
-/// Checks what can be checked before the transaction: role, cabinet fit for the level.
-fn precheck(s: &Session, input: &IncomingInput) -> Result<(), LedgerError> {
-    let cabinet = cabinets::get(s, input.cabinet)?;
-    if cabinet.retired {
-        return Err(LedgerError::Invalid("该专柜已停用".into()));
-    }
-    cabinet
-        .rules()
-        .may_hold(input.level)
-        .map_err(|e| LedgerError::Invalid(e.to_string()))
-}
-
 /// Writes one registration inside `tx`: number, document, copies, custody rows; returns the
 /// document and its audit event.
 fn insert_incoming(
-    tx: &Transaction<'_>,
-    now: DateTime<Utc>,
-    uid: i64,
+    w: &Write<'_>,
     unit: &str,
     input: &IncomingInput,
-) -> Result<(DocumentId, NewEvent), LedgerError> {
-    validate(input, now.date_naive())?;
+) -> Result<(DocumentId, Event), LedgerError> {
+    validate(input, w.today)?;
+    let tx = w.tx;
+    let now = w.now;
     let year = input.received_on.year();
     let seq = next_seq(tx, "receipt", year)?;
     let receipt_no = format_number(DEFAULT_RECEIPT_PATTERN, unit, year, seq);
@@ -285,41 +241,18 @@ fn insert_incoming(
     let doc = DocumentId(tx.last_insert_rowid());
     let mut numbers = input.copy_numbers.clone();
     numbers.sort_unstable();
-    for n in &numbers {
-        tx.prepare_cached(
-            "INSERT INTO copies (document_id, copy_no, state, cabinet_id) VALUES (?1, ?2, ?3, ?4)",
-        )?
-        .execute(params![
-            doc.0,
-            n,
-            CopyState::InCabinet.code(),
-            input.cabinet.0
-        ])?;
-        let copy = CopyId(tx.last_insert_rowid());
-        insert_copy_event(
-            tx,
-            copy,
-            now,
-            uid,
-            &CustodyChange {
-                from: None,
-                to: CopyState::InCabinet,
-                cabinet: Some(input.cabinet),
-                note: "收文登记入柜",
-            },
-        )?;
+    for &n in &numbers {
+        custody::intake(w, doc, n, input.cabinet, "收文登记入柜")?;
     }
-    let event = NewEvent {
-        user_id: Some(uid),
-        action: "document.register",
-        entity: "documents",
-        entity_id: doc.0.to_string(),
-        detail: json!({
+    let event = Event::new(
+        AuditAction::DocumentRegister,
+        doc.0,
+        json!({
             "receipt_no": receipt_no, "doc_no": input.doc_no.trim(), "title": input.title.trim(),
             "level": input.level.code(), "marking": marking(input.level, &input.period),
             "copies": numbers, "cabinet_id": input.cabinet.0,
         }),
-    };
+    );
     Ok((doc, event))
 }
 
@@ -330,10 +263,11 @@ pub fn register_incoming(
     input: &IncomingInput,
 ) -> Result<DocumentId, LedgerError> {
     s.require("收文登记", &[Role::Custodian])?;
-    precheck(s, input)?;
-    let uid = s.user().id.0;
     let unit = super::settings::unit_name(s)?;
-    s.write(|tx, now| insert_incoming(tx, now, uid, &unit, input))
+    s.write(|w| {
+        custody::fit_cabinet(w.tx, input.cabinet, input.level)?;
+        insert_incoming(w, &unit, input)
+    })
 }
 
 /// Registers several documents in one transaction (each with its own audit event): all or none.
@@ -342,111 +276,23 @@ pub fn register_incoming_batch(
     inputs: &[IncomingInput],
 ) -> Result<Vec<DocumentId>, LedgerError> {
     s.require("收文登记", &[Role::Custodian])?;
-    // Each (cabinet, level) pair is checked once, not once per document.
-    let mut checked = std::collections::HashSet::new();
-    for input in inputs {
-        if checked.insert((input.cabinet, input.level)) {
-            precheck(s, input)?;
-        }
-    }
-    let uid = s.user().id.0;
     let unit = super::settings::unit_name(s)?;
-    s.write_many(|tx, now| {
+    s.write_many(|w| {
+        // Each (cabinet, level) pair is checked once, not once per document.
+        let mut checked = std::collections::HashSet::new();
+        for input in inputs {
+            if checked.insert((input.cabinet, input.level)) {
+                custody::fit_cabinet(w.tx, input.cabinet, input.level)?;
+            }
+        }
         let mut ids = Vec::with_capacity(inputs.len());
         let mut events = Vec::with_capacity(inputs.len());
         for input in inputs {
-            let (id, ev) = insert_incoming(tx, now, uid, &unit, input)?;
+            let (id, ev) = insert_incoming(w, &unit, input)?;
             ids.push(id);
             events.push(ev);
         }
         Ok((ids, events))
-    })
-}
-
-/// Where a copy goes in a custody change.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CopyMove {
-    /// The new state (checked against the copy state machine, R3.1.1).
-    pub to: CopyState,
-    /// The cabinet, when the copy goes (back) into one.
-    pub cabinet: Option<CabinetId>,
-    /// Who holds it, when it leaves the cabinet.
-    pub holder: Option<PersonId>,
-    /// Where it is (meeting room, recipient unit…).
-    pub place: String,
-    /// Why.
-    pub note: String,
-}
-
-/// R3.1.1: moves a copy to a new state, place and holder — only along a legal transition, into
-/// a cabinet fit for the level, with a holder whenever it leaves the cabinet. One transaction:
-/// the copy row, its history row and the audit event.
-pub fn move_copy(s: &mut Session, copy: CopyId, mv: &CopyMove) -> Result<(), LedgerError> {
-    s.require("变更份号去向", &[Role::Custodian])?;
-    let (from, level) = s
-        .conn()
-        .query_row(
-            "SELECT c.state, d.level FROM copies c JOIN documents d ON d.id = c.document_id WHERE c.id = ?1",
-            [copy.0],
-            |r| Ok((code_col(r, 0, CopyState::from_code)?, code_col(r, 1, Level::from_code)?)),
-        )
-        .optional()?
-        .ok_or_else(|| LedgerError::Invalid(format!("没有编号 {} 的份号", copy.0)))?;
-    from.transition(mv.to)
-        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
-    let cabinet = match (mv.to, mv.cabinet) {
-        (CopyState::InCabinet, None) => return Err(LedgerError::Invalid("入柜须选择专柜".into())),
-        (CopyState::InCabinet, Some(c)) => {
-            cabinets::get(s, c)?
-                .rules()
-                .may_hold(level)
-                .map_err(|e| LedgerError::Invalid(e.to_string()))?;
-            Some(c)
-        }
-        (_, _) => None,
-    };
-    let leaves_custody = matches!(
-        mv.to,
-        CopyState::Borrowed | CopyState::InMeeting | CopyState::SentOut
-    );
-    if leaves_custody && mv.holder.is_none() && mv.place.trim().is_empty() {
-        return Err(LedgerError::Invalid("份号离柜须写明持有人或去向".into()));
-    }
-    let holder = if cabinet.is_some() { None } else { mv.holder };
-    let uid = s.user().id.0;
-    s.write(|tx, now| {
-        tx.execute(
-            "UPDATE copies SET state = ?2, cabinet_id = ?3, holder_person_id = ?4, place = ?5 WHERE id = ?1",
-            params![copy.0, mv.to.code(), cabinet.map(|c| c.0), holder.map(|p| p.0), mv.place.trim()],
-        )?;
-        tx.execute(
-            "INSERT INTO copy_events (copy_id, at, user_id, from_state, to_state, cabinet_id, holder_person_id, \
-             place, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                copy.0,
-                now.to_rfc3339(),
-                uid,
-                from.code(),
-                mv.to.code(),
-                cabinet.map(|c| c.0),
-                holder.map(|p| p.0),
-                mv.place.trim(),
-                mv.note.trim()
-            ],
-        )?;
-        Ok((
-            (),
-            NewEvent {
-                user_id: Some(uid),
-                action: "copy.move",
-                entity: "copies",
-                entity_id: copy.0.to_string(),
-                detail: json!({
-                    "from": from.code(), "to": mv.to.code(), "cabinet_id": cabinet.map(|c| c.0),
-                    "holder_person_id": holder.map(|p| p.0), "place": mv.place.trim(), "note": mv.note.trim(),
-                }),
-            },
-        ))
     })
 }
 
@@ -570,7 +416,7 @@ pub fn edit(
             level: new.level,
             period: &new.period,
         },
-        s.clock().now().date_naive(),
+        s.today(),
     )?;
     let outgoing_numbered = current
         .out_step
@@ -600,14 +446,14 @@ pub fn edit(
     if changes.is_empty() {
         return Err(LedgerError::Invalid("没有修改任何内容".into()));
     }
-    let uid = s.user().id.0;
     let changes_json = serde_json::Value::Object(
         changes
             .iter()
             .map(|(col, a, b)| ((*col).to_owned(), json!([a, b])))
             .collect(),
     );
-    s.write(|tx, now| {
+    s.write(|w| {
+        let tx = w.tx;
         let sets = changes
             .iter()
             .enumerate()
@@ -634,21 +480,19 @@ pub fn edit(
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
                 id.0,
-                now.to_rfc3339(),
-                uid,
+                w.at(),
+                w.user.0,
                 changes_json.to_string(),
                 reason.trim()
             ],
         )?;
         Ok((
             (),
-            NewEvent {
-                user_id: Some(uid),
-                action: "document.edit",
-                entity: "documents",
-                entity_id: id.0.to_string(),
-                detail: json!({ "changes": changes_json, "reason": reason.trim() }),
-            },
+            Event::new(
+                AuditAction::DocumentEdit,
+                id.0,
+                json!({ "changes": changes_json, "reason": reason.trim() }),
+            ),
         ))
     })
 }
@@ -691,24 +535,21 @@ pub fn void(s: &mut Session, id: DocumentId, reason: &str) -> Result<(), LedgerE
     if reason.trim().is_empty() {
         return Err(LedgerError::Invalid("请填写作废原因".into()));
     }
-    let uid = s.user().id.0;
-    s.write(|tx, now| {
-        let changed = tx.execute(
+    s.write(|w| {
+        let changed = w.tx.execute(
             "UPDATE documents SET voided_at = ?2, void_reason = ?3 WHERE id = ?1 AND voided_at IS NULL",
-            params![id.0, now.to_rfc3339(), reason.trim()],
+            params![id.0, w.at(), reason.trim()],
         )?;
         if changed == 0 {
             return Err(LedgerError::Invalid("该登记不存在或已作废".into()));
         }
         Ok((
             (),
-            NewEvent {
-                user_id: Some(uid),
-                action: "document.void",
-                entity: "documents",
-                entity_id: id.0.to_string(),
-                detail: json!({ "reason": reason.trim() }),
-            },
+            Event::new(
+                AuditAction::DocumentVoid,
+                id.0,
+                json!({ "reason": reason.trim() }),
+            ),
         ))
     })
 }
@@ -761,29 +602,6 @@ pub fn list(s: &Session) -> Result<Vec<Document>, LedgerError> {
         .prepare(&format!("{SELECT_DOC} ORDER BY id DESC"))?;
     let rows = stmt.query_map([], doc_from_row)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
-}
-
-/// Records in the audit trail that a document's copy labels were printed (to the printer or a
-/// file). Custodian.
-pub fn record_labels_printed(
-    s: &mut Session,
-    id: DocumentId,
-    target: &str,
-) -> Result<(), LedgerError> {
-    s.require("打印份号标签", &[Role::Custodian])?;
-    let uid = s.user().id.0;
-    s.write(|_, _| {
-        Ok((
-            (),
-            NewEvent {
-                user_id: Some(uid),
-                action: "print.labels",
-                entity: "documents",
-                entity_id: id.0.to_string(),
-                detail: json!({ "target": target }),
-            },
-        ))
-    })
 }
 
 /// The years the ledger holds (received, or dated for outgoing documents), newest first.

@@ -9,13 +9,13 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::json;
 
-use super::cabinets::{self, CabinetId};
+use super::cabinets::CabinetId;
 use super::documents::{self, CopyId, DocumentId, MAX_COPIES};
 use super::people::{self, PersonId};
-use super::{LedgerError, Session, code_col, opt_code_col};
-use crate::audit::NewEvent;
+use super::{AuditAction, Event, LedgerError, Session, Write, code_col, custody, opt_code_col};
 use crate::domain::Role;
 use crate::domain::copy_state::CopyState;
+use crate::domain::copy_state::CustodyFlow;
 use crate::domain::level::{Category, Level};
 use crate::domain::marking::{SecrecyPeriod, marking};
 use crate::domain::numbering::format_number;
@@ -103,13 +103,12 @@ pub fn create_draft(s: &mut Session, d: &OutgoingDraft) -> Result<DocumentId, Le
             level: d.level,
             period: &d.period,
         },
-        s.clock().now().date_naive(),
+        s.today(),
     )?;
     active_person(s, d.drafter, "拟稿人")?;
-    let uid = s.user().id.0;
     let (kind, value) = d.period.to_parts();
-    s.write(|tx, now| {
-        tx.execute(
+    s.write(|w| {
+        w.tx.execute(
             "INSERT INTO documents (direction, doc_no, title, category, level, period_kind, period_value, \
              dated, pages, readers, remarks, created_at, out_step, drafter_person_id) \
              VALUES ('outgoing', '', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'draft', ?11)",
@@ -123,39 +122,42 @@ pub fn create_draft(s: &mut Session, d: &OutgoingDraft) -> Result<DocumentId, Le
                 d.pages,
                 d.readers.trim(),
                 d.remarks.trim(),
-                now.to_rfc3339(),
+                w.at(),
                 d.drafter.0
             ],
         )?;
-        let id = DocumentId(tx.last_insert_rowid());
-        insert_step(tx, id, OutgoingStep::Draft, Some(d.drafter), &now.to_rfc3339(), uid, "")?;
+        let id = DocumentId(w.tx.last_insert_rowid());
+        insert_step(w, id, OutgoingStep::Draft, Some(d.drafter), "")?;
         Ok((
             id,
-            NewEvent {
-                user_id: Some(uid),
-                action: "outgoing.draft",
-                entity: "documents",
-                entity_id: id.0.to_string(),
-                detail: json!({"title": d.title.trim(), "level": d.level.code(),
-                               "marking": marking(d.level, &d.period), "drafter_person_id": d.drafter.0}),
-            },
+            Event::new(
+                AuditAction::OutgoingDraft,
+                id.0,
+                json!({"title": d.title.trim(), "level": d.level.code(),
+                       "marking": marking(d.level, &d.period), "drafter_person_id": d.drafter.0}),
+            ),
         ))
     })
 }
 
 fn insert_step(
-    tx: &Transaction<'_>,
+    w: &Write<'_>,
     id: DocumentId,
     step: OutgoingStep,
     person: Option<PersonId>,
-    at: &str,
-    uid: i64,
     note: &str,
 ) -> Result<(), LedgerError> {
-    tx.execute(
+    w.tx.execute(
         "INSERT INTO outgoing_steps (document_id, step, person_id, at, user_id, note) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![id.0, step.code(), person.map(|p| p.0), at, uid, note.trim()],
+        params![
+            id.0,
+            step.code(),
+            person.map(|p| p.0),
+            w.at(),
+            w.user.0,
+            note.trim()
+        ],
     )?;
     Ok(())
 }
@@ -191,41 +193,34 @@ fn advance(
     step: OutgoingStep,
     person: Option<PersonId>,
     note: &str,
-    extra: impl FnOnce(
-        &Transaction<'_>,
-        Level,
-        chrono::DateTime<chrono::Utc>,
-    ) -> Result<serde_json::Value, LedgerError>,
+    extra: impl FnOnce(&Write<'_>, Level) -> Result<serde_json::Value, LedgerError>,
 ) -> Result<(), LedgerError> {
-    let uid = s.user().id.0;
-    s.write(|tx, now| {
-        let (level, at) = current(tx, id)?;
+    s.write(|w| {
+        let (level, at) = current(w.tx, id)?;
         at.advance(step)
             .map_err(|e| LedgerError::Invalid(e.to_string()))?;
-        let detail = extra(tx, level, now)?;
-        tx.execute(
+        let detail = extra(w, level)?;
+        w.tx.execute(
             "UPDATE documents SET out_step = ?2 WHERE id = ?1",
             params![id.0, step.code()],
         )?;
-        insert_step(tx, id, step, person, &now.to_rfc3339(), uid, note)?;
+        insert_step(w, id, step, person, note)?;
         Ok((
             (),
-            NewEvent {
-                user_id: Some(uid),
-                action: match step {
-                    OutgoingStep::Draft => "outgoing.draft",
-                    OutgoingStep::Reviewed => "outgoing.review",
-                    OutgoingStep::Signed => "outgoing.sign",
-                    OutgoingStep::Numbered => "outgoing.number",
-                    OutgoingStep::Registered => "outgoing.register",
-                    OutgoingStep::Printed => "outgoing.print",
-                    OutgoingStep::Distributed => "outgoing.distribute",
+            Event::new(
+                match step {
+                    OutgoingStep::Draft => AuditAction::OutgoingDraft,
+                    OutgoingStep::Reviewed => AuditAction::OutgoingReview,
+                    OutgoingStep::Signed => AuditAction::OutgoingSign,
+                    OutgoingStep::Numbered => AuditAction::OutgoingNumber,
+                    OutgoingStep::Registered => AuditAction::OutgoingRegister,
+                    OutgoingStep::Printed => AuditAction::OutgoingPrint,
+                    OutgoingStep::Distributed => AuditAction::OutgoingDistribute,
                 },
-                entity: "documents",
-                entity_id: id.0.to_string(),
-                detail: json!({"step": step.code(), "person_id": person.map(|p| p.0),
-                               "note": note.trim(), "detail": detail}),
-            },
+                id.0,
+                json!({"step": step.code(), "person_id": person.map(|p| p.0),
+                       "note": note.trim(), "detail": detail}),
+            ),
         ))
     })
 }
@@ -245,7 +240,7 @@ pub fn review(
         OutgoingStep::Reviewed,
         Some(reviewer),
         note,
-        |_, _, _| Ok(json!(null)),
+        |_, _| Ok(json!(null)),
     )
 }
 
@@ -258,14 +253,9 @@ pub fn sign(
 ) -> Result<(), LedgerError> {
     s.require("发文签发", &[Role::Custodian])?;
     active_person(s, signer, "签发人")?;
-    advance(
-        s,
-        id,
-        OutgoingStep::Signed,
-        Some(signer),
-        note,
-        |_, _, _| Ok(json!(null)),
-    )
+    advance(s, id, OutgoingStep::Signed, Some(signer), note, |_, _| {
+        Ok(json!(null))
+    })
 }
 
 /// The 文号 pattern in force.
@@ -282,18 +272,15 @@ pub fn set_pattern(s: &mut Session, new: &str) -> Result<(), LedgerError> {
     crate::domain::numbering::validate_pattern(new)
         .map_err(|e| LedgerError::Invalid(e.to_string()))?;
     let old = pattern(s)?;
-    let uid = s.user().id.0;
-    s.write(|tx, _| {
-        super::settings::put(tx, PATTERN_KEY, new)?;
+    s.write(|w| {
+        super::settings::put(w.tx, PATTERN_KEY, new)?;
         Ok((
             (),
-            NewEvent {
-                user_id: Some(uid),
-                action: "settings.update",
-                entity: "settings",
-                entity_id: PATTERN_KEY.into(),
-                detail: json!({"from": old, "to": new}),
-            },
+            Event::new(
+                AuditAction::SettingsUpdate,
+                PATTERN_KEY,
+                json!({"from": old, "to": new}),
+            ),
         ))
     })
 }
@@ -307,11 +294,12 @@ pub fn assign_number(s: &mut Session, id: DocumentId) -> Result<String, LedgerEr
         .map_err(|e| LedgerError::Invalid(e.to_string()))?;
     let unit = super::settings::unit_name(s)?;
     let mut assigned = String::new();
-    advance(s, id, OutgoingStep::Numbered, None, "", |tx, _, now| {
-        let year = now.with_timezone(&chrono::Local).year();
-        let seq = documents::next_seq(tx, "outgoing", year)?;
+    advance(s, id, OutgoingStep::Numbered, None, "", |w, _| {
+        // The 文号 year is the office's year (R3.1.2 numbering), whatever the PC's time zone.
+        let year = w.today.year();
+        let seq = documents::next_seq(w.tx, "outgoing", year)?;
         assigned = format_number(&pattern, &unit, year, seq);
-        tx.execute(
+        w.tx.execute(
             "UPDATE documents SET doc_no = ?2 WHERE id = ?1",
             params![id.0, assigned],
         )?;
@@ -323,7 +311,7 @@ pub fn assign_number(s: &mut Session, id: DocumentId) -> Result<String, LedgerEr
 /// 登记: the numbered document enters the ledger.
 pub fn register(s: &mut Session, id: DocumentId, note: &str) -> Result<(), LedgerError> {
     s.require("发文登记", &[Role::Custodian])?;
-    advance(s, id, OutgoingStep::Registered, None, note, |_, _, _| {
+    advance(s, id, OutgoingStep::Registered, None, note, |_, _| {
         Ok(json!(null))
     })
 }
@@ -339,32 +327,10 @@ pub fn print(
     if count == 0 || count > MAX_COPIES {
         return bad("印制份数须在 1 到 999 之间");
     }
-    let cab = cabinets::get(s, cabinet)?;
-    if cab.retired {
-        return bad("该专柜已停用");
-    }
-    let level = documents::get(s, id)?.level;
-    cab.rules()
-        .may_hold(level)
-        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
-    let uid = s.user().id.0;
-    advance(s, id, OutgoingStep::Printed, None, "", |tx, _, now| {
+    advance(s, id, OutgoingStep::Printed, None, "", |w, level| {
+        custody::fit_cabinet(w.tx, cabinet, level)?;
         for n in 1..=count {
-            tx.execute(
-                "INSERT INTO copies (document_id, copy_no, state, cabinet_id) VALUES (?1, ?2, ?3, ?4)",
-                params![id.0, n, CopyState::InCabinet.code(), cabinet.0],
-            )?;
-            tx.execute(
-                "INSERT INTO copy_events (copy_id, at, user_id, from_state, to_state, cabinet_id, note) \
-                 VALUES (?1, ?2, ?3, NULL, ?4, ?5, '印制入柜')",
-                params![
-                    tx.last_insert_rowid(),
-                    now.to_rfc3339(),
-                    uid,
-                    CopyState::InCabinet.code(),
-                    cabinet.0
-                ],
-            )?;
+            custody::intake(w, id, n, cabinet, "印制入柜")?;
         }
         Ok(json!({"copies": count, "cabinet_id": cabinet.0}))
     })
@@ -377,26 +343,6 @@ pub fn distribute(s: &mut Session, copy: CopyId, d: &DistributionInput) -> Resul
     if d.recipient_unit.trim().is_empty() {
         return bad("请填写收件单位");
     }
-    let (doc, copy_no, state, level) = s
-        .conn()
-        .query_row(
-            "SELECT c.document_id, c.copy_no, c.state, d.level FROM copies c \
-             JOIN documents d ON d.id = c.document_id WHERE c.id = ?1",
-            [copy.0],
-            |r| {
-                Ok((
-                    DocumentId(r.get(0)?),
-                    r.get::<_, u32>(1)?,
-                    code_col(r, 2, CopyState::from_code)?,
-                    code_col(r, 3, Level::from_code)?,
-                ))
-            },
-        )
-        .optional()?
-        .ok_or_else(|| LedgerError::Invalid(format!("没有编号 {} 的份号", copy.0)))?;
-    d.channel
-        .check(level)
-        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
     match d.channel {
         Channel::DesignatedPerson if d.carrier.is_none() => {
             return bad("专人送达须写明送达人");
@@ -409,22 +355,31 @@ pub fn distribute(s: &mut Session, copy: CopyId, d: &DistributionInput) -> Resul
     if let Some(p) = d.carrier {
         active_person(s, p, "送达人")?;
     }
-    if d.sent_on > s.clock().now().date_naive() {
+    if d.sent_on > s.today() {
         return bad("发出日期不能晚于今天");
     }
-    state
-        .transition(CopyState::SentOut)
-        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
-    let uid = s.user().id.0;
-    s.write(|tx, now| {
-        let (_, step) = current(tx, doc)?;
+    s.write(|w| {
+        let (doc, level) = w
+            .tx
+            .query_row(
+                "SELECT c.document_id, d.level FROM copies c \
+                 JOIN documents d ON d.id = c.document_id WHERE c.id = ?1",
+                [copy.0],
+                |r| Ok((DocumentId(r.get(0)?), code_col(r, 1, Level::from_code)?)),
+            )
+            .optional()?
+            .ok_or_else(|| LedgerError::Invalid(format!("没有编号 {} 的份号", copy.0)))?;
+        d.channel
+            .check(level)
+            .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+        let (_, step) = current(w.tx, doc)?;
         match step {
             OutgoingStep::Printed => {
-                tx.execute(
+                w.tx.execute(
                     "UPDATE documents SET out_step = 'distributed' WHERE id = ?1",
                     [doc.0],
                 )?;
-                insert_step(tx, doc, OutgoingStep::Distributed, None, &now.to_rfc3339(), uid, "")?;
+                insert_step(w, doc, OutgoingStep::Distributed, None, "")?;
             }
             OutgoingStep::Distributed => {}
             other => {
@@ -433,26 +388,21 @@ pub fn distribute(s: &mut Session, copy: CopyId, d: &DistributionInput) -> Resul
                     .map_err(|e| LedgerError::Invalid(e.to_string()))?;
             }
         }
-        tx.execute(
-            "UPDATE copies SET state = ?2, cabinet_id = NULL, holder_person_id = ?3, place = ?4 WHERE id = ?1",
-            params![copy.0, CopyState::SentOut.code(), d.carrier.map(|p| p.0), d.recipient_unit.trim()],
-        )?;
         let note = format!("经{}分发", d.channel.label_zh());
-        tx.execute(
-            "INSERT INTO copy_events (copy_id, at, user_id, from_state, to_state, holder_person_id, place, note) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                copy.0,
-                now.to_rfc3339(),
-                uid,
-                state.code(),
-                CopyState::SentOut.code(),
-                d.carrier.map(|p| p.0),
-                d.recipient_unit.trim(),
-                note
-            ],
+        let found = custody::change(
+            w,
+            &custody::Change {
+                copy,
+                expected: CopyState::InCabinet,
+                to: CopyState::SentOut,
+                cabinet: None,
+                holder: d.carrier,
+                place: &d.recipient_unit,
+                note: &note,
+                flow: CustodyFlow::Outgoing,
+            },
         )?;
-        tx.execute(
+        w.tx.execute(
             "INSERT INTO distributions (copy_id, recipient_unit, channel, carrier_person_id, tracking_no, \
              sent_on, at, user_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
@@ -462,22 +412,20 @@ pub fn distribute(s: &mut Session, copy: CopyId, d: &DistributionInput) -> Resul
                 d.carrier.map(|p| p.0),
                 d.tracking_no.trim(),
                 d.sent_on.to_string(),
-                now.to_rfc3339(),
-                uid
+                w.at(),
+                w.user.0
             ],
         )?;
         Ok((
             (),
-            NewEvent {
-                user_id: Some(uid),
-                action: "outgoing.distribute",
-                entity: "copies",
-                entity_id: copy.0.to_string(),
-                detail: json!({"document_id": doc.0, "copy_no": copy_no,
-                               "recipient_unit": d.recipient_unit.trim(), "channel": d.channel.code(),
-                               "carrier_person_id": d.carrier.map(|p| p.0),
-                               "tracking_no": d.tracking_no.trim(), "sent_on": d.sent_on.to_string()}),
-            },
+            Event::new(
+                AuditAction::OutgoingDistribute,
+                copy.0,
+                json!({"document_id": doc.0, "copy_no": found.copy_no,
+                       "recipient_unit": d.recipient_unit.trim(), "channel": d.channel.code(),
+                       "carrier_person_id": d.carrier.map(|p| p.0),
+                       "tracking_no": d.tracking_no.trim(), "sent_on": d.sent_on.to_string()}),
+            ),
         ))
     })
 }
@@ -485,11 +433,11 @@ pub fn distribute(s: &mut Session, copy: CopyId, d: &DistributionInput) -> Resul
 /// 回执: the recipient's receipt for a copy came back on `on`.
 pub fn record_receipt(s: &mut Session, copy: CopyId, on: NaiveDate) -> Result<(), LedgerError> {
     s.require("登记回执", &[Role::Custodian])?;
-    if on > s.clock().now().date_naive() {
+    if on > s.today() {
         return bad("回执日期不能晚于今天");
     }
-    let uid = s.user().id.0;
-    s.write(|tx, _| {
+    s.write(|w| {
+        let tx = w.tx;
         let sent: Option<(String, Option<String>)> = tx
             .query_row(
                 "SELECT sent_on, receipt_returned_on FROM distributions WHERE copy_id = ?1",
@@ -511,13 +459,11 @@ pub fn record_receipt(s: &mut Session, copy: CopyId, on: NaiveDate) -> Result<()
         )?;
         Ok((
             (),
-            NewEvent {
-                user_id: Some(uid),
-                action: "outgoing.receipt",
-                entity: "copies",
-                entity_id: copy.0.to_string(),
-                detail: json!({"receipt_returned_on": on.to_string()}),
-            },
+            Event::new(
+                AuditAction::OutgoingReceipt,
+                copy.0,
+                json!({"receipt_returned_on": on.to_string()}),
+            ),
         ))
     })
 }

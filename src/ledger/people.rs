@@ -7,8 +7,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{LedgerError, Session, code_col};
-use crate::audit::NewEvent;
+use super::{AuditAction, Event, LedgerError, Session, code_col};
 use crate::domain::Role;
 use crate::domain::person::Clearance;
 
@@ -114,8 +113,9 @@ pub(crate) fn insert(
     tx: &Transaction<'_>,
     p: &NewPerson,
     now: DateTime<Utc>,
+    today: NaiveDate,
 ) -> Result<PersonId, LedgerError> {
-    validate(p, now.date_naive())?;
+    validate(p, today)?;
     tx.execute(
         "INSERT INTO people (name, department, post, created_at, phone, clearance, pledge_signed_on) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -135,19 +135,9 @@ pub(crate) fn insert(
 /// Adds a person to the register. Custodian or administrator; audited.
 pub fn add(s: &mut Session, p: &NewPerson) -> Result<PersonId, LedgerError> {
     s.require("登记人员", &[Role::Custodian, Role::Admin])?;
-    let uid = s.user().id.0;
-    s.write(|tx, now| {
-        let id = insert(tx, p, now)?;
-        Ok((
-            id,
-            NewEvent {
-                user_id: Some(uid),
-                action: "person.create",
-                entity: "people",
-                entity_id: id.0.to_string(),
-                detail: detail(p),
-            },
-        ))
+    s.write(|w| {
+        let id = insert(w.tx, p, w.now, w.today)?;
+        Ok((id, Event::new(AuditAction::PersonCreate, id.0, detail(p))))
     })
 }
 
@@ -155,10 +145,9 @@ pub fn add(s: &mut Session, p: &NewPerson) -> Result<PersonId, LedgerError> {
 pub fn update(s: &mut Session, id: PersonId, p: &NewPerson) -> Result<(), LedgerError> {
     s.require("修改人员信息", &[Role::Custodian, Role::Admin])?;
     let before = get(s, id)?;
-    let uid = s.user().id.0;
-    s.write(|tx, now| {
-        validate(p, now.date_naive())?;
-        tx.execute(
+    s.write(|w| {
+        validate(p, w.today)?;
+        w.tx.execute(
             "UPDATE people SET name = ?2, department = ?3, post = ?4, phone = ?5, clearance = ?6, \
              pledge_signed_on = ?7 WHERE id = ?1",
             params![
@@ -173,12 +162,10 @@ pub fn update(s: &mut Session, id: PersonId, p: &NewPerson) -> Result<(), Ledger
         )?;
         Ok((
             (),
-            NewEvent {
-                user_id: Some(uid),
-                action: "person.update",
-                entity: "people",
-                entity_id: id.0.to_string(),
-                detail: json!({
+            Event::new(
+                AuditAction::PersonUpdate,
+                id.0,
+                json!({
                     "before": {
                         "name": before.name, "department": before.department, "post": before.post,
                         "phone": before.phone, "clearance": before.clearance.code(),
@@ -186,15 +173,19 @@ pub fn update(s: &mut Session, id: PersonId, p: &NewPerson) -> Result<(), Ledger
                     },
                     "after": detail(p),
                 }),
-            },
+            ),
         ))
     })
 }
 
 /// One person.
 pub fn get(s: &Session, id: PersonId) -> Result<Person, LedgerError> {
-    s.conn()
-        .query_row(&format!("{SELECT} WHERE id = ?1"), [id.0], from_row)
+    get_in(s.conn(), id)
+}
+
+/// One person, read on `conn` (inside a write's transaction).
+pub(crate) fn get_in(conn: &rusqlite::Connection, id: PersonId) -> Result<Person, LedgerError> {
+    conn.query_row(&format!("{SELECT} WHERE id = ?1"), [id.0], from_row)
         .optional()?
         .ok_or_else(|| LedgerError::Invalid(format!("人员名册中没有编号 {}", id.0)))
 }

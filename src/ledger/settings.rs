@@ -3,9 +3,8 @@
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::json;
 
-use super::{LedgerError, Session};
-use crate::audit::NewEvent;
-use crate::domain::Role;
+use super::{AuditAction, Event, LedgerError, Session};
+use crate::domain::{OfficeZone, Role};
 
 /// The unit's name (shown in the top bar and on forms).
 pub const UNIT_NAME: &str = "unit_name";
@@ -15,6 +14,11 @@ pub const VAULT_ID: &str = "vault_id";
 pub const CREATED_AT: &str = "created_at";
 /// Minutes of inactivity before the app locks itself.
 pub const AUTO_LOCK_MINUTES: &str = "auto_lock_minutes";
+
+/// The office's UTC offset, e.g. `+08:00` ([`OfficeZone`]).
+pub const OFFICE_ZONE: &str = "office_zone";
+/// Present (`1`) in a vault made with `init --demo`: only such a vault takes synthetic data.
+pub const DEMO_VAULT: &str = "demo_vault";
 
 /// Default for [`AUTO_LOCK_MINUTES`].
 pub const DEFAULT_AUTO_LOCK_MINUTES: u32 = 5;
@@ -28,7 +32,7 @@ pub(crate) fn put(tx: &Transaction<'_>, key: &str, value: &str) -> Result<(), Le
     Ok(())
 }
 
-fn get(conn: &Connection, key: &str) -> Result<Option<String>, LedgerError> {
+pub(crate) fn get(conn: &Connection, key: &str) -> Result<Option<String>, LedgerError> {
     Ok(conn
         .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
             r.get(0)
@@ -62,18 +66,53 @@ pub fn set_auto_lock_minutes(s: &mut Session, minutes: u32) -> Result<(), Ledger
         ));
     }
     let old = auto_lock_minutes(s)?;
-    let uid = s.user().id.0;
-    s.write(|tx, _| {
-        put(tx, AUTO_LOCK_MINUTES, &minutes.to_string())?;
+    s.write(|w| {
+        put(w.tx, AUTO_LOCK_MINUTES, &minutes.to_string())?;
         Ok((
             (),
-            NewEvent {
-                user_id: Some(uid),
-                action: "settings.update",
-                entity: "settings",
-                entity_id: AUTO_LOCK_MINUTES.into(),
-                detail: json!({"from": old, "to": minutes}),
-            },
+            Event::new(
+                AuditAction::SettingsUpdate,
+                AUTO_LOCK_MINUTES,
+                json!({"from": old, "to": minutes}),
+            ),
         ))
     })
+}
+
+/// The office's time zone as stored (a vault made before the setting existed is in Beijing
+/// time). A stored value that does not parse is reported, never replaced by a guess.
+pub(crate) fn office_zone_of(conn: &Connection) -> Result<OfficeZone, LedgerError> {
+    match get(conn, OFFICE_ZONE)? {
+        None => Ok(OfficeZone::default()),
+        Some(text) => OfficeZone::parse(&text)
+            .map_err(|_| LedgerError::Invalid(format!("办公时区设置“{text}”无法读取"))),
+    }
+}
+
+/// Sets the office's time zone. Custodian or administrator; audited with old and new. Dates
+/// already stored keep their text; the session uses the new zone at once.
+pub fn set_office_zone(s: &mut Session, zone: OfficeZone) -> Result<(), LedgerError> {
+    s.require("修改办公时区", &[Role::Custodian, Role::Admin])?;
+    let old = office_zone_of(s.conn())?;
+    if old == zone {
+        return Err(LedgerError::Invalid("办公时区没有变化".into()));
+    }
+    s.write(|w| {
+        put(w.tx, OFFICE_ZONE, &zone.code())?;
+        Ok((
+            (),
+            Event::new(
+                AuditAction::SettingsUpdate,
+                OFFICE_ZONE,
+                json!({"from": old.code(), "to": zone.code()}),
+            ),
+        ))
+    })?;
+    s.set_zone(zone);
+    Ok(())
+}
+
+/// Whether the vault was made as a demo vault (`init --demo`).
+pub fn is_demo(s: &Session) -> Result<bool, LedgerError> {
+    Ok(get(s.conn(), DEMO_VAULT)?.as_deref() == Some("1"))
 }

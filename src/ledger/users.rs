@@ -7,8 +7,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::people::{self, NewPerson, PersonId};
-use super::{LedgerError, Session, code_col};
-use crate::audit::NewEvent;
+use super::{AuditAction, Event, LedgerError, Session, code_col};
 use crate::domain::Role;
 use crate::domain::passphrase::strength;
 use crate::vault::Passphrase;
@@ -147,20 +146,17 @@ pub fn add_user(
             new.login
         )));
     }
-    let uid = s.user.id.0;
-    let created = s.write(|tx, now| {
-        let person = people::insert(tx, &new.person, now)?;
-        let id = insert(tx, &new.login, person, new.role, now)?;
+    let created = s.write(|w| {
+        let person = people::insert(w.tx, &new.person, w.now, w.today)?;
+        let id = insert(w.tx, &new.login, person, new.role, w.now)?;
         Ok((
             id,
-            NewEvent {
-                user_id: Some(uid),
-                action: "user.create",
-                entity: "users",
-                entity_id: id.0.to_string(),
-                detail: json!({"login": new.login, "name": new.person.name.trim(),
+            Event::new(
+                AuditAction::UserCreate,
+                id.0,
+                json!({"login": new.login, "name": new.person.name.trim(),
                                "role": new.role.code(), "person_id": person.0}),
-            },
+            ),
         ))
     })?;
     // The row is committed first: a crash between the two leaves an account without a slot
@@ -178,18 +174,15 @@ pub fn deactivate_user(s: &mut Session, login: &str) -> Result<(), LedgerError> 
     }
     let target = current(s.conn(), login)?.ok_or(LedgerError::UserInactive)?;
     s.vault.remove_user_slot(&s.ledger, login)?;
-    let uid = s.user.id.0;
-    s.write(|tx, _| {
-        tx.execute("UPDATE users SET active = 0 WHERE id = ?1", [target.id.0])?;
+    s.write(|w| {
+        w.tx.execute("UPDATE users SET active = 0 WHERE id = ?1", [target.id.0])?;
         Ok((
             (),
-            NewEvent {
-                user_id: Some(uid),
-                action: "user.deactivate",
-                entity: "users",
-                entity_id: target.id.0.to_string(),
-                detail: json!({"login": login}),
-            },
+            Event::new(
+                AuditAction::UserDeactivate,
+                target.id.0,
+                json!({"login": login}),
+            ),
         ))
     })
 }

@@ -11,15 +11,16 @@ use super::screens::login::LoginScreen;
 use super::screens::main_window::MainWindow;
 use super::screens::setup::SetupWizard;
 use crate::domain::Clock;
-use crate::ledger::{LedgerError, Session, SetupInput};
-use crate::vault::{KdfChoice, Passphrase, RecoveryKey, Vault, VaultError};
+use crate::ledger::{
+    KdfChoice, LedgerError, LockedLedger, Passphrase, RecoveryKey, Session, SetupInput,
+};
 
 /// eframe storage key of the interface language (a UI preference: never a secret or a row).
 pub const LANG_KEY: &str = "baomi.lang";
 
 /// How the app is started: where the vault is, how a new one derives keys, which clock it reads.
 pub struct AppConfig {
-    /// The vault folder.
+    /// The ledger's folder.
     pub vault_dir: PathBuf,
     /// KDF for a new vault ([`KdfChoice::Calibrate`] in the shipped app).
     pub kdf: KdfChoice,
@@ -31,7 +32,7 @@ pub struct AppConfig {
 /// they were queued (see `BaomiApp::ready`).
 pub enum Command {
     /// The wizard's data is complete: create the vault.
-    CreateVault {
+    CreateLedger {
         /// Unit and first user.
         input: SetupInput,
         /// The first user's passphrase.
@@ -95,11 +96,11 @@ impl BaomiApp {
     /// Opens the vault folder: the wizard if it holds no vault, else the login screen.
     pub fn new(config: AppConfig) -> Self {
         let now = config.clock.now();
-        let state = if Vault::exists(&config.vault_dir) {
-            match Vault::open(&config.vault_dir) {
-                Ok(vault) => {
-                    let stale = vault.recovered_stale_lock().is_some();
-                    let mut screen = LoginScreen::new(vault);
+        let state = if LockedLedger::exists(&config.vault_dir) {
+            match LockedLedger::open(&config.vault_dir) {
+                Ok(locked) => {
+                    let stale = locked.recovered_stale_lock();
+                    let mut screen = LoginScreen::new(locked);
                     if stale {
                         screen.notice = Some(
                             "上次 Baomi 未正常退出（已恢复实例锁）。数据库会自动完成未写完的事务；如有疑虑，解锁后请运行完整性检查。",
@@ -204,7 +205,7 @@ impl BaomiApp {
         self.last_activity = clock.now();
         match cmd {
             Command::SetLang(lang) => self.lang = lang,
-            Command::CreateVault { input, passphrase } => {
+            Command::CreateLedger { input, passphrase } => {
                 let AppState::Setup(wizard) = &mut self.state else {
                     return;
                 };
@@ -230,29 +231,23 @@ impl BaomiApp {
                 }
             }
             Command::Unlock { login, passphrase } => {
-                self.try_unlock(|vault| Session::unlock(vault, &login, &passphrase, clock.clone()));
+                self.try_unlock(|locked| locked.unlock(&login, &passphrase, clock.clone()));
             }
             Command::RecoverUnlock {
                 login,
                 recovery,
                 new_passphrase,
             } => {
-                self.try_unlock(|vault| {
-                    Session::unlock_with_recovery(
-                        vault,
-                        &recovery,
-                        &login,
-                        &new_passphrase,
-                        clock.clone(),
-                    )
+                self.try_unlock(|locked| {
+                    locked.unlock_with_recovery(&recovery, &login, &new_passphrase, clock.clone())
                 });
             }
             Command::Lock { reason } => {
                 if let AppState::Main(main) =
                     std::mem::replace(&mut self.state, AppState::Switching)
                 {
-                    let vault = main.into_session().lock(reason);
-                    let mut screen = LoginScreen::new(vault);
+                    let locked = main.into_session().lock(reason);
+                    let mut screen = LoginScreen::new(locked);
                     if reason == "idle" {
                         screen.notice = Some(
                             self.lang
@@ -266,22 +261,29 @@ impl BaomiApp {
         }
     }
 
-    /// Hands the login screen's vault to `attempt`; on success the main window opens (and the
-    /// failed attempts before it are audited), on failure the login screen shows why.
+    /// Hands the login screen's locked ledger to `attempt`; on success the main window opens
+    /// (and the failed attempts before it are audited), on failure the login screen shows why.
     #[allow(clippy::result_large_err)]
-    fn try_unlock(&mut self, attempt: impl FnOnce(Vault) -> Result<Session, (Vault, LedgerError)>) {
+    fn try_unlock(
+        &mut self,
+        attempt: impl FnOnce(LockedLedger) -> Result<Session, (LockedLedger, LedgerError)>,
+    ) {
         let AppState::Login(mut screen) = std::mem::replace(&mut self.state, AppState::Switching)
         else {
             return;
         };
-        match attempt(screen.take_vault()) {
+        match attempt(screen.take_locked()) {
             Ok(mut session) => {
                 // Best effort: the unlock itself is already audited.
                 let _ = session.record_failed_logins(&screen.take_attempts());
                 self.enter_main(session);
             }
-            Err((vault, e)) => {
-                screen.failed(vault, error_message(self.lang, &e), self.config.clock.now());
+            Err((locked, e)) => {
+                screen.failed(
+                    locked,
+                    error_message(self.lang, &e),
+                    self.config.clock.now(),
+                );
                 self.state = AppState::Login(screen);
             }
         }
@@ -330,7 +332,7 @@ fn fatal_ui(ui: &mut egui::Ui, lang: Lang, msg: &str) {
     });
 }
 
-fn fatal_text(e: &VaultError, dir: &std::path::Path) -> String {
+fn fatal_text(e: &LedgerError, dir: &std::path::Path) -> String {
     format!("{e}\n{}", dir.display())
 }
 
@@ -339,10 +341,8 @@ fn fatal_text(e: &VaultError, dir: &std::path::Path) -> String {
 pub fn error_message(lang: Lang, e: &LedgerError) -> String {
     if lang == Lang::En {
         let en = match e {
-            LedgerError::Vault(VaultError::WrongPassphraseOrDamaged) => {
-                Some("Wrong passphrase, or the key file is damaged")
-            }
-            LedgerError::Vault(VaultError::NoSuchUser) => Some("No such user"),
+            LedgerError::WrongPassphrase => Some("Wrong passphrase, or the key file is damaged"),
+            LedgerError::NoSuchUser => Some("No such user"),
             LedgerError::WrongCurrentPassphrase => Some("The current passphrase is wrong"),
             LedgerError::UserInactive => Some("This account is disabled or does not exist"),
             _ => None,

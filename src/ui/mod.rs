@@ -13,7 +13,7 @@ use std::sync::Arc;
 pub use app::{AppConfig, BaomiApp};
 
 use crate::domain::SystemClock;
-use crate::vault::KdfChoice;
+use crate::ledger::KdfChoice;
 
 /// The window title (also what the real-window tests search for).
 pub const WINDOW_TITLE: &str = "保密台账 Baomi";

@@ -41,7 +41,8 @@ const CACHE_KIB: i64 = 65_536;
 pub struct Vault {
     dir: PathBuf,
     keys: KeyFile,
-    lock: InstanceLock,
+    /// Always held by the app; `None` only for a test's second writer on the same file.
+    lock: Option<InstanceLock>,
 }
 
 /// An unlocked ledger: the database connection and the keys derived from the master key.
@@ -114,7 +115,7 @@ impl Vault {
         let vault = Vault {
             dir: dir.to_owned(),
             keys,
-            lock,
+            lock: Some(lock),
         };
         let ledger = OpenLedger::new(
             conn,
@@ -135,6 +136,17 @@ impl Vault {
 
     /// Opens the vault in `dir`: takes the instance lock and reads the key file.
     pub fn open(dir: &Path) -> Result<Vault, VaultError> {
+        Vault::open_inner(dir, true)
+    }
+
+    /// Opens the vault in `dir` without the instance lock: a second writer on the same file,
+    /// for tests that race two writers. Never reachable from the app.
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn open_without_instance_lock(dir: &Path) -> Result<Vault, VaultError> {
+        Vault::open_inner(dir, false)
+    }
+
+    fn open_inner(dir: &Path, take_lock: bool) -> Result<Vault, VaultError> {
         let keys_path = dir.join(KEYS_FILE);
         if !dir.is_dir() {
             return Err(VaultError::NotAVault);
@@ -146,7 +158,11 @@ impl Vault {
                 VaultError::NotAVault
             });
         }
-        let lock = InstanceLock::acquire(&dir.join(LOCK_FILE))?;
+        let lock = if take_lock {
+            Some(InstanceLock::acquire(&dir.join(LOCK_FILE))?)
+        } else {
+            None
+        };
         let bytes = std::fs::read(&keys_path).map_err(|e| VaultError::io("读取", &keys_path, e))?;
         let keys = KeyFile::parse(&bytes)?;
         if !dir.join(DB_FILE).exists() {
@@ -176,7 +192,7 @@ impl Vault {
 
     /// `Some(previous holder)` if opening recovered a stale lock left by a crashed process.
     pub fn recovered_stale_lock(&self) -> Option<&str> {
-        self.lock.recovered_from()
+        self.lock.as_ref().and_then(|l| l.recovered_from())
     }
 
     /// Unlocks with `login`'s passphrase.
@@ -411,6 +427,10 @@ fn open_connection(
          PRAGMA cache_size = -{CACHE_KIB}; PRAGMA temp_store = MEMORY;"
     ))
     .map_err(damaged)?;
+    // A write waits for another writer's transaction (a checkpoint, a second connection)
+    // instead of failing at once.
+    conn.busy_timeout(Duration::from_secs(10))
+        .map_err(damaged)?;
     register_functions(&conn).map_err(damaged)?;
     Ok(conn)
 }

@@ -7,8 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use baomi::domain::{Clock, MockClock};
-use baomi::ledger::{Session, SetupInput};
-use baomi::vault::{KdfChoice, Passphrase, RecoveryKey};
+use baomi::ledger::{KdfChoice, LockedLedger, Passphrase, RecoveryKey, Session, SetupInput};
 use chrono::{TimeZone, Utc};
 
 pub const PASS: &str = "correct horse 保密 9";
@@ -28,6 +27,7 @@ pub fn setup_input() -> SetupInput {
         name: "王保密".into(),
         department: "党办".into(),
         post: "保密员".into(),
+        ..SetupInput::default()
     }
 }
 
@@ -42,6 +42,31 @@ pub fn new_vault(dir: &Path) -> (Session, RecoveryKey) {
         c,
     )
     .expect("create vault")
+}
+
+/// Opens the ledger in `dir` and signs in.
+pub fn sign_in(dir: &Path, login: &str, passphrase: &str, clock: Arc<dyn Clock>) -> Session {
+    LockedLedger::open(dir)
+        .unwrap()
+        .unlock(login, &pass(passphrase), clock)
+        .map_err(|(_, e)| e)
+        .unwrap()
+}
+
+/// A fresh vault in `dir` (fast KDF) whose office is in `zone`, on `clock`.
+pub fn new_vault_at(dir: &Path, zone: baomi::domain::OfficeZone, clock: Arc<dyn Clock>) -> Session {
+    Session::create(
+        dir,
+        &SetupInput {
+            zone,
+            ..setup_input()
+        },
+        &pass(PASS),
+        KdfChoice::INSECURE_FOR_TESTS,
+        clock,
+    )
+    .expect("create vault")
+    .0
 }
 
 pub fn system_clock() -> Arc<dyn Clock> {

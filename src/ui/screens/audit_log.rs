@@ -14,12 +14,12 @@ use crate::domain::level::Level;
 use crate::domain::outgoing::{Channel, OutgoingStep};
 use crate::domain::person::Clearance;
 use crate::domain::role::Role;
+use crate::ledger::Passphrase;
 use crate::ledger::Session;
 use crate::ledger::audit_log::{self, AuditFilter, AuditRow, Seal, SealCheck};
 use crate::ui::i18n::Lang;
 use crate::ui::screens::main_window::MainCommand;
 use crate::ui::widgets::{error_text, filter_combo, header_cells, hint_text};
-use crate::vault::Passphrase;
 
 /// Rows shown at most; the filters narrow the trail down to them.
 const LIMIT: i64 = 1000;
@@ -30,11 +30,16 @@ pub struct Names {
     pub people: HashMap<i64, String>,
     pub cabinets: HashMap<i64, String>,
     pub users: HashMap<i64, String>,
+    /// The office's time zone, for times in the details.
+    pub zone: crate::domain::OfficeZone,
 }
 
 impl Names {
     fn load(session: &Session) -> Self {
-        let mut n = Names::default();
+        let mut n = Names {
+            zone: session.zone(),
+            ..Names::default()
+        };
         if let Ok(people) = crate::ledger::people::list(session) {
             n.people = people.into_iter().map(|p| (p.id.0, p.name)).collect();
         }
@@ -193,14 +198,14 @@ impl AuditLogScreen {
                             Lang::Zh => format!(
                                 "第 {} 条 · {} · {} · 凭证码 {}",
                                 seal.seq,
-                                crate::ui::i18n::local_time(&seal.at),
+                                session.zone().time_text(&seal.at),
                                 seal.login,
                                 seal.code
                             ),
                             Lang::En => format!(
                                 "event {} · {} · {} · code {}",
                                 seal.seq,
-                                crate::ui::i18n::local_time(&seal.at),
+                                session.zone().time_text(&seal.at),
                                 seal.login,
                                 seal.code
                             ),
@@ -418,7 +423,7 @@ impl AuditLogScreen {
                         ui.label(r.seq.to_string());
                     });
                     row.col(|ui| {
-                        ui.label(crate::ui::i18n::local_time(&r.at));
+                        ui.label(self.names.zone.time_text(&r.at));
                     });
                     row.col(|ui| {
                         ui.label(&r.login);
@@ -529,7 +534,7 @@ fn value_text(lang: Lang, key: &str, v: &Value, names: &Names) -> Option<String>
             ("document_id", Some(id)) => format!("doc-{id}"),
             _ => n.to_string(),
         },
-        Value::String(s) if key == "at" => crate::ui::i18n::local_time(s),
+        Value::String(s) if key == "at" => names.zone.time_text(s),
         Value::String(s) => code_label(lang, key, s).unwrap_or_else(|| s.clone()),
         Value::Array(items) => items
             .iter()
@@ -684,6 +689,7 @@ mod tests {
             people: [(15, "郭伟".to_owned()), (26, "王主任".to_owned())].into(),
             cabinets: [(2, "JM-02".to_owned())].into(),
             users: [(1, "zhang".to_owned())].into(),
+            zone: crate::domain::OfficeZone::default(),
         }
     }
 

@@ -8,15 +8,16 @@ use egui_extras::{Column, TableBuilder};
 use super::main_window::MainCommand;
 use crate::domain::calendar::Calendar;
 use crate::domain::copy_state::CopyState;
+use crate::ledger::Passphrase;
 use crate::ledger::Session;
 use crate::ledger::borrowing::{self, Borrow, BorrowId, BorrowRequest, BorrowState, Which};
 use crate::ledger::documents::{self, Copy, CopyId, Document};
 use crate::ledger::people::{self, Person, PersonId};
+use crate::ledger::printing::{self, PrintTarget, Printable};
 use crate::ledger::search::{self, Query};
 use crate::ledger::users::{self, UserRow};
-use crate::ui::i18n::{Lang, local_time};
-use crate::ui::widgets::{combo_row, error_text, field_row, header_cells};
-use crate::vault::Passphrase;
+use crate::ui::i18n::Lang;
+use crate::ui::widgets::{combo_row, error_text, field_row, header_cells, hint_text};
 use zeroize::Zeroizing;
 
 /// What the screen asks the ledger to do.
@@ -30,9 +31,11 @@ pub enum BorrowAction {
         note: String,
     },
     CheckOut(BorrowId),
+    /// A renewal, approved again by the level's approver (R3.1.3).
     Renew {
         id: BorrowId,
         days: u32,
+        how: DecideHow,
     },
     Return {
         id: BorrowId,
@@ -44,10 +47,10 @@ pub enum BorrowAction {
         id: BorrowId,
         reason: String,
     },
-    /// Print the 《文件借阅申请表》: to the system printer (`None`) or to a PDF file.
+    /// Print the 《文件借阅申请表》 (the ledger's printing use case).
     PrintForm {
         id: BorrowId,
-        file: Option<std::path::PathBuf>,
+        target: PrintTarget,
     },
 }
 
@@ -61,6 +64,21 @@ pub enum DecideHow {
         person: PersonId,
         reference: String,
     },
+}
+
+impl DecideHow {
+    /// The ledger's view of it.
+    fn decider(&self) -> borrowing::Decider<'_> {
+        match self {
+            DecideHow::SignedIn { login, passphrase } => {
+                borrowing::Decider::SignedIn { login, passphrase }
+            }
+            DecideHow::Paper { person, reference } => borrowing::Decider::Paper {
+                person: *person,
+                reference,
+            },
+        }
+    }
 }
 
 impl BorrowAction {
@@ -81,15 +99,7 @@ impl BorrowAction {
                 how,
                 note,
             } => {
-                let d = match &how {
-                    DecideHow::SignedIn { login, passphrase } => {
-                        borrowing::Decider::SignedIn { login, passphrase }
-                    }
-                    DecideHow::Paper { person, reference } => borrowing::Decider::Paper {
-                        person: *person,
-                        reference,
-                    },
-                };
+                let d = how.decider();
                 if approve {
                     borrowing::approve(s, id, &d, &note)?;
                     "已批准借阅".to_owned()
@@ -109,8 +119,8 @@ impl BorrowAction {
                 }
                 m
             }
-            BorrowAction::Renew { id, days } => {
-                let due = borrowing::renew(s, id, days)?;
+            BorrowAction::Renew { id, days, how } => {
+                let due = borrowing::renew(s, id, days, &how.decider())?;
                 format!("已续借，应于 {due} 前归还")
             }
             BorrowAction::Return {
@@ -126,30 +136,11 @@ impl BorrowAction {
                 borrowing::cancel(s, id, &reason)?;
                 "已撤销".to_owned()
             }
-            BorrowAction::PrintForm { id, file } => print_form(s, id, file.as_deref())?,
+            BorrowAction::PrintForm { id, target } => {
+                printing::print(s, Printable::BorrowForm(id), &target)?.summary
+            }
         };
         Ok((None, message))
-    }
-}
-
-/// Makes the 《文件借阅申请表》 (the printing is audited) and sends it to the printer or a file.
-fn print_form(
-    s: &mut Session,
-    id: BorrowId,
-    file: Option<&std::path::Path>,
-) -> Result<String, crate::ledger::LedgerError> {
-    use crate::ledger::LedgerError;
-    let target = file.map_or("打印机".to_owned(), |f| f.display().to_string());
-    let (b, f) = borrowing::form_facts(s, id, &target)?;
-    let pdf = crate::forms::borrow_form::render_with_facts(&b, &f)
-        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
-    match file {
-        Some(path) => crate::fsutil::write_atomic(path, &pdf)
-            .map(|()| format!("已保存 {}", path.display()))
-            .map_err(|e| LedgerError::Invalid(format!("无法写入 {}：{e}", path.display()))),
-        None => crate::forms::send_to_printer(&pdf)
-            .map(|()| "已送打印机".to_owned())
-            .map_err(LedgerError::Invalid),
     }
 }
 
@@ -199,6 +190,114 @@ impl Default for Forms {
     }
 }
 
+impl Forms {
+    /// Whether the approval part of the form is filled in.
+    fn approval_ready(&self) -> bool {
+        if self.paper {
+            self.paper_person.is_some() && !self.reference.trim().is_empty()
+        } else {
+            self.login.is_some() && !self.passphrase.is_empty()
+        }
+    }
+
+    /// The approval as typed; the passphrase field is emptied (the secret moves on, zeroized
+    /// when dropped).
+    fn take_approval(&mut self) -> Option<DecideHow> {
+        if !self.approval_ready() {
+            return None;
+        }
+        Some(if self.paper {
+            DecideHow::Paper {
+                person: self.paper_person?,
+                reference: self.reference.clone(),
+            }
+        } else {
+            DecideHow::SignedIn {
+                login: self.login.clone()?,
+                passphrase: Passphrase::new(std::mem::take(&mut *self.passphrase)),
+            }
+        })
+    }
+}
+
+/// Who approves, signed in here with their passphrase or from a paper form (a request, and
+/// again for a renewal).
+fn approval_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    f: &mut Forms,
+    approvers: &[&UserRow],
+    people: &[Person],
+    id: &str,
+) {
+    ui.horizontal(|ui| {
+        ui.selectable_value(
+            &mut f.paper,
+            false,
+            lang.tr("审批人登录", "Approver signs in"),
+        );
+        ui.selectable_value(&mut f.paper, true, lang.tr("纸质审批", "Paper approval"));
+    });
+    Grid::new(id).num_columns(2).show(ui, |ui| {
+        if f.paper {
+            let name = f
+                .paper_person
+                .and_then(|p| people.iter().find(|x| x.id == p))
+                .map(|p| p.name.clone())
+                .unwrap_or_default();
+            combo_row(
+                ui,
+                lang.tr("审批人", "Approver"),
+                &format!("{id}_paper_person"),
+                &name,
+                |ui| {
+                    for u in approvers {
+                        ui.selectable_value(
+                            &mut f.paper_person,
+                            Some(u.person_id),
+                            format!("{}（{}）", u.name, u.role.label_zh()),
+                        );
+                    }
+                },
+            );
+            field_row(
+                ui,
+                lang.tr("审批单编号", "Form reference"),
+                &mut f.reference,
+                false,
+            );
+        } else {
+            let shown = f
+                .login
+                .as_ref()
+                .and_then(|l| approvers.iter().find(|u| &u.login == l))
+                .map(|u| format!("{}（{}）", u.name, u.role.label_zh()))
+                .unwrap_or_default();
+            combo_row(
+                ui,
+                lang.tr("审批人", "Approver"),
+                &format!("{id}_approver_login"),
+                &shown,
+                |ui| {
+                    for u in approvers {
+                        ui.selectable_value(
+                            &mut f.login,
+                            Some(u.login.clone()),
+                            format!("{}（{}）", u.name, u.role.label_zh()),
+                        );
+                    }
+                },
+            );
+            field_row(
+                ui,
+                lang.tr("审批人口令", "Approver's passphrase"),
+                &mut f.passphrase,
+                true,
+            );
+        }
+    });
+}
+
 /// The screen's view state.
 #[derive(Default)]
 pub struct BorrowingScreen {
@@ -211,6 +310,7 @@ pub struct BorrowingScreen {
     users: Vec<UserRow>,
     calendar: Calendar,
     today: Option<chrono::NaiveDate>,
+    zone: crate::domain::OfficeZone,
     forms: Forms,
     /// The last refusal.
     pub error: Option<String>,
@@ -231,6 +331,7 @@ impl BorrowingScreen {
         self.users = users::list(session).unwrap_or_default();
         self.calendar = borrowing::calendar(session).unwrap_or_else(|_| Calendar::builtin());
         self.today = Some(session.today());
+        self.zone = session.zone();
         if self.forms.received_by.is_none() {
             self.forms.received_by = Some(session.user().person_id);
         }
@@ -479,6 +580,10 @@ impl BorrowingScreen {
                     ),
                     (lang.tr("事由", "Reason"), b.reason.clone()),
                     (
+                        lang.tr("确需借阅理由", "Why needed"),
+                        b.justification.clone(),
+                    ),
+                    (
                         lang.tr("期限", "Period"),
                         if b.requested_days == 0 {
                             lang.tr("当日归还", "same day").to_owned()
@@ -496,11 +601,17 @@ impl BorrowingScreen {
                     ),
                     (
                         lang.tr("借出时间", "Out at"),
-                        b.out_at.as_deref().map(local_time).unwrap_or_default(),
+                        b.out_at
+                            .as_deref()
+                            .map(|t| self.zone.time_text(t))
+                            .unwrap_or_default(),
                     ),
                     (
                         lang.tr("归还时间", "Returned"),
-                        b.returned_at.as_deref().map(local_time).unwrap_or_default(),
+                        b.returned_at
+                            .as_deref()
+                            .map(|t| self.zone.time_text(t))
+                            .unwrap_or_default(),
                     ),
                     (lang.tr("归还情况", "Return note"), b.return_note.clone()),
                     (
@@ -533,13 +644,13 @@ impl BorrowingScreen {
             if ui.button(lang.tr("打印", "Print")).clicked() {
                 cmds.push(MainCommand::Borrow(BorrowAction::PrintForm {
                     id: b.id,
-                    file: None,
+                    target: PrintTarget::Printer,
                 }));
             }
             if ui.button(lang.tr("另存为 PDF", "Save as PDF")).clicked() {
                 cmds.push(MainCommand::Borrow(BorrowAction::PrintForm {
                     id: b.id,
-                    file: Some(std::path::PathBuf::from(f.save_path.trim())),
+                    target: PrintTarget::File(std::path::PathBuf::from(f.save_path.trim())),
                 }));
             }
         });
@@ -552,95 +663,19 @@ impl BorrowingScreen {
         let f = &mut self.forms;
         match b.state {
             BorrowState::Requested => {
-                ui.horizontal(|ui| {
-                    ui.selectable_value(
-                        &mut f.paper,
-                        false,
-                        lang.tr("审批人登录", "Approver signs in"),
-                    );
-                    ui.selectable_value(&mut f.paper, true, lang.tr("纸质审批", "Paper approval"));
-                });
-                Grid::new("decide_form").num_columns(2).show(ui, |ui| {
-                    if f.paper {
-                        let name = f
-                            .paper_person
-                            .and_then(|p| people.iter().find(|x| x.id == p))
-                            .map(|p| p.name.clone())
-                            .unwrap_or_default();
-                        combo_row(
-                            ui,
-                            lang.tr("审批人", "Approver"),
-                            "paper_person",
-                            &name,
-                            |ui| {
-                                for u in &approvers {
-                                    ui.selectable_value(
-                                        &mut f.paper_person,
-                                        Some(u.person_id),
-                                        format!("{}（{}）", u.name, u.role.label_zh()),
-                                    );
-                                }
-                            },
-                        );
-                        field_row(
-                            ui,
-                            lang.tr("审批单编号", "Form reference"),
-                            &mut f.reference,
-                            false,
-                        );
-                    } else {
-                        let shown = f
-                            .login
-                            .as_ref()
-                            .and_then(|l| approvers.iter().find(|u| &u.login == l))
-                            .map(|u| format!("{}（{}）", u.name, u.role.label_zh()))
-                            .unwrap_or_default();
-                        combo_row(
-                            ui,
-                            lang.tr("审批人", "Approver"),
-                            "approver_login",
-                            &shown,
-                            |ui| {
-                                for u in &approvers {
-                                    ui.selectable_value(
-                                        &mut f.login,
-                                        Some(u.login.clone()),
-                                        format!("{}（{}）", u.name, u.role.label_zh()),
-                                    );
-                                }
-                            },
-                        );
-                        field_row(
-                            ui,
-                            lang.tr("审批人口令", "Approver's passphrase"),
-                            &mut f.passphrase,
-                            true,
-                        );
-                    }
+                approval_ui(ui, lang, f, &approvers, people, "decide_form");
+                Grid::new("decide_note").num_columns(2).show(ui, |ui| {
                     field_row(ui, lang.tr("意见", "Note"), &mut f.note, false);
                 });
-                let ready = if f.paper {
-                    f.paper_person.is_some() && !f.reference.trim().is_empty()
-                } else {
-                    f.login.is_some() && !f.passphrase.is_empty()
-                };
+                let ready = f.approval_ready();
                 ui.horizontal(|ui| {
                     for (approve, label) in [
                         (true, lang.tr("批准", "Approve")),
                         (false, lang.tr("不批准", "Reject")),
                     ] {
-                        if ui.add_enabled(ready, egui::Button::new(label)).clicked() {
-                            let how = if f.paper {
-                                DecideHow::Paper {
-                                    person: f.paper_person.expect("ready"),
-                                    reference: f.reference.clone(),
-                                }
-                            } else {
-                                DecideHow::SignedIn {
-                                    login: f.login.clone().expect("ready"),
-                                    passphrase: Passphrase::new(std::mem::take(&mut *f.passphrase)),
-                                }
-                            };
+                        if ui.add_enabled(ready, egui::Button::new(label)).clicked()
+                            && let Some(how) = f.take_approval()
+                        {
                             cmds.push(MainCommand::Borrow(BorrowAction::Decide {
                                 id: b.id,
                                 approve,
@@ -708,6 +743,14 @@ impl BorrowingScreen {
                     }));
                 }
                 ui.separator();
+                ui.label(RichText::new(lang.tr("续借", "Renewal")).strong());
+                hint_text(
+                    ui,
+                    lang.tr(
+                        "续借须重新审批：审批人与首次借阅相同（R3.1.3）。",
+                        "A renewal is approved again, by the same approver as the loan (R3.1.3).",
+                    ),
+                );
                 Grid::new("renew_form").num_columns(2).show(ui, |ui| {
                     field_row(
                         ui,
@@ -716,13 +759,22 @@ impl BorrowingScreen {
                         false,
                     );
                 });
+                approval_ui(ui, lang, f, &approvers, people, "renew_approval");
                 let days = f.renew_days.trim().parse::<u32>().ok().filter(|d| *d > 0);
                 if ui
-                    .add_enabled(days.is_some(), egui::Button::new(lang.tr("续借", "Renew")))
+                    .add_enabled(
+                        days.is_some() && f.approval_ready(),
+                        egui::Button::new(lang.tr("续借", "Renew")),
+                    )
                     .clicked()
                     && let Some(days) = days
+                    && let Some(how) = f.take_approval()
                 {
-                    cmds.push(MainCommand::Borrow(BorrowAction::Renew { id: b.id, days }));
+                    cmds.push(MainCommand::Borrow(BorrowAction::Renew {
+                        id: b.id,
+                        days,
+                        how,
+                    }));
                 }
             }
             _ => {}
@@ -746,6 +798,8 @@ pub struct RequestDialog {
     reason: String,
     days: String,
     place: String,
+    /// 绝密: why the work truly needs it ("一般不予借阅", R3.1.3).
+    justification: String,
     overdue_override: String,
     error: Option<String>,
     /// The policy in force, read when the dialog opens.
@@ -766,6 +820,7 @@ impl RequestDialog {
             reason: String::new(),
             days: String::new(),
             place: String::new(),
+            justification: String::new(),
             overdue_override: String::new(),
             error: None,
         }
@@ -852,6 +907,10 @@ impl RequestDialog {
                 .document
                 .as_ref()
                 .is_some_and(|d| policy.for_level(d.level).on_site_only);
+            let top_secret = self
+                .document
+                .as_ref()
+                .is_some_and(|d| d.level == crate::domain::level::Level::Juemi);
             Grid::new("borrow_form").num_columns(2).show(ui, |ui| {
                 let copy_label = self
                     .copy
@@ -894,6 +953,14 @@ impl RequestDialog {
                     },
                 );
                 field_row(ui, lang.tr("借阅事由", "Reason"), &mut self.reason, false);
+                if top_secret {
+                    field_row(
+                        ui,
+                        lang.tr("确需借阅理由", "Why it is needed"),
+                        &mut self.justification,
+                        false,
+                    );
+                }
                 if on_site {
                     field_row(
                         ui,
@@ -916,11 +983,11 @@ impl RequestDialog {
                     false,
                 );
             });
-            if on_site {
+            if top_secret {
                 ui.label(
                     RichText::new(lang.tr(
-                        "绝密文件只能在指定地点阅读，当日归还，不得带出（R3.1.3）。",
-                        "Top secret: read at the named place, returned the same day (R3.1.3).",
+                        "绝密文件一般不予借阅；确因工作需要的，写明理由，由党办负责人批准，在指定地点阅读，不得带出（R3.1.3）。本系统按当日归还登记。",
+                        "Top secret is normally not lent; where work truly needs it: a written reason, the head's approval, read at the named place, never taken out (R3.1.3). Recorded as returned the same day.",
                     ))
                     .weak(),
                 );
@@ -930,6 +997,9 @@ impl RequestDialog {
                 let borrower = self.borrower.ok_or("请选择借阅人")?;
                 if self.reason.trim().is_empty() {
                     return Err("请填写借阅事由".into());
+                }
+                if top_secret && self.justification.trim().is_empty() {
+                    return Err("绝密文件须写明确需借阅的理由".into());
                 }
                 let days = if on_site {
                     0
@@ -945,6 +1015,11 @@ impl RequestDialog {
                     reason: self.reason.clone(),
                     days,
                     place: self.place.clone(),
+                    justification: if top_secret {
+                        self.justification.clone()
+                    } else {
+                        String::new()
+                    },
                     overdue_override: Some(self.overdue_override.clone())
                         .filter(|t| !t.trim().is_empty()),
                 })

@@ -47,7 +47,7 @@ impl Dashboard {
                 .unwrap_or(0),
             borrows: crate::ledger::borrowing::counts(session).unwrap_or((0, 0, 0)),
             chain: session.verify_audit().map_err(|e| e.to_string()),
-            vault_dir: session.vault().dir().display().to_string(),
+            vault_dir: session.dir().display().to_string(),
             overdue: Vec::new(),
             due_soon: Vec::new(),
             receipts: crate::ledger::outgoing::receipts_outstanding(session).unwrap_or((0, None)),
@@ -151,7 +151,7 @@ impl Dashboard {
                     Err(e) => error_text(ui, e),
                 }
                 ui.end_row();
-                ui.label(lang.tr("台账库位置", "Vault folder"));
+                ui.label(lang.tr("台账库位置", "Ledger folder"));
                 ui.label(&self.vault_dir);
                 ui.end_row();
             });
@@ -272,10 +272,11 @@ fn seal_due(session: &Session) -> Option<Option<i64>> {
     let Some(last) = last else {
         return Some(None);
     };
-    let sealed_on = chrono::DateTime::parse_from_rfc3339(&last.at)
-        .ok()?
-        .with_timezone(&chrono::Local)
-        .date_naive();
+    let sealed_on = session.zone().date_of(
+        chrono::DateTime::parse_from_rfc3339(&last.at)
+            .ok()?
+            .with_timezone(&chrono::Utc),
+    );
     let days = (session.today() - sealed_on).num_days();
     (days >= SEAL_REMINDER_DAYS).then_some(Some(days))
 }

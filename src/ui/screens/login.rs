@@ -6,12 +6,12 @@ use egui::{Grid, RichText, Ui};
 use zeroize::Zeroizing;
 
 use crate::domain::Clock;
+use crate::ledger::{LockedLedger, Passphrase, RecoveryKey};
 use crate::ui::app::Command;
 use crate::ui::i18n::Lang;
 use crate::ui::widgets::{
     error_text, field_row, hint_text, new_passphrase_problem, new_passphrase_rows,
 };
-use crate::vault::{Passphrase, RecoveryKey, Vault};
 
 /// Failures allowed before a delay starts.
 pub const FREE_ATTEMPTS: u32 = 3;
@@ -30,9 +30,9 @@ pub fn delay_after(failures: u32) -> i64 {
     }
 }
 
-/// The locked state: the vault (instance lock held, key file read) and the login form.
+/// The locked state: the locked ledger (this instance holds it) and the login form.
 pub struct LoginScreen {
-    vault: Option<Vault>,
+    locked: Option<LockedLedger>,
     logins: Vec<String>,
     login: String,
     passphrase: Zeroizing<String>,
@@ -52,13 +52,13 @@ pub struct LoginScreen {
 }
 
 impl LoginScreen {
-    /// The login screen on an opened vault.
-    pub fn new(vault: Vault) -> Self {
-        let logins = vault.logins();
+    /// The login screen on a locked ledger.
+    pub fn new(locked: LockedLedger) -> Self {
+        let logins = locked.logins();
         Self {
             login: logins.first().cloned().unwrap_or_default(),
             logins,
-            vault: Some(vault),
+            locked: Some(locked),
             passphrase: Default::default(),
             error: None,
             notice: None,
@@ -74,11 +74,11 @@ impl LoginScreen {
         }
     }
 
-    /// Hands the vault to the unlock command.
-    pub fn take_vault(&mut self) -> Vault {
-        self.vault
+    /// Hands the locked ledger to the unlock command.
+    pub fn take_locked(&mut self) -> LockedLedger {
+        self.locked
             .take()
-            .expect("the login screen always holds its vault between frames")
+            .expect("the login screen always holds its ledger between frames")
     }
 
     /// Failed attempts since the last unlock, for the audit trail.
@@ -86,9 +86,9 @@ impl LoginScreen {
         std::mem::take(&mut self.attempts)
     }
 
-    /// Unlocking failed: take the vault back, show why, start the delay if due.
-    pub fn failed(&mut self, vault: Vault, message: String, now: DateTime<Utc>) {
-        self.vault = Some(vault);
+    /// Unlocking failed: take the ledger back, show why, start the delay if due.
+    pub fn failed(&mut self, locked: LockedLedger, message: String, now: DateTime<Utc>) {
+        self.locked = Some(locked);
         self.attempts.push((self.login.clone(), now.to_rfc3339()));
         self.failures += 1;
         self.error = Some(message);

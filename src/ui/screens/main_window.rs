@@ -14,10 +14,10 @@ use super::passphrase_dialog::PassphraseDialog;
 use super::people::PeopleScreen;
 use super::settings::SettingsScreen;
 use crate::domain::Clock;
+use crate::ledger::Passphrase;
 use crate::ledger::{Session, settings};
 use crate::ui::app::{Command, error_message};
 use crate::ui::i18n::Lang;
-use crate::vault::Passphrase;
 
 /// The sections of the navigation. A section appears here when it works.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +85,8 @@ pub enum MainCommand {
     },
     /// Set the auto-lock delay.
     SetAutoLock(u32),
+    /// Set the office's time zone.
+    SetOfficeZone(crate::domain::OfficeZone),
     /// Set the 文号 pattern of the outgoing flow.
     SetOutgoingPattern(String),
     /// Set the borrowing policy.
@@ -125,14 +127,14 @@ pub enum MainCommand {
         /// Which copy.
         copy: crate::ledger::documents::CopyId,
         /// Where it goes.
-        mv: Box<crate::ledger::documents::CopyMove>,
+        mv: Box<crate::ledger::custody::CopyMove>,
     },
-    /// Print a document's copy labels (to the printer, or to a PDF file).
-    PrintLabels {
-        /// Which document.
-        id: crate::ledger::documents::DocumentId,
-        /// Where to, when not the printer.
-        file: Option<std::path::PathBuf>,
+    /// Print a form or list (the ledger's printing use case, audited once accepted).
+    Print {
+        /// What.
+        what: crate::ledger::printing::Printable,
+        /// Where to.
+        target: crate::ledger::printing::PrintTarget,
     },
     /// Register (`id` None) or edit a cabinet.
     SaveCabinet {
@@ -424,7 +426,7 @@ impl MainWindow {
                     }
                 }
                 MainCommand::MoveCopy { copy, mv } => {
-                    match crate::ledger::documents::move_copy(&mut self.session, copy, &mv) {
+                    match crate::ledger::custody::move_copy(&mut self.session, copy, &mv) {
                         Ok(()) => {
                             self.documents.custody_done(&self.session);
                             self.toast = Some((true, lang.tr("已登记去向", "Recorded").into()));
@@ -432,11 +434,10 @@ impl MainWindow {
                         Err(e) => self.toast = Some((false, error_message(lang, &e))),
                     }
                 }
-                MainCommand::PrintLabels { id, file } => {
+                MainCommand::Print { what, target } => {
                     self.toast = Some(
-                        match super::documents::print_labels(&mut self.session, id, file.as_deref())
-                        {
-                            Ok(m) => (true, m),
+                        match crate::ledger::printing::print(&mut self.session, what, &target) {
+                            Ok(p) => (true, p.summary),
                             Err(e) => (false, error_message(lang, &e)),
                         },
                     );
@@ -528,6 +529,13 @@ impl MainWindow {
                         }
                         Err(e) => self.toast = Some((false, error_message(lang, &e))),
                     }
+                }
+                MainCommand::SetOfficeZone(z) => {
+                    self.toast = Some(match settings::set_office_zone(&mut self.session, z) {
+                        Ok(()) => (true, format!("办公时区已改为 {}", z.label_zh())),
+                        Err(e) => (false, error_message(lang, &e)),
+                    });
+                    self.settings.reload(&self.session);
                 }
                 MainCommand::SetAutoLock(m) => {
                     match settings::set_auto_lock_minutes(&mut self.session, m) {

@@ -6,7 +6,6 @@ use chrono::NaiveDate;
 use egui::{Grid, Key, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
-use super::documents::{category_row, level_period_rows, parse_common, parse_date};
 use super::main_window::MainCommand;
 use crate::domain::copy_state::CopyState;
 use crate::domain::level::{Category, Level};
@@ -17,7 +16,8 @@ use crate::ledger::cabinets::{self, Cabinet, CabinetId};
 use crate::ledger::documents::{self, Copy, CopyId, Document, DocumentId};
 use crate::ledger::outgoing::{self, Distribution, DistributionInput, OutgoingDraft, StepRecord};
 use crate::ledger::people::{self, Person, PersonId};
-use crate::ui::i18n::{Lang, local_time};
+use crate::ui::i18n::Lang;
+use crate::ui::widgets::form_rows::{category_row, level_period_rows, parse_common, parse_date};
 use crate::ui::widgets::{combo_row, error_text, field_row, header_cells};
 
 /// A step of the flow as the screen sends it.
@@ -128,6 +128,7 @@ pub struct OutgoingScreen {
     cabinets: Vec<Cabinet>,
     form: StepForm,
     today: String,
+    zone: crate::domain::OfficeZone,
     /// The last refusal, shown in the detail panel.
     pub error: Option<String>,
     /// The 拟稿 dialog, when open.
@@ -137,7 +138,8 @@ pub struct OutgoingScreen {
 impl OutgoingScreen {
     /// Re-reads the outgoing documents, people, cabinets and the selected flow.
     pub fn reload(&mut self, session: &Session) {
-        self.today = session.clock().now().date_naive().to_string();
+        self.today = session.today().to_string();
+        self.zone = session.zone();
         self.rows = outgoing::list(session).unwrap_or_default();
         self.people = people::list(session).unwrap_or_default();
         self.cabinets = cabinets::list(session).unwrap_or_default();
@@ -455,7 +457,7 @@ impl OutgoingScreen {
                 ui.label(step.label_zh());
                 ui.label(
                     RichText::new(rec.map_or(String::new(), |r| {
-                        format!("{} {}", self.name(r.person), local_time(&r.at))
+                        format!("{} {}", self.name(r.person), self.zone.time_text(&r.at))
                             .trim()
                             .to_owned()
                     }))
@@ -615,7 +617,7 @@ impl DraftDialog {
             level: Level::Mimi,
             period_kind: "unspecified",
             period_value: String::new(),
-            dated: session.clock().now().date_naive().to_string(),
+            dated: session.today().to_string(),
             pages: String::new(),
             drafter: Some(session.user().person_id),
             readers: String::new(),

@@ -5,9 +5,9 @@ use zeroize::Zeroizing;
 
 use super::main_window::MainCommand;
 use crate::domain::passphrase::strength;
+use crate::ledger::Passphrase;
 use crate::ui::i18n::Lang;
 use crate::ui::widgets::{error_text, field_row, new_passphrase_problem, new_passphrase_rows};
-use crate::vault::Passphrase;
 
 /// Drafts of the dialog; zeroized when dropped.
 #[derive(Default)]

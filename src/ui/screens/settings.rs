@@ -20,6 +20,8 @@ pub struct SettingsScreen {
     example_unit: String,
     example_year: i32,
     policy: BorrowPolicy,
+    /// The office's time zone, as chosen in the form.
+    zone: crate::domain::OfficeZone,
     /// The years the calendar knows, and the text of the year being edited.
     years: Vec<(i32, String)>,
     calendar_text: String,
@@ -34,6 +36,7 @@ impl SettingsScreen {
             example_unit: crate::ledger::settings::unit_name(session).unwrap_or_default(),
             example_year: chrono::Datelike::year(&session.today()),
             policy: BorrowPolicy::default(),
+            zone: session.zone(),
             years: Vec::new(),
             calendar_text: String::new(),
         };
@@ -44,6 +47,7 @@ impl SettingsScreen {
     /// Re-reads the policy and the calendar (after a save).
     pub fn reload(&mut self, session: &Session) {
         self.policy = borrowing::policy(session).unwrap_or_default();
+        self.zone = session.zone();
         self.years = borrowing::calendar(session)
             .map(|c| c.years().map(|y| (y.year, y.source.clone())).collect())
             .unwrap_or_default();
@@ -99,6 +103,33 @@ impl SettingsScreen {
                     ),
                 ),
             }
+            ui.end_row();
+            let l = ui.label(lang.tr("办公时区", "Office time zone"));
+            let zone = &mut self.zone;
+            egui::ComboBox::from_id_salt("office_zone")
+                .selected_text(zone.label_zh())
+                .width(220.0)
+                .show_ui(ui, |ui| {
+                    for hours in -12..=14 {
+                        let z = crate::domain::OfficeZone::from_minutes(hours * 60)
+                            .expect("whole hours are valid offsets");
+                        ui.selectable_value(zone, z, z.label_zh());
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            if ui.button(lang.tr("保存", "Save")).clicked() {
+                cmds.push(MainCommand::SetOfficeZone(self.zone));
+            }
+            ui.end_row();
+            ui.label("");
+            hint_text(
+                ui,
+                lang.tr(
+                    "“今天”、应还日期、逾期天数和文号年度都按办公时区计算，与本机时区无关。",
+                    "Today, due dates, overdue days and number years follow the office time zone, not the PC's.",
+                ),
+            );
             ui.end_row();
             ui.label(lang.tr("界面语言", "Language"));
             ui.horizontal(|ui| {
@@ -196,6 +227,20 @@ impl SettingsScreen {
                     ui.end_row();
                 }
             });
+        ui.checkbox(
+            &mut self.policy.head_may_approve_mimi,
+            lang.tr(
+                "党办负责人也可审批秘密文件的借阅（R3.1.3 规定由部门负责人审批；默认不允许）",
+                "The head may also approve 秘密 loans (R3.1.3 names the department head; off by default)",
+            ),
+        );
+        hint_text(
+            ui,
+            lang.tr(
+                "绝密文件一般不予借阅：取消“允许”即完全停止借阅；允许时须写明理由、由党办负责人批准，在指定地点阅读，不得带出。续借须重新审批。",
+                "Top secret is normally not lent: untick to stop it entirely; when allowed it needs a written reason and the head's approval, read on site only. A renewal is approved again.",
+            ),
+        );
         let problem = self.policy.validate().err();
         if let Some(p) = &problem {
             crate::ui::widgets::error_text(ui, &p.to_string());

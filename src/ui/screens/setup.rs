@@ -2,12 +2,12 @@
 
 use egui::{Grid, RichText, Ui};
 
+use crate::domain::OfficeZone;
 use crate::domain::passphrase::{Strength, strength};
-use crate::ledger::{Session, SetupInput};
+use crate::ledger::{Passphrase, RecoveryKey, Session, SetupInput};
 use crate::ui::app::Command;
 use crate::ui::i18n::Lang;
-use crate::ui::widgets::{error_text, field_row, hint_text};
-use crate::vault::{Passphrase, RecoveryKey};
+use crate::ui::widgets::{combo_row, error_text, field_row, hint_text};
 
 #[derive(Default, PartialEq, Eq)]
 enum Step {
@@ -27,6 +27,8 @@ pub struct SetupWizard {
     name: String,
     department: String,
     post: String,
+    /// The office's time zone (Beijing time unless the office is elsewhere).
+    zone: OfficeZone,
     pass1: zeroize::Zeroizing<String>,
     pass2: zeroize::Zeroizing<String>,
     error: Option<String>,
@@ -109,7 +111,27 @@ impl SetupWizard {
                 false,
             );
             field_row(ui, lang.tr("职务", "Post"), &mut self.post, false);
+            let zone = &mut self.zone;
+            combo_row(
+                ui,
+                lang.tr("办公时区", "Office time zone"),
+                "setup_zone",
+                &zone.label_zh(),
+                |ui| {
+                    for hours in -12..=14 {
+                        let z = OfficeZone::from_minutes(hours * 60).expect("whole hours");
+                        ui.selectable_value(zone, z, z.label_zh());
+                    }
+                },
+            );
         });
+        hint_text(
+            ui,
+            lang.tr(
+                "收文日期、应还日期、逾期和文号年度都按办公时区的日期计算，与本机时区设置无关。",
+                "Dates, due dates, overdue days and number years follow the office time zone, whatever the PC is set to.",
+            ),
+        );
         let problem = if self.unit.trim().is_empty() {
             Some(lang.tr("请填写单位名称", "Enter the unit name"))
         } else if crate::ledger::users::validate_login(&self.login).is_err() {
@@ -196,13 +218,15 @@ impl SetupWizard {
             {
                 let passphrase = Passphrase::new(std::mem::take(&mut *self.pass1));
                 self.pass2 = Default::default();
-                cmds.push(Command::CreateVault {
+                cmds.push(Command::CreateLedger {
                     input: SetupInput {
                         unit_name: self.unit.clone(),
                         login: self.login.trim().to_owned(),
                         name: self.name.clone(),
                         department: self.department.clone(),
                         post: self.post.clone(),
+                        zone: self.zone,
+                        demo: false,
                     },
                     passphrase,
                 });

@@ -1,5 +1,7 @@
 //! Small widgets shared by screens.
 
+pub mod form_rows;
+
 use egui::{Color32, RichText, TextEdit, Ui};
 
 /// A labelled single-line field in a two-column [`egui::Grid`]; the label names the field for

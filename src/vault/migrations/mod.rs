@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("0004_search_revisions_outgoing.sql"),
     include_str!("0005_borrowing.sql"),
     include_str!("0006_audit_seals.sql"),
+    include_str!("0007_custody_renewals.sql"),
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,335 @@
+//! The custody of every copy (R3.1.1: every copy has one state, one place, one holder at every
+//! moment). [`change`] is the one path by which a copy's state changes: registration and
+//! printing put new copies in a cabinet, borrowing lends and takes back, the outgoing flow
+//! sends out, a destruction list destroys, and the custodian records by hand only what no flow
+//! owns ([`move_copy`]: lost, found, returned to the sender, moved to another cabinet…).
+//!
+//! Inside the caller's IMMEDIATE transaction it re-reads the copy, refuses a copy that moved
+//! since the caller looked, checks the transition and its owner against
+//! [`CopyState::check_custody`], checks the cabinet (fit for the level, R3.1.1) or the holder,
+//! updates the row `WHERE state = expected`, and appends the copy's history row. The caller
+//! appends its own audit event in the same transaction.
+
+use rusqlite::{OptionalExtension, params};
+use serde_json::json;
+
+use super::cabinets::{self, CabinetId};
+use super::documents::{CopyId, DocumentId};
+use super::people::PersonId;
+use super::{AuditAction, Event, LedgerError, Session, Write, code_col};
+use crate::domain::Role;
+use crate::domain::copy_state::{CopyState, CustodyFlow};
+use crate::domain::level::Level;
+
+/// One change of a copy's custody, as a flow (or the custodian) states it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Change<'a> {
+    pub copy: CopyId,
+    /// The state the caller saw; the change is refused if the copy is no longer in it.
+    pub expected: CopyState,
+    pub to: CopyState,
+    /// The cabinet, when the copy goes (back) into one.
+    pub cabinet: Option<CabinetId>,
+    /// Who holds it, when it leaves the cabinet.
+    pub holder: Option<PersonId>,
+    /// Where it is (reading room, recipient unit…).
+    pub place: &'a str,
+    /// Why, as the copy's history shows it.
+    pub note: &'a str,
+    pub flow: CustodyFlow,
+}
+
+/// The copy as the change found it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Changed {
+    pub document: DocumentId,
+    pub copy_no: u32,
+    pub level: Level,
+    pub from: CopyState,
+    /// The cabinet it was in before (for a check-out: where it goes back to).
+    pub from_cabinet: Option<CabinetId>,
+}
+
+/// Records one change of custody inside the write's transaction (see the module doc).
+pub(crate) fn change(w: &Write<'_>, c: &Change<'_>) -> Result<Changed, LedgerError> {
+    let found =
+        w.tx.query_row(
+            "SELECT c.document_id, c.copy_no, c.state, c.cabinet_id, d.level FROM copies c \
+             JOIN documents d ON d.id = c.document_id WHERE c.id = ?1",
+            [c.copy.0],
+            |r| {
+                Ok(Changed {
+                    document: DocumentId(r.get(0)?),
+                    copy_no: r.get(1)?,
+                    from: code_col(r, 2, CopyState::from_code)?,
+                    from_cabinet: r.get::<_, Option<i64>>(3)?.map(CabinetId),
+                    level: code_col(r, 4, Level::from_code)?,
+                })
+            },
+        )
+        .optional()?
+        .ok_or_else(|| LedgerError::Invalid(format!("没有编号为 copy-{} 的份号", c.copy.0)))?;
+    if found.from != c.expected {
+        return Err(LedgerError::Invalid(format!(
+            "第{}份已变为“{}”（刚才显示为“{}”），未作改动；请刷新后再试",
+            found.copy_no,
+            found.from.label_zh(),
+            c.expected.label_zh()
+        )));
+    }
+    CopyState::check_custody(Some(found.from), c.to, c.flow)?;
+    if c.flow != CustodyFlow::Borrowing
+        && let Some((form_no, state)) = open_borrow(w, c.copy)?
+    {
+        return Err(LedgerError::Invalid(format!(
+            "第{}份有未办结的借阅（{form_no}，{state}），须先在借阅中办结或撤销",
+            found.copy_no
+        )));
+    }
+    let cabinet = if c.to == CopyState::InCabinet {
+        let id = c
+            .cabinet
+            .ok_or_else(|| LedgerError::Invalid("入柜须选择专柜".into()))?;
+        if found.from == CopyState::InCabinet && found.from_cabinet == Some(id) {
+            return Err(LedgerError::Invalid("该份号已在此专柜中".into()));
+        }
+        fit_cabinet(w.tx, id, found.level)?;
+        Some(id)
+    } else {
+        None
+    };
+    let leaves_custody = matches!(
+        c.to,
+        CopyState::Borrowed | CopyState::InMeeting | CopyState::SentOut
+    );
+    if leaves_custody && c.holder.is_none() && c.place.trim().is_empty() {
+        return Err(LedgerError::Invalid("份号离柜须写明持有人或去向".into()));
+    }
+    let holder = if cabinet.is_some() { None } else { c.holder };
+    let place = if cabinet.is_some() {
+        ""
+    } else {
+        c.place.trim()
+    };
+    let updated = w.tx.execute(
+        "UPDATE copies SET state = ?3, cabinet_id = ?4, holder_person_id = ?5, place = ?6 \
+         WHERE id = ?1 AND state = ?2",
+        params![
+            c.copy.0,
+            found.from.code(),
+            c.to.code(),
+            cabinet.map(|k| k.0),
+            holder.map(|p| p.0),
+            place
+        ],
+    )?;
+    if updated != 1 {
+        return Err(LedgerError::Invalid(format!(
+            "第{}份的状态刚被改变，未作改动；请刷新后再试",
+            found.copy_no
+        )));
+    }
+    insert_event(
+        w,
+        c.copy,
+        Some(found.from),
+        c.to,
+        cabinet,
+        holder,
+        place,
+        c.note,
+    )?;
+    Ok(found)
+}
+
+/// Puts a new copy (份号 `copy_no` of `document`) into `cabinet`: 收文登记 and 发文印制 only.
+pub(crate) fn intake(
+    w: &Write<'_>,
+    document: DocumentId,
+    copy_no: u32,
+    cabinet: CabinetId,
+    note: &str,
+) -> Result<CopyId, LedgerError> {
+    CopyState::check_custody(None, CopyState::InCabinet, CustodyFlow::Intake)?;
+    w.tx.prepare_cached(
+        "INSERT INTO copies (document_id, copy_no, state, cabinet_id) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        document.0,
+        copy_no,
+        CopyState::InCabinet.code(),
+        cabinet.0
+    ])?;
+    let copy = CopyId(w.tx.last_insert_rowid());
+    insert_event(
+        w,
+        copy,
+        None,
+        CopyState::InCabinet,
+        Some(cabinet),
+        None,
+        "",
+        note,
+    )?;
+    Ok(copy)
+}
+
+/// R3.1.1: a cabinet in use and designated for the level (and, for 绝密, kept by a named person
+/// and locked), read inside the transaction.
+pub(crate) fn fit_cabinet(
+    conn: &rusqlite::Connection,
+    id: CabinetId,
+    level: Level,
+) -> Result<(), LedgerError> {
+    let cabinet = cabinets::get_in(conn, id)?;
+    if cabinet.retired {
+        return Err(LedgerError::Invalid(format!(
+            "专柜 {} 已停用",
+            cabinet.code
+        )));
+    }
+    cabinet
+        .rules()
+        .may_hold(level)
+        .map_err(|e| LedgerError::Invalid(e.to_string()))
+}
+
+/// The borrowing of the copy not yet closed (requested, approved or out): its form number and
+/// state in words.
+fn open_borrow(w: &Write<'_>, copy: CopyId) -> Result<Option<(String, &'static str)>, LedgerError> {
+    let row: Option<(String, String)> =
+        w.tx.prepare_cached(
+            "SELECT form_no, state FROM borrows WHERE copy_id = ?1 \
+             AND state IN ('requested', 'approved', 'out') LIMIT 1",
+        )?
+        .query_row([copy.0], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(row.map(|(form_no, state)| {
+        let words = match state.as_str() {
+            "requested" => "待审批",
+            "approved" => "已批准待借出",
+            _ => "借出中",
+        };
+        (form_no, words)
+    }))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_event(
+    w: &Write<'_>,
+    copy: CopyId,
+    from: Option<CopyState>,
+    to: CopyState,
+    cabinet: Option<CabinetId>,
+    holder: Option<PersonId>,
+    place: &str,
+    note: &str,
+) -> Result<(), LedgerError> {
+    w.tx.prepare_cached(
+        "INSERT INTO copy_events (copy_id, at, user_id, from_state, to_state, cabinet_id, \
+         holder_person_id, place, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        copy.0,
+        w.at(),
+        w.user.0,
+        from.map(|s| s.code()),
+        to.code(),
+        cabinet.map(|k| k.0),
+        holder.map(|p| p.0),
+        place,
+        note.trim()
+    ])?;
+    Ok(())
+}
+
+/// A change the custodian records by hand.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CopyMove {
+    /// The state the screen showed; refused if the copy has moved since.
+    pub expected: CopyState,
+    /// The new state: lost, found (back in a cabinet), returned to the sender, another cabinet,
+    /// at a meeting, declassified. Lending, sending out and destroying are refused here: each
+    /// has its own flow.
+    pub to: CopyState,
+    /// The cabinet, when the copy goes (back) into one.
+    pub cabinet: Option<CabinetId>,
+    /// Who holds it, when it leaves the cabinet.
+    pub holder: Option<PersonId>,
+    /// Where it is.
+    pub place: String,
+    /// Why (required: a change by hand must say why).
+    pub note: String,
+}
+
+/// The states the custodian may record by hand from `from` (what the custody form offers).
+pub fn manual_targets(from: CopyState) -> Vec<CopyState> {
+    let mut out: Vec<CopyState> = Vec::new();
+    if from == CopyState::InCabinet {
+        out.push(CopyState::InCabinet);
+    }
+    for &to in from.next_states() {
+        if CopyState::check_custody(Some(from), to, CustodyFlow::Manual).is_ok()
+            && !out.contains(&to)
+        {
+            out.push(to);
+        }
+    }
+    out
+}
+
+/// R3.1.1: records by hand a change no flow owns, with a required note. Custodian; one
+/// transaction with the copy's history row and the audit event.
+pub fn move_copy(s: &mut Session, copy: CopyId, mv: &CopyMove) -> Result<(), LedgerError> {
+    s.require("变更份号去向", &[Role::Custodian])?;
+    if mv.note.trim().is_empty() {
+        return Err(LedgerError::Invalid("请写明变更原因".into()));
+    }
+    s.write(|w| {
+        let found = change(
+            w,
+            &Change {
+                copy,
+                expected: mv.expected,
+                to: mv.to,
+                cabinet: mv.cabinet,
+                holder: mv.holder,
+                place: &mv.place,
+                note: &mv.note,
+                flow: CustodyFlow::Manual,
+            },
+        )?;
+        Ok((
+            (),
+            Event::new(
+                AuditAction::CopyMove,
+                copy.0,
+                json!({
+                    "document_id": found.document.0, "copy_no": found.copy_no,
+                    "from": found.from.code(), "to": mv.to.code(),
+                    "cabinet_id": mv.cabinet.filter(|_| mv.to == CopyState::InCabinet).map(|c| c.0),
+                    "holder_person_id": mv.holder.filter(|_| mv.to != CopyState::InCabinet).map(|p| p.0),
+                    "place": mv.place.trim(), "note": mv.note.trim(),
+                }),
+            ),
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn r3_1_1_the_custody_form_offers_only_what_no_flow_owns() {
+        use CopyState::*;
+        assert_eq!(
+            manual_targets(InCabinet),
+            vec![InCabinet, InMeeting, ReturnedToSender, Lost, Declassified]
+        );
+        assert_eq!(manual_targets(Borrowed), Vec::<CopyState>::new());
+        assert_eq!(manual_targets(SentOut), Vec::<CopyState>::new());
+        assert_eq!(manual_targets(Lost), vec![InCabinet]);
+        assert_eq!(manual_targets(Declassified), Vec::<CopyState>::new());
+    }
+}

@@ -1,0 +1,165 @@
+//! Printing: one use case for every printed form or list, the same for the GUI and the CLI.
+//! [`print`] builds the PDF in memory, hands it to its destination (the printer through CUPS,
+//! or a file written atomically and privately), and only after the destination accepted it
+//! appends the audit event that says it was printed, where, and how many pages. A print that
+//! fails leaves no event claiming it happened. No classified form touches a temporary file.
+
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use super::borrowing::{self, BorrowId};
+use super::documents::{self, DocumentId};
+use super::{AuditAction, Event, LedgerError, Session, settings};
+use crate::domain::Role;
+
+/// What to print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Printable {
+    /// The QR labels of a document's copies still held (24 a page).
+    Labels(DocumentId),
+    /// 《文件借阅申请表》 (R3.1.3).
+    BorrowForm(BorrowId),
+}
+
+/// Where it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrintTarget {
+    /// The default printer (CUPS `lp`, fed on standard input).
+    Printer,
+    /// A PDF file (written to a temporary name beside it, synced, renamed; mode 0600).
+    File(PathBuf),
+}
+
+impl PrintTarget {
+    /// How the audit event and the messages name it.
+    pub fn describe(&self) -> String {
+        match self {
+            PrintTarget::Printer => "打印机".to_owned(),
+            PrintTarget::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// A print the destination accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Printed {
+    /// A line for the screen or the terminal: where it went, how many pages and items.
+    pub summary: String,
+    pub pages: usize,
+}
+
+/// A form built and ready for its destination.
+struct Built {
+    pdf: Vec<u8>,
+    pages: usize,
+    action: AuditAction,
+    entity_id: i64,
+    detail: serde_json::Value,
+    what: String,
+}
+
+/// Prints `what` to `to`; the print is audited only once the destination accepted it.
+pub fn print(s: &mut Session, what: Printable, to: &PrintTarget) -> Result<Printed, LedgerError> {
+    let built = match what {
+        Printable::Labels(id) => {
+            s.require("打印份号标签", &[Role::Custodian])?;
+            labels(s, id)?
+        }
+        Printable::BorrowForm(id) => {
+            s.require("打印借阅申请表", &[Role::Custodian])?;
+            borrow_form(s, id)?
+        }
+    };
+    deliver(&built.pdf, to)?;
+    let target = to.describe();
+    let mut detail = built.detail;
+    detail["target"] = json!(target);
+    detail["pages"] = json!(built.pages);
+    s.write(|_| Ok(((), Event::new(built.action, built.entity_id, detail))))
+        .map_err(|e| {
+            LedgerError::Invalid(format!(
+                "已送出（{target}），但打印记录未能写入审计日志：{e}"
+            ))
+        })?;
+    let summary = match to {
+        PrintTarget::Printer => format!("已送打印机：{}（{} 页）", built.what, built.pages),
+        PrintTarget::File(p) => {
+            format!(
+                "已保存 {}：{}（{} 页）",
+                p.display(),
+                built.what,
+                built.pages
+            )
+        }
+    };
+    Ok(Printed {
+        summary,
+        pages: built.pages,
+    })
+}
+
+fn labels(s: &Session, id: DocumentId) -> Result<Built, LedgerError> {
+    let d = documents::get(s, id)?;
+    let copies = documents::copies(s, id)?;
+    let labels = crate::forms::labels::for_document(&d, &copies);
+    if labels.is_empty() {
+        return Err(LedgerError::Invalid(
+            "该文件没有在册的份号，无需打印标签".into(),
+        ));
+    }
+    let pdf =
+        crate::forms::labels::render(&labels).map_err(|e| LedgerError::Invalid(e.to_string()))?;
+    Ok(Built {
+        pdf,
+        pages: labels.len().div_ceil(crate::forms::labels::PER_SHEET),
+        action: AuditAction::PrintLabels,
+        entity_id: id.0,
+        detail: json!({"labels": labels.len(), "copies": labels.iter().map(|l| l.copy_no).collect::<Vec<_>>()}),
+        what: format!("{} 张份号标签", labels.len()),
+    })
+}
+
+fn borrow_form(s: &Session, id: BorrowId) -> Result<Built, LedgerError> {
+    let b = borrowing::get(s, id)?;
+    let due_text = borrowing::due_text(s, &b)?;
+    let renewals = borrowing::renewals(s, id)?;
+    let unit = settings::unit_name(s)?;
+    let printed_at = s.zone().minute_text(s.clock().now());
+    let audit_head = s.audit_head_hex()?;
+    let pdf = crate::forms::borrow_form::render(
+        &b,
+        &crate::forms::borrow_form::FormContext {
+            unit: &unit,
+            printed_by: &s.user().name,
+            printed_at: &printed_at,
+            audit_head: &audit_head,
+            due_text: &due_text,
+            renewals: &renewals,
+        },
+    )
+    .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+    Ok(Built {
+        pdf,
+        pages: 1,
+        action: AuditAction::PrintBorrowForm,
+        entity_id: id.0,
+        detail: json!({"form_no": b.form_no, "audit_head": audit_head}),
+        what: format!("《文件借阅申请表》{}", b.form_no),
+    })
+}
+
+/// Hands the PDF to its destination; an error says which and why, with the path last.
+fn deliver(pdf: &[u8], to: &PrintTarget) -> Result<(), LedgerError> {
+    match to {
+        PrintTarget::Printer => crate::forms::send_to_printer(pdf).map_err(LedgerError::Invalid),
+        PrintTarget::File(path) => {
+            if path.as_os_str().is_empty() {
+                return Err(LedgerError::Invalid("请填写保存的文件名".into()));
+            }
+            crate::fsutil::write_atomic(path, pdf).map_err(|e| {
+                LedgerError::Invalid(format!("无法保存 PDF（{e}）：{}", path.display()))
+            })
+        }
+    }
+}

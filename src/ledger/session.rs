@@ -1,0 +1,495 @@
+//! A locked ledger (the vault folder opened, nobody signed in) and a session (unlocked, one
+//! acting user). The session is the only way to the database: reads borrow its connection
+//! inside this crate, and every write runs through [`Session::write`], which opens one
+//! IMMEDIATE transaction, hands the use case a [`Write`] (transaction, time, office date, acting
+//! user), appends the use case's audit [`Event`] for the acting user, and commits.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Transaction, TransactionBehavior};
+use serde_json::json;
+
+use super::audit_action::AuditAction;
+use super::users::{self, CurrentUser, UserId};
+use super::{LedgerError, people, settings};
+use crate::audit::{self, ChainStatus, NewEvent};
+use crate::domain::{Clock, OfficeZone, Role};
+use crate::vault::{
+    IntegrityReport, KdfChoice, OpenLedger, Passphrase, RecoveryKey, SlotOwner, Vault, VaultError,
+};
+
+/// What the setup wizard (or `baomi init`) asks for.
+#[derive(Debug, Clone, Default)]
+pub struct SetupInput {
+    /// The unit's name, shown in the top bar and on every form.
+    pub unit_name: String,
+    /// The first user's login.
+    pub login: String,
+    /// The first user's full name.
+    pub name: String,
+    pub department: String,
+    pub post: String,
+    /// The office's time zone (default Beijing time).
+    pub zone: OfficeZone,
+    /// A demo vault (`init --demo`): only such a vault takes synthetic data.
+    pub demo: bool,
+}
+
+/// An audit event as a use case states it; the session adds the acting user and the time.
+#[derive(Debug, Clone)]
+pub(crate) struct Event {
+    pub action: AuditAction,
+    pub entity_id: String,
+    pub detail: serde_json::Value,
+}
+
+impl Event {
+    /// The event `action` on the row `entity_id` of the action's register.
+    pub(crate) fn new(
+        action: AuditAction,
+        entity_id: impl ToString,
+        detail: serde_json::Value,
+    ) -> Self {
+        Event {
+            action,
+            entity_id: entity_id.to_string(),
+            detail,
+        }
+    }
+
+    fn by(self, user: Option<UserId>) -> NewEvent {
+        NewEvent {
+            user_id: user.map(|u| u.0),
+            action: self.action.code(),
+            entity: self.action.entity(),
+            entity_id: self.entity_id,
+            detail: self.detail,
+        }
+    }
+}
+
+/// What a write sees: its transaction, the time, the office's date and the acting user.
+pub(crate) struct Write<'t> {
+    pub tx: &'t Transaction<'t>,
+    pub now: DateTime<Utc>,
+    pub today: NaiveDate,
+    pub user: UserId,
+}
+
+impl Write<'_> {
+    /// `now` as stored (RFC 3339).
+    pub fn at(&self) -> String {
+        self.now.to_rfc3339()
+    }
+}
+
+/// The vault folder, opened (this is the one instance using it) but locked: the login screen
+/// holds it, lists the logins, and unlocks it into a [`Session`].
+pub struct LockedLedger {
+    vault: Vault,
+}
+
+impl std::fmt::Debug for LockedLedger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LockedLedger")
+            .field("dir", &self.vault.dir())
+            .finish()
+    }
+}
+
+impl LockedLedger {
+    /// Whether `dir` holds a ledger (a key file).
+    pub fn exists(dir: &Path) -> bool {
+        Vault::exists(dir)
+    }
+
+    /// Opens the ledger in `dir`, locked.
+    pub fn open(dir: &Path) -> Result<LockedLedger, LedgerError> {
+        Ok(LockedLedger {
+            vault: Vault::open(dir)?,
+        })
+    }
+
+    /// Opens the ledger in `dir` without taking the instance lock, so that a test can race
+    /// two writers on one file. Never reachable from the app.
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn open_second_for_tests(dir: &Path) -> Result<LockedLedger, LedgerError> {
+        Ok(LockedLedger {
+            vault: Vault::open_without_instance_lock(dir)?,
+        })
+    }
+
+    /// The ledger's folder.
+    pub fn dir(&self) -> &Path {
+        self.vault.dir()
+    }
+
+    /// The logins that can sign in (the login screen's picker).
+    pub fn logins(&self) -> Vec<String> {
+        self.vault.logins()
+    }
+
+    /// Whether opening found the lock of a process that had crashed.
+    pub fn recovered_stale_lock(&self) -> bool {
+        self.vault.recovered_stale_lock().is_some()
+    }
+
+    #[allow(clippy::result_large_err)]
+    /// Unlocks with `login`'s passphrase. On failure the locked ledger is handed back with the
+    /// error, so the login screen can try again.
+    pub fn unlock(
+        self,
+        login: &str,
+        passphrase: &Passphrase,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Session, (LockedLedger, LedgerError)> {
+        match self.vault.unlock(login, passphrase) {
+            Ok(ledger) => Session::start(self.vault, ledger, login, clock),
+            Err(e) => Err((self, e.into())),
+        }
+    }
+
+    #[allow(clippy::result_large_err)]
+    /// Unlocks with the recovery key, sets a new passphrase for `login`, starts a session.
+    pub fn unlock_with_recovery(
+        mut self,
+        recovery: &RecoveryKey,
+        login: &str,
+        new_passphrase: &Passphrase,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Session, (LockedLedger, LedgerError)> {
+        match self
+            .vault
+            .unlock_with_recovery(recovery, login, new_passphrase)
+        {
+            Ok(ledger) => {
+                let mut s = Session::start(self.vault, ledger, login, clock)?;
+                let uid = s.user.id;
+                match s.write(|_| {
+                    Ok((
+                        (),
+                        Event::new(
+                            AuditAction::PassphraseResetWithRecoveryKey,
+                            uid.0,
+                            json!({}),
+                        ),
+                    ))
+                }) {
+                    Ok(()) => Ok(s),
+                    Err(e) => Err((s.lock("error"), e)),
+                }
+            }
+            Err(e) => Err((self, e.into())),
+        }
+    }
+}
+
+/// An unlocked ledger and the user acting on it.
+///
+/// Unlocking hands the [`LockedLedger`] back with the error so the login screen can try again;
+/// that error is large, but it is returned once per typed passphrase, hence the
+/// `result_large_err` allowances.
+pub struct Session {
+    pub(super) vault: Vault,
+    pub(super) ledger: OpenLedger,
+    pub(super) user: CurrentUser,
+    clock: Arc<dyn Clock>,
+    zone: OfficeZone,
+}
+
+impl Session {
+    /// Creates a vault in `dir` whose first user is the custodian (保密员).
+    pub fn create(
+        dir: &Path,
+        input: &SetupInput,
+        passphrase: &Passphrase,
+        kdf: KdfChoice,
+        clock: Arc<dyn Clock>,
+    ) -> Result<(Session, RecoveryKey), LedgerError> {
+        let unit = input.unit_name.trim();
+        if unit.is_empty() {
+            return Err(LedgerError::Invalid("请填写单位名称".into()));
+        }
+        users::validate_login(&input.login)?;
+        people::validate_name(&input.name)?;
+        let (vault, mut ledger, recovery) = Vault::create(dir, &input.login, passphrase, kdf)?;
+        let now = clock.now();
+        let key_file_id = vault.key_file().vault_id_hex();
+        let (conn, key) = ledger.conn_and_audit_key();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        settings::put(&tx, settings::UNIT_NAME, unit)?;
+        settings::put(&tx, settings::VAULT_ID, &key_file_id)?;
+        settings::put(&tx, settings::CREATED_AT, &now.to_rfc3339())?;
+        settings::put(&tx, settings::OFFICE_ZONE, &input.zone.code())?;
+        if input.demo {
+            settings::put(&tx, settings::DEMO_VAULT, "1")?;
+        }
+        let person = people::insert(
+            &tx,
+            &people::NewPerson {
+                name: input.name.trim().to_owned(),
+                department: input.department.trim().to_owned(),
+                post: input.post.trim().to_owned(),
+                ..Default::default()
+            },
+            now,
+            input.zone.date_of(now),
+        )?;
+        let user_id = users::insert(&tx, &input.login, person, Role::Custodian, now)?;
+        let event = Event::new(
+            AuditAction::VaultCreate,
+            user_id.0,
+            json!({"unit": unit, "login": input.login, "role": Role::Custodian.code(),
+                   "person_id": person.0, "office_zone": input.zone.code(), "demo": input.demo}),
+        );
+        audit::append(&tx, key, now, event.by(Some(user_id)))?;
+        tx.commit()?;
+        let user = users::current(ledger.conn(), &input.login)?.ok_or(LedgerError::UserInactive)?;
+        Ok((
+            Session {
+                vault,
+                ledger,
+                user,
+                clock,
+                zone: input.zone,
+            },
+            recovery,
+        ))
+    }
+
+    #[allow(clippy::result_large_err)]
+    fn start(
+        vault: Vault,
+        ledger: OpenLedger,
+        login: &str,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Session, (LockedLedger, LedgerError)> {
+        let back = |vault, e| Err((LockedLedger { vault }, e));
+        let user = match users::current(ledger.conn(), login) {
+            Ok(Some(u)) => u,
+            Ok(None) => return back(vault, LedgerError::UserInactive),
+            Err(e) => return back(vault, e),
+        };
+        let zone = match settings::office_zone_of(ledger.conn()) {
+            Ok(z) => z,
+            Err(e) => return back(vault, e),
+        };
+        let mut session = Session {
+            vault,
+            ledger,
+            user,
+            clock,
+            zone,
+        };
+        let how = match session.ledger.opened_by {
+            SlotOwner::User(_) => "passphrase",
+            SlotOwner::Recovery => "recovery_key",
+        };
+        let uid = session.user.id;
+        if let Err(e) = session.write(|_| {
+            Ok((
+                (),
+                Event::new(AuditAction::SessionUnlock, uid.0, json!({ "with": how })),
+            ))
+        }) {
+            return back(session.vault, e);
+        }
+        Ok(session)
+    }
+
+    /// Locks: records the event, closes the database, zeroizes the keys; the folder stays open
+    /// (the instance lock is kept) for the login screen.
+    pub fn lock(mut self, reason: &'static str) -> LockedLedger {
+        let uid = self.user.id;
+        // Locking must happen even if the event cannot be written (e.g. a full disk).
+        let _ = self.write(|_| {
+            Ok((
+                (),
+                Event::new(AuditAction::SessionLock, uid.0, json!({ "reason": reason })),
+            ))
+        });
+        let Session { vault, ledger, .. } = self;
+        let _ = ledger.close();
+        LockedLedger { vault }
+    }
+
+    /// The acting user.
+    pub fn user(&self) -> &CurrentUser {
+        &self.user
+    }
+
+    /// The ledger's folder.
+    pub fn dir(&self) -> &Path {
+        self.vault.dir()
+    }
+
+    pub(crate) fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    /// The office's date today (in the office's time zone, whatever the PC's `TZ`).
+    pub fn today(&self) -> NaiveDate {
+        self.zone.date_of(self.clock.now())
+    }
+
+    /// The office's time zone.
+    pub fn zone(&self) -> OfficeZone {
+        self.zone
+    }
+
+    pub(super) fn set_zone(&mut self, zone: OfficeZone) {
+        self.zone = zone;
+    }
+
+    /// The injected clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Read access for queries of the `ledger` modules.
+    pub(crate) fn conn(&self) -> &rusqlite::Connection {
+        self.ledger.conn()
+    }
+
+    /// Runs one write: `f` writes rows inside one IMMEDIATE transaction (so what it reads there
+    /// cannot change before it commits) and returns its audit event; the event is appended for
+    /// the acting user and everything commits together, or nothing does.
+    pub(crate) fn write<T>(
+        &mut self,
+        f: impl FnOnce(&Write<'_>) -> Result<(T, Event), LedgerError>,
+    ) -> Result<T, LedgerError> {
+        self.write_many(|w| {
+            let (out, event) = f(w)?;
+            Ok((out, vec![event]))
+        })
+    }
+
+    /// Like [`Session::write`] for a batch: one event per record; all commit together, or
+    /// nothing does.
+    pub(crate) fn write_many<T>(
+        &mut self,
+        f: impl FnOnce(&Write<'_>) -> Result<(T, Vec<Event>), LedgerError>,
+    ) -> Result<T, LedgerError> {
+        let now = self.clock.now();
+        let today = self.zone.date_of(now);
+        let user = self.user.id;
+        let (conn, key) = self.ledger.conn_and_audit_key();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let w = Write {
+            tx: &tx,
+            now,
+            today,
+            user,
+        };
+        let (out, events) = f(&w)?;
+        for event in events {
+            audit::append(&tx, key, now, event.by(Some(user)))?;
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Fails unless the acting user has one of `roles`.
+    pub fn require(&self, action: &'static str, roles: &[Role]) -> Result<(), LedgerError> {
+        if roles.contains(&self.user.role) {
+            Ok(())
+        } else {
+            Err(LedgerError::NotPermitted {
+                action,
+                needed: roles.first().map(|r| r.label_zh()).unwrap_or(""),
+            })
+        }
+    }
+
+    /// Changes the acting user's own passphrase (checks the current one). Only the key file's
+    /// slot changes; the event is recorded.
+    pub fn change_own_passphrase(
+        &mut self,
+        current: &Passphrase,
+        new: &Passphrase,
+    ) -> Result<(), LedgerError> {
+        if !crate::domain::passphrase::strength(new.as_str()).acceptable() {
+            return Err(LedgerError::Invalid("新口令太短：至少 8 个字符".into()));
+        }
+        let login = self.user.login.clone();
+        match self.vault.change_passphrase(&login, current, new) {
+            Ok(()) => {}
+            Err(VaultError::WrongPassphraseOrDamaged) => {
+                return Err(LedgerError::WrongCurrentPassphrase);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let uid = self.user.id;
+        self.write(|_| {
+            Ok((
+                (),
+                Event::new(AuditAction::PassphraseChange, uid.0, json!({})),
+            ))
+        })
+    }
+
+    /// Records failed sign-in attempts made on this PC since the last successful unlock (they
+    /// cannot be written while the ledger is locked, so the next unlock writes them).
+    pub fn record_failed_logins(
+        &mut self,
+        attempts: &[(String, String)],
+    ) -> Result<(), LedgerError> {
+        if attempts.is_empty() {
+            return Ok(());
+        }
+        let uid = self.user.id;
+        let list: Vec<_> = attempts
+            .iter()
+            .map(|(login, at)| json!({"login": login, "at": at}))
+            .collect();
+        self.write(|_| {
+            Ok((
+                (),
+                Event::new(
+                    AuditAction::LoginFailed,
+                    uid.0,
+                    json!({ "count": attempts.len(), "attempts": list }),
+                ),
+            ))
+        })
+    }
+
+    /// Replaces the recovery key; returns the new one to show once.
+    pub fn rotate_recovery_key(&mut self) -> Result<RecoveryKey, LedgerError> {
+        self.require("更换恢复密钥", &[Role::Custodian, Role::Admin])?;
+        let key = self.vault.rotate_recovery_key(&self.ledger)?;
+        self.write(|_| {
+            Ok((
+                (),
+                Event::new(AuditAction::RecoveryKeyRotate, "", json!({})),
+            ))
+        })?;
+        Ok(key)
+    }
+
+    /// Verifies the audit chain.
+    pub fn verify_audit(&self) -> Result<ChainStatus, LedgerError> {
+        Ok(audit::verify(self.ledger.conn(), self.ledger.audit_key())?)
+    }
+
+    /// The audit chain's head as `seq:hex` (printed on forms, stored in backups).
+    pub fn audit_head_hex(&self) -> Result<String, LedgerError> {
+        Ok(audit::head(self.ledger.conn())?
+            .map(|(seq, h)| format!("{seq}:{}", super::hex(&h)))
+            .unwrap_or_else(|| "0:".into()))
+    }
+
+    /// Page HMACs and b-tree structure.
+    pub fn integrity_check(&self) -> Result<IntegrityReport, LedgerError> {
+        Ok(self.ledger.integrity_check()?)
+    }
+
+    /// The raw connection, for tests that simulate damage or an insider with the key, and for
+    /// the benchmarks. Not part of the app's API: only built with the `test-support` feature.
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn raw_connection_for_tests(&mut self) -> &mut rusqlite::Connection {
+        self.ledger.conn_mut()
+    }
+}

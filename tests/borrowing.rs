@@ -685,3 +685,58 @@ fn gui_a_scanned_label_selects_the_copy_for_check_out_or_starts_a_request() {
         "the scanned copy is chosen"
     );
 }
+
+#[test]
+fn gui_a_renewal_is_approved_again_by_the_levels_approver() {
+    use common::gui::{click, harness, type_into};
+    use egui::accesskit::Role as A11y;
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().unwrap();
+    let id = {
+        let mut o = office(dir.path());
+        let copy = copy_of(&mut o, Level::Jimi);
+        let id = borrowing::request(&mut o.s, &ask(o.borrower, copy, 2)).unwrap();
+        let head_pass = common::pass(HEAD_PASS);
+        borrowing::approve(&mut o.s, id, &signed_in("head", &head_pass), "").unwrap();
+        assert_eq!(
+            borrowing::check_out(&mut o.s, id).unwrap(),
+            day(2026, 11, 30)
+        );
+        drop(o.s.lock("test"));
+        id
+    };
+    let mut h = harness(dir.path(), common::clock());
+    type_into(&mut h, "口令", common::PASS);
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.run();
+    click(&mut h, "借阅");
+    click(&mut h, "借出中");
+    h.get_by_label_contains("借阅〔2026〕1号").click();
+    h.run();
+    h.get_by_label("续借须重新审批：审批人与首次借阅相同（R3.1.3）。");
+    type_into(&mut h, "续借天数", "2");
+    // The department head is not the approver of 机密: refused, nothing changes.
+    h.get_by_role_and_label(A11y::ComboBox, "审批人").click();
+    h.run();
+    click(&mut h, "钱部长（部门负责人）");
+    type_into(&mut h, "审批人口令", DEPT_PASS);
+    click(&mut h, "续借");
+    h.run();
+    h.get_by_label("机密文件的借阅须由党办负责人审批（R3.1.3）");
+    h.get_by_role_and_label(A11y::ComboBox, "审批人").click();
+    h.run();
+    click(&mut h, "赵主任（党办负责人）");
+    type_into(&mut h, "审批人口令", HEAD_PASS);
+    click(&mut h, "续借");
+    h.run();
+    h.get_by_label("已续借，应于 2026-12-02 前归还");
+    drop(h);
+    let s = common::sign_in(dir.path(), "custodian", common::PASS, common::system_clock());
+    let r = borrowing::renewals(&s, id).unwrap();
+    assert_eq!(r.len(), 1);
+    assert_eq!(
+        (r[0].approver_name.as_str(), r[0].approval_kind.as_str()),
+        ("赵主任", "signed_in")
+    );
+}

@@ -440,3 +440,28 @@ fn check_as_the_auditor_checks_the_seals_and_fails_on_a_rewritten_chain() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn due_date_from_today_counts_from_the_office_date() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let out = baomi(
+        dir.path(),
+        &["due-date", "--level", "机密", "--from", "today", "--days", "1"],
+        &format!("{PASS}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The office is in Beijing time (the default), whatever TZ this test runs under.
+    let today = baomi::domain::OfficeZone::default().date_of(chrono::Utc::now());
+    let expected = baomi::domain::calendar::Calendar::builtin()
+        .due_date(today, 1)
+        .date;
+    assert_eq!(text(&out.stdout).trim(), expected.to_string());
+    let out = baomi(
+        dir.path(),
+        &["due-date", "--level", "机密", "--from", "明天"],
+        &format!("{PASS}\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("today"), "{}", text(&out.stderr));
+}

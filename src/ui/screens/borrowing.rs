@@ -743,7 +743,7 @@ impl BorrowingScreen {
                     }));
                 }
                 ui.separator();
-                ui.label(RichText::new(lang.tr("续借", "Renewal")).strong());
+                ui.label(RichText::new(lang.tr("办理续借", "Renewal")).strong());
                 hint_text(
                     ui,
                     lang.tr(

@@ -732,7 +732,12 @@ fn gui_a_renewal_is_approved_again_by_the_levels_approver() {
     h.run();
     h.get_by_label("已续借，应于 2026-12-02 前归还");
     drop(h);
-    let s = common::sign_in(dir.path(), "custodian", common::PASS, common::system_clock());
+    let s = common::sign_in(
+        dir.path(),
+        "custodian",
+        common::PASS,
+        common::system_clock(),
+    );
     let r = borrowing::renewals(&s, id).unwrap();
     assert_eq!(r.len(), 1);
     assert_eq!(

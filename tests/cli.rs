@@ -447,7 +447,9 @@ fn due_date_from_today_counts_from_the_office_date() {
     init(dir.path());
     let out = baomi(
         dir.path(),
-        &["due-date", "--level", "机密", "--from", "today", "--days", "1"],
+        &[
+            "due-date", "--level", "机密", "--from", "today", "--days", "1",
+        ],
         &format!("{PASS}\n"),
     );
     assert!(out.status.success(), "{}", text(&out.stderr));

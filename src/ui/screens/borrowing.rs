@@ -17,6 +17,7 @@ use crate::ledger::printing::{self, PrintTarget, Printable};
 use crate::ledger::search::{self, Query};
 use crate::ledger::users::{self, UserRow};
 use crate::ui::i18n::Lang;
+use crate::ui::widgets::pickers::{PersonText, person_row};
 use crate::ui::widgets::{combo_row, error_text, field_row, header_cells, hint_text};
 use zeroize::Zeroizing;
 
@@ -711,21 +712,13 @@ impl BorrowingScreen {
             }
             BorrowState::Out => {
                 Grid::new("return_form").num_columns(2).show(ui, |ui| {
-                    let name = f
-                        .received_by
-                        .and_then(|p| people.iter().find(|x| x.id == p))
-                        .map(|p| p.name.clone())
-                        .unwrap_or_default();
-                    combo_row(
+                    person_row(
                         ui,
                         lang.tr("接收人", "Received by"),
                         "received_by",
-                        &name,
-                        |ui| {
-                            for p in people.iter().filter(|p| p.active) {
-                                ui.selectable_value(&mut f.received_by, Some(p.id), &p.name);
-                            }
-                        },
+                        people,
+                        &mut f.received_by,
+                        PersonText::Name,
                     );
                     ui.label(lang.tr("页数", "Pages"));
                     ui.checkbox(&mut f.pages_complete, lang.tr("页数齐全", "complete"));
@@ -932,25 +925,13 @@ impl RequestDialog {
                         }
                     },
                 );
-                let name = self
-                    .borrower
-                    .and_then(|p| people.iter().find(|x| x.id == p))
-                    .map(|p| format!("{} {}", p.name, p.department))
-                    .unwrap_or_default();
-                combo_row(
+                person_row(
                     ui,
                     lang.tr("借阅人", "Borrower"),
                     "borrower",
-                    &name,
-                    |ui| {
-                        for p in people.iter().filter(|p| p.active) {
-                            ui.selectable_value(
-                                &mut self.borrower,
-                                Some(p.id),
-                                format!("{} {}", p.name, p.department),
-                            );
-                        }
-                    },
+                    people,
+                    &mut self.borrower,
+                    PersonText::NameAndDepartment,
                 );
                 field_row(ui, lang.tr("借阅事由", "Reason"), &mut self.reason, false);
                 if top_secret {

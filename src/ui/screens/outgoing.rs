@@ -18,6 +18,7 @@ use crate::ledger::outgoing::{self, Distribution, DistributionInput, OutgoingDra
 use crate::ledger::people::{self, Person, PersonId};
 use crate::ui::i18n::Lang;
 use crate::ui::widgets::form_rows::{category_row, level_period_rows, parse_common, parse_date};
+use crate::ui::widgets::pickers::{PersonText, cabinet_row, person_row};
 use crate::ui::widgets::{combo_row, error_text, field_row, header_cells};
 
 /// A step of the flow as the screen sends it.
@@ -312,7 +313,14 @@ impl OutgoingScreen {
                         lang.tr("签发人", "Signer")
                     };
                     Grid::new("out_form").num_columns(2).show(ui, |ui| {
-                        person_row(ui, who, "out_person", people, &mut f.person);
+                        person_row(
+                            ui,
+                            who,
+                            "out_person",
+                            people,
+                            &mut f.person,
+                            PersonText::NameAndPost,
+                        );
                         field_row(ui, lang.tr("意见", "Note"), &mut f.note, false);
                     });
                     let label = if next == OutgoingStep::Reviewed {
@@ -346,28 +354,13 @@ impl OutgoingScreen {
                 OutgoingStep::Printed => {
                     Grid::new("out_form").num_columns(2).show(ui, |ui| {
                         field_row(ui, lang.tr("印制份数", "Copies"), &mut f.count, false);
-                        let cab = f
-                            .cabinet
-                            .and_then(|c| cabinets.iter().find(|k| k.id == c))
-                            .map(|c| c.code.clone())
-                            .unwrap_or_default();
-                        combo_row(
+                        cabinet_row(
                             ui,
                             lang.tr("存放专柜", "Cabinet"),
                             "out_cabinet",
-                            &cab,
-                            |ui| {
-                                for c in cabinets
-                                    .iter()
-                                    .filter(|c| !c.retired && c.rules().may_hold(level).is_ok())
-                                {
-                                    ui.selectable_value(
-                                        &mut f.cabinet,
-                                        Some(c.id),
-                                        format!("{} {}", c.code, c.location),
-                                    );
-                                }
-                            },
+                            cabinets,
+                            level,
+                            &mut f.cabinet,
                         );
                     });
                     let count = f.count.trim().parse::<u32>().ok().filter(|n| *n > 0);
@@ -469,18 +462,6 @@ impl OutgoingScreen {
     }
 }
 
-fn person_row(ui: &mut Ui, label: &str, id: &str, people: &[Person], value: &mut Option<PersonId>) {
-    let name = value
-        .and_then(|v| people.iter().find(|p| p.id == v))
-        .map(|p| p.name.clone())
-        .unwrap_or_default();
-    combo_row(ui, label, id, &name, |ui| {
-        for p in people.iter().filter(|p| p.active) {
-            ui.selectable_value(value, Some(p.id), format!("{} {}", p.name, p.post).trim());
-        }
-    });
-}
-
 #[allow(clippy::too_many_arguments)]
 fn distribute_form(
     ui: &mut Ui,
@@ -543,6 +524,7 @@ fn distribute_form(
                 "out_carrier",
                 people,
                 &mut f.carrier,
+                PersonText::NameAndPost,
             );
         } else {
             field_row(
@@ -682,6 +664,7 @@ impl DraftDialog {
                     "drafter",
                     people,
                     &mut self.drafter,
+                    PersonText::NameAndPost,
                 );
                 field_row(
                     ui,

@@ -1,6 +1,7 @@
 //! Small widgets shared by screens.
 
 pub mod form_rows;
+pub mod pickers;
 
 use egui::{Color32, RichText, TextEdit, Ui};
 

@@ -11,6 +11,7 @@ use crate::ledger::custody::{self, CopyMove};
 use crate::ledger::documents::CopyId;
 use crate::ui::i18n::Lang;
 use crate::ui::screens::main_window::MainCommand;
+use crate::ui::widgets::pickers::cabinet_row;
 use crate::ui::widgets::{combo_row, field_row};
 
 /// Drafts of a custody change of the open copy (变更去向).
@@ -58,24 +59,13 @@ pub(super) fn custody_form(
             },
         );
         if f.to == Some(CopyState::InCabinet) {
-            let code = f
-                .cabinet
-                .and_then(|id| cabinets.iter().find(|c| c.id == id))
-                .map(|c| c.code.clone())
-                .unwrap_or_default();
-            combo_row(
+            cabinet_row(
                 ui,
                 lang.tr("入柜", "Cabinet"),
                 "custody_cabinet",
-                &code,
-                |ui| {
-                    for c in cabinets
-                        .iter()
-                        .filter(|c| !c.retired && c.rules().may_hold(level).is_ok())
-                    {
-                        ui.selectable_value(&mut f.cabinet, Some(c.id), &c.code);
-                    }
-                },
+                cabinets,
+                level,
+                &mut f.cabinet,
             );
         } else {
             field_row(ui, lang.tr("去向", "Where"), &mut f.place, false);

@@ -14,7 +14,8 @@ use crate::ledger::people::{Person, PersonId};
 use crate::ui::i18n::Lang;
 use crate::ui::screens::main_window::MainCommand;
 use crate::ui::widgets::form_rows::{category_row, level_period_rows, parse_common, parse_date};
-use crate::ui::widgets::{combo_row, error_text, field_row};
+use crate::ui::widgets::pickers::{PersonText, cabinet_row, fits, person_row};
+use crate::ui::widgets::{error_text, field_row};
 
 /// Whether the dialog registers a new document or corrects one.
 #[derive(Clone, Copy, PartialEq)]
@@ -231,7 +232,7 @@ impl RegisterDialog {
         let registering = self.mode == Mode::Register;
         // The cabinet defaults to the first one designated for the level (R3.1.1); a level
         // change that the chosen cabinet cannot hold moves the choice too.
-        let fits = |c: &Cabinet| !c.retired && c.rules().may_hold(self.level).is_ok();
+        let fits = |c: &Cabinet| fits(c, self.level);
         if registering
             && self
                 .cabinet
@@ -327,21 +328,13 @@ impl RegisterDialog {
                 &mut self.received_on,
                 false,
             );
-            let signer = self
-                .signed_for_by
-                .and_then(|id| people.iter().find(|p| p.id == id))
-                .map(|p| p.name.clone())
-                .unwrap_or_default();
-            combo_row(
+            person_row(
                 ui,
                 lang.tr("签收人", "Signed for by"),
                 "signer",
-                &signer,
-                |ui| {
-                    for p in people.iter().filter(|p| p.active) {
-                        ui.selectable_value(&mut self.signed_for_by, Some(p.id), &p.name);
-                    }
-                },
+                people,
+                &mut self.signed_for_by,
+                PersonText::Name,
             );
         }
         field_row(ui, lang.tr("页数", "Pages"), &mut self.pages, false);
@@ -358,29 +351,13 @@ impl RegisterDialog {
                 &mut self.copy_numbers,
                 false,
             );
-            let cab = self
-                .cabinet
-                .and_then(|id| cabinets.iter().find(|c| c.id == id))
-                .map(|c| c.code.clone())
-                .unwrap_or_default();
-            let level = self.level;
-            combo_row(
+            cabinet_row(
                 ui,
                 lang.tr("存放专柜", "Cabinet"),
                 "cabinet",
-                &cab,
-                |ui| {
-                    for c in cabinets
-                        .iter()
-                        .filter(|c| !c.retired && c.rules().may_hold(level).is_ok())
-                    {
-                        ui.selectable_value(
-                            &mut self.cabinet,
-                            Some(c.id),
-                            format!("{} {}", c.code, c.location),
-                        );
-                    }
-                },
+                cabinets,
+                self.level,
+                &mut self.cabinet,
             );
         }
         field_row(

@@ -745,3 +745,131 @@ fn gui_a_renewal_is_approved_again_by_the_levels_approver() {
         ("赵主任", "signed_in")
     );
 }
+
+#[test]
+fn r3_1_3_a_renewal_needs_its_own_approval_by_the_same_rule_and_records_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = office(dir.path());
+    let copy = copy_of(&mut o, Level::Mimi);
+    let id = borrowing::request(&mut o.s, &ask(o.borrower, copy, 2)).unwrap();
+    let dept_pass = common::pass(DEPT_PASS);
+    borrowing::approve(&mut o.s, id, &signed_in("dept", &dept_pass), "").unwrap();
+    let due = borrowing::check_out(&mut o.s, id).unwrap();
+    // No approval: the custodian alone, a paper form without its number, the borrower, the
+    // head of the Party Office for 秘密 (not the rule's approver) — all refused.
+    let refused = [
+        Decider::Paper {
+            person: PersonId(1),
+            reference: "续借单 1",
+        },
+        Decider::Paper {
+            person: o.dept_head,
+            reference: " ",
+        },
+        Decider::Paper {
+            person: o.borrower,
+            reference: "续借单 2",
+        },
+    ];
+    for d in &refused {
+        assert!(borrowing::renew(&mut o.s, id, 3, d).is_err());
+    }
+    let head_pass = common::pass(HEAD_PASS);
+    let err = borrowing::renew(&mut o.s, id, 3, &signed_in("head", &head_pass)).unwrap_err();
+    assert!(
+        err.to_string().contains("须由部门负责人审批（R3.1.3）"),
+        "{err}"
+    );
+    let b = borrowing::get(&o.s, id).unwrap();
+    assert_eq!((b.due_on, b.renewals), (Some(due), 0), "nothing changed");
+    assert!(borrowing::renewals(&o.s, id).unwrap().is_empty());
+    // The borrower's department head approves it on paper: recorded, with the new period.
+    let new_due = borrowing::renew(
+        &mut o.s,
+        id,
+        3,
+        &Decider::Paper {
+            person: o.dept_head,
+            reference: "续借审批单 2026-040",
+        },
+    )
+    .unwrap();
+    let r = borrowing::renewals(&o.s, id).unwrap();
+    assert_eq!(r.len(), 1);
+    assert_eq!(
+        (
+            r[0].n,
+            r[0].days,
+            r[0].approver,
+            r[0].approval_kind.as_str(),
+            r[0].approval_ref.as_str()
+        ),
+        (1, 3, o.dept_head, "paper", "续借审批单 2026-040")
+    );
+    assert_eq!(
+        (r[0].from_due.clone(), r[0].to_due.clone()),
+        (due.to_string(), new_due.to_string())
+    );
+    let ev = &baomi::audit::recent(o.s.raw_connection_for_tests(), 1).unwrap()[0];
+    assert_eq!(ev.action, "borrow.renew");
+    assert!(
+        ev.detail_json.contains("续借审批单 2026-040"),
+        "{}",
+        ev.detail_json
+    );
+}
+
+#[test]
+fn r3_1_3_the_head_approves_secret_only_where_the_policy_allows_and_the_change_is_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = office(dir.path());
+    let copy = copy_of(&mut o, Level::Mimi);
+    let id = borrowing::request(&mut o.s, &ask(o.borrower, copy, 2)).unwrap();
+    let head_pass = common::pass(HEAD_PASS);
+    let err = borrowing::approve(&mut o.s, id, &signed_in("head", &head_pass), "").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "秘密文件的借阅须由部门负责人审批（R3.1.3）"
+    );
+    let mut p = borrowing::policy(&o.s).unwrap();
+    p.head_may_approve_mimi = true;
+    borrowing::set_policy(&mut o.s, &p).unwrap();
+    let ev = &baomi::audit::recent(o.s.raw_connection_for_tests(), 1).unwrap()[0];
+    assert_eq!(ev.action, "settings.update");
+    assert!(
+        ev.detail_json.contains("\"head_may_approve_mimi\":true"),
+        "{}",
+        ev.detail_json
+    );
+    borrowing::approve(&mut o.s, id, &signed_in("head", &head_pass), "").unwrap();
+    assert_eq!(borrowing::get(&o.s, id).unwrap().approver, Some(o.head));
+}
+
+#[test]
+fn r3_1_3_top_secret_needs_a_written_justification_and_can_be_switched_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = office(dir.path());
+    let copy = copy_of(&mut o, Level::Juemi);
+    let cleared = person(&mut o.s, "周工", "工程部", Clearance::Core, true);
+    let mut r = ask(cleared, copy, 0);
+    r.place = "机要阅览室".into();
+    let err = borrowing::request(&mut o.s, &r).unwrap_err();
+    assert!(err.to_string().contains("一般不予借阅（R3.1.3）"), "{err}");
+    // Switched off entirely by the unit: refused even with a reason.
+    let mut p = borrowing::policy(&o.s).unwrap();
+    p.juemi.allowed = false;
+    borrowing::set_policy(&mut o.s, &p).unwrap();
+    r.justification = "核对专项报告所引原文".into();
+    let err = borrowing::request(&mut o.s, &r).unwrap_err();
+    assert!(err.to_string().contains("绝密文件不外借"), "{err}");
+    p.juemi.allowed = true;
+    borrowing::set_policy(&mut o.s, &p).unwrap();
+    let id = borrowing::request(&mut o.s, &r).unwrap();
+    assert_eq!(
+        borrowing::get(&o.s, id).unwrap().justification,
+        "核对专项报告所引原文"
+    );
+    // Only the head approves it.
+    let dept_pass = common::pass(DEPT_PASS);
+    assert!(borrowing::approve(&mut o.s, id, &signed_in("dept", &dept_pass), "").is_err());
+}

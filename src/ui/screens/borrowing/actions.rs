@@ -1,0 +1,132 @@
+//! What the borrowing screen asks the ledger to do: each action runs one use case and says
+//! what happened in a line for the toast.
+
+use crate::ledger::Passphrase;
+use crate::ledger::Session;
+use crate::ledger::borrowing::{self, BorrowId, BorrowRequest};
+use crate::ledger::people::PersonId;
+use crate::ledger::printing::{self, PrintTarget, Printable};
+
+/// What the screen asks the ledger to do.
+pub enum BorrowAction {
+    Request(Box<BorrowRequest>),
+    /// Approve (`approve`) or reject, signed in or on paper.
+    Decide {
+        id: BorrowId,
+        approve: bool,
+        how: DecideHow,
+        note: String,
+    },
+    CheckOut(BorrowId),
+    /// A renewal, approved again by the level's approver (R3.1.3).
+    Renew {
+        id: BorrowId,
+        days: u32,
+        how: DecideHow,
+    },
+    Return {
+        id: BorrowId,
+        received_by: PersonId,
+        pages_complete: bool,
+        note: String,
+    },
+    Cancel {
+        id: BorrowId,
+        reason: String,
+    },
+    /// Print the 《文件借阅申请表》 (the ledger's printing use case).
+    PrintForm {
+        id: BorrowId,
+        target: PrintTarget,
+    },
+}
+
+/// How the approver decides.
+pub enum DecideHow {
+    SignedIn {
+        login: String,
+        passphrase: Passphrase,
+    },
+    Paper {
+        person: PersonId,
+        reference: String,
+    },
+}
+
+impl DecideHow {
+    /// The ledger's view of it.
+    fn decider(&self) -> borrowing::Decider<'_> {
+        match self {
+            DecideHow::SignedIn { login, passphrase } => {
+                borrowing::Decider::SignedIn { login, passphrase }
+            }
+            DecideHow::Paper { person, reference } => borrowing::Decider::Paper {
+                person: *person,
+                reference,
+            },
+        }
+    }
+}
+
+impl BorrowAction {
+    /// Runs the action; returns the message for the toast, and the new request's id.
+    pub fn run(
+        self,
+        s: &mut Session,
+    ) -> Result<(Option<BorrowId>, String), crate::ledger::LedgerError> {
+        let message = match self {
+            BorrowAction::Request(r) => {
+                let id = borrowing::request(s, &r)?;
+                let form = borrowing::get(s, id)?.form_no;
+                return Ok((Some(id), format!("已登记借阅申请 {form}")));
+            }
+            BorrowAction::Decide {
+                id,
+                approve,
+                how,
+                note,
+            } => {
+                let d = how.decider();
+                if approve {
+                    borrowing::approve(s, id, &d, &note)?;
+                    "已批准借阅".to_owned()
+                } else {
+                    borrowing::reject(s, id, &d, &note)?;
+                    "已登记不批准".to_owned()
+                }
+            }
+            BorrowAction::CheckOut(id) => {
+                let due = borrowing::check_out(s, id)?;
+                let mut m = format!("已借出，应于 {due} 前归还");
+                if !borrowing::calendar(s)?.knows(chrono::Datelike::year(&due)) {
+                    m.push_str(&format!(
+                        "（注意：工作日历中没有 {} 年的放假安排，请在“设置”中补充）",
+                        chrono::Datelike::year(&due)
+                    ));
+                }
+                m
+            }
+            BorrowAction::Renew { id, days, how } => {
+                let due = borrowing::renew(s, id, days, &how.decider())?;
+                format!("已续借，应于 {due} 前归还")
+            }
+            BorrowAction::Return {
+                id,
+                received_by,
+                pages_complete,
+                note,
+            } => {
+                borrowing::return_copy(s, id, received_by, pages_complete, &note)?;
+                "已归还入柜".to_owned()
+            }
+            BorrowAction::Cancel { id, reason } => {
+                borrowing::cancel(s, id, &reason)?;
+                "已撤销".to_owned()
+            }
+            BorrowAction::PrintForm { id, target } => {
+                printing::print(s, Printable::BorrowForm(id), &target)?.summary
+            }
+        };
+        Ok((None, message))
+    }
+}

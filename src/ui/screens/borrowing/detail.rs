@@ -1,0 +1,395 @@
+//! The selected borrowing: what the form says, printing it, and the form for its next step —
+//! the approval (signed in here or on paper), check-out, return, and a renewal approved again by
+//! the same rule (R3.1.3).
+
+use egui::{Grid, RichText, Ui};
+
+use crate::ledger::Passphrase;
+use crate::ledger::borrowing::{BorrowId, BorrowState};
+use crate::ledger::people::{Person, PersonId};
+use crate::ledger::printing::PrintTarget;
+use crate::ledger::users::UserRow;
+use crate::ui::i18n::Lang;
+use crate::ui::screens::main_window::MainCommand;
+use crate::ui::widgets::pickers::{PersonText, person_row};
+use crate::ui::widgets::{combo_row, error_text, field_row, hint_text};
+use zeroize::Zeroizing;
+
+use super::{BorrowAction, BorrowingScreen, DecideHow};
+
+/// Drafts of the selected borrowing's action forms.
+pub(super) struct Forms {
+    paper: bool,
+    login: Option<String>,
+    /// The approver's passphrase as typed; zeroized when dropped or handed on.
+    passphrase: Zeroizing<String>,
+    paper_person: Option<PersonId>,
+    reference: String,
+    note: String,
+    renew_days: String,
+    pub(super) received_by: Option<PersonId>,
+    pages_complete: bool,
+    return_note: String,
+    save_path: String,
+    /// The borrowing `save_path` was proposed for.
+    save_for: Option<BorrowId>,
+}
+
+impl Default for Forms {
+    fn default() -> Self {
+        Self {
+            paper: false,
+            login: None,
+            passphrase: Zeroizing::default(),
+            paper_person: None,
+            reference: String::new(),
+            note: String::new(),
+            renew_days: String::new(),
+            received_by: None,
+            // Most returns are complete; unticking asks for a note.
+            pages_complete: true,
+            return_note: String::new(),
+            save_path: String::new(),
+            save_for: None,
+        }
+    }
+}
+
+impl Forms {
+    /// Empty drafts, the receiver of a return preset (the custodian, or whom they chose).
+    pub(super) fn for_receiver(received_by: Option<PersonId>) -> Self {
+        Forms {
+            received_by,
+            ..Forms::default()
+        }
+    }
+
+    /// Whether the approval part of the form is filled in.
+    fn approval_ready(&self) -> bool {
+        if self.paper {
+            self.paper_person.is_some() && !self.reference.trim().is_empty()
+        } else {
+            self.login.is_some() && !self.passphrase.is_empty()
+        }
+    }
+
+    /// The approval as typed; the passphrase field is emptied (the secret moves on, zeroized
+    /// when dropped).
+    fn take_approval(&mut self) -> Option<DecideHow> {
+        if !self.approval_ready() {
+            return None;
+        }
+        Some(if self.paper {
+            DecideHow::Paper {
+                person: self.paper_person?,
+                reference: self.reference.clone(),
+            }
+        } else {
+            DecideHow::SignedIn {
+                login: self.login.clone()?,
+                passphrase: Passphrase::new(std::mem::take(&mut *self.passphrase)),
+            }
+        })
+    }
+}
+
+/// Who approves, signed in here with their passphrase or from a paper form (a request, and
+/// again for a renewal).
+fn approval_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    f: &mut Forms,
+    approvers: &[&UserRow],
+    people: &[Person],
+    id: &str,
+) {
+    ui.horizontal(|ui| {
+        ui.selectable_value(
+            &mut f.paper,
+            false,
+            lang.tr("审批人登录", "Approver signs in"),
+        );
+        ui.selectable_value(&mut f.paper, true, lang.tr("纸质审批", "Paper approval"));
+    });
+    Grid::new(id).num_columns(2).show(ui, |ui| {
+        if f.paper {
+            let name = f
+                .paper_person
+                .and_then(|p| people.iter().find(|x| x.id == p))
+                .map(|p| p.name.clone())
+                .unwrap_or_default();
+            combo_row(
+                ui,
+                lang.tr("审批人", "Approver"),
+                &format!("{id}_paper_person"),
+                &name,
+                |ui| {
+                    for u in approvers {
+                        ui.selectable_value(
+                            &mut f.paper_person,
+                            Some(u.person_id),
+                            format!("{}（{}）", u.name, u.role.label_zh()),
+                        );
+                    }
+                },
+            );
+            field_row(
+                ui,
+                lang.tr("审批单编号", "Form reference"),
+                &mut f.reference,
+                false,
+            );
+        } else {
+            let shown = f
+                .login
+                .as_ref()
+                .and_then(|l| approvers.iter().find(|u| &u.login == l))
+                .map(|u| format!("{}（{}）", u.name, u.role.label_zh()))
+                .unwrap_or_default();
+            combo_row(
+                ui,
+                lang.tr("审批人", "Approver"),
+                &format!("{id}_approver_login"),
+                &shown,
+                |ui| {
+                    for u in approvers {
+                        ui.selectable_value(
+                            &mut f.login,
+                            Some(u.login.clone()),
+                            format!("{}（{}）", u.name, u.role.label_zh()),
+                        );
+                    }
+                },
+            );
+            field_row(
+                ui,
+                lang.tr("审批人口令", "Approver's passphrase"),
+                &mut f.passphrase,
+                true,
+            );
+        }
+    });
+}
+
+impl BorrowingScreen {
+    pub(super) fn detail_ui(&mut self, ui: &mut Ui, lang: Lang, cmds: &mut Vec<MainCommand>) {
+        let Some(b) = self
+            .selected
+            .and_then(|id| self.rows.iter().find(|b| b.id == id))
+            .cloned()
+        else {
+            ui.label(RichText::new(lang.tr("选择一条借阅查看详情", "Select a borrowing")).weak());
+            return;
+        };
+        ui.heading(RichText::new(&b.marking).color(egui::Color32::from_rgb(0xc0, 0x1c, 0x28)));
+        ui.label(RichText::new(&b.title).strong());
+        let late = self.overdue(&b);
+        Grid::new("borrow_detail_grid")
+            .num_columns(2)
+            .show(ui, |ui| {
+                for (k, v) in [
+                    (lang.tr("申请表编号", "Form no."), b.form_no.clone()),
+                    (lang.tr("文号", "Doc no."), b.doc_no.clone()),
+                    (lang.tr("份号", "Copy"), format!("第{}份", b.copy_no)),
+                    (
+                        lang.tr("借阅人", "Borrower"),
+                        format!("{} {}", b.borrower_name, b.borrower_department),
+                    ),
+                    (lang.tr("事由", "Reason"), b.reason.clone()),
+                    (
+                        lang.tr("确需借阅理由", "Why needed"),
+                        b.justification.clone(),
+                    ),
+                    (
+                        lang.tr("期限", "Period"),
+                        if b.requested_days == 0 {
+                            lang.tr("当日归还", "same day").to_owned()
+                        } else {
+                            format!("{} 个工作日", b.requested_days)
+                        },
+                    ),
+                    (lang.tr("阅读地点", "Place"), b.place.clone()),
+                    (lang.tr("状态", "State"), b.state.label_zh().to_owned()),
+                    (lang.tr("审批人", "Approver"), b.approver_name.clone()),
+                    (lang.tr("审批意见", "Note"), b.decision_note.clone()),
+                    (
+                        lang.tr("应还日期", "Due"),
+                        b.due_on.map(|d| d.to_string()).unwrap_or_default(),
+                    ),
+                    (
+                        lang.tr("借出时间", "Out at"),
+                        b.out_at
+                            .as_deref()
+                            .map(|t| self.zone.time_text(t))
+                            .unwrap_or_default(),
+                    ),
+                    (
+                        lang.tr("归还时间", "Returned"),
+                        b.returned_at
+                            .as_deref()
+                            .map(|t| self.zone.time_text(t))
+                            .unwrap_or_default(),
+                    ),
+                    (lang.tr("归还情况", "Return note"), b.return_note.clone()),
+                    (
+                        lang.tr("逾期说明", "Overdue override"),
+                        b.overdue_override.clone().unwrap_or_default(),
+                    ),
+                ] {
+                    if !v.trim().is_empty() {
+                        ui.add(egui::Label::new(k).extend());
+                        ui.label(v);
+                        ui.end_row();
+                    }
+                }
+            });
+        if late > 0 {
+            error_text(ui, &format!("已逾期 {late} 个工作日"));
+        }
+        ui.separator();
+        ui.label(RichText::new(lang.tr("《文件借阅申请表》", "Borrowing form")).strong());
+        let f = &mut self.forms;
+        if f.save_for != Some(b.id) {
+            f.save_for = Some(b.id);
+            let home = dirs::home_dir().unwrap_or_default();
+            f.save_path = home
+                .join(format!("文件借阅申请表-{}.pdf", b.form_no))
+                .display()
+                .to_string();
+        }
+        ui.horizontal(|ui| {
+            if ui.button(lang.tr("打印", "Print")).clicked() {
+                cmds.push(MainCommand::Borrow(BorrowAction::PrintForm {
+                    id: b.id,
+                    target: PrintTarget::Printer,
+                }));
+            }
+            if ui.button(lang.tr("另存为 PDF", "Save as PDF")).clicked() {
+                cmds.push(MainCommand::Borrow(BorrowAction::PrintForm {
+                    id: b.id,
+                    target: PrintTarget::File(std::path::PathBuf::from(f.save_path.trim())),
+                }));
+            }
+        });
+        Grid::new("save_form").num_columns(2).show(ui, |ui| {
+            field_row(ui, lang.tr("保存位置", "Save to"), &mut f.save_path, false);
+        });
+        ui.separator();
+        let people = &self.people;
+        let approvers: Vec<&UserRow> = self.users.iter().filter(|u| u.active).collect();
+        let f = &mut self.forms;
+        match b.state {
+            BorrowState::Requested => {
+                approval_ui(ui, lang, f, &approvers, people, "decide_form");
+                Grid::new("decide_note").num_columns(2).show(ui, |ui| {
+                    field_row(ui, lang.tr("意见", "Note"), &mut f.note, false);
+                });
+                let ready = f.approval_ready();
+                ui.horizontal(|ui| {
+                    for (approve, label) in [
+                        (true, lang.tr("批准", "Approve")),
+                        (false, lang.tr("不批准", "Reject")),
+                    ] {
+                        if ui.add_enabled(ready, egui::Button::new(label)).clicked()
+                            && let Some(how) = f.take_approval()
+                        {
+                            cmds.push(MainCommand::Borrow(BorrowAction::Decide {
+                                id: b.id,
+                                approve,
+                                how,
+                                note: f.note.clone(),
+                            }));
+                        }
+                    }
+                    if ui.button(lang.tr("撤销申请", "Withdraw")).clicked() {
+                        cmds.push(MainCommand::Borrow(BorrowAction::Cancel {
+                            id: b.id,
+                            reason: if f.note.trim().is_empty() {
+                                "申请人撤回".into()
+                            } else {
+                                f.note.clone()
+                            },
+                        }));
+                    }
+                });
+            }
+            BorrowState::Approved => {
+                ui.horizontal(|ui| {
+                    if ui.button(lang.tr("借出", "Hand out")).clicked() {
+                        cmds.push(MainCommand::Borrow(BorrowAction::CheckOut(b.id)));
+                    }
+                    if ui.button(lang.tr("撤销申请", "Withdraw")).clicked() {
+                        cmds.push(MainCommand::Borrow(BorrowAction::Cancel {
+                            id: b.id,
+                            reason: "批准后未借出，撤销".into(),
+                        }));
+                    }
+                });
+            }
+            BorrowState::Out => {
+                Grid::new("return_form").num_columns(2).show(ui, |ui| {
+                    person_row(
+                        ui,
+                        lang.tr("接收人", "Received by"),
+                        "received_by",
+                        people,
+                        &mut f.received_by,
+                        PersonText::Name,
+                    );
+                    ui.label(lang.tr("页数", "Pages"));
+                    ui.checkbox(&mut f.pages_complete, lang.tr("页数齐全", "complete"));
+                    ui.end_row();
+                    field_row(ui, lang.tr("情况说明", "Note"), &mut f.return_note, false);
+                });
+                if ui.button(lang.tr("归还入柜", "Return")).clicked()
+                    && let Some(received_by) = f.received_by
+                {
+                    cmds.push(MainCommand::Borrow(BorrowAction::Return {
+                        id: b.id,
+                        received_by,
+                        pages_complete: f.pages_complete,
+                        note: f.return_note.clone(),
+                    }));
+                }
+                ui.separator();
+                ui.label(RichText::new(lang.tr("办理续借", "Renewal")).strong());
+                hint_text(
+                    ui,
+                    lang.tr(
+                        "续借须重新审批：审批人与首次借阅相同（R3.1.3）。",
+                        "A renewal is approved again, by the same approver as the loan (R3.1.3).",
+                    ),
+                );
+                Grid::new("renew_form").num_columns(2).show(ui, |ui| {
+                    field_row(
+                        ui,
+                        lang.tr("续借天数", "Renew (working days)"),
+                        &mut f.renew_days,
+                        false,
+                    );
+                });
+                approval_ui(ui, lang, f, &approvers, people, "renew_approval");
+                let days = f.renew_days.trim().parse::<u32>().ok().filter(|d| *d > 0);
+                if ui
+                    .add_enabled(
+                        days.is_some() && f.approval_ready(),
+                        egui::Button::new(lang.tr("续借", "Renew")),
+                    )
+                    .clicked()
+                    && let Some(days) = days
+                    && let Some(how) = f.take_approval()
+                {
+                    cmds.push(MainCommand::Borrow(BorrowAction::Renew {
+                        id: b.id,
+                        days,
+                        how,
+                    }));
+                }
+            }
+            _ => {}
+        }
+        if let Some(e) = &self.error {
+            error_text(ui, e);
+        }
+    }
+}

@@ -213,7 +213,7 @@ fn r3_1_3_a_copy_on_loan_or_with_a_pending_request_cannot_be_moved_by_hand_at_an
                 .cabinet;
             let err = custody::move_copy(&mut s, copy, &mv).unwrap_err();
             assert!(
-                err.to_string().contains("借阅流程"),
+                err.to_string().contains("未办结的借阅（借阅〔2026〕"),
                 "{level:?} → {to:?}: {err}"
             );
             assert_eq!(state_of(&s, copy), CopyState::Borrowed);
@@ -352,4 +352,61 @@ fn r3_1_1_two_writers_racing_on_one_copy_one_succeeds_the_other_is_refused_clear
         "one loan"
     );
     assert!(s.verify_audit().unwrap().is_intact());
+}
+
+#[test]
+fn r3_1_2_a_copy_sent_out_is_the_outgoing_flows_until_its_receipt_is_back_then_it_may_be_recalled()
+{
+    use baomi::domain::outgoing::Channel;
+    use baomi::ledger::outgoing::{self, DistributionInput, OutgoingDraft};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = common::new_vault(dir.path());
+    let mm = cabinet(&mut s, "MM-01", Level::Mimi);
+    let id = outgoing::create_draft(
+        &mut s,
+        &OutgoingDraft {
+            title: "关于做好年度保密自查工作的通知".into(),
+            category: Category::Policy,
+            level: Level::Mimi,
+            period: SecrecyPeriod::Unspecified,
+            dated: day(2026, 11, 25),
+            pages: 4,
+            drafter: PersonId(1),
+            readers: String::new(),
+            remarks: String::new(),
+        },
+    )
+    .unwrap();
+    outgoing::review(&mut s, id, PersonId(1), "").unwrap();
+    outgoing::sign(&mut s, id, PersonId(1), "").unwrap();
+    outgoing::assign_number(&mut s, id).unwrap();
+    outgoing::register(&mut s, id, "").unwrap();
+    outgoing::print(&mut s, id, 1, mm).unwrap();
+    let copy = documents::copies(&s, id).unwrap()[0].id;
+    outgoing::distribute(
+        &mut s,
+        copy,
+        &DistributionInput {
+            recipient_unit: "集团公司党委办公室".into(),
+            channel: Channel::SealedEms,
+            carrier: None,
+            tracking_no: "EMS 1".into(),
+            sent_on: day(2026, 11, 26),
+        },
+    )
+    .unwrap();
+    let recall = CopyMove {
+        cabinet: Some(mm),
+        ..by_hand(CopyState::SentOut, CopyState::InCabinet)
+    };
+    let err = custody::move_copy(&mut s, copy, &recall).unwrap_err();
+    assert!(err.to_string().contains("R3.1.2"), "{err}");
+    assert!(custody::manual_targets_for(&s, copy).unwrap().is_empty());
+    outgoing::record_receipt(&mut s, copy, day(2026, 11, 26)).unwrap();
+    assert_eq!(
+        custody::manual_targets_for(&s, copy).unwrap(),
+        vec![CopyState::InCabinet, CopyState::Lost]
+    );
+    custody::move_copy(&mut s, copy, &recall).unwrap();
+    assert_eq!(state_of(&s, copy), CopyState::InCabinet);
 }

@@ -151,27 +151,46 @@ impl CustodyFlow {
     }
 }
 
+/// A record of a flow still under way for the copy, which then owns the copy's custody.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum OpenRecord {
+    /// Nothing under way.
+    None,
+    /// A borrowing requested, approved or out (R3.1.3).
+    Borrow,
+    /// A copy sent out whose receipt (回执) has not come back (R3.1.2).
+    Distribution,
+}
+
 impl CopyState {
-    /// The flow that alone may record `from → to` (`from` is `None` for a new copy); `None`
-    /// when the custodian records it by hand.
-    pub fn owner(from: Option<CopyState>, to: CopyState) -> CustodyFlow {
+    /// The flow that alone may record `from → to` (`from` is `None` for a new copy), given what
+    /// is under way for the copy. Entering 借出, 已分发 or 已销毁 always belongs to its flow;
+    /// leaving 借出 or 已分发 belongs to the flow while its record is open. Once the record is
+    /// closed (a receipt back: the copy may be recalled, 清退) — or where an old ledger has none
+    /// — the custodian records the change by hand, with a note.
+    pub fn owner(from: Option<CopyState>, to: CopyState, open: OpenRecord) -> CustodyFlow {
         use CopyState::*;
         match (from, to) {
             (None, _) => CustodyFlow::Intake,
-            (_, Borrowed) | (Some(Borrowed), _) => CustodyFlow::Borrowing,
-            (_, SentOut) | (Some(SentOut), _) => CustodyFlow::Outgoing,
+            (_, Borrowed) => CustodyFlow::Borrowing,
+            (_, SentOut) => CustodyFlow::Outgoing,
             (_, Destroyed) => CustodyFlow::Destruction,
-            _ => CustodyFlow::Manual,
+            _ => match open {
+                OpenRecord::Borrow => CustodyFlow::Borrowing,
+                OpenRecord::Distribution => CustodyFlow::Outgoing,
+                OpenRecord::None => CustodyFlow::Manual,
+            },
         }
     }
 
-    /// R3.1.1 and the flows' ownership: whether `flow` may record `from → to`. Besides the
-    /// state machine, a copy in its cabinet may be moved to another cabinet by hand
-    /// (`InCabinet → InCabinet`), and a new copy enters only in a cabinet.
+    /// R3.1.1 and the flows' ownership: whether `flow` may record `from → to` while `open` is
+    /// under way. Besides the state machine, a copy in its cabinet may be moved to another
+    /// cabinet by hand (`InCabinet → InCabinet`), and a new copy enters only in a cabinet.
     pub fn check_custody(
         from: Option<CopyState>,
         to: CopyState,
         flow: CustodyFlow,
+        open: OpenRecord,
     ) -> Result<(), DomainError> {
         match from {
             None if to != CopyState::InCabinet => {
@@ -186,7 +205,7 @@ impl CopyState {
                 f.transition(to)?;
             }
         }
-        let owner = CopyState::owner(from, to);
+        let owner = CopyState::owner(from, to, open);
         if owner != flow {
             return Err(DomainError::OwnedByFlow { from, to, owner });
         }
@@ -242,41 +261,66 @@ mod tests {
             assert_eq!(CopyState::from_code(s.code()), Some(s));
         }
     }
+    const OPEN: OpenRecord = OpenRecord::None;
+
     #[test]
     fn r3_1_3_lending_and_return_belong_to_the_borrowing_flow_only() {
+        let loan = OpenRecord::Borrow;
         for flow in [
             CustodyFlow::Manual,
             CustodyFlow::Outgoing,
             CustodyFlow::Destruction,
             CustodyFlow::Intake,
         ] {
-            assert!(CopyState::check_custody(Some(InCabinet), Borrowed, flow).is_err());
-            assert!(CopyState::check_custody(Some(Borrowed), InCabinet, flow).is_err());
-            assert!(CopyState::check_custody(Some(Borrowed), Lost, flow).is_err());
+            assert!(CopyState::check_custody(Some(InCabinet), Borrowed, flow, OPEN).is_err());
+            assert!(CopyState::check_custody(Some(InCabinet), Borrowed, flow, loan).is_err());
+            assert!(CopyState::check_custody(Some(Borrowed), InCabinet, flow, loan).is_err());
+            assert!(CopyState::check_custody(Some(Borrowed), Lost, flow, loan).is_err());
+            // A copy promised to a borrower (requested, approved) is not moved by hand either.
+            assert!(CopyState::check_custody(Some(InCabinet), Lost, flow, loan).is_err());
         }
         assert!(
-            CopyState::check_custody(Some(InCabinet), Borrowed, CustodyFlow::Borrowing).is_ok()
+            CopyState::check_custody(Some(InCabinet), Borrowed, CustodyFlow::Borrowing, loan)
+                .is_ok()
         );
         assert!(
-            CopyState::check_custody(Some(Borrowed), InCabinet, CustodyFlow::Borrowing).is_ok()
+            CopyState::check_custody(Some(Borrowed), InCabinet, CustodyFlow::Borrowing, loan)
+                .is_ok()
         );
-        let err =
-            CopyState::check_custody(Some(InCabinet), Borrowed, CustodyFlow::Manual).unwrap_err();
+        let err = CopyState::check_custody(Some(InCabinet), Borrowed, CustodyFlow::Manual, OPEN)
+            .unwrap_err();
         assert_eq!(err.clause(), "R3.1.3");
         assert!(err.to_string().contains("借阅流程"), "{err}");
+        // An old ledger's copy marked 借出 with no borrowing record is brought back by hand.
+        assert!(
+            CopyState::check_custody(Some(Borrowed), InCabinet, CustodyFlow::Manual, OPEN).is_ok()
+        );
     }
 
     #[test]
     fn r3_1_2_sending_out_belongs_to_the_outgoing_flow_and_destruction_to_its_list() {
-        let err =
-            CopyState::check_custody(Some(InCabinet), SentOut, CustodyFlow::Manual).unwrap_err();
+        let sent = OpenRecord::Distribution;
+        let err = CopyState::check_custody(Some(InCabinet), SentOut, CustodyFlow::Manual, OPEN)
+            .unwrap_err();
         assert_eq!(err.clause(), "R3.1.2");
-        assert!(CopyState::check_custody(Some(SentOut), InCabinet, CustodyFlow::Manual).is_err());
-        assert!(CopyState::check_custody(Some(InCabinet), SentOut, CustodyFlow::Outgoing).is_ok());
-        for from in [InCabinet, Declassified] {
-            assert!(CopyState::check_custody(Some(from), Destroyed, CustodyFlow::Manual).is_err());
+        assert!(
+            CopyState::check_custody(Some(InCabinet), SentOut, CustodyFlow::Outgoing, OPEN).is_ok()
+        );
+        // Before its receipt is back the copy is the outgoing flow's; after, it may be recalled
+        // (清退) or reported lost by hand.
+        for to in [InCabinet, Lost] {
             assert!(
-                CopyState::check_custody(Some(from), Destroyed, CustodyFlow::Destruction).is_ok()
+                CopyState::check_custody(Some(SentOut), to, CustodyFlow::Manual, sent).is_err()
+            );
+            assert!(CopyState::check_custody(Some(SentOut), to, CustodyFlow::Manual, OPEN).is_ok());
+        }
+        for from in [InCabinet, Declassified] {
+            assert!(
+                CopyState::check_custody(Some(from), Destroyed, CustodyFlow::Manual, OPEN).is_err()
+            );
+            assert!(
+                CopyState::check_custody(Some(from), Destroyed, CustodyFlow::Destruction, OPEN)
+                    .is_ok()
             );
         }
     }
@@ -293,17 +337,20 @@ mod tests {
             (InCabinet, Declassified),
         ] {
             assert!(
-                CopyState::check_custody(Some(from), to, CustodyFlow::Manual).is_ok(),
+                CopyState::check_custody(Some(from), to, CustodyFlow::Manual, OPEN).is_ok(),
                 "{from:?} → {to:?}"
             );
             assert!(
-                CopyState::check_custody(Some(from), to, CustodyFlow::Borrowing).is_err(),
+                CopyState::check_custody(Some(from), to, CustodyFlow::Borrowing, OPEN).is_err(),
                 "a flow does only its own transitions"
             );
         }
-        assert!(CopyState::check_custody(None, InCabinet, CustodyFlow::Intake).is_ok());
-        assert!(CopyState::check_custody(None, InCabinet, CustodyFlow::Manual).is_err());
-        assert!(CopyState::check_custody(None, Borrowed, CustodyFlow::Intake).is_err());
-        assert!(CopyState::check_custody(Some(Destroyed), InCabinet, CustodyFlow::Manual).is_err());
+        assert!(CopyState::check_custody(None, InCabinet, CustodyFlow::Intake, OPEN).is_ok());
+        assert!(CopyState::check_custody(None, InCabinet, CustodyFlow::Manual, OPEN).is_err());
+        assert!(CopyState::check_custody(None, Borrowed, CustodyFlow::Intake, OPEN).is_err());
+        assert!(
+            CopyState::check_custody(Some(Destroyed), InCabinet, CustodyFlow::Manual, OPEN)
+                .is_err()
+        );
     }
 }

@@ -17,7 +17,7 @@ pub mod person;
 pub mod role;
 
 pub use clock::{Clock, MockClock, SystemClock};
-pub use copy_state::{CopyState, CustodyFlow};
+pub use copy_state::{CopyState, CustodyFlow, OpenRecord};
 pub use error::DomainError;
 pub use level::{Category, Level};
 pub use marking::{SecrecyPeriod, marking};

@@ -18,7 +18,7 @@ use super::documents::{CopyId, DocumentId};
 use super::people::PersonId;
 use super::{AuditAction, Event, LedgerError, Session, Write, code_col};
 use crate::domain::Role;
-use crate::domain::copy_state::{CopyState, CustodyFlow};
+use crate::domain::copy_state::{CopyState, CustodyFlow, OpenRecord};
 use crate::domain::level::Level;
 
 /// One change of a copy's custody, as a flow (or the custodian) states it.
@@ -77,15 +77,17 @@ pub(crate) fn change(w: &Write<'_>, c: &Change<'_>) -> Result<Changed, LedgerErr
             c.expected.label_zh()
         )));
     }
-    CopyState::check_custody(Some(found.from), c.to, c.flow)?;
+    let borrow = open_borrow(w.tx, c.copy)?;
     if c.flow != CustodyFlow::Borrowing
-        && let Some((form_no, state)) = open_borrow(w, c.copy)?
+        && let Some((form_no, state)) = &borrow
     {
         return Err(LedgerError::Invalid(format!(
             "第{}份有未办结的借阅（{form_no}，{state}），须先在借阅中办结或撤销",
             found.copy_no
         )));
     }
+    let open = open_record(w.tx, c.copy, found.from, borrow.is_some())?;
+    CopyState::check_custody(Some(found.from), c.to, c.flow, open)?;
     let cabinet = if c.to == CopyState::InCabinet {
         let id = c
             .cabinet
@@ -150,7 +152,12 @@ pub(crate) fn intake(
     cabinet: CabinetId,
     note: &str,
 ) -> Result<CopyId, LedgerError> {
-    CopyState::check_custody(None, CopyState::InCabinet, CustodyFlow::Intake)?;
+    CopyState::check_custody(
+        None,
+        CopyState::InCabinet,
+        CustodyFlow::Intake,
+        OpenRecord::None,
+    )?;
     w.tx.prepare_cached(
         "INSERT INTO copies (document_id, copy_no, state, cabinet_id) VALUES (?1, ?2, ?3, ?4)",
     )?
@@ -196,9 +203,12 @@ pub(crate) fn fit_cabinet(
 
 /// The borrowing of the copy not yet closed (requested, approved or out): its form number and
 /// state in words.
-fn open_borrow(w: &Write<'_>, copy: CopyId) -> Result<Option<(String, &'static str)>, LedgerError> {
-    let row: Option<(String, String)> =
-        w.tx.prepare_cached(
+fn open_borrow(
+    conn: &rusqlite::Connection,
+    copy: CopyId,
+) -> Result<Option<(String, &'static str)>, LedgerError> {
+    let row: Option<(String, String)> = conn
+        .prepare_cached(
             "SELECT form_no, state FROM borrows WHERE copy_id = ?1 \
              AND state IN ('requested', 'approved', 'out') LIMIT 1",
         )?
@@ -212,6 +222,31 @@ fn open_borrow(w: &Write<'_>, copy: CopyId) -> Result<Option<(String, &'static s
         };
         (form_no, words)
     }))
+}
+
+/// What is under way for the copy: a borrowing not closed, or (for a copy sent out) a
+/// distribution whose receipt has not come back.
+fn open_record(
+    conn: &rusqlite::Connection,
+    copy: CopyId,
+    state: CopyState,
+    borrow_open: bool,
+) -> Result<OpenRecord, LedgerError> {
+    if borrow_open {
+        return Ok(OpenRecord::Borrow);
+    }
+    if state == CopyState::SentOut {
+        let waiting: bool = conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM distributions WHERE copy_id = ?1 \
+                 AND receipt_returned_on IS NULL)",
+            )?
+            .query_row([copy.0], |r| r.get(0))?;
+        if waiting {
+            return Ok(OpenRecord::Distribution);
+        }
+    }
+    Ok(OpenRecord::None)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -262,20 +297,35 @@ pub struct CopyMove {
     pub note: String,
 }
 
-/// The states the custodian may record by hand from `from` (what the custody form offers).
-pub fn manual_targets(from: CopyState) -> Vec<CopyState> {
+/// The states the custodian may record by hand from `from` while `open` is under way.
+pub fn manual_targets(from: CopyState, open: OpenRecord) -> Vec<CopyState> {
     let mut out: Vec<CopyState> = Vec::new();
-    if from == CopyState::InCabinet {
+    if from == CopyState::InCabinet && open == OpenRecord::None {
         out.push(CopyState::InCabinet);
     }
     for &to in from.next_states() {
-        if CopyState::check_custody(Some(from), to, CustodyFlow::Manual).is_ok()
+        if CopyState::check_custody(Some(from), to, CustodyFlow::Manual, open).is_ok()
             && !out.contains(&to)
         {
             out.push(to);
         }
     }
     out
+}
+
+/// What the custody form offers for a copy now: the states the custodian may record by hand
+/// (empty while a borrowing or an unreceipted distribution holds the copy).
+pub fn manual_targets_for(s: &Session, copy: CopyId) -> Result<Vec<CopyState>, LedgerError> {
+    let state: CopyState =
+        s.conn()
+            .query_row("SELECT state FROM copies WHERE id = ?1", [copy.0], |r| {
+                code_col(r, 0, CopyState::from_code)
+            })?;
+    let borrow = open_borrow(s.conn(), copy)?.is_some();
+    Ok(manual_targets(
+        state,
+        open_record(s.conn(), copy, state, borrow)?,
+    ))
 }
 
 /// R3.1.1: records by hand a change no flow owns, with a required note. Custodian; one
@@ -323,13 +373,26 @@ mod tests {
     #[test]
     fn r3_1_1_the_custody_form_offers_only_what_no_flow_owns() {
         use CopyState::*;
+        let none = OpenRecord::None;
         assert_eq!(
-            manual_targets(InCabinet),
+            manual_targets(InCabinet, none),
             vec![InCabinet, InMeeting, ReturnedToSender, Lost, Declassified]
         );
-        assert_eq!(manual_targets(Borrowed), Vec::<CopyState>::new());
-        assert_eq!(manual_targets(SentOut), Vec::<CopyState>::new());
-        assert_eq!(manual_targets(Lost), vec![InCabinet]);
-        assert_eq!(manual_targets(Declassified), Vec::<CopyState>::new());
+        assert_eq!(
+            manual_targets(InCabinet, OpenRecord::Borrow),
+            Vec::<CopyState>::new()
+        );
+        assert_eq!(
+            manual_targets(Borrowed, OpenRecord::Borrow),
+            Vec::<CopyState>::new()
+        );
+        assert_eq!(
+            manual_targets(SentOut, OpenRecord::Distribution),
+            Vec::<CopyState>::new()
+        );
+        // A receipt back: the copy may be recalled (清退) or reported lost.
+        assert_eq!(manual_targets(SentOut, none), vec![InCabinet, Lost]);
+        assert_eq!(manual_targets(Lost, none), vec![InCabinet]);
+        assert_eq!(manual_targets(Declassified, none), Vec::<CopyState>::new());
     }
 }

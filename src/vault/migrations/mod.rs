@@ -58,3 +58,74 @@ pub fn apply_up_to(conn: &mut Connection, target: u32) -> Result<u32, VaultError
     tx.commit()?;
     Ok(found)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A ledger at version 6 in which the old bypass left a loan open: the copy was lent
+    /// through borrowing, taken back into its cabinet by hand, then lent again.
+    #[test]
+    fn migration_7_closes_loans_the_old_bypass_left_open_and_then_allows_one_per_copy() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.create_scalar_function(
+            "baomi_chars",
+            1,
+            rusqlite::functions::FunctionFlags::SQLITE_UTF8,
+            |ctx| ctx.get::<Option<String>>(0),
+        )
+        .unwrap();
+        apply_up_to(&mut conn, 6).unwrap();
+        conn.execute_batch(
+            "INSERT INTO people (id, name, created_at) VALUES (1, '王保密', 't');
+             INSERT INTO users (id, login, person_id, role, created_at)
+               VALUES (1, 'wang', 1, 'custodian', 't');
+             INSERT INTO documents (id, direction, title, category, level, period_kind, dated,
+               pages, created_at) VALUES (1, 'incoming', '通知', 'policy', 'mimi', 'unspecified',
+               '2026-01-01', 1, 't');
+             INSERT INTO copies (id, document_id, copy_no, state) VALUES (1, 1, 1, 'borrowed');
+             INSERT INTO copies (id, document_id, copy_no, state) VALUES (2, 1, 2, 'in_cabinet');
+             INSERT INTO copy_events (copy_id, at, from_state, to_state)
+               VALUES (1, '2026-02-03T09:00:00+00:00', 'borrowed', 'in_cabinet');
+             INSERT INTO copy_events (copy_id, at, from_state, to_state)
+               VALUES (2, '2026-02-05T09:00:00+00:00', 'borrowed', 'in_cabinet');
+             INSERT INTO borrows (id, form_no, copy_id, borrower_person_id, reason,
+               requested_days, state, requested_at, requested_by, out_at, due_on) VALUES
+               (1, '借阅〔2026〕1号', 1, 1, '事由', 2, 'out', 't', 1,
+                '2026-02-01T09:00:00+00:00', '2026-02-03'),
+               (2, '借阅〔2026〕2号', 1, 1, '事由', 2, 'out', 't', 1,
+                '2026-03-01T09:00:00+00:00', '2026-03-03'),
+               (3, '借阅〔2026〕3号', 2, 1, '事由', 2, 'out', 't', 1,
+                '2026-02-04T09:00:00+00:00', '2026-02-06'),
+               (4, '借阅〔2026〕4号', 2, 1, '事由', 2, 'requested', 't', 1, NULL, NULL);",
+        )
+        .unwrap();
+        apply(&mut conn).unwrap();
+        let state = |id: i64| -> (String, Option<String>, String) {
+            conn.query_row(
+                "SELECT state, returned_at, return_note FROM borrows WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap()
+        };
+        // Copy 1 is on loan under borrow 2; borrow 1 was the stale one.
+        assert_eq!(state(1).0, "returned");
+        assert!(state(1).2.contains("数据升级时关闭"));
+        assert_eq!(state(2).0, "out");
+        // Copy 2 is in its cabinet: its loan is closed when it left 借出, the request stands.
+        assert_eq!(
+            (state(3).0.as_str(), state(3).1.as_deref()),
+            ("returned", Some("2026-02-05T09:00:00+00:00"))
+        );
+        assert_eq!(state(4).0, "requested");
+        // From now on one open borrowing per copy.
+        let second = conn.execute(
+            "INSERT INTO borrows (form_no, copy_id, borrower_person_id, reason, requested_days,
+               state, requested_at, requested_by) VALUES ('借阅〔2026〕5号', 2, 1, '事由', 2,
+               'requested', 't', 1)",
+            [],
+        );
+        assert!(second.is_err());
+    }
+}

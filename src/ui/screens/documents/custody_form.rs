@@ -7,7 +7,7 @@ use egui::{Grid, RichText, Ui};
 use crate::domain::copy_state::CopyState;
 use crate::domain::level::Level;
 use crate::ledger::cabinets::{Cabinet, CabinetId};
-use crate::ledger::custody::{self, CopyMove};
+use crate::ledger::custody::CopyMove;
 use crate::ledger::documents::CopyId;
 use crate::ui::i18n::Lang;
 use crate::ui::screens::main_window::MainCommand;
@@ -24,16 +24,16 @@ pub struct CustodyForm {
 }
 
 /// The form under the open copy's history: what the custodian may record by hand from the
-/// copy's state ([`custody::manual_targets`]), with the cabinet or the place, and why.
+/// copy's state ([`custody::manual_targets_for`]), with the cabinet or the place, and why.
 pub(super) fn custody_form(
     ui: &mut Ui,
     lang: Lang,
     f: &mut CustodyForm,
     (copy, state, level): (CopyId, CopyState, Level),
+    choices: &[CopyState],
     cabinets: &[Cabinet],
     cmds: &mut Vec<MainCommand>,
 ) {
-    let choices = custody::manual_targets(state);
     if choices.is_empty() {
         return;
     }
@@ -48,7 +48,7 @@ pub(super) fn custody_form(
             "custody_to",
             f.to.map_or("", |t| t.label_zh()),
             |ui| {
-                for c in &choices {
+                for c in choices {
                     let label = if *c == state {
                         "在柜（换到另一专柜）"
                     } else {

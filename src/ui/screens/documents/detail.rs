@@ -7,6 +7,7 @@ use egui::{Grid, RichText, Ui};
 
 use super::custody_form::custody_form;
 use super::{DocumentsScreen, RegisterDialog, VoidDialog};
+use crate::domain::copy_state::CopyState;
 use crate::ledger::Session;
 use crate::ledger::documents::{self, Copy, CopyEvent, CopyId, Document, Revision};
 use crate::ledger::printing::{PrintTarget, Printable};
@@ -21,6 +22,8 @@ pub(super) struct Detail {
     pub(super) revisions: Vec<Revision>,
     /// The copy whose history is open, and that history.
     pub(super) history: Option<(CopyId, Vec<CopyEvent>)>,
+    /// What the custodian may record by hand for that copy now (the custody form's choices).
+    pub(super) targets: Vec<CopyState>,
 }
 
 impl DocumentsScreen {
@@ -197,6 +200,7 @@ impl DocumentsScreen {
                 lang,
                 &mut self.custody,
                 (copy, state, level),
+                &detail.targets,
                 &self.cabinets,
                 cmds,
             );
@@ -233,6 +237,11 @@ impl DocumentsScreen {
                     copy,
                     documents::copy_history(session, copy).unwrap_or_default(),
                 ))
+            };
+            d.targets = if was_open {
+                Vec::new()
+            } else {
+                crate::ledger::custody::manual_targets_for(session, copy).unwrap_or_default()
             };
         }
     }

@@ -159,11 +159,15 @@ impl DocumentsScreen {
             let history = history
                 .filter(|c| copies.iter().any(|k| k.id == *c))
                 .map(|c| (c, documents::copy_history(session, c).unwrap_or_default()));
+            let targets = history.as_ref().map_or_else(Vec::new, |(c, _)| {
+                crate::ledger::custody::manual_targets_for(session, *c).unwrap_or_default()
+            });
             Some(Detail {
                 doc,
                 copies,
                 revisions: documents::revisions(session, id).unwrap_or_default(),
                 history,
+                targets,
             })
         });
     }

@@ -714,7 +714,7 @@ fn gui_a_renewal_is_approved_again_by_the_levels_approver() {
     click(&mut h, "借出中");
     h.get_by_label_contains("借阅〔2026〕1号").click();
     h.run();
-    h.get_by_label("续借须重新审批：审批人与首次借阅相同（R3.1.3）。");
+    h.get_by_label("续借须重新审批：审批人与首次借阅相同。");
     type_into(&mut h, "续借天数", "2");
     // The department head is not the approver of 机密: refused, nothing changes.
     h.get_by_role_and_label(A11y::ComboBox, "审批人").click();

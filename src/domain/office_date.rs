@@ -67,6 +67,18 @@ impl OfficeZone {
         OfficeZone::from_minutes(sign * (h * 60 + m))
     }
 
+    /// The zones a form offers: Beijing time first, then every whole hour from UTC-12 to
+    /// UTC+14.
+    pub fn choices() -> Vec<OfficeZone> {
+        let mut out = vec![OfficeZone::beijing()];
+        out.extend(
+            (-12..=14)
+                .filter(|h| *h != 8)
+                .map(|h| OfficeZone::from_minutes(h * 60).expect("whole hours are valid offsets")),
+        );
+        out
+    }
+
     /// The stored code, e.g. `+08:00`.
     pub fn code(self) -> String {
         let secs = self.0.local_minus_utc();

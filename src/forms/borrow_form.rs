@@ -8,7 +8,7 @@ use crate::ledger::borrowing::{Borrow, BorrowState, Renewal};
 pub struct FormContext<'a> {
     pub unit: &'a str,
     pub printed_by: &'a str,
-    /// Local time, `YYYY-MM-DD HH:MM`.
+    /// The office's time, `YYYY-MM-DD HH:MM`.
     pub printed_at: &'a str,
     /// The audit chain's head when printed (hex), so the paper can be matched to the ledger.
     pub audit_head: &'a str,

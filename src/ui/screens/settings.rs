@@ -110,9 +110,7 @@ impl SettingsScreen {
                 .selected_text(zone.label_zh())
                 .width(220.0)
                 .show_ui(ui, |ui| {
-                    for hours in -12..=14 {
-                        let z = crate::domain::OfficeZone::from_minutes(hours * 60)
-                            .expect("whole hours are valid offsets");
+                    for z in crate::domain::OfficeZone::choices() {
                         ui.selectable_value(zone, z, z.label_zh());
                     }
                 })
@@ -230,8 +228,8 @@ impl SettingsScreen {
         ui.checkbox(
             &mut self.policy.head_may_approve_mimi,
             lang.tr(
-                "党办负责人也可审批秘密文件的借阅（R3.1.3 规定由部门负责人审批；默认不允许）",
-                "The head may also approve 秘密 loans (R3.1.3 names the department head; off by default)",
+                "党办负责人也可审批秘密文件的借阅（制度规定由部门负责人审批；默认不允许）",
+                "The head may also approve 秘密 loans (the rules name the department head; off by default)",
             ),
         );
         hint_text(

@@ -118,8 +118,7 @@ impl SetupWizard {
                 "setup_zone",
                 &zone.label_zh(),
                 |ui| {
-                    for hours in -12..=14 {
-                        let z = OfficeZone::from_minutes(hours * 60).expect("whole hours");
+                    for z in OfficeZone::choices() {
                         ui.selectable_value(zone, z, z.label_zh());
                     }
                 },

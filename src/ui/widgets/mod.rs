@@ -13,11 +13,17 @@ pub fn field_row(ui: &mut Ui, label: &str, text: &mut String, password: bool) ->
         .add(
             TextEdit::singleline(text)
                 .password(password)
-                .desired_width(280.0),
+                .desired_width(row_width(ui)),
         )
         .labelled_by(l.id);
     ui.end_row();
     r
+}
+
+/// The width of a form row's field: 280 points, or what the row has left in a narrow panel
+/// (a wider field would push the panel over the table beside it).
+fn row_width(ui: &Ui) -> f32 {
+    ui.available_width().clamp(120.0, 280.0)
 }
 
 /// A field's name in the first column of a form grid: on one line, even in a narrow panel
@@ -97,7 +103,7 @@ pub fn combo_row(ui: &mut Ui, label: &str, id: &str, selected: &str, add: impl F
     let l = row_label(ui, label);
     egui::ComboBox::from_id_salt(id)
         .selected_text(selected)
-        .width(280.0)
+        .width(row_width(ui))
         .show_ui(ui, add)
         .response
         .labelled_by(l.id);

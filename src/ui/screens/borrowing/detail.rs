@@ -356,8 +356,8 @@ impl BorrowingScreen {
                 hint_text(
                     ui,
                     lang.tr(
-                        "续借须重新审批：审批人与首次借阅相同（R3.1.3）。",
-                        "A renewal is approved again, by the same approver as the loan (R3.1.3).",
+                        "续借须重新审批：审批人与首次借阅相同。",
+                        "A renewal is approved again, by the same approver as the loan.",
                     ),
                 );
                 Grid::new("renew_form").num_columns(2).show(ui, |ui| {

@@ -206,8 +206,8 @@ impl RequestDialog {
             if top_secret {
                 ui.label(
                     RichText::new(lang.tr(
-                        "绝密文件一般不予借阅；确因工作需要的，写明理由，由党办负责人批准，在指定地点阅读，不得带出（R3.1.3）。本系统按当日归还登记。",
-                        "Top secret is normally not lent; where work truly needs it: a written reason, the head's approval, read at the named place, never taken out (R3.1.3). Recorded as returned the same day.",
+                        "绝密文件一般不予借阅；确因工作需要的，写明理由，由党办负责人批准，在指定地点阅读，不得带出。本系统按当日归还登记。",
+                        "Top secret is normally not lent; where work truly needs it: a written reason, the head's approval, read at the named place, never taken out. Recorded as returned the same day.",
                     ))
                     .weak(),
                 );

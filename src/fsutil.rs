@@ -20,8 +20,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         std::process::id()
     ));
     let result = (|| {
+        // A temporary file left by a crash is replaced; a new one is created exclusively, so a
+        // symlink planted at its name is never followed.
+        let _ = fs::remove_file(&tmp);
         let mut options = OpenOptions::new();
-        options.write(true).create(true).truncate(true);
+        options.write(true).create_new(true);
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;

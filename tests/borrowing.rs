@@ -215,8 +215,16 @@ fn r3_1_3_confidential_borrowing_from_request_to_return() {
     );
     assert!(borrowing::renew(&mut o.s, id, 1, &signed_in("head", &head_pass)).is_err());
     // Return with pages missing needs a note; then the copy is back in its cabinet.
-    assert!(borrowing::return_copy(&mut o.s, id, PersonId(1), false, " ").is_err());
-    borrowing::return_copy(&mut o.s, id, PersonId(1), false, "缺第 5 页，已通知借阅人").unwrap();
+    assert!(borrowing::return_copy(&mut o.s, id, PersonId(1), false, " ", None).is_err());
+    borrowing::return_copy(
+        &mut o.s,
+        id,
+        PersonId(1),
+        false,
+        "缺第 5 页，已通知借阅人",
+        None,
+    )
+    .unwrap();
     let c = &documents::copies(&o.s, b.document).unwrap()[0];
     assert_eq!((c.state, c.cabinet), (CopyState::InCabinet, Some(o.jm)));
     let history = documents::copy_history(&o.s, copy).unwrap();
@@ -714,7 +722,7 @@ fn gui_a_renewal_is_approved_again_by_the_levels_approver() {
     click(&mut h, "借出中");
     h.get_by_label_contains("借阅〔2026〕1号").click();
     h.run();
-    h.get_by_label("续借须重新审批：审批人与首次借阅相同。");
+    h.get_by_label("续借须重新审批，审批规则与首次借阅相同（按密级）。");
     type_into(&mut h, "续借天数", "2");
     // The department head is not the approver of 机密: refused, nothing changes.
     h.get_by_role_and_label(A11y::ComboBox, "审批人").click();
@@ -758,21 +766,31 @@ fn r3_1_3_a_renewal_needs_its_own_approval_by_the_same_rule_and_records_it() {
     // No approval: the custodian alone, a paper form without its number, the borrower, the
     // head of the Party Office for 秘密 (not the rule's approver) — all refused.
     let refused = [
-        Decider::Paper {
-            person: PersonId(1),
-            reference: "续借单 1",
-        },
-        Decider::Paper {
-            person: o.dept_head,
-            reference: " ",
-        },
-        Decider::Paper {
-            person: o.borrower,
-            reference: "续借单 2",
-        },
+        (
+            Decider::Paper {
+                person: PersonId(1),
+                reference: "续借单 1",
+            },
+            "须由部门负责人审批",
+        ),
+        (
+            Decider::Paper {
+                person: o.dept_head,
+                reference: " ",
+            },
+            "请填写纸质审批单的编号",
+        ),
+        (
+            Decider::Paper {
+                person: o.borrower,
+                reference: "续借单 2",
+            },
+            "审批人须有本系统账户",
+        ),
     ];
-    for d in &refused {
-        assert!(borrowing::renew(&mut o.s, id, 3, d).is_err());
+    for (d, why) in &refused {
+        let err = borrowing::renew(&mut o.s, id, 3, d).unwrap_err();
+        assert!(err.to_string().contains(why), "{err}");
     }
     let head_pass = common::pass(HEAD_PASS);
     let err = borrowing::renew(&mut o.s, id, 3, &signed_in("head", &head_pass)).unwrap_err();
@@ -872,4 +890,164 @@ fn r3_1_3_top_secret_needs_a_written_justification_and_can_be_switched_off() {
     // Only the head approves it.
     let dept_pass = common::pass(DEPT_PASS);
     assert!(borrowing::approve(&mut o.s, id, &signed_in("dept", &dept_pass), "").is_err());
+}
+
+#[test]
+fn r3_1_3_nobody_renews_their_own_loan() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = office(dir.path());
+    let copy = copy_of(&mut o, Level::Mimi);
+    // The department head borrows; another head of his department would approve, not he.
+    let mut r = ask(o.borrower, copy, 2);
+    r.borrower = o.dept_head;
+    let id = borrowing::request(&mut o.s, &r).unwrap();
+    let second = account(
+        &mut o.s,
+        "dept2",
+        "孙副部长",
+        "工程部",
+        Role::DeptHead,
+        "第二位部门负责人 2026",
+    );
+    borrowing::approve(
+        &mut o.s,
+        id,
+        &Decider::Paper {
+            person: second,
+            reference: "审批单 9",
+        },
+        "",
+    )
+    .unwrap();
+    borrowing::check_out(&mut o.s, id).unwrap();
+    let own = common::pass(DEPT_PASS);
+    let err = borrowing::renew(&mut o.s, id, 2, &signed_in("dept", &own)).unwrap_err();
+    assert_eq!(err.to_string(), "不能审批自己的借阅申请");
+}
+
+#[test]
+fn r3_1_3_a_loan_lost_is_reported_and_closed_and_the_copy_found_later() {
+    use baomi::ledger::custody::{self, CopyMove};
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = office(dir.path());
+    let copy = copy_of(&mut o, Level::Jimi);
+    let id = borrowing::request(&mut o.s, &ask(o.borrower, copy, 2)).unwrap();
+    let head_pass = common::pass(HEAD_PASS);
+    borrowing::approve(&mut o.s, id, &signed_in("head", &head_pass), "").unwrap();
+    borrowing::check_out(&mut o.s, id).unwrap();
+    assert!(
+        borrowing::report_lost(&mut o.s, id, " ").is_err(),
+        "a note is required"
+    );
+    borrowing::report_lost(&mut o.s, id, "借阅人 11 月 27 日报告在会议室遗失").unwrap();
+    let b = borrowing::get(&o.s, id).unwrap();
+    assert_eq!(b.state, BorrowState::Lost);
+    assert!(borrowing::list(&o.s, Which::Out).unwrap().is_empty());
+    let c = &documents::copies(&o.s, b.document).unwrap()[0];
+    assert_eq!(c.state, CopyState::Lost);
+    let history = documents::copy_history(&o.s, copy).unwrap();
+    assert!(history.last().unwrap().note.contains("会议室遗失"));
+    let ev = &baomi::audit::recent(o.s.raw_connection_for_tests(), 1).unwrap()[0];
+    assert_eq!(ev.action, "borrow.lost");
+    // Found again: back into its cabinet, by hand with a note (no loan is open any more).
+    custody::move_copy(
+        &mut o.s,
+        copy,
+        &CopyMove {
+            expected: CopyState::Lost,
+            to: CopyState::InCabinet,
+            cabinet: Some(o.jm),
+            holder: None,
+            place: String::new(),
+            note: "在会议室找回".into(),
+        },
+    )
+    .unwrap();
+    assert!(o.s.verify_audit().unwrap().is_intact());
+}
+
+#[test]
+fn r3_1_1_a_copy_comes_back_into_another_fit_cabinet_when_its_own_no_longer_fits() {
+    use baomi::ledger::documents::DocumentEdit;
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = office(dir.path());
+    let copy = copy_of(&mut o, Level::Mimi);
+    let id = borrowing::request(&mut o.s, &ask(o.borrower, copy, 2)).unwrap();
+    let dept_pass = common::pass(DEPT_PASS);
+    borrowing::approve(&mut o.s, id, &signed_in("dept", &dept_pass), "").unwrap();
+    borrowing::check_out(&mut o.s, id).unwrap();
+    // While it is out the registration is corrected to 机密: MM-01 may no longer hold it.
+    // (The other copy, in MM-01, would stop the edit: it is recorded lost first.)
+    let doc = documents::document_of_copy(&o.s, copy).unwrap();
+    let other = documents::copies(&o.s, doc.id).unwrap()[1].id;
+    baomi::ledger::custody::move_copy(
+        &mut o.s,
+        other,
+        &baomi::ledger::custody::CopyMove {
+            expected: CopyState::InCabinet,
+            to: CopyState::Lost,
+            cabinet: None,
+            holder: None,
+            place: String::new(),
+            note: "清查未见".into(),
+        },
+    )
+    .unwrap();
+    let mut edit = DocumentEdit::from_document(&doc);
+    edit.level = Level::Jimi;
+    documents::edit(&mut o.s, doc.id, &edit, "密级登记有误").unwrap();
+    let err = borrowing::return_copy(&mut o.s, id, PersonId(1), true, "", None).unwrap_err();
+    assert!(err.to_string().contains("机密"), "{err}");
+    borrowing::return_copy(&mut o.s, id, PersonId(1), true, "", Some(o.jm)).unwrap();
+    let c = &documents::copies(&o.s, doc.id).unwrap()[0];
+    assert_eq!((c.state, c.cabinet), (CopyState::InCabinet, Some(o.jm)));
+}
+
+#[test]
+fn r3_5_3_check_out_checks_the_borrower_again_and_an_overdue_loan_is_not_renewed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = office(dir.path());
+    let copy = copy_of(&mut o, Level::Jimi);
+    let id = borrowing::request(&mut o.s, &ask(o.borrower, copy, 2)).unwrap();
+    let head_pass = common::pass(HEAD_PASS);
+    borrowing::approve(&mut o.s, id, &signed_in("head", &head_pass), "").unwrap();
+    // Between approval and check-out the borrower's clearance is lowered.
+    let p = people::get(&o.s, o.borrower).unwrap();
+    people::update(
+        &mut o.s,
+        o.borrower,
+        &NewPerson {
+            name: p.name.clone(),
+            department: p.department.clone(),
+            post: p.post.clone(),
+            phone: p.phone.clone(),
+            clearance: Clearance::General,
+            pledge_signed_on: p.pledge_signed_on,
+        },
+    )
+    .unwrap();
+    let err = borrowing::check_out(&mut o.s, id).unwrap_err();
+    assert!(
+        err.to_string().contains("现在不能借出") && err.to_string().contains("R3.5.3"),
+        "{err}"
+    );
+    people::update(
+        &mut o.s,
+        o.borrower,
+        &NewPerson {
+            clearance: Clearance::Important,
+            name: p.name,
+            department: p.department,
+            post: p.post,
+            phone: p.phone,
+            pledge_signed_on: p.pledge_signed_on,
+        },
+    )
+    .unwrap();
+    let due = borrowing::check_out(&mut o.s, id).unwrap();
+    // Past its due date a loan is returned, not renewed.
+    o.clock.advance(Duration::days(10));
+    assert!(o.s.today() > due);
+    let err = borrowing::renew(&mut o.s, id, 1, &signed_in("head", &head_pass)).unwrap_err();
+    assert!(err.to_string().contains("逾期不能续借"), "{err}");
 }

@@ -219,7 +219,7 @@ fn r3_1_3_a_copy_on_loan_or_with_a_pending_request_cannot_be_moved_by_hand_at_an
             assert_eq!(state_of(&s, copy), CopyState::Borrowed);
         }
         // The loan closes only by its return, and the borrowing record closes with it.
-        borrowing::return_copy(&mut s, id, PersonId(1), true, "").unwrap();
+        borrowing::return_copy(&mut s, id, PersonId(1), true, "", None).unwrap();
         assert_eq!(state_of(&s, copy), CopyState::InCabinet);
         assert!(borrowing::active_for_copy(&s, copy).unwrap().is_none());
     }
@@ -337,7 +337,10 @@ fn r3_1_1_two_writers_racing_on_one_copy_one_succeeds_the_other_is_refused_clear
         "{outcomes:?}"
     );
     let refusal = outcomes.iter().find_map(|o| o.as_ref().err()).unwrap();
-    assert!(refusal.contains("借出"), "{refusal}");
+    assert!(
+        refusal.contains("该借阅当前为“借出”，不能借出"),
+        "{refusal}"
+    );
     let mut s = common::sign_in(
         dir.path(),
         "custodian",
@@ -400,7 +403,7 @@ fn r3_1_2_a_copy_sent_out_is_the_outgoing_flows_until_its_receipt_is_back_then_i
         ..by_hand(CopyState::SentOut, CopyState::InCabinet)
     };
     let err = custody::move_copy(&mut s, copy, &recall).unwrap_err();
-    assert!(err.to_string().contains("R3.1.2"), "{err}");
+    assert!(err.to_string().contains("回执尚未收回"), "{err}");
     assert!(custody::manual_targets_for(&s, copy).unwrap().is_empty());
     outgoing::record_receipt(&mut s, copy, day(2026, 11, 26)).unwrap();
     assert_eq!(
@@ -409,4 +412,75 @@ fn r3_1_2_a_copy_sent_out_is_the_outgoing_flows_until_its_receipt_is_back_then_i
     );
     custody::move_copy(&mut s, copy, &recall).unwrap();
     assert_eq!(state_of(&s, copy), CopyState::InCabinet);
+}
+
+#[test]
+fn r3_1_2_a_copy_lost_in_transit_closes_its_sending_and_a_recalled_copy_can_be_sent_again() {
+    use baomi::domain::outgoing::Channel;
+    use baomi::ledger::outgoing::{self, DistributionInput, OutgoingDraft};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = common::new_vault(dir.path());
+    let mm = cabinet(&mut s, "MM-01", Level::Mimi);
+    let id = outgoing::create_draft(
+        &mut s,
+        &OutgoingDraft {
+            title: "关于做好年度保密自查工作的通知".into(),
+            category: Category::Policy,
+            level: Level::Mimi,
+            period: SecrecyPeriod::Unspecified,
+            dated: day(2026, 11, 25),
+            pages: 4,
+            drafter: PersonId(1),
+            readers: String::new(),
+            remarks: String::new(),
+        },
+    )
+    .unwrap();
+    outgoing::review(&mut s, id, PersonId(1), "").unwrap();
+    outgoing::sign(&mut s, id, PersonId(1), "").unwrap();
+    outgoing::assign_number(&mut s, id).unwrap();
+    outgoing::register(&mut s, id, "").unwrap();
+    outgoing::print(&mut s, id, 2, mm).unwrap();
+    let copies = documents::copies(&s, id).unwrap();
+    let send = |s: &mut Session, copy, unit: &str| {
+        outgoing::distribute(
+            s,
+            copy,
+            &DistributionInput {
+                recipient_unit: unit.into(),
+                channel: Channel::SealedEms,
+                carrier: None,
+                tracking_no: "EMS 1".into(),
+                sent_on: day(2026, 11, 26),
+            },
+        )
+    };
+    // Copy 1 is lost in the post: recorded, its sending closed, no receipt awaited any more.
+    send(&mut s, copies[0].id, "市委办公室").unwrap();
+    assert_eq!(outgoing::receipts_outstanding(&s).unwrap().0, 1);
+    assert!(outgoing::report_lost_in_transit(&mut s, copies[0].id, day(2026, 11, 26), "").is_err());
+    outgoing::report_lost_in_transit(&mut s, copies[0].id, day(2026, 11, 26), "邮政查询无果")
+        .unwrap();
+    assert_eq!(state_of(&s, copies[0].id), CopyState::Lost);
+    assert_eq!(outgoing::receipts_outstanding(&s).unwrap().0, 0);
+    assert!(outgoing::record_receipt(&mut s, copies[0].id, day(2026, 11, 26)).is_err());
+    // Copy 2: sent, receipt back, recalled (清退), sent again elsewhere.
+    send(&mut s, copies[1].id, "区委办公室").unwrap();
+    outgoing::record_receipt(&mut s, copies[1].id, day(2026, 11, 26)).unwrap();
+    custody::move_copy(
+        &mut s,
+        copies[1].id,
+        &CopyMove {
+            cabinet: Some(mm),
+            ..by_hand(CopyState::SentOut, CopyState::InCabinet)
+        },
+    )
+    .unwrap();
+    send(&mut s, copies[1].id, "集团公司党委办公室").unwrap();
+    let sent = outgoing::distributions(&s, id).unwrap();
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert_eq!(state_of(&s, copies[1].id), CopyState::SentOut);
+    outgoing::record_receipt(&mut s, copies[1].id, day(2026, 11, 26)).unwrap();
+    assert_eq!(outgoing::receipts_outstanding(&s).unwrap().0, 0);
+    assert!(s.verify_audit().unwrap().is_intact());
 }

@@ -57,6 +57,7 @@ pub fn run(dir: &Path, input: &mut SecretInput, acting: Option<&str>) -> Result<
         .is_some_and(|u| u.role == Role::Auditor);
     if auditor {
         let found = audit_log::check_seals_on(ledger.conn(), &vault, &login, &passphrase)?;
+        let zone = crate::ledger::settings::office_zone_of(ledger.conn()).unwrap_or_default();
         println!("审计链封存：{} 个", found.len());
         for (seal, verdict) in &found {
             if matches!(verdict, SealCheck::ChainRewritten | SealCheck::SealAltered) {
@@ -65,7 +66,7 @@ pub fn run(dir: &Path, input: &mut SecretInput, acting: Option<&str>) -> Result<
             println!(
                 "  第 {} 条 · {} · {} · 凭证码 {}：{}",
                 seal.seq,
-                seal.at,
+                zone.time_text(&seal.at),
                 seal.login,
                 seal.code,
                 verdict.label_zh()

@@ -425,7 +425,7 @@ fn fill_borrows(
             committed();
         }
         if i >= 10 {
-            borrowing::return_copy(s, id, s.user().person_id, true, "")?;
+            borrowing::return_copy(s, id, s.user().person_id, true, "", None)?;
             committed();
         }
     }

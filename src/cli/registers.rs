@@ -150,8 +150,13 @@ fn show_borrow(s: &Session, id: borrowing::BorrowId) -> Result<(), CliError> {
     }
     if let Some(r) = &b.returned_at {
         println!(
-            "归还：{}  页数{}  {}",
-            r.get(..19).unwrap_or(r),
+            "{}：{}  页数{}  {}",
+            if b.state == borrowing::BorrowState::Lost {
+                "丢失"
+            } else {
+                "归还"
+            },
+            s.zone().time_text(r),
             if b.pages_complete == Some(true) {
                 "齐全"
             } else {
@@ -325,7 +330,7 @@ pub fn show(
             );
         }
         for r in documents::revisions(&s, d.id)? {
-            println!("修改 {}  {}", r.at.get(..19).unwrap_or(&r.at), r.reason);
+            println!("修改 {}  {}", s.zone().time_text(&r.at), r.reason);
             for (col, old, new) in r.changes {
                 println!(
                     "  {}：{} → {}",
@@ -340,7 +345,7 @@ pub fn show(
         for e in documents::copy_history(&s, CopyId(n))? {
             println!(
                 "{}\t{} → {}\t{}\t{}",
-                e.at.get(..19).unwrap_or(&e.at),
+                s.zone().time_text(&e.at),
                 e.from.map(|f| f.label_zh()).unwrap_or("—"),
                 e.to.label_zh(),
                 e.place,

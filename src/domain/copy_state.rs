@@ -136,7 +136,9 @@ impl CustodyFlow {
             CustodyFlow::Intake => "收文登记或发文印制",
             CustodyFlow::Borrowing => "借阅流程（申请 → 审批 → 借出 → 归还，R3.1.3）",
             CustodyFlow::Outgoing => "发文流程的分发（按密级选择渠道，R3.1.2）",
-            CustodyFlow::Destruction => "经审批并执行的销毁清单（两人在场监销）",
+            CustodyFlow::Destruction => {
+                "经审批并执行的销毁清单（两人在场监销；销毁清单将在后续版本提供，目前不能登记销毁）"
+            }
         }
     }
 

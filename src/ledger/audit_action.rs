@@ -81,6 +81,7 @@ audit_actions! {
     OutgoingPrint => "outgoing.print", "documents", "发文印制", "Outgoing printed";
     OutgoingDistribute => "outgoing.distribute", "copies", "发文分发", "Outgoing copy sent";
     OutgoingReceipt => "outgoing.receipt", "copies", "登记回执", "Receipt recorded";
+    OutgoingLost => "outgoing.lost", "copies", "分发途中丢失", "Lost in transit";
     BorrowRequest => "borrow.request", "borrows", "借阅申请", "Borrow requested";
     BorrowApprove => "borrow.approve", "borrows", "批准借阅", "Borrow approved";
     BorrowReject => "borrow.reject", "borrows", "不批准借阅", "Borrow rejected";
@@ -88,6 +89,7 @@ audit_actions! {
     BorrowCheckOut => "borrow.check_out", "borrows", "借出", "Handed out";
     BorrowRenew => "borrow.renew", "borrows", "续借", "Renewed";
     BorrowReturn => "borrow.return", "borrows", "归还", "Returned";
+    BorrowLost => "borrow.lost", "borrows", "借阅中丢失", "Lost on loan";
     BorrowDemoBackdate => "borrow.demo_backdate", "borrows", "演示数据回溯日期", "Demo data back-dated";
     PrintBorrowForm => "print.borrow_form", "borrows", "打印借阅申请表", "Borrowing form printed";
     PrintLabels => "print.labels", "documents", "打印份号标签", "Copy labels printed";

@@ -41,16 +41,19 @@ pub enum BorrowState {
     Returned,
     /// 已撤销.
     Cancelled,
+    /// 借阅中丢失: the copy was lost while on loan (reported, the loan closed).
+    Lost,
 }
 
 impl BorrowState {
-    const ALL: [BorrowState; 6] = [
+    const ALL: [BorrowState; 7] = [
         BorrowState::Requested,
         BorrowState::Approved,
         BorrowState::Rejected,
         BorrowState::Out,
         BorrowState::Returned,
         BorrowState::Cancelled,
+        BorrowState::Lost,
     ];
 
     /// The stable code stored in the database.
@@ -62,6 +65,7 @@ impl BorrowState {
             BorrowState::Out => "out",
             BorrowState::Returned => "returned",
             BorrowState::Cancelled => "cancelled",
+            BorrowState::Lost => "lost",
         }
     }
 
@@ -79,6 +83,7 @@ impl BorrowState {
             BorrowState::Out => "借出",
             BorrowState::Returned => "已归还",
             BorrowState::Cancelled => "已撤销",
+            BorrowState::Lost => "借阅中丢失",
         }
     }
 }
@@ -151,6 +156,8 @@ pub struct Borrow {
     pub return_note: String,
     /// 绝密: why the work truly needs it.
     pub justification: String,
+    /// The cabinet the copy came from (and goes back to), once handed out.
+    pub cabinet: Option<CabinetId>,
 }
 
 /// The setting holding the policy (JSON).
@@ -450,12 +457,14 @@ fn check_decider(w: &Write<'_>, b: &Borrow, d: &Decision) -> Result<(), LedgerEr
         }
         return Ok(());
     }
+    let same_department =
+        !borrower.department.trim().is_empty() && approver.department == borrower.department;
     check_approver(
         &policy_in(w.tx)?,
         b.level,
         d.role,
         d.person == b.borrower,
-        approver.department == borrower.department,
+        same_department,
     )
     .map_err(|e| LedgerError::Invalid(e.to_string()))
 }
@@ -527,6 +536,29 @@ fn decide(
     })
 }
 
+/// R3.1.3, R3.5.1, R3.5.3 again at check-out, inside the transaction: the request's rules on
+/// today's facts (the copy itself is checked by the custody change).
+fn recheck_borrower(w: &Write<'_>, b: &Borrow) -> Result<(), LedgerError> {
+    let borrower = people::get_in(w.tx, b.borrower)?;
+    let overdue = has_overdue(w.tx, b.borrower, w.today)?;
+    check_request(
+        &policy_in(w.tx)?,
+        &RequestFacts {
+            level: b.level,
+            copy_state: CopyState::InCabinet,
+            borrower_clearance: borrower.clearance,
+            borrower_pledge: borrower.pledge_signed_on,
+            borrower_active: borrower.active,
+            requested_days: b.requested_days,
+            place: &b.place,
+            justification: &b.justification,
+            has_overdue: overdue,
+            overdue_override: b.overdue_override.as_deref(),
+        },
+    )
+    .map_err(|e| LedgerError::Invalid(format!("现在不能借出：{e}")))
+}
+
 /// 借出: hands the approved copy to the borrower; the due date is the requested number of
 /// working days after today (绝密: today, read at the named place). Returns the due date.
 pub fn check_out(s: &mut Session, id: BorrowId) -> Result<NaiveDate, LedgerError> {
@@ -534,6 +566,9 @@ pub fn check_out(s: &mut Session, id: BorrowId) -> Result<NaiveDate, LedgerError
     s.write(|w| {
         state_in(w, id, &[BorrowState::Approved], "借出")?;
         let b = get_in(w.tx, id)?;
+        // The facts may have changed since the request: the borrower left, lost a clearance,
+        // let another loan run overdue, or the unit stopped lending the level.
+        recheck_borrower(w, &b)?;
         let due = calendar_in(w.tx)?.due_date(w.today, b.requested_days).date;
         let place = if b.place.is_empty() {
             b.borrower_department.clone()
@@ -622,6 +657,14 @@ pub fn renew(
         }
         check_decider(w, &b, &decision)?;
         let old = b.due_on.unwrap_or(w.today);
+        if old < w.today {
+            return bad(format!(
+                "该借阅已于 {old} 到期，逾期不能续借；请先办理归还"
+            ));
+        }
+        if !people::get_in(w.tx, b.borrower)?.active {
+            return bad("借阅人已离岗，不能续借；请办理归还");
+        }
         let due = calendar_in(w.tx)?.due_date(old, days).date;
         let n = b.renewals + 1;
         let changed = w.tx.execute(
@@ -674,14 +717,16 @@ pub fn renewals(s: &Session, id: BorrowId) -> Result<Vec<Renewal>, LedgerError> 
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
-/// 归还: the copy goes back to the cabinet it came from; who received it, and whether the pages
-/// are complete (a mismatch is kept as a note to follow up).
+/// 归还: the copy goes back to the cabinet it came from, or to `into` (another cabinet fit for
+/// the level, e.g. when the first one was retired or the document's level was raised); who
+/// received it, and whether the pages are complete (a mismatch is kept as a note to follow up).
 pub fn return_copy(
     s: &mut Session,
     id: BorrowId,
     received_by: PersonId,
     pages_complete: bool,
     note: &str,
+    into: Option<CabinetId>,
 ) -> Result<(), LedgerError> {
     s.require("归还", &[Role::Custodian])?;
     if !pages_complete && note.trim().is_empty() {
@@ -696,8 +741,11 @@ pub fn return_copy(
             [id.0],
             |r| r.get(0),
         )?;
-        let cabinet =
-            CabinetId(cabinet.ok_or_else(|| LedgerError::Invalid("借出时未记录专柜".into()))?);
+        let cabinet = match (into, cabinet) {
+            (Some(c), _) => c,
+            (None, Some(c)) => CabinetId(c),
+            (None, None) => return bad("借出时未记录专柜，请选择归还入哪个专柜"),
+        };
         let what = if pages_complete {
             format!("归还 {}", b.form_no)
         } else {
@@ -728,6 +776,47 @@ pub fn return_copy(
                 id.0,
                 json!({"received_by_person_id": received_by.0, "pages_complete": pages_complete,
                        "note": note.trim()}),
+            ),
+        ))
+    })
+}
+
+/// 借阅中丢失: the borrower (or the custodian) reports the copy on loan lost. The loan ends
+/// lost, the copy becomes 丢失 with the note in its history; it can be recorded as found later
+/// (back into a cabinet, by hand). Custodian; audited.
+pub fn report_lost(s: &mut Session, id: BorrowId, note: &str) -> Result<(), LedgerError> {
+    s.require("登记借阅中丢失", &[Role::Custodian])?;
+    if note.trim().is_empty() {
+        return bad("请写明丢失的经过（何时、何处、由谁报告）");
+    }
+    s.write(|w| {
+        state_in(w, id, &[BorrowState::Out], "登记丢失")?;
+        let b = get_in(w.tx, id)?;
+        let what = format!("借阅 {} 中丢失：{}", b.form_no, note.trim());
+        custody::change(
+            w,
+            &custody::Change {
+                copy: b.copy,
+                expected: CopyState::Borrowed,
+                to: CopyState::Lost,
+                cabinet: None,
+                holder: Some(b.borrower),
+                place: &b.place,
+                note: &what,
+                flow: CustodyFlow::Borrowing,
+            },
+        )?;
+        w.tx.execute(
+            "UPDATE borrows SET state = 'lost', returned_at = ?2, return_note = ?3 \
+             WHERE id = ?1 AND state = 'out'",
+            params![id.0, w.at(), note.trim()],
+        )?;
+        Ok((
+            (),
+            Event::new(
+                AuditAction::BorrowLost,
+                id.0,
+                json!({"copy_id": b.copy.0, "note": note.trim()}),
             ),
         ))
     })
@@ -775,7 +864,8 @@ const SELECT: &str = "SELECT b.id, b.form_no, b.copy_id, c.copy_no, d.id, d.titl
     d.period_kind, d.period_value, b.borrower_person_id, p.name, p.department, b.reason, b.requested_days, \
     b.place, b.overdue_override, b.state, b.requested_at, b.approver_person_id, coalesce(a.name, ''), \
     b.approval_kind, b.approval_ref, b.decided_at, b.decision_note, b.out_at, b.due_on, b.renewals, \
-    b.returned_at, b.received_by_person_id, b.pages_complete, b.return_note, b.justification \
+    b.returned_at, b.received_by_person_id, b.pages_complete, b.return_note, b.justification, \
+    b.cabinet_id \
     FROM borrows b JOIN copies c ON c.id = b.copy_id JOIN documents d ON d.id = c.document_id \
     JOIN people p ON p.id = b.borrower_person_id LEFT JOIN people a ON a.id = b.approver_person_id";
 
@@ -817,6 +907,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Borrow> {
         pages_complete: r.get(30)?,
         return_note: r.get(31)?,
         justification: r.get(32)?,
+        cabinet: r.get::<_, Option<i64>>(33)?.map(CabinetId),
     })
 }
 

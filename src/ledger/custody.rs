@@ -87,6 +87,12 @@ pub(crate) fn change(w: &Write<'_>, c: &Change<'_>) -> Result<Changed, LedgerErr
         )));
     }
     let open = open_record(w.tx, c.copy, found.from, borrow.is_some())?;
+    if open == OpenRecord::Distribution && c.flow == CustodyFlow::Manual {
+        return Err(LedgerError::Invalid(format!(
+            "第{}份已分发，回执尚未收回（R3.1.2）：请先在“发文”中登记回执或途中丢失，再登记收回或丢失",
+            found.copy_no
+        )));
+    }
     CopyState::check_custody(Some(found.from), c.to, c.flow, open)?;
     let cabinet = if c.to == CopyState::InCabinet {
         let id = c

@@ -74,6 +74,8 @@ pub struct Distribution {
     pub sent_on: String,
     /// 回执 returned on.
     pub receipt_returned_on: Option<String>,
+    /// Reported lost in transit on.
+    pub lost_on: Option<String>,
 }
 
 /// The setting that holds the 文号 pattern.
@@ -438,24 +440,27 @@ pub fn record_receipt(s: &mut Session, copy: CopyId, on: NaiveDate) -> Result<()
     }
     s.write(|w| {
         let tx = w.tx;
-        let sent: Option<(String, Option<String>)> = tx
+        // The copy's latest sending: its receipt is what comes back.
+        let sent: Option<(i64, String, Option<String>, Option<String>)> = tx
             .query_row(
-                "SELECT sent_on, receipt_returned_on FROM distributions WHERE copy_id = ?1",
+                "SELECT id, sent_on, receipt_returned_on, lost_on FROM distributions \
+                 WHERE copy_id = ?1 ORDER BY id DESC LIMIT 1",
                 [copy.0],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
-        match sent {
+        let row = match sent {
             None => return bad("该份号没有分发记录"),
-            Some((_, Some(_))) => return bad("该份号的回执已登记"),
-            Some((sent_on, None)) if on.to_string() < sent_on => {
+            Some((_, _, Some(_), _)) => return bad("该份号的回执已登记"),
+            Some((_, _, None, Some(_))) => return bad("该份号已登记为分发途中丢失"),
+            Some((_, sent_on, None, None)) if on.to_string() < sent_on => {
                 return bad("回执日期不能早于发出日期");
             }
-            Some(_) => {}
-        }
+            Some((id, ..)) => id,
+        };
         tx.execute(
-            "UPDATE distributions SET receipt_returned_on = ?2 WHERE copy_id = ?1",
-            params![copy.0, on.to_string()],
+            "UPDATE distributions SET receipt_returned_on = ?2 WHERE id = ?1",
+            params![row, on.to_string()],
         )?;
         Ok((
             (),
@@ -463,6 +468,66 @@ pub fn record_receipt(s: &mut Session, copy: CopyId, on: NaiveDate) -> Result<()
                 AuditAction::OutgoingReceipt,
                 copy.0,
                 json!({"receipt_returned_on": on.to_string()}),
+            ),
+        ))
+    })
+}
+
+/// 分发途中丢失: a copy sent out is reported lost before its receipt came back (R3.1.2; the
+/// incident itself is followed up outside this record). The sending is closed as lost and the
+/// copy becomes 丢失 with the note in its history. Custodian; audited.
+pub fn report_lost_in_transit(
+    s: &mut Session,
+    copy: CopyId,
+    on: NaiveDate,
+    note: &str,
+) -> Result<(), LedgerError> {
+    s.require("登记分发途中丢失", &[Role::Custodian])?;
+    if note.trim().is_empty() {
+        return bad("请写明丢失的经过（何时、何处、由谁报告）");
+    }
+    if on > s.today() {
+        return bad("丢失日期不能晚于今天");
+    }
+    s.write(|w| {
+        let open: Option<(i64, String, String)> =
+            w.tx.query_row(
+                "SELECT id, sent_on, recipient_unit FROM distributions WHERE copy_id = ?1 \
+                 AND receipt_returned_on IS NULL AND lost_on IS NULL",
+                [copy.0],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((row, sent_on, unit)) = open else {
+            return bad("该份号没有等待回执的分发记录");
+        };
+        if on.to_string() < sent_on {
+            return bad("丢失日期不能早于发出日期");
+        }
+        let what = format!("分发途中丢失（{unit}）：{}", note.trim());
+        custody::change(
+            w,
+            &custody::Change {
+                copy,
+                expected: CopyState::SentOut,
+                to: CopyState::Lost,
+                cabinet: None,
+                holder: None,
+                place: &unit,
+                note: &what,
+                flow: CustodyFlow::Outgoing,
+            },
+        )?;
+        w.tx.execute(
+            "UPDATE distributions SET lost_on = ?2, lost_note = ?3 WHERE id = ?1",
+            params![row, on.to_string(), note.trim()],
+        )?;
+        Ok((
+            (),
+            Event::new(
+                AuditAction::OutgoingLost,
+                copy.0,
+                json!({"distribution_id": row, "lost_on": on.to_string(), "note": note.trim()}),
             ),
         ))
     })
@@ -489,8 +554,8 @@ pub fn steps(s: &Session, id: DocumentId) -> Result<Vec<StepRecord>, LedgerError
 pub fn distributions(s: &Session, id: DocumentId) -> Result<Vec<Distribution>, LedgerError> {
     let mut stmt = s.conn().prepare_cached(
         "SELECT c.id, c.copy_no, x.recipient_unit, x.channel, x.carrier_person_id, x.tracking_no, \
-         x.sent_on, x.receipt_returned_on FROM distributions x JOIN copies c ON c.id = x.copy_id \
-         WHERE c.document_id = ?1 ORDER BY c.copy_no",
+         x.sent_on, x.receipt_returned_on, x.lost_on FROM distributions x \
+         JOIN copies c ON c.id = x.copy_id WHERE c.document_id = ?1 ORDER BY c.copy_no, x.id",
     )?;
     let rows = stmt.query_map([id.0], |r| {
         Ok(Distribution {
@@ -502,6 +567,7 @@ pub fn distributions(s: &Session, id: DocumentId) -> Result<Vec<Distribution>, L
             tracking_no: r.get(5)?,
             sent_on: r.get(6)?,
             receipt_returned_on: r.get(7)?,
+            lost_on: r.get(8)?,
         })
     })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -521,7 +587,8 @@ pub fn list(s: &Session) -> Result<Vec<documents::Document>, LedgerError> {
 /// them was sent.
 pub fn receipts_outstanding(s: &Session) -> Result<(u32, Option<String>), LedgerError> {
     Ok(s.conn().query_row(
-        "SELECT count(*), min(sent_on) FROM distributions WHERE receipt_returned_on IS NULL",
+        "SELECT count(*), min(sent_on) FROM distributions WHERE receipt_returned_on IS NULL \
+         AND lost_on IS NULL",
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?)

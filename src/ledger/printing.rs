@@ -2,7 +2,9 @@
 //! [`print`] builds the PDF in memory, hands it to its destination (the printer through CUPS,
 //! or a file written atomically and privately), and only after the destination accepted it
 //! appends the audit event that says it was printed, where, and how many pages. A print that
-//! fails leaves no event claiming it happened. No classified form touches a temporary file.
+//! fails leaves no event claiming it happened. The printer gets the PDF on its standard input;
+//! a file is written beside its final name (private, created exclusively), synced and renamed,
+//! so no copy of the form lands anywhere the custodian did not choose.
 
 use std::path::PathBuf;
 

@@ -331,13 +331,14 @@ impl OpenLedger {
         &self.conn
     }
 
-    /// The connection, mutable (transactions need it).
+    /// The connection, mutable, for the session's transactions and for tests.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn conn_mut(&mut self) -> &mut Connection {
         &mut self.conn
     }
 
     /// The connection and the audit key at once (a write transaction needs both).
-    pub fn conn_and_audit_key(&mut self) -> (&mut Connection, &SubKey) {
+    pub(crate) fn conn_and_audit_key(&mut self) -> (&mut Connection, &SubKey) {
         (&mut self.conn, &self.audit_key)
     }
 

@@ -54,6 +54,12 @@ pub enum OutgoingAction {
     },
     /// 回执.
     Receipt { copy: CopyId, on: NaiveDate },
+    /// 分发途中丢失.
+    LostInTransit {
+        copy: CopyId,
+        on: NaiveDate,
+        note: String,
+    },
 }
 
 impl OutgoingAction {
@@ -91,6 +97,10 @@ impl OutgoingAction {
             OutgoingAction::Receipt { copy, on } => {
                 outgoing::record_receipt(s, copy, on)?;
                 (None, "已登记回执".into())
+            }
+            OutgoingAction::LostInTransit { copy, on, note } => {
+                outgoing::report_lost_in_transit(s, copy, on, &note)?;
+                (None, "已登记分发途中丢失".into())
             }
         })
     }
@@ -130,6 +140,8 @@ pub struct OutgoingScreen {
     form: StepForm,
     today: String,
     zone: crate::domain::OfficeZone,
+    /// What happened to a copy lost in transit (before its "途中丢失" is recorded).
+    lost_note: String,
     /// The last refusal, shown in the detail panel.
     pub error: Option<String>,
     /// The 拟稿 dialog, when open.
@@ -167,6 +179,7 @@ impl OutgoingScreen {
     /// After a step succeeded: the form starts afresh for the next one.
     pub fn step_done(&mut self, session: &Session) {
         self.form = StepForm::default();
+        self.lost_note.clear();
         self.error = None;
         self.reload(session);
     }
@@ -423,23 +436,58 @@ impl OutgoingScreen {
                     },
                     x.sent_on
                 ));
-                match &x.receipt_returned_on {
-                    Some(on) => {
+                match (&x.receipt_returned_on, &x.lost_on) {
+                    (Some(on), _) => {
                         ui.label(RichText::new(format!("  回执 {on}")).small());
                     }
-                    None => {
-                        if ui
-                            .small_button(format!("第{}份回执已收回", x.copy_no))
-                            .clicked()
-                            && let Ok(on) = parse_date(&self.today, "日期")
-                        {
-                            cmds.push(MainCommand::Outgoing(OutgoingAction::Receipt {
-                                copy: x.copy,
-                                on,
-                            }));
-                        }
+                    (None, Some(on)) => {
+                        ui.label(RichText::new(format!("  {on} 途中丢失")).small());
+                    }
+                    (None, None) => {
+                        ui.horizontal(|ui| {
+                            if ui
+                                .small_button(format!("第{}份回执已收回", x.copy_no))
+                                .clicked()
+                                && let Ok(on) = parse_date(&self.today, "日期")
+                            {
+                                cmds.push(MainCommand::Outgoing(OutgoingAction::Receipt {
+                                    copy: x.copy,
+                                    on,
+                                }));
+                            }
+                            let can = !self.lost_note.trim().is_empty();
+                            if ui
+                                .add_enabled(
+                                    can,
+                                    egui::Button::new(format!("第{}份途中丢失", x.copy_no)).small(),
+                                )
+                                .on_disabled_hover_text("先在下面写明丢失的经过")
+                                .clicked()
+                                && let Ok(on) = parse_date(&self.today, "日期")
+                            {
+                                cmds.push(MainCommand::Outgoing(OutgoingAction::LostInTransit {
+                                    copy: x.copy,
+                                    on,
+                                    note: self.lost_note.trim().to_owned(),
+                                }));
+                            }
+                        });
                     }
                 }
+            }
+            if detail
+                .sent
+                .iter()
+                .any(|x| x.receipt_returned_on.is_none() && x.lost_on.is_none())
+            {
+                Grid::new("lost_in_transit").num_columns(2).show(ui, |ui| {
+                    field_row(
+                        ui,
+                        lang.tr("丢失经过", "What happened"),
+                        &mut self.lost_note,
+                        false,
+                    );
+                });
             }
         }
         ui.separator();

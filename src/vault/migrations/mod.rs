@@ -63,10 +63,12 @@ pub fn apply_up_to(conn: &mut Connection, target: u32) -> Result<u32, VaultError
 mod tests {
     use super::*;
 
-    /// A ledger at version 6 in which the old bypass left a loan open: the copy was lent
-    /// through borrowing, taken back into its cabinet by hand, then lent again.
+    /// A ledger at version 6 in which the old "move by hand" path left loans open: copy 1 was
+    /// lent, taken back by hand, lent again; copy 2 was lent, taken back by hand (lent and
+    /// returned again later), then requested; copy 3 was lent, taken back by hand, requested
+    /// again, then marked 借出 by hand; copy 4 was lent and reported lost by hand.
     #[test]
-    fn migration_7_closes_loans_the_old_bypass_left_open_and_then_allows_one_per_copy() {
+    fn migration_7_closes_the_loans_the_old_bypass_left_open_and_then_allows_one_per_copy() {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.create_scalar_function(
             "baomi_chars",
@@ -75,6 +77,7 @@ mod tests {
             |ctx| ctx.get::<Option<String>>(0),
         )
         .unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = ON;").unwrap();
         apply_up_to(&mut conn, 6).unwrap();
         conn.execute_batch(
             "INSERT INTO people (id, name, created_at) VALUES (1, '王保密', 't');
@@ -83,12 +86,15 @@ mod tests {
              INSERT INTO documents (id, direction, title, category, level, period_kind, dated,
                pages, created_at) VALUES (1, 'incoming', '通知', 'policy', 'mimi', 'unspecified',
                '2026-01-01', 1, 't');
-             INSERT INTO copies (id, document_id, copy_no, state) VALUES (1, 1, 1, 'borrowed');
-             INSERT INTO copies (id, document_id, copy_no, state) VALUES (2, 1, 2, 'in_cabinet');
-             INSERT INTO copy_events (copy_id, at, from_state, to_state)
-               VALUES (1, '2026-02-03T09:00:00+00:00', 'borrowed', 'in_cabinet');
-             INSERT INTO copy_events (copy_id, at, from_state, to_state)
-               VALUES (2, '2026-02-05T09:00:00+00:00', 'borrowed', 'in_cabinet');
+             INSERT INTO copies (id, document_id, copy_no, state) VALUES
+               (1, 1, 1, 'borrowed'), (2, 1, 2, 'in_cabinet'), (3, 1, 3, 'borrowed'),
+               (4, 1, 4, 'lost');
+             INSERT INTO copy_events (copy_id, at, from_state, to_state) VALUES
+               (1, '2026-02-03T09:00:00+00:00', 'borrowed', 'in_cabinet'),
+               (2, '2026-02-05T09:00:00+00:00', 'borrowed', 'in_cabinet'),
+               (2, '2026-04-09T09:00:00+00:00', 'borrowed', 'in_cabinet'),
+               (3, '2026-02-07T09:00:00+00:00', 'borrowed', 'in_cabinet'),
+               (4, '2026-02-08T09:00:00+00:00', 'borrowed', 'lost');
              INSERT INTO borrows (id, form_no, copy_id, borrower_person_id, reason,
                requested_days, state, requested_at, requested_by, out_at, due_on) VALUES
                (1, '借阅〔2026〕1号', 1, 1, '事由', 2, 'out', 't', 1,
@@ -97,35 +103,71 @@ mod tests {
                 '2026-03-01T09:00:00+00:00', '2026-03-03'),
                (3, '借阅〔2026〕3号', 2, 1, '事由', 2, 'out', 't', 1,
                 '2026-02-04T09:00:00+00:00', '2026-02-06'),
-               (4, '借阅〔2026〕4号', 2, 1, '事由', 2, 'requested', 't', 1, NULL, NULL);",
+               (4, '借阅〔2026〕4号', 2, 1, '事由', 2, 'requested', 't', 1, NULL, NULL),
+               (5, '借阅〔2026〕5号', 3, 1, '事由', 2, 'out', 't', 1,
+                '2026-02-06T09:00:00+00:00', '2026-02-08'),
+               (6, '借阅〔2026〕6号', 3, 1, '事由', 2, 'requested', 't', 1, NULL, NULL),
+               (7, '借阅〔2026〕7号', 4, 1, '事由', 2, 'out', 't', 1,
+                '2026-02-07T09:00:00+00:00', '2026-02-09');
+             INSERT INTO distributions (copy_id, recipient_unit, channel, sent_on, at, user_id)
+               VALUES (2, '市委办公室', 'sealed_ems', '2026-01-10', 't', 1);",
         )
         .unwrap();
         apply(&mut conn).unwrap();
-        let state = |id: i64| -> (String, Option<String>, String) {
+        let row = |id: i64| -> (String, Option<String>, String, String) {
             conn.query_row(
-                "SELECT state, returned_at, return_note FROM borrows WHERE id = ?1",
+                "SELECT state, returned_at, return_note, decision_note FROM borrows WHERE id = ?1",
                 [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .unwrap()
         };
-        // Copy 1 is on loan under borrow 2; borrow 1 was the stale one.
-        assert_eq!(state(1).0, "returned");
-        assert!(state(1).2.contains("数据升级时关闭"));
-        assert_eq!(state(2).0, "out");
-        // Copy 2 is in its cabinet: its loan is closed when it left 借出, the request stands.
+        // Copy 1 is on loan under borrowing 2; borrowing 1 was the stale one.
+        assert_eq!(row(1).0, "returned");
+        assert!(row(1).2.contains("数据升级时关闭"));
+        assert_eq!(row(2).0, "out");
+        // Copy 2 is in its cabinet: its loan ended the first time it left 借出 after being
+        // lent (5 Feb, not the later return on 9 Apr); the request stands.
         assert_eq!(
-            (state(3).0.as_str(), state(3).1.as_deref()),
+            (row(3).0.as_str(), row(3).1.as_deref()),
             ("returned", Some("2026-02-05T09:00:00+00:00"))
         );
-        assert_eq!(state(4).0, "requested");
-        // From now on one open borrowing per copy.
+        assert_eq!(row(4).0, "requested");
+        // Copy 3: two borrowings open at once; the newer (the request) stays, the older loan
+        // is closed: the upgrade does not stop on the new one-open-per-copy rule.
+        assert_eq!(row(5).0, "returned");
+        assert_eq!(row(6).0, "requested");
+        // Copy 4 is lost: its loan ended lost.
+        assert_eq!(row(7).0, "lost");
+        // From now on one open borrowing per copy…
         let second = conn.execute(
             "INSERT INTO borrows (form_no, copy_id, borrower_person_id, reason, requested_days,
-               state, requested_at, requested_by) VALUES ('借阅〔2026〕5号', 2, 1, '事由', 2,
+               state, requested_at, requested_by) VALUES ('借阅〔2026〕8号', 2, 1, '事由', 2,
                'requested', 't', 1)",
             [],
         );
         assert!(second.is_err());
+        // …and a copy may be sent again once its earlier sending is closed.
+        conn.execute_batch(
+            "UPDATE distributions SET receipt_returned_on = '2026-01-12' WHERE copy_id = 2;
+             INSERT INTO distributions (copy_id, recipient_unit, channel, sent_on, at, user_id)
+               VALUES (2, '区委办公室', 'sealed_ems', '2026-05-10', 't', 1);",
+        )
+        .unwrap();
+        let again = conn.execute(
+            "INSERT INTO distributions (copy_id, recipient_unit, channel, sent_on, at, user_id)
+               VALUES (2, '市委办公室', 'sealed_ems', '2026-05-11', 't', 1)",
+            [],
+        );
+        assert!(
+            again.is_err(),
+            "one sending waiting for its receipt at a time"
+        );
+        let fk: i64 = conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(fk, 0);
     }
 }

@@ -4,6 +4,7 @@
 use crate::ledger::Passphrase;
 use crate::ledger::Session;
 use crate::ledger::borrowing::{self, BorrowId, BorrowRequest};
+use crate::ledger::cabinets::CabinetId;
 use crate::ledger::people::PersonId;
 use crate::ledger::printing::{self, PrintTarget, Printable};
 
@@ -28,6 +29,13 @@ pub enum BorrowAction {
         id: BorrowId,
         received_by: PersonId,
         pages_complete: bool,
+        note: String,
+        /// The cabinet it goes back into (the one it came from unless another is chosen).
+        into: Option<CabinetId>,
+    },
+    /// The copy on loan was lost (借阅中丢失).
+    ReportLost {
+        id: BorrowId,
         note: String,
     },
     Cancel {
@@ -115,9 +123,14 @@ impl BorrowAction {
                 received_by,
                 pages_complete,
                 note,
+                into,
             } => {
-                borrowing::return_copy(s, id, received_by, pages_complete, &note)?;
+                borrowing::return_copy(s, id, received_by, pages_complete, &note, into)?;
                 "已归还入柜".to_owned()
+            }
+            BorrowAction::ReportLost { id, note } => {
+                borrowing::report_lost(s, id, &note)?;
+                "已登记借阅中丢失".to_owned()
             }
             BorrowAction::Cancel { id, reason } => {
                 borrowing::cancel(s, id, &reason)?;

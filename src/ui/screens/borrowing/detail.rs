@@ -6,12 +6,13 @@ use egui::{Grid, RichText, Ui};
 
 use crate::ledger::Passphrase;
 use crate::ledger::borrowing::{BorrowId, BorrowState};
+use crate::ledger::cabinets::CabinetId;
 use crate::ledger::people::{Person, PersonId};
 use crate::ledger::printing::PrintTarget;
 use crate::ledger::users::UserRow;
 use crate::ui::i18n::Lang;
 use crate::ui::screens::main_window::MainCommand;
-use crate::ui::widgets::pickers::{PersonText, person_row};
+use crate::ui::widgets::pickers::{PersonText, cabinet_row, person_row};
 use crate::ui::widgets::{combo_row, error_text, field_row, hint_text};
 use zeroize::Zeroizing;
 
@@ -28,6 +29,8 @@ pub(super) struct Forms {
     note: String,
     renew_days: String,
     pub(super) received_by: Option<PersonId>,
+    /// The cabinet a return goes into (the loan's own unless changed).
+    return_cabinet: Option<CabinetId>,
     pages_complete: bool,
     return_note: String,
     save_path: String,
@@ -46,6 +49,7 @@ impl Default for Forms {
             note: String::new(),
             renew_days: String::new(),
             received_by: None,
+            return_cabinet: None,
             // Most returns are complete; unticking asks for a note.
             pages_complete: true,
             return_note: String::new(),
@@ -276,6 +280,7 @@ impl BorrowingScreen {
         });
         ui.separator();
         let people = &self.people;
+        let cabinets = &self.cabinets;
         let approvers: Vec<&UserRow> = self.users.iter().filter(|u| u.active).collect();
         let f = &mut self.forms;
         match b.state {
@@ -340,24 +345,55 @@ impl BorrowingScreen {
                     ui.checkbox(&mut f.pages_complete, lang.tr("页数齐全", "complete"));
                     ui.end_row();
                     field_row(ui, lang.tr("情况说明", "Note"), &mut f.return_note, false);
+                    if f.return_cabinet.is_none() {
+                        f.return_cabinet = b.cabinet;
+                    }
+                    cabinet_row(
+                        ui,
+                        lang.tr("归还专柜", "Back into"),
+                        "return_cabinet",
+                        cabinets,
+                        b.level,
+                        &mut f.return_cabinet,
+                    );
                 });
-                if ui.button(lang.tr("归还入柜", "Return")).clicked()
-                    && let Some(received_by) = f.received_by
-                {
-                    cmds.push(MainCommand::Borrow(BorrowAction::Return {
-                        id: b.id,
-                        received_by,
-                        pages_complete: f.pages_complete,
-                        note: f.return_note.clone(),
-                    }));
-                }
+                ui.horizontal(|ui| {
+                    if ui.button(lang.tr("归还入柜", "Return")).clicked()
+                        && let Some(received_by) = f.received_by
+                    {
+                        cmds.push(MainCommand::Borrow(BorrowAction::Return {
+                            id: b.id,
+                            received_by,
+                            pages_complete: f.pages_complete,
+                            note: f.return_note.clone(),
+                            into: f.return_cabinet,
+                        }));
+                    }
+                    let can_report = !f.return_note.trim().is_empty();
+                    if ui
+                        .add_enabled(
+                            can_report,
+                            egui::Button::new(lang.tr("登记借阅中丢失", "Report lost")),
+                        )
+                        .on_disabled_hover_text(lang.tr(
+                            "先在“情况说明”中写明丢失的经过",
+                            "Write what happened in the note first",
+                        ))
+                        .clicked()
+                    {
+                        cmds.push(MainCommand::Borrow(BorrowAction::ReportLost {
+                            id: b.id,
+                            note: f.return_note.clone(),
+                        }));
+                    }
+                });
                 ui.separator();
                 ui.label(RichText::new(lang.tr("办理续借", "Renewal")).strong());
                 hint_text(
                     ui,
                     lang.tr(
-                        "续借须重新审批：审批人与首次借阅相同。",
-                        "A renewal is approved again, by the same approver as the loan.",
+                        "续借须重新审批，审批规则与首次借阅相同（按密级）。",
+                        "A renewal is approved again, by the same rule as the loan (by level).",
                     ),
                 );
                 Grid::new("renew_form").num_columns(2).show(ui, |ui| {

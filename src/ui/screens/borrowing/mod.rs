@@ -47,6 +47,7 @@ pub struct BorrowingScreen {
     selected: Option<BorrowId>,
     people: Vec<Person>,
     users: Vec<UserRow>,
+    cabinets: Vec<crate::ledger::cabinets::Cabinet>,
     calendar: Calendar,
     today: Option<chrono::NaiveDate>,
     zone: crate::domain::OfficeZone,
@@ -68,6 +69,7 @@ impl BorrowingScreen {
         self.rows = borrowing::list(session, which).unwrap_or_default();
         self.people = people::list(session).unwrap_or_default();
         self.users = users::list(session).unwrap_or_default();
+        self.cabinets = crate::ledger::cabinets::list(session).unwrap_or_default();
         self.calendar = borrowing::calendar(session).unwrap_or_else(|_| Calendar::builtin());
         self.today = Some(session.today());
         self.zone = session.zone();

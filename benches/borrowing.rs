@@ -46,6 +46,7 @@ fn sample() -> Borrow {
         pages_complete: None,
         return_note: String::new(),
         justification: String::new(),
+        cabinet: None,
     }
 }
 

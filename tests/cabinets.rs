@@ -137,3 +137,47 @@ fn gui_a_top_secret_cabinet_asks_for_a_responsible_person() {
     );
     h.get_by_label("已保存");
 }
+
+#[test]
+fn r3_1_1_a_cabinet_holding_copies_cannot_be_changed_so_that_they_no_longer_fit() {
+    use baomi::domain::level::Category;
+    use baomi::domain::marking::SecrecyPeriod;
+    use baomi::ledger::documents::{self, IncomingInput};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = common::new_vault(dir.path());
+    let jm = cabinets::create(&mut s, &input("JM-02", Level::Jimi, None)).unwrap();
+    documents::register_incoming(
+        &mut s,
+        &IncomingInput {
+            received_on: common::day(2026, 11, 20),
+            signed_for_by: baomi::ledger::people::PersonId(1),
+            issuing_unit: "集团公司党委办公室".into(),
+            doc_no: String::new(),
+            title: "关于加强重要项目保密管理工作的通知".into(),
+            category: Category::Policy,
+            level: Level::Jimi,
+            period: SecrecyPeriod::Unspecified,
+            dated: common::day(2026, 11, 18),
+            pages: 2,
+            attachments: 0,
+            copy_numbers: vec![1],
+            cabinet: jm,
+            readers: String::new(),
+            remarks: String::new(),
+        },
+    )
+    .unwrap();
+    let err = cabinets::update(&mut s, jm, &input("JM-02", Level::Mimi, None)).unwrap_err();
+    assert!(err.to_string().contains("柜中有机密文件"), "{err}");
+    assert_eq!(cabinets::get(&s, jm).unwrap().max_level, Level::Jimi);
+    let mut unlocked = input("JM-02", Level::Jimi, None);
+    unlocked.locked = false;
+    assert!(cabinets::update(&mut s, jm, &unlocked).is_err());
+    let mut moved = input(
+        "JM-02",
+        Level::Juemi,
+        Some(baomi::ledger::people::PersonId(1)),
+    );
+    moved.location = "三楼机要室".into();
+    cabinets::update(&mut s, jm, &moved).unwrap();
+}

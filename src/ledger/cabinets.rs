@@ -160,6 +160,27 @@ pub fn update(s: &mut Session, id: CabinetId, input: &CabinetInput) -> Result<()
     let before = get(s, id)?;
     s.write(|w| {
         validate(w.tx, input, Some(id))?;
+        // R3.1.1: every copy in the cabinet must still be fit for it under the new rules.
+        let rules = CabinetRules {
+            max_level: input.max_level,
+            has_responsible_person: input.responsible.is_some(),
+            locked: input.locked,
+        };
+        let mut stmt = w.tx.prepare(
+            "SELECT DISTINCT d.level FROM copies c JOIN documents d ON d.id = c.document_id \
+             WHERE c.cabinet_id = ?1 AND c.state = 'in_cabinet'",
+        )?;
+        let levels = stmt
+            .query_map([id.0], |r| code_col(r, 0, Level::from_code))?
+            .collect::<Result<Vec<_>, _>>()?;
+        for level in levels {
+            rules.may_hold(level).map_err(|e| {
+                LedgerError::Invalid(format!(
+                    "柜中有{}文件，改后不能再存放：{e}；请先把这些份号移到其他专柜",
+                    level.label_zh()
+                ))
+            })?;
+        }
         w.tx.execute(
             "UPDATE cabinets SET code = ?2, location = ?3, max_level = ?4, responsible_person_id = ?5, \
              locked = ?6 WHERE id = ?1",

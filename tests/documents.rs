@@ -684,3 +684,73 @@ fn gui_up_and_down_walk_the_register() {
     h.run();
     assert_eq!(h.query_all_by_label("关于第二份文件的通知").count(), 2);
 }
+
+/// Issue 10, item 1: a drop-down inside a dialog must open above the dialog every time, not only
+/// the first time per run.
+#[test]
+fn gui_drop_downs_in_the_registration_dialog_work_every_time_it_opens() {
+    use common::gui::{harness, run_wizard};
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::{NodeT, Queryable};
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), common::clock());
+    run_wizard(&mut h);
+    common::gui::click(&mut h, "文件台账");
+    for (round, level) in [(1, "秘密"), (2, "绝密"), (3, "内部敏感")] {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+        h.run();
+        // The dialog's 密级 (the filter bar above the register has one too).
+        h.query_all_by_role_and_label(Role::ComboBox, "密级")
+            .max_by(|a, b| {
+                let (a, b) = (
+                    a.accesskit_node().bounding_box().unwrap().y0,
+                    b.accesskit_node().bounding_box().unwrap().y0,
+                );
+                a.total_cmp(&b)
+            })
+            .expect("the dialog's 密级")
+            .hover();
+        h.run();
+        // Press, then release in the next frame, as a mouse does.
+        let at = h
+            .ctx
+            .pointer_hover_pos()
+            .expect("pointer over the drop-down");
+        for pressed in [true, false] {
+            h.event(egui::Event::PointerButton {
+                pos: at,
+                button: egui::PointerButton::Primary,
+                pressed,
+                modifiers: egui::Modifiers::NONE,
+            });
+            h.step();
+        }
+        h.run();
+        // The option lies on the drop-down's layer, above the dialog.
+        let option = h.get_by_label(level);
+        let rect = option.accesskit_node().bounding_box().unwrap();
+        let at = egui::pos2(
+            ((rect.x0 + rect.x1) / 2.0) as f32,
+            ((rect.y0 + rect.y1) / 2.0) as f32,
+        );
+        let dialog =
+            egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("register_dialog"));
+        assert_ne!(
+            h.ctx.layer_id_at(at),
+            Some(dialog),
+            "round {round}: the list opened behind the dialog"
+        );
+        option.click();
+        h.run();
+        let shown: Vec<String> = h
+            .query_all_by_role_and_label(Role::ComboBox, "密级")
+            .filter_map(|n| n.accesskit_node().value().map(|v| v.to_string()))
+            .collect();
+        assert!(
+            shown.iter().any(|v| v == level),
+            "round {round}: {level} was not picked ({shown:?})"
+        );
+        common::gui::click(&mut h, "取消");
+        h.run();
+    }
+}

@@ -312,6 +312,13 @@ impl eframe::App for BaomiApp {
         eframe::set_value(storage, LANG_KEY, &self.lang);
     }
 
+    /// Only the UI preferences are kept on disk (the language, the window), never egui's memory
+    /// of a session: its widget states are the session's, and its layer order, restored from an
+    /// earlier run, kept drop-down lists behind the dialog they belong to.
+    fn persist_egui_memory(&self) -> bool {
+        false
+    }
+
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.shutdown();
     }

@@ -9,7 +9,7 @@ use crate::ledger::Session;
 use crate::ledger::cabinets::{self, Cabinet, CabinetId, CabinetInput};
 use crate::ledger::people::{self, Person, PersonId};
 use crate::ui::i18n::Lang;
-use crate::ui::widgets::{error_text, field_row, header_cells};
+use crate::ui::widgets::{combo_box, error_text, field_row, header_cells};
 
 /// The register's rows, the people to pick a keeper from, and the open dialog.
 #[derive(Default)]
@@ -76,15 +76,12 @@ impl CabinetDialog {
                     false,
                 );
                 let l = ui.label(lang.tr("最高密级", "Highest level"));
-                egui::ComboBox::from_id_salt("max_level")
-                    .selected_text(self.max_level.label_zh())
-                    .show_ui(ui, |ui| {
-                        for lv in Level::ALL {
-                            ui.selectable_value(&mut self.max_level, lv, lv.label_zh());
-                        }
-                    })
-                    .response
-                    .labelled_by(l.id);
+                combo_box(ui, "max_level", self.max_level.label_zh(), 200.0, |ui| {
+                    for lv in Level::ALL {
+                        ui.selectable_value(&mut self.max_level, lv, lv.label_zh());
+                    }
+                })
+                .labelled_by(l.id);
                 ui.end_row();
                 let l = ui.label(lang.tr("负责人", "Responsible"));
                 let name = self
@@ -92,25 +89,22 @@ impl CabinetDialog {
                     .and_then(|id| people.iter().find(|p| p.id == id))
                     .map(|p| p.name.clone())
                     .unwrap_or_else(|| lang.tr("（未指定）", "(none)").to_owned());
-                egui::ComboBox::from_id_salt("responsible")
-                    .selected_text(name)
-                    .show_ui(ui, |ui| {
-                        ui.selectable_value(
-                            &mut self.responsible,
-                            None,
-                            lang.tr("（未指定）", "(none)"),
-                        );
-                        for p in people.iter().filter(|p| p.active) {
-                            let label = if p.department.is_empty() {
-                                p.name.clone()
-                            } else {
-                                format!("{}（{}）", p.name, p.department)
-                            };
-                            ui.selectable_value(&mut self.responsible, Some(p.id), label);
-                        }
-                    })
-                    .response
-                    .labelled_by(l.id);
+                combo_box(ui, "responsible", name, 200.0, |ui| {
+                    ui.selectable_value(
+                        &mut self.responsible,
+                        None,
+                        lang.tr("（未指定）", "(none)"),
+                    );
+                    for p in people.iter().filter(|p| p.active) {
+                        let label = if p.department.is_empty() {
+                            p.name.clone()
+                        } else {
+                            format!("{}（{}）", p.name, p.department)
+                        };
+                        ui.selectable_value(&mut self.responsible, Some(p.id), label);
+                    }
+                })
+                .labelled_by(l.id);
                 ui.end_row();
                 ui.label("");
                 ui.checkbox(&mut self.locked, lang.tr("加锁", "Locks"));

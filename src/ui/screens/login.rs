@@ -127,16 +127,12 @@ impl LoginScreen {
 
     fn user_picker(&mut self, ui: &mut Ui, lang: Lang) {
         let l = ui.label(lang.tr("用户", "User"));
-        egui::ComboBox::from_id_salt("login_user")
-            .selected_text(self.login.clone())
-            .width(280.0)
-            .show_ui(ui, |ui| {
-                for login in &self.logins {
-                    ui.selectable_value(&mut self.login, login.clone(), login);
-                }
-            })
-            .response
-            .labelled_by(l.id);
+        crate::ui::widgets::combo_box(ui, "login_user", self.login.clone(), 280.0, |ui| {
+            for login in &self.logins {
+                ui.selectable_value(&mut self.login, login.clone(), login);
+            }
+        })
+        .labelled_by(l.id);
         ui.end_row();
     }
 

@@ -9,7 +9,7 @@ use crate::domain::person::Clearance;
 use crate::ledger::Session;
 use crate::ledger::people::{self, NewPerson, Person, PersonId};
 use crate::ui::i18n::Lang;
-use crate::ui::widgets::{error_text, field_row, header_cells};
+use crate::ui::widgets::{combo_box, error_text, field_row, header_cells};
 
 /// The register's rows and the open dialog.
 #[derive(Default)]
@@ -98,15 +98,12 @@ impl PersonDialog {
                 field_row(ui, lang.tr("职务", "Post"), &mut self.post, false);
                 field_row(ui, lang.tr("电话", "Phone"), &mut self.phone, false);
                 let l = ui.label(lang.tr("涉密人员类别", "Clearance"));
-                egui::ComboBox::from_id_salt("clearance")
-                    .selected_text(self.clearance.label_zh())
-                    .show_ui(ui, |ui| {
-                        for c in Clearance::ALL {
-                            ui.selectable_value(&mut self.clearance, c, c.label_zh());
-                        }
-                    })
-                    .response
-                    .labelled_by(l.id);
+                combo_box(ui, "clearance", self.clearance.label_zh(), 200.0, |ui| {
+                    for c in Clearance::ALL {
+                        ui.selectable_value(&mut self.clearance, c, c.label_zh());
+                    }
+                })
+                .labelled_by(l.id);
                 ui.end_row();
                 field_row(
                     ui,

@@ -106,16 +106,12 @@ impl SettingsScreen {
             ui.end_row();
             let l = ui.label(lang.tr("办公时区", "Office time zone"));
             let zone = &mut self.zone;
-            egui::ComboBox::from_id_salt("office_zone")
-                .selected_text(zone.label_zh())
-                .width(220.0)
-                .show_ui(ui, |ui| {
-                    for z in crate::domain::OfficeZone::choices() {
-                        ui.selectable_value(zone, z, z.label_zh());
-                    }
-                })
-                .response
-                .labelled_by(l.id);
+            crate::ui::widgets::combo_box(ui, "office_zone", zone.label_zh(), 220.0, |ui| {
+                for z in crate::domain::OfficeZone::choices() {
+                    ui.selectable_value(zone, z, z.label_zh());
+                }
+            })
+            .labelled_by(l.id);
             if ui.button(lang.tr("保存", "Save")).clicked() {
                 cmds.push(MainCommand::SetOfficeZone(self.zone));
             }
@@ -210,15 +206,18 @@ impl SettingsScreen {
                         });
                     }
                     if level == Level::NeibuMingan {
-                        egui::ComboBox::from_id_salt("neibu_approver")
-                            .selected_text(p.approver.label_zh())
-                            .show_ui(ui, |ui| {
+                        crate::ui::widgets::combo_box(
+                            ui,
+                            "neibu_approver",
+                            p.approver.label_zh(),
+                            120.0,
+                            |ui| {
                                 for a in Approver::ALL {
                                     ui.selectable_value(&mut p.approver, a, a.label_zh());
                                 }
-                            })
-                            .response
-                            .labelled_by(name);
+                            },
+                        )
+                        .labelled_by(name);
                     } else {
                         ui.label(p.approver.label_zh());
                     }

@@ -101,24 +101,42 @@ pub fn header_cells(row: &mut egui_extras::TableRow<'_, '_>, titles: &[&str]) {
 /// A labelled drop-down in a two-column [`egui::Grid`]; `add` lists the choices.
 pub fn combo_row(ui: &mut Ui, label: &str, id: &str, selected: &str, add: impl FnOnce(&mut Ui)) {
     let l = row_label(ui, label);
-    egui::ComboBox::from_id_salt(id)
-        .selected_text(selected)
-        .width(row_width(ui))
-        .show_ui(ui, add)
-        .response
-        .labelled_by(l.id);
+    let width = row_width(ui);
+    combo_box(ui, id, selected, width, add).labelled_by(l.id);
     ui.end_row();
+}
+
+/// A drop-down list (every drop-down of the app is made here). Inside a dialog its list is kept
+/// directly above the dialog: egui orders layers of the same kind by the order they were last
+/// raised, and a dialog raised by the click that opens the list (press and release in one frame)
+/// would otherwise cover a list it had covered before — the second time a dialog opened, its
+/// lists opened behind it.
+pub fn combo_box(
+    ui: &mut Ui,
+    id_salt: &str,
+    selected: impl Into<egui::WidgetText>,
+    width: f32,
+    add: impl FnOnce(&mut Ui),
+) -> egui::Response {
+    let response = egui::ComboBox::from_id_salt(id_salt)
+        .selected_text(selected)
+        .width(width)
+        .show_ui(ui, add)
+        .response;
+    let layer = ui.layer_id();
+    if layer.order == egui::Order::Foreground {
+        // The id egui's ComboBox gives its list: the button's id `.with("popup")`
+        // (`ComboBox::widget_to_popup_id`); the response is the button's.
+        let list = egui::LayerId::new(egui::Order::Foreground, response.id.with("popup"));
+        ui.ctx().set_sublayer(layer, list);
+    }
+    response
 }
 
 /// A compact labelled drop-down for a filter bar (no grid row).
 pub fn filter_combo(ui: &mut Ui, label: &str, id: &str, selected: &str, add: impl FnOnce(&mut Ui)) {
     let l = ui.label(label);
-    egui::ComboBox::from_id_salt(id)
-        .selected_text(selected)
-        .width(90.0)
-        .show_ui(ui, add)
-        .response
-        .labelled_by(l.id);
+    combo_box(ui, id, selected, 90.0, add).labelled_by(l.id);
 }
 
 /// A table header cell that sorts by its column when clicked: ▲ ascending, ▼ descending.

@@ -1051,3 +1051,55 @@ fn r3_5_3_check_out_checks_the_borrower_again_and_an_overdue_loan_is_not_renewed
     let err = borrowing::renew(&mut o.s, id, 1, &signed_in("head", &head_pass)).unwrap_err();
     assert!(err.to_string().contains("逾期不能续借"), "{err}");
 }
+
+/// Issue 10, item 2: at 1024 and 1366 px the loans table ends left of the detail panel.
+#[test]
+fn gui_the_loans_table_never_runs_under_the_detail_panel_at_1024_and_1366() {
+    use egui_kittest::kittest::{NodeT, Queryable};
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut o = office(dir.path());
+        let copy = copy_of(&mut o, Level::Jimi);
+        let id = borrowing::request(&mut o.s, &ask(o.borrower, copy, 2)).unwrap();
+        let head_pass = common::pass(HEAD_PASS);
+        borrowing::approve(&mut o.s, id, &signed_in("head", &head_pass), "").unwrap();
+        borrowing::check_out(&mut o.s, id).unwrap();
+        drop(o.s.lock("test"));
+    }
+    for width in [1024.0, 1366.0] {
+        let app = baomi::ui::BaomiApp::new(baomi::ui::AppConfig {
+            vault_dir: dir.path().to_owned(),
+            kdf: KdfChoice::INSECURE_FOR_TESTS,
+            clock: Arc::new(common::clock()),
+        });
+        let mut h = egui_kittest::Harness::builder()
+            .with_size(egui::vec2(width, 768.0))
+            .with_max_steps(40)
+            .with_context_setup(baomi::ui::fonts::install)
+            .build_ui_state(|ui, app: &mut baomi::ui::BaomiApp| app.ui(ui), app);
+        common::gui::type_into(&mut h, "口令", common::PASS);
+        h.key_press(egui::Key::Enter);
+        h.run();
+        h.run();
+        common::gui::click(&mut h, "借阅");
+        common::gui::click(&mut h, "借出中");
+        h.get_by_label_contains("借阅〔2026〕1号").click();
+        h.run();
+        // The table's header (the panel has a 应还日期 line too, further right).
+        let header = h
+            .query_all_by_label("应还日期")
+            .map(|n| n.accesskit_node().bounding_box().unwrap())
+            .min_by(|a, b| a.x0.total_cmp(&b.x0))
+            .unwrap();
+        let panel = h
+            .get_by_label("另存为 PDF")
+            .accesskit_node()
+            .bounding_box()
+            .unwrap();
+        assert!(
+            header.x1 <= panel.x0,
+            "{width}: the 应还日期 column {header:?} runs under the panel {panel:?}"
+        );
+        drop(h);
+    }
+}

@@ -580,6 +580,9 @@ fn gui_register_a_confidential_document_with_three_copies_then_find_it() {
     );
     type_into(&mut h, "搜索", "不存在的标题");
     h.get_by_label("0 份文件");
+    // The panel follows the list: the document it showed is no longer listed.
+    h.get_by_label("选择一份文件查看详情");
+    assert!(h.query_by_label("第3份 · 丢失").is_none());
 }
 
 #[test]
@@ -612,37 +615,48 @@ fn gui_the_register_table_never_runs_under_the_detail_panel() {
         .unwrap();
         drop(s.lock("t"));
     }
-    let app = baomi::ui::BaomiApp::new(baomi::ui::AppConfig {
-        vault_dir: dir.path().to_owned(),
-        kdf: baomi::vault::KdfChoice::INSECURE_FOR_TESTS,
-        clock: std::sync::Arc::new(common::clock()),
-    });
-    let mut h = egui_kittest::Harness::builder()
-        .with_size(egui::vec2(1240.0, 760.0))
-        .with_max_steps(40)
-        .with_context_setup(baomi::ui::fonts::install)
-        .build_ui_state(|ui, app: &mut baomi::ui::BaomiApp| app.ui(ui), app);
-    common::gui::type_into(&mut h, "口令", common::PASS);
-    h.key_press(egui::Key::Enter);
-    h.run();
-    h.run();
-    common::gui::click(&mut h, "文件台账");
-    common::gui::click(&mut h, "关于加强重要项目保密管理工作的通知");
-    // The table's last header ends left of the panel, whatever the panel holds.
-    let header = h
-        .query_all_by_label("密级")
-        .map(|n| n.accesskit_node().bounding_box().unwrap())
-        .find(|r| r.y0 > 140.0)
-        .expect("the table's 密级 header");
-    let panel = h
-        .get_by_label("打印份号标签")
-        .accesskit_node()
-        .bounding_box()
-        .unwrap();
-    assert!(
-        header.x1 + 50.0 < panel.x0,
-        "{header:?} runs under {panel:?}"
-    );
+    for width in [1024.0, 1240.0, 1366.0] {
+        let app = baomi::ui::BaomiApp::new(baomi::ui::AppConfig {
+            vault_dir: dir.path().to_owned(),
+            kdf: baomi::vault::KdfChoice::INSECURE_FOR_TESTS,
+            clock: std::sync::Arc::new(common::clock()),
+        });
+        let mut h = egui_kittest::Harness::builder()
+            .with_size(egui::vec2(width, 768.0))
+            .with_max_steps(40)
+            .with_context_setup(baomi::ui::fonts::install)
+            .build_ui_state(|ui, app: &mut baomi::ui::BaomiApp| app.ui(ui), app);
+        common::gui::type_into(&mut h, "口令", common::PASS);
+        h.key_press(egui::Key::Enter);
+        h.run();
+        h.run();
+        common::gui::click(&mut h, "文件台账");
+        common::gui::click(&mut h, "关于加强重要项目保密管理工作的通知");
+        // A copy's history with its custody form open: the widest the panel gets.
+        common::gui::click(&mut h, "第1份 · 在柜 · JM-01 机要室");
+        h.get_by_label("变更去向");
+        // The table's last header ends left of the panel, whatever the panel holds.
+        let header = h
+            .query_all_by_label("密级")
+            .map(|n| n.accesskit_node().bounding_box().unwrap())
+            .find(|r| r.y0 > 140.0)
+            .expect("the table's 密级 header");
+        let panel = h
+            .get_by_label("打印份号标签")
+            .accesskit_node()
+            .bounding_box()
+            .unwrap();
+        assert!(
+            header.x1 + 20.0 < panel.x0,
+            "{width}: {header:?} runs under {panel:?}"
+        );
+        // The custody form's fields stay inside the window.
+        for n in h.query_all_by_label("说明") {
+            let r = n.accesskit_node().bounding_box().unwrap();
+            assert!(r.x1 <= f64::from(width as f32), "{width}: {r:?}");
+        }
+        drop(h);
+    }
 }
 
 #[test]

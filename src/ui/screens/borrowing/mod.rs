@@ -145,8 +145,10 @@ impl BorrowingScreen {
                 }
             }
         });
+        // The panel takes a third of the room (280 to 390 points), the table the rest.
+        let panel = (ui.available_width() * 0.36).clamp(280.0, 390.0);
         egui::Panel::right("borrow_detail")
-            .exact_size(390.0)
+            .exact_size(panel)
             .show(ui, |ui| {
                 // Long values wrap inside the panel: content wider than the panel would
                 // widen the table beside it.

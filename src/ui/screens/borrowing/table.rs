@@ -23,6 +23,14 @@ impl BorrowingScreen {
             }
         }
         ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+        // Narrower fixed columns when the window is narrow (1024 px), so the table never runs
+        // under the detail panel: form no., level, borrower, state, due date.
+        let narrow = ui.available_width() < 640.0;
+        let w = if narrow {
+            [122.0, 44.0, 60.0, 44.0, 146.0]
+        } else {
+            [156.0, 56.0, 72.0, 56.0, 164.0]
+        };
         let mut table = TableBuilder::new(ui);
         if let Some(row) = scroll_to {
             table = table.scroll_to_row(row, None);
@@ -30,12 +38,12 @@ impl BorrowingScreen {
         table
             .striped(true)
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-            .column(Column::exact(156.0).clip(true))
-            .column(Column::remainder().at_least(120.0).clip(true))
-            .column(Column::exact(56.0).clip(true))
-            .column(Column::exact(72.0).clip(true))
-            .column(Column::exact(56.0).clip(true))
-            .column(Column::exact(164.0).clip(true))
+            .column(Column::exact(w[0]).clip(true))
+            .column(Column::remainder().at_least(80.0).clip(true))
+            .column(Column::exact(w[1]).clip(true))
+            .column(Column::exact(w[2]).clip(true))
+            .column(Column::exact(w[3]).clip(true))
+            .column(Column::exact(w[4]).clip(true))
             .header(24.0, |mut h| {
                 header_cells(
                     &mut h,

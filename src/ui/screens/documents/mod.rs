@@ -105,6 +105,11 @@ impl DocumentsScreen {
         }
         self.pages.clear();
         self.shown = Some(q);
+        // The panel shows only a document the list shows (a search or filter may drop it).
+        if self.selected.is_some_and(|id| !self.ids.contains(&id)) {
+            self.selected = None;
+            self.custody = CustodyForm::default();
+        }
         self.load_detail(session);
     }
 

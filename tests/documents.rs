@@ -653,7 +653,7 @@ fn gui_the_register_table_never_runs_under_the_detail_panel() {
         // The custody form's fields stay inside the window.
         for n in h.query_all_by_label("说明") {
             let r = n.accesskit_node().bounding_box().unwrap();
-            assert!(r.x1 <= f64::from(width as f32), "{width}: {r:?}");
+            assert!(r.x1 <= f64::from(width), "{width}: {r:?}");
         }
         drop(h);
     }

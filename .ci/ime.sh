@@ -114,6 +114,11 @@ case "$im" in
       [ "$(ibus engine 2>/dev/null)" = libpinyin ] && break
       sleep 0.2
     done
+    # egui turns the input method on at the first event after a field takes the focus, and
+    # winit then makes a new input context for it; with ibus that first key reached the field
+    # raw ("b奥秘"). Leave the title and come back, so that event is a navigation key.
+    sleep 0.5
+    xdotool key Tab; sleep 0.5; xdotool key shift+Tab; sleep 0.5
     ;;
 esac
 sleep 1

@@ -470,10 +470,7 @@ fn gui_request_signed_in_approval_check_out_return_and_an_overdue_loan() {
         drop(o.s.lock("test"));
     }
     let mut h = harness(dir.path(), common::clock());
-    type_into(&mut h, "口令", common::PASS);
-    h.key_press(egui::Key::Enter);
-    h.run();
-    h.run();
+    common::gui::sign_in(&mut h);
     // The dashboard counts the overdue loan.
     h.get_by_label("逾期未还");
     h.get_by_label("1 份逾期");
@@ -667,10 +664,7 @@ fn gui_a_scanned_label_selects_the_copy_for_check_out_or_starts_a_request() {
         (approved, free)
     };
     let mut h = harness(dir.path(), common::clock());
-    type_into(&mut h, "口令", common::PASS);
-    h.key_press(egui::Key::Enter);
-    h.run();
-    h.run();
+    common::gui::sign_in(&mut h);
     click(&mut h, "借阅");
     // A scanner types the label's text and Enter.
     type_into(&mut h, "扫码", "不是标签");
@@ -714,10 +708,7 @@ fn gui_a_renewal_is_approved_again_by_the_levels_approver() {
         id
     };
     let mut h = harness(dir.path(), common::clock());
-    type_into(&mut h, "口令", common::PASS);
-    h.key_press(egui::Key::Enter);
-    h.run();
-    h.run();
+    common::gui::sign_in(&mut h);
     click(&mut h, "借阅");
     click(&mut h, "借出中");
     h.get_by_label_contains("借阅〔2026〕1号").click();
@@ -1067,20 +1058,9 @@ fn gui_the_loans_table_never_runs_under_the_detail_panel_at_1024_and_1366() {
         drop(o.s.lock("test"));
     }
     for width in [1024.0, 1366.0] {
-        let app = baomi::ui::BaomiApp::new(baomi::ui::AppConfig {
-            vault_dir: dir.path().to_owned(),
-            kdf: KdfChoice::INSECURE_FOR_TESTS,
-            clock: Arc::new(common::clock()),
-        });
-        let mut h = egui_kittest::Harness::builder()
-            .with_size(egui::vec2(width, 768.0))
-            .with_max_steps(40)
-            .with_context_setup(baomi::ui::fonts::install)
-            .build_ui_state(|ui, app: &mut baomi::ui::BaomiApp| app.ui(ui), app);
-        common::gui::type_into(&mut h, "口令", common::PASS);
-        h.key_press(egui::Key::Enter);
-        h.run();
-        h.run();
+        let mut h =
+            common::gui::harness_sized(dir.path(), common::clock(), egui::vec2(width, 768.0));
+        common::gui::sign_in(&mut h);
         common::gui::click(&mut h, "借阅");
         common::gui::click(&mut h, "借出中");
         h.get_by_label_contains("借阅〔2026〕1号").click();

@@ -361,30 +361,11 @@ fn r3_1_1_two_writers_racing_on_one_copy_one_succeeds_the_other_is_refused_clear
 fn r3_1_2_a_copy_sent_out_is_the_outgoing_flows_until_its_receipt_is_back_then_it_may_be_recalled()
 {
     use baomi::domain::outgoing::Channel;
-    use baomi::ledger::outgoing::{self, DistributionInput, OutgoingDraft};
+    use baomi::ledger::outgoing::{self, DistributionInput};
     let dir = tempfile::tempdir().unwrap();
     let (mut s, _) = common::new_vault(dir.path());
     let mm = cabinet(&mut s, "MM-01", Level::Mimi);
-    let id = outgoing::create_draft(
-        &mut s,
-        &OutgoingDraft {
-            title: "关于做好年度保密自查工作的通知".into(),
-            category: Category::Policy,
-            level: Level::Mimi,
-            period: SecrecyPeriod::Unspecified,
-            dated: day(2026, 11, 25),
-            pages: 4,
-            drafter: PersonId(1),
-            readers: String::new(),
-            remarks: String::new(),
-        },
-    )
-    .unwrap();
-    outgoing::review(&mut s, id, PersonId(1), "").unwrap();
-    outgoing::sign(&mut s, id, PersonId(1), "").unwrap();
-    outgoing::assign_number(&mut s, id).unwrap();
-    outgoing::register(&mut s, id, "").unwrap();
-    outgoing::print(&mut s, id, 1, mm).unwrap();
+    let id = printed_outgoing(&mut s, mm, 1);
     let copy = documents::copies(&s, id).unwrap()[0].id;
     outgoing::distribute(
         &mut s,
@@ -417,30 +398,11 @@ fn r3_1_2_a_copy_sent_out_is_the_outgoing_flows_until_its_receipt_is_back_then_i
 #[test]
 fn r3_1_2_a_copy_lost_in_transit_closes_its_sending_and_a_recalled_copy_can_be_sent_again() {
     use baomi::domain::outgoing::Channel;
-    use baomi::ledger::outgoing::{self, DistributionInput, OutgoingDraft};
+    use baomi::ledger::outgoing::{self, DistributionInput};
     let dir = tempfile::tempdir().unwrap();
     let (mut s, _) = common::new_vault(dir.path());
     let mm = cabinet(&mut s, "MM-01", Level::Mimi);
-    let id = outgoing::create_draft(
-        &mut s,
-        &OutgoingDraft {
-            title: "关于做好年度保密自查工作的通知".into(),
-            category: Category::Policy,
-            level: Level::Mimi,
-            period: SecrecyPeriod::Unspecified,
-            dated: day(2026, 11, 25),
-            pages: 4,
-            drafter: PersonId(1),
-            readers: String::new(),
-            remarks: String::new(),
-        },
-    )
-    .unwrap();
-    outgoing::review(&mut s, id, PersonId(1), "").unwrap();
-    outgoing::sign(&mut s, id, PersonId(1), "").unwrap();
-    outgoing::assign_number(&mut s, id).unwrap();
-    outgoing::register(&mut s, id, "").unwrap();
-    outgoing::print(&mut s, id, 2, mm).unwrap();
+    let id = printed_outgoing(&mut s, mm, 2);
     let copies = documents::copies(&s, id).unwrap();
     let send = |s: &mut Session, copy, unit: &str| {
         outgoing::distribute(
@@ -483,4 +445,34 @@ fn r3_1_2_a_copy_lost_in_transit_closes_its_sending_and_a_recalled_copy_can_be_s
     outgoing::record_receipt(&mut s, copies[1].id, day(2026, 11, 26)).unwrap();
     assert_eq!(outgoing::receipts_outstanding(&s).unwrap().0, 0);
     assert!(s.verify_audit().unwrap().is_intact());
+}
+
+/// A 秘密 outgoing document taken through every step up to 印制 of `copies` copies into `cabinet`.
+fn printed_outgoing(
+    s: &mut Session,
+    cabinet: baomi::ledger::cabinets::CabinetId,
+    copies: u32,
+) -> baomi::ledger::documents::DocumentId {
+    use baomi::ledger::outgoing::{self, OutgoingDraft};
+    let id = outgoing::create_draft(
+        s,
+        &OutgoingDraft {
+            title: "关于做好年度保密自查工作的通知".into(),
+            category: Category::Policy,
+            level: Level::Mimi,
+            period: SecrecyPeriod::Unspecified,
+            dated: day(2026, 11, 25),
+            pages: 4,
+            drafter: PersonId(1),
+            readers: String::new(),
+            remarks: String::new(),
+        },
+    )
+    .unwrap();
+    outgoing::review(s, id, PersonId(1), "").unwrap();
+    outgoing::sign(s, id, PersonId(1), "").unwrap();
+    outgoing::assign_number(s, id).unwrap();
+    outgoing::register(s, id, "").unwrap();
+    outgoing::print(s, id, copies, cabinet).unwrap();
+    id
 }

@@ -616,20 +616,9 @@ fn gui_the_register_table_never_runs_under_the_detail_panel() {
         drop(s.lock("t"));
     }
     for width in [1024.0, 1240.0, 1366.0] {
-        let app = baomi::ui::BaomiApp::new(baomi::ui::AppConfig {
-            vault_dir: dir.path().to_owned(),
-            kdf: baomi::vault::KdfChoice::INSECURE_FOR_TESTS,
-            clock: std::sync::Arc::new(common::clock()),
-        });
-        let mut h = egui_kittest::Harness::builder()
-            .with_size(egui::vec2(width, 768.0))
-            .with_max_steps(40)
-            .with_context_setup(baomi::ui::fonts::install)
-            .build_ui_state(|ui, app: &mut baomi::ui::BaomiApp| app.ui(ui), app);
-        common::gui::type_into(&mut h, "口令", common::PASS);
-        h.key_press(egui::Key::Enter);
-        h.run();
-        h.run();
+        let mut h =
+            common::gui::harness_sized(dir.path(), common::clock(), egui::vec2(width, 768.0));
+        common::gui::sign_in(&mut h);
         common::gui::click(&mut h, "文件台账");
         common::gui::click(&mut h, "关于加强重要项目保密管理工作的通知");
         // A copy's history with its custody form open: the widest the panel gets.
@@ -675,10 +664,7 @@ fn gui_up_and_down_walk_the_register() {
         drop(s.lock("t"));
     }
     let mut h = harness(dir.path(), common::clock());
-    common::gui::type_into(&mut h, "口令", common::PASS);
-    h.key_press(egui::Key::Enter);
-    h.run();
-    h.run();
+    common::gui::sign_in(&mut h);
     click(&mut h, "文件台账");
     // Newest first; a selected document's title shows in the table and in the panel.
     click(&mut h, "关于第二份文件的通知");

@@ -9,13 +9,22 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
 pub fn harness(dir: &std::path::Path, clock: MockClock) -> Harness<'static, BaomiApp> {
+    harness_sized(dir, clock, egui::vec2(1100.0, 720.0))
+}
+
+/// The app on the ledger in `dir`, in a window of `size`.
+pub fn harness_sized(
+    dir: &std::path::Path,
+    clock: MockClock,
+    size: egui::Vec2,
+) -> Harness<'static, BaomiApp> {
     let app = BaomiApp::new(AppConfig {
         vault_dir: dir.to_owned(),
         kdf: KdfChoice::INSECURE_FOR_TESTS,
         clock: Arc::new(clock),
     });
     Harness::builder()
-        .with_size(egui::vec2(1100.0, 720.0))
+        .with_size(size)
         .with_max_steps(40)
         .with_context_setup(baomi::ui::fonts::install)
         .build_ui_state(|ui, app: &mut BaomiApp| app.ui(ui), app)
@@ -75,5 +84,14 @@ pub fn add_cabinet(h: &mut Harness<'_, BaomiApp>, code: &str) {
     type_into(h, "专柜编号", code);
     type_into(h, "存放位置", "机要室");
     click(h, "保存");
+    h.run();
+}
+
+/// Signs in on the login screen with the custodian's passphrase (the user picker shows the
+/// first login) and waits for the main window.
+pub fn sign_in(h: &mut Harness<'_, BaomiApp>) {
+    type_into(h, "口令", super::PASS);
+    h.key_press(egui::Key::Enter);
+    h.run();
     h.run();
 }

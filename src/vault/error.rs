@@ -47,6 +47,12 @@ pub enum VaultError {
     /// The recovery key text does not parse.
     #[error("恢复密钥格式不对：应为 13 组、每组 4 个字母或数字（共 52 个）")]
     RecoveryKeyFormat,
+    /// SQLCipher (and the OpenSSL under it) could not be initialized or refused a key; the
+    /// database file was not read. Never reported as damage: restoring a backup would not help.
+    #[error(
+        "加密库 SQLCipher 无法使用（SQLite 代码 {code}），数据库文件未被读取或改动；请关闭后重新打开 Baomi"
+    )]
+    CryptoUnavailable { code: i32 },
     /// The OS random source failed.
     #[error("无法从操作系统取得随机数")]
     Random,

@@ -377,6 +377,24 @@ fn write_keys(dir: &Path, keys: &mut KeyFile, master: &MasterKey) -> Result<(), 
         .map_err(|e| VaultError::io("写入密钥文件", &path, e))
 }
 
+/// Runs SQLite's one-time initialization, SQLCipher's included, to its end before the first
+/// connection of the process, and reports its failure as such.
+///
+/// `sqlite3_initialize` marks SQLite initialized *before* it runs SQLCipher's part (OpenSSL,
+/// seeding its random state); a second thread opening a connection meanwhile gets a handle whose
+/// `PRAGMA key` fails ("sqlcipher not initialized"). Seen in CI as a vault that "could not set
+/// its key" when tests started in parallel. A `OnceLock` makes every other thread wait for the
+/// first call to return: its first in-memory connection runs the whole initialization.
+fn sqlcipher_initialized() -> Result<(), VaultError> {
+    static INIT: std::sync::OnceLock<Result<(), i32>> = std::sync::OnceLock::new();
+    INIT.get_or_init(|| {
+        Connection::open_in_memory()
+            .map(drop)
+            .map_err(|e| e.sqlite_error().map_or(-1, |f| f.extended_code))
+    })
+    .map_err(|code| VaultError::CryptoUnavailable { code })
+}
+
 /// Opens the SQLCipher database with the key derived from `master`, before any other statement,
 /// then sets the pragmas and proves the key by reading the schema.
 fn open_connection(
@@ -384,6 +402,7 @@ fn open_connection(
     master: &MasterKey,
     create: bool,
 ) -> Result<Connection, VaultError> {
+    sqlcipher_initialized()?;
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
@@ -404,8 +423,8 @@ fn open_connection(
     hex.push_str("'\";");
     // The statement carries the key: its error (never the statement) is what we report.
     conn.execute_batch(&hex)
-        .map_err(|_| VaultError::DatabaseDamaged {
-            detail: "无法设置密钥".into(),
+        .map_err(|e| VaultError::CryptoUnavailable {
+            code: e.sqlite_error().map_or(-1, |f| f.extended_code),
         })?;
     drop(hex);
     // SQLCipher 4 with HMAC-SHA256 page tags instead of the default SHA-512: full-strength

@@ -31,6 +31,7 @@ fn auditor_session(dir: &std::path::Path) -> Session {
         &common::pass(AUDITOR_PASS),
     )
     .unwrap();
+    users::owner_changed_passphrase_for_tests(&mut s, "audit").unwrap();
     cabinets::create(&mut s, &input("MM-01")).unwrap();
     let vault = s.lock("test");
     vault

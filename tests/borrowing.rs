@@ -80,6 +80,7 @@ fn account(
         &common::pass(pass),
     )
     .unwrap();
+    users::owner_changed_passphrase_for_tests(s, login).unwrap();
     people::list(s)
         .unwrap()
         .into_iter()
@@ -1082,4 +1083,93 @@ fn gui_the_loans_table_never_runs_under_the_detail_panel_at_1024_and_1366() {
         );
         drop(h);
     }
+}
+
+#[test]
+fn r3_1_3_the_pickers_offer_only_the_approvers_and_borrowers_the_rule_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = office(dir.path());
+    // A department head of another department, and people who may not borrow 机密.
+    account(
+        &mut o.s,
+        "other",
+        "李部长",
+        "财务部",
+        Role::DeptHead,
+        "其他部门负责人 2026",
+    );
+    person(&mut o.s, "周某", "工程部", Clearance::General, true);
+    person(&mut o.s, "吴某", "工程部", Clearance::Core, false);
+
+    // 机密: only the 党办负责人 — not the department heads, not the custodian.
+    let copy = copy_of(&mut o, Level::Jimi);
+    let id = borrowing::request(&mut o.s, &ask(o.borrower, copy, 3)).unwrap();
+    let a = borrowing::approvers_for(&o.s, id).unwrap();
+    let names: Vec<&str> = a.eligible.iter().map(|u| u.name.as_str()).collect();
+    assert_eq!(names, ["赵主任"]);
+    assert!(a.none_reason.is_none());
+
+    // 秘密: the borrower's own department head only (the head not, by the default policy).
+    let copy = copy_of(&mut o, Level::Mimi);
+    let id = borrowing::request(&mut o.s, &ask(o.borrower, copy, 3)).unwrap();
+    let a = borrowing::approvers_for(&o.s, id).unwrap();
+    let names: Vec<&str> = a.eligible.iter().map(|u| u.name.as_str()).collect();
+    assert_eq!(names, ["钱部长"]);
+
+    // Each one offered is accepted by the approval itself; one not offered is refused.
+    let other = common::pass("其他部门负责人 2026");
+    assert!(borrowing::approve(&mut o.s, id, &signed_in("other", &other), "").is_err());
+    let dept = common::pass(DEPT_PASS);
+    borrowing::approve(&mut o.s, id, &signed_in("dept", &dept), "").unwrap();
+
+    // Nobody eligible: the reason says whom the rule wants and where to open the account.
+    users::deactivate_user(&mut o.s, "head").unwrap();
+    let copy = copy_of(&mut o, Level::Jimi);
+    let id = borrowing::request(&mut o.s, &ask(o.borrower, copy, 3)).unwrap();
+    let a = borrowing::approvers_for(&o.s, id).unwrap();
+    assert!(a.eligible.is_empty());
+    let why = a.none_reason.unwrap();
+    assert!(
+        why.contains("党办负责人") && why.contains("设置 → 用户"),
+        "{why}"
+    );
+    // A new account for the head: its one-time passphrase (which the custodian has seen)
+    // approves nothing until the head has changed it.
+    let (_, once) = users::open_account(
+        &mut o.s,
+        &users::NewAccount {
+            person: o.head,
+            login: "head2".into(),
+            role: Role::Head,
+        },
+    )
+    .unwrap();
+    let a = borrowing::approvers_for(&o.s, id).unwrap();
+    assert!(a.eligible.is_empty());
+    assert!(a.none_reason.unwrap().contains("一次性口令"));
+    let err = borrowing::approve(&mut o.s, id, &signed_in("head2", &once), "").unwrap_err();
+    assert!(err.to_string().contains("一次性口令"), "{err}");
+
+    // Borrowers of 机密: cleared enough and pledged; the others come with the reason.
+    let b = borrowing::borrowers_for(&o.s, Level::Jimi).unwrap();
+    let ok: Vec<&str> = b.eligible.iter().map(|p| p.name.as_str()).collect();
+    assert!(ok.contains(&"孙工") && !ok.contains(&"周某") && !ok.contains(&"吴某"));
+    let why = |name: &str| {
+        b.refused
+            .iter()
+            .find(|(p, _)| p.name == name)
+            .map(|(_, w)| w.clone())
+            .unwrap()
+    };
+    assert!(why("周某").contains("不能借阅机密文件"), "{}", why("周某"));
+    assert!(why("吴某").contains("承诺书"), "{}", why("吴某"));
+    // And the request refuses exactly those.
+    let refused_person = b
+        .refused
+        .iter()
+        .find(|(p, _)| p.name == "周某")
+        .unwrap()
+        .0
+        .id;
+    assert!(borrowing::request(&mut o.s, &ask(refused_person, copy, 3)).is_err());
 }

@@ -362,6 +362,7 @@ fn check_as_the_auditor_checks_the_seals_and_fails_on_a_rewritten_chain() {
     use baomi::ledger::audit_log;
     use baomi::vault::Passphrase;
     const AUDIT: &str = "审计员 口令 2026";
+    const AUDIT_OWN: &str = "审计员 自己的口令 2027";
     let dir = tempfile::tempdir().unwrap();
     init(dir.path());
     let out = baomi(
@@ -387,13 +388,21 @@ fn check_as_the_auditor_checks_the_seals_and_fails_on_a_rewritten_chain() {
         .unlock("audit", &pass, clock)
         .map_err(|(_, e)| e)
         .unwrap();
-    let seal = audit_log::seal_chain(&mut s, &pass).unwrap();
+    // The custodian typed that passphrase: nothing is sealed with it until its owner changes it.
+    let refused = audit_log::seal_chain(&mut s, &pass).unwrap_err();
+    assert!(
+        matches!(refused, baomi::ledger::LedgerError::MustChangePassphrase),
+        "{refused}"
+    );
+    let own = Passphrase::new(AUDIT_OWN.into());
+    s.change_own_passphrase(&pass, &own).unwrap();
+    let seal = audit_log::seal_chain(&mut s, &own).unwrap();
     drop(s.lock("test"));
 
     let out = baomi(
         dir.path(),
         &["--as", "audit", "check"],
-        &format!("{AUDIT}\n"),
+        &format!("{AUDIT_OWN}\n"),
     );
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
@@ -431,7 +440,7 @@ fn check_as_the_auditor_checks_the_seals_and_fails_on_a_rewritten_chain() {
     let out = baomi(
         dir.path(),
         &["--as", "audit", "check"],
-        &format!("{AUDIT}\n"),
+        &format!("{AUDIT_OWN}\n"),
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(

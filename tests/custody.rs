@@ -121,6 +121,7 @@ fn office(s: &mut Session) -> (PersonId, PersonId) {
         &common::pass(HEAD_PASS),
     )
     .unwrap();
+    users::owner_changed_passphrase_for_tests(s, "head").unwrap();
     users::add_user(
         s,
         &NewUser {
@@ -137,6 +138,7 @@ fn office(s: &mut Session) -> (PersonId, PersonId) {
         &common::pass("部门负责人的口令 2026"),
     )
     .unwrap();
+    users::owner_changed_passphrase_for_tests(s, "dept").unwrap();
     let find = |s: &Session, name: &str| {
         people::list(s)
             .unwrap()

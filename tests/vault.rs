@@ -160,6 +160,7 @@ fn add_auditor(session: &mut Session) {
         &pass("auditor passphrase"),
     )
     .unwrap();
+    users::owner_changed_passphrase_for_tests(session, "audit").unwrap();
 }
 
 #[test]

@@ -160,9 +160,13 @@ pub enum Command {
         /// The new login.
         #[arg(long)]
         user: String,
-        /// Full name (姓名).
+        /// Full name (姓名) of a person not yet in the register (one is added).
+        #[arg(long, required_unless_present = "person", conflicts_with = "person")]
+        name: Option<String>,
+        /// The number (编号) of a person already in the register (see `list people`): the
+        /// account is opened for them, no second person is added.
         #[arg(long)]
-        name: String,
+        person: Option<i64>,
         /// Role: custodian, head, dept_head, auditor, admin (or the Chinese name).
         #[arg(long, value_parser = parse_role)]
         role: Role,
@@ -276,6 +280,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
         Command::AddUser {
             user,
             name,
+            person,
             role,
             department,
             post,
@@ -285,10 +290,15 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
             cli.acting.as_deref(),
             &add_user::Args {
                 login: user,
-                name,
+                who: match (person, name) {
+                    (Some(id), _) => add_user::Who::Person(*id),
+                    (None, name) => add_user::Who::New {
+                        name: name.as_deref().unwrap_or(""),
+                        department,
+                        post,
+                    },
+                },
                 role: *role,
-                department,
-                post,
             },
         ),
     }

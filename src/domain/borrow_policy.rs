@@ -248,18 +248,12 @@ pub fn check_request(policy: &BorrowPolicy, f: &RequestFacts<'_>) -> Result<(), 
     if f.copy_state != CopyState::InCabinet {
         return Err(BorrowRefusal::NotInCabinet(f.copy_state.label_zh()));
     }
-    if !f.borrower_active {
-        return Err(BorrowRefusal::Inactive);
-    }
-    if f.borrower_pledge.is_none() {
-        return Err(BorrowRefusal::NoPledge);
-    }
-    if !f.borrower_clearance.may_handle(f.level) {
-        return Err(BorrowRefusal::NotCleared {
-            clearance: f.borrower_clearance.label_zh(),
-            level: f.level.label_zh(),
-        });
-    }
+    check_borrower(
+        f.level,
+        f.borrower_clearance,
+        f.borrower_pledge,
+        f.borrower_active,
+    )?;
     if f.level == Level::Juemi && f.justification.trim().is_empty() {
         return Err(BorrowRefusal::JustificationRequired);
     }
@@ -279,6 +273,30 @@ pub fn check_request(policy: &BorrowPolicy, f: &RequestFacts<'_>) -> Result<(), 
     }
     if f.has_overdue && f.overdue_override.is_none_or(|r| r.trim().is_empty()) {
         return Err(BorrowRefusal::Overdue);
+    }
+    Ok(())
+}
+
+/// R3.1.3, R3.5.1, R3.5.3: whether a person may borrow a copy of `level` at all — in post,
+/// pledge signed, clearance enough (the part of [`check_request`] about the person; the
+/// borrower pickers offer only those it accepts).
+pub fn check_borrower(
+    level: Level,
+    clearance: Clearance,
+    pledge: Option<NaiveDate>,
+    active: bool,
+) -> Result<(), BorrowRefusal> {
+    if !active {
+        return Err(BorrowRefusal::Inactive);
+    }
+    if pledge.is_none() {
+        return Err(BorrowRefusal::NoPledge);
+    }
+    if !clearance.may_handle(level) {
+        return Err(BorrowRefusal::NotCleared {
+            clearance: clearance.label_zh(),
+            level: level.label_zh(),
+        });
     }
     Ok(())
 }

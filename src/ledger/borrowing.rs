@@ -15,7 +15,9 @@ use super::documents::{CopyId, DocumentId, next_seq};
 use super::people::{self, PersonId};
 use super::{AuditAction, Event, LedgerError, Session, Write, code_col, custody};
 use crate::domain::Role;
-use crate::domain::borrow_policy::{BorrowPolicy, RequestFacts, check_approver, check_request};
+use crate::domain::borrow_policy::{
+    Approver, BorrowPolicy, RequestFacts, check_approver, check_borrower, check_request,
+};
 use crate::domain::calendar::{Calendar, YearCalendar};
 use crate::domain::copy_state::CopyState;
 use crate::domain::copy_state::CustodyFlow;
@@ -403,6 +405,12 @@ fn decider(s: &Session, d: &Decider<'_>) -> Result<Decision, LedgerError> {
     match d {
         Decider::SignedIn { login, passphrase } => {
             let user = super::users::current(s.conn(), login)?.ok_or(LedgerError::UserInactive)?;
+            if user.must_change_passphrase {
+                return bad(format!(
+                    "{}的口令还是开通账户时的一次性口令：请本人先登录一次并修改口令，再审批",
+                    user.name
+                ));
+            }
             s.vault()
                 .verify_passphrase(login, passphrase)
                 .map_err(|_| LedgerError::Invalid("审批人口令不正确".into()))?;
@@ -439,34 +447,121 @@ fn decider(s: &Session, d: &Decider<'_>) -> Result<Decision, LedgerError> {
     }
 }
 
-/// R3.1.3: whether the decision's person may approve `b` (read inside the transaction). A
-/// request made despite an overdue item is the 党办负责人's to decide, whatever the level
-/// (R1.3.3: the head answers for the exception).
+/// R3.1.3: whether the decision's person may approve `b` (read inside the transaction).
 fn check_decider(w: &Write<'_>, b: &Borrow, d: &Decision) -> Result<(), LedgerError> {
-    let borrower = people::get_in(w.tx, b.borrower)?;
-    let approver = people::get_in(w.tx, d.person)?;
+    approver_refusal(w.tx, &policy_in(w.tx)?, b, d.person, d.role)
+}
+
+/// R3.1.3: why `person` in `role` may not approve `b`, if they may not. A request made despite
+/// an overdue item is the 党办负责人's to decide, whatever the level (R1.3.3: the head answers
+/// for the exception). The one rule behind the approval and the approver pickers.
+fn approver_refusal(
+    conn: &rusqlite::Connection,
+    policy: &BorrowPolicy,
+    b: &Borrow,
+    person: PersonId,
+    role: Role,
+) -> Result<(), LedgerError> {
+    let borrower = people::get_in(conn, b.borrower)?;
+    let approver = people::get_in(conn, person)?;
     if !approver.active {
         return bad(format!("审批人{}已离岗", approver.name));
     }
     if b.overdue_override.is_some() {
-        if d.person == b.borrower {
+        if person == b.borrower {
             return bad("不能审批自己的借阅申请");
         }
-        if d.role != Role::Head {
+        if role != Role::Head {
             return bad("借阅人有逾期未还的文件，只有党办负责人可以批准");
         }
         return Ok(());
     }
     let same_department =
         !borrower.department.trim().is_empty() && approver.department == borrower.department;
-    check_approver(
-        &policy_in(w.tx)?,
-        b.level,
-        d.role,
-        d.person == b.borrower,
-        same_department,
-    )
-    .map_err(|e| LedgerError::Invalid(e.to_string()))
+    check_approver(policy, b.level, role, person == b.borrower, same_department)
+        .map_err(|e| LedgerError::Invalid(e.to_string()))
+}
+
+/// Who may decide a borrowing now (its request, or the renewal of a loan), by the rule
+/// approvals are checked with.
+#[derive(Debug, Clone)]
+pub struct Approvers {
+    /// Active accounts the rule accepts for this borrowing, ready to approve (passphrase
+    /// changed by their owner).
+    pub eligible: Vec<super::users::UserRow>,
+    /// When `eligible` is empty: why, and what to do.
+    pub none_reason: Option<String>,
+}
+
+/// The accounts that may approve borrowing `id` (R3.1.3, the unit's policy): the pickers offer
+/// only these, and say why when there is nobody.
+pub fn approvers_for(s: &Session, id: BorrowId) -> Result<Approvers, LedgerError> {
+    let b = get(s, id)?;
+    let policy = policy_in(s.conn())?;
+    let mut eligible = Vec::new();
+    let mut waiting = Vec::new();
+    for u in super::users::list(s)?.into_iter().filter(|u| u.active) {
+        if approver_refusal(s.conn(), &policy, &b, u.person_id, u.role).is_ok() {
+            if u.must_change_passphrase {
+                waiting.push(u.name.clone());
+            } else {
+                eligible.push(u);
+            }
+        }
+    }
+    let none_reason = eligible.is_empty().then(|| {
+        let wanted = if b.overdue_override.is_some() {
+            "党办负责人".to_owned()
+        } else {
+            let a = policy.for_level(b.level).approver;
+            let mut w = a.label_zh().to_owned();
+            if a == Approver::DeptHead {
+                w = format!("借阅人所在部门（{}）的{w}", b.borrower_department);
+                if policy.head_may_approve_mimi {
+                    w.push_str("或党办负责人");
+                }
+            }
+            w
+        };
+        if waiting.is_empty() {
+            format!("没有可以审批的账户：此申请须由{wanted}审批。请在“设置 → 用户”中为其开通账户")
+        } else {
+            format!(
+                "{}尚未修改开通账户时的一次性口令：请本人先登录一次并修改口令，再审批",
+                waiting.join("、")
+            )
+        }
+    });
+    Ok(Approvers {
+        eligible,
+        none_reason,
+    })
+}
+
+/// Who may borrow a copy of `level` (R3.1.3, R3.5.1, R3.5.3): in post, pledge signed,
+/// clearance enough. The refused ones come with the reason.
+#[derive(Debug, Clone)]
+pub struct Borrowers {
+    pub eligible: Vec<people::Person>,
+    pub refused: Vec<(people::Person, String)>,
+}
+
+/// The people who may borrow a copy of `level`, by the rule requests are checked with.
+pub fn borrowers_for(s: &Session, level: Level) -> Result<Borrowers, LedgerError> {
+    let mut out = Borrowers {
+        eligible: Vec::new(),
+        refused: Vec::new(),
+    };
+    for p in people::list(s)?.into_iter().filter(|p| p.active) {
+        match check_borrower(level, p.clearance, p.pledge_signed_on, p.active) {
+            Ok(()) => out.eligible.push(p),
+            Err(e) => {
+                let why = e.to_string();
+                out.refused.push((p, why));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Approves a request (R3.1.3): the approver the policy names for the level — the 党办负责人 for

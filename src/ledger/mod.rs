@@ -63,6 +63,9 @@ pub enum LedgerError {
     /// The account exists in the key file but not (or no longer) in the ledger.
     #[error("此账户已停用或不存在")]
     UserInactive,
+    /// The account still has the passphrase someone else chose.
+    #[error("请先修改初始口令：该口令由他人设置，修改之前此账户不能登记或审批任何事项")]
+    MustChangePassphrase,
     /// The account's passphrase was refused.
     #[error("当前口令不正确")]
     WrongCurrentPassphrase,

@@ -384,6 +384,22 @@ impl Session {
             user,
         };
         let (out, events) = f(&w)?;
+        // An account still on a passphrase someone else chose writes nothing but the change of
+        // that passphrase and its own sign-in and lock (the transaction rolls back on return).
+        if self.user.must_change_passphrase
+            && events.iter().any(|e| {
+                !matches!(
+                    e.action,
+                    AuditAction::SessionUnlock
+                        | AuditAction::SessionLock
+                        | AuditAction::LoginFailed
+                        | AuditAction::PassphraseChange
+                        | AuditAction::PassphraseResetWithRecoveryKey
+                )
+            })
+        {
+            return Err(LedgerError::MustChangePassphrase);
+        }
         for event in events {
             audit::append(&tx, key, now, event.by(Some(user)))?;
         }
@@ -422,12 +438,23 @@ impl Session {
             Err(e) => return Err(e.into()),
         }
         let uid = self.user.id;
-        self.write(|_| {
+        let was_one_time = self.user.must_change_passphrase;
+        self.write(|w| {
+            w.tx.execute(
+                "UPDATE users SET must_change_passphrase = 0 WHERE id = ?1",
+                [uid.0],
+            )?;
             Ok((
                 (),
-                Event::new(AuditAction::PassphraseChange, uid.0, json!({})),
+                Event::new(
+                    AuditAction::PassphraseChange,
+                    uid.0,
+                    json!({ "replaced_one_time": was_one_time }),
+                ),
             ))
-        })
+        })?;
+        self.user.must_change_passphrase = false;
+        Ok(())
     }
 
     /// Records failed sign-in attempts made on this PC since the last successful unlock (they

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::json;
+use zeroize::Zeroize;
 
 use super::people::{self, NewPerson, PersonId};
 use super::{AuditAction, Event, LedgerError, Session, code_col};
@@ -25,6 +26,9 @@ pub struct CurrentUser {
     pub name: String,
     pub department: String,
     pub role: Role,
+    /// The passphrase was chosen by someone else and not yet changed by its owner: the account
+    /// may only change it (no write, no approval).
+    pub must_change_passphrase: bool,
 }
 
 /// A user account as listed.
@@ -38,6 +42,8 @@ pub struct UserRow {
     pub department: String,
     pub role: Role,
     pub active: bool,
+    /// Still on the passphrase someone else chose.
+    pub must_change_passphrase: bool,
 }
 
 /// A new account and the person it belongs to.
@@ -48,8 +54,25 @@ pub struct NewUser {
     pub role: Role,
 }
 
-const SELECT: &str = "SELECT u.id, u.login, u.person_id, p.name, p.department, u.role, u.active \
-                      FROM users u JOIN people p ON p.id = u.person_id";
+/// A new account for a person already in the register.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub person: PersonId,
+    pub login: String,
+    pub role: Role,
+}
+
+/// The roles an account may be opened with, in the order the form offers them.
+pub const ROLES: [Role; 5] = [
+    Role::Head,
+    Role::DeptHead,
+    Role::Custodian,
+    Role::Auditor,
+    Role::Admin,
+];
+
+const SELECT: &str = "SELECT u.id, u.login, u.person_id, p.name, p.department, u.role, u.active, \
+                      u.must_change_passphrase FROM users u JOIN people p ON p.id = u.person_id";
 
 /// Logins: 1 to 32 characters of ASCII letters, digits, `.`, `_`, `-`, starting with a letter.
 pub fn validate_login(login: &str) -> Result<(), LedgerError> {
@@ -104,6 +127,7 @@ pub(crate) fn current(conn: &Connection, login: &str) -> Result<Option<CurrentUs
                     name: r.get(3)?,
                     department: r.get(4)?,
                     role: code_col(r, 5, Role::from_code)?,
+                    must_change_passphrase: r.get(7)?,
                 })
             },
         )
@@ -122,47 +146,177 @@ pub fn list(s: &Session) -> Result<Vec<UserRow>, LedgerError> {
             department: r.get(4)?,
             role: code_col(r, 5, Role::from_code)?,
             active: r.get(6)?,
+            must_change_passphrase: r.get(7)?,
         })
     })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
-/// Creates an account for a new person, with its own passphrase slot. Custodian or
-/// administrator only (R3.3.2).
+/// Creates an account for a new person, with its own passphrase slot (the CLI's `add-user`).
+/// Refused when the register already has an active person of that name in that department:
+/// the account is then opened for that person ([`add_account`]), never for a duplicate.
+/// Custodian or administrator only (R3.3.2). The owner must change the passphrase at first
+/// sign-in.
 pub fn add_user(
     s: &mut Session,
     new: &NewUser,
     passphrase: &Passphrase,
 ) -> Result<UserId, LedgerError> {
     s.require("新增用户", &[Role::Custodian, Role::Admin])?;
-    validate_login(&new.login)?;
     people::validate_name(&new.person.name)?;
+    let name = new.person.name.trim();
+    let department = new.person.department.trim();
+    if let Some(p) = people::list(s)?
+        .into_iter()
+        .find(|p| p.active && p.name == name && p.department.trim() == department)
+    {
+        return Err(LedgerError::Invalid(format!(
+            "人员登记中已有{name}（{}，编号 {}）：请为其开通账户（add-user --person {}），不要重复登记",
+            if department.is_empty() {
+                "未填部门"
+            } else {
+                department
+            },
+            p.id.0,
+            p.id.0
+        )));
+    }
+    create(s, Owner::New(&new.person), &new.login, new.role, passphrase)
+}
+
+/// Opens an account for a person already in the register, with the passphrase typed by the
+/// custodian (the CLI). The owner must change it at first sign-in.
+pub fn add_account(
+    s: &mut Session,
+    new: &NewAccount,
+    passphrase: &Passphrase,
+) -> Result<UserId, LedgerError> {
+    s.require("开通账户", &[Role::Custodian, Role::Admin])?;
+    create(
+        s,
+        Owner::Existing(new.person),
+        &new.login,
+        new.role,
+        passphrase,
+    )
+}
+
+/// Opens an account for a person already in the register with a one-time passphrase, returned
+/// to be shown once and handed to the person, who must change it at first sign-in (the GUI).
+pub fn open_account(
+    s: &mut Session,
+    new: &NewAccount,
+) -> Result<(UserId, Passphrase), LedgerError> {
+    s.require("开通账户", &[Role::Custodian, Role::Admin])?;
+    let once = one_time_passphrase()?;
+    let id = create(s, Owner::Existing(new.person), &new.login, new.role, &once)?;
+    Ok((id, once))
+}
+
+/// Whose account is created.
+enum Owner<'a> {
+    New(&'a NewPerson),
+    Existing(PersonId),
+}
+
+fn create(
+    s: &mut Session,
+    owner: Owner<'_>,
+    login: &str,
+    role: Role,
+    passphrase: &Passphrase,
+) -> Result<UserId, LedgerError> {
+    validate_login(login)?;
     if !strength(passphrase.as_str()).acceptable() {
         return Err(LedgerError::Invalid("口令太短：至少 8 个字符".into()));
     }
-    if s.vault.logins().iter().any(|l| l == &new.login) {
-        return Err(LedgerError::Invalid(format!(
-            "登录名 {} 已被使用",
-            new.login
-        )));
+    if s.vault.logins().iter().any(|l| l == login) {
+        return Err(LedgerError::Invalid(format!("登录名 {login} 已被使用")));
     }
     let created = s.write(|w| {
-        let person = people::insert(w.tx, &new.person, w.now, w.today)?;
-        let id = insert(w.tx, &new.login, person, new.role, w.now)?;
+        let person = match owner {
+            Owner::New(p) => people::insert(w.tx, p, w.now, w.today)?,
+            Owner::Existing(id) => {
+                let p = people::get_in(w.tx, id)?;
+                if !p.active {
+                    return Err(LedgerError::Invalid(format!(
+                        "{}已离岗，不能开通账户",
+                        p.name
+                    )));
+                }
+                let has: Option<String> =
+                    w.tx.query_row(
+                        "SELECT login FROM users WHERE person_id = ?1 AND active = 1",
+                        [id.0],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(l) = has {
+                    return Err(LedgerError::Invalid(format!(
+                        "{}已有账户（登录名 {l}）；一人只能有一个在用账户",
+                        p.name
+                    )));
+                }
+                id
+            }
+        };
+        let id = insert(w.tx, login, person, role, w.now)?;
+        w.tx.execute(
+            "UPDATE users SET must_change_passphrase = 1 WHERE id = ?1",
+            [id.0],
+        )?;
+        let name = people::get_in(w.tx, person)?.name;
         Ok((
             id,
             Event::new(
                 AuditAction::UserCreate,
                 id.0,
-                json!({"login": new.login, "name": new.person.name.trim(),
-                               "role": new.role.code(), "person_id": person.0}),
+                json!({"login": login, "name": name, "role": role.code(),
+                       "person_id": person.0, "must_change_passphrase": true}),
             ),
         ))
     })?;
     // The row is committed first: a crash between the two leaves an account without a slot
     // (harmless, it cannot sign in), never a slot without an account.
-    s.vault.set_passphrase(&s.ledger, &new.login, passphrase)?;
+    s.vault.set_passphrase(&s.ledger, login, passphrase)?;
     Ok(created)
+}
+
+/// Marks `login`'s passphrase as changed by its owner, without the sign-in that does it in the
+/// app: tests that need a ready approver use it; one test walks the real first sign-in.
+#[cfg(any(test, feature = "test-support"))]
+pub fn owner_changed_passphrase_for_tests(s: &mut Session, login: &str) -> Result<(), LedgerError> {
+    s.ledger.conn().execute(
+        "UPDATE users SET must_change_passphrase = 0 WHERE login = ?1",
+        [login],
+    )?;
+    Ok(())
+}
+
+/// Characters of a one-time passphrase: no 0/O, 1/I/L, which are misread when copied by hand.
+const ONE_TIME_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+
+/// A one-time passphrase: four groups of four characters (about 79 bits), read aloud or
+/// copied by hand, e.g. `K7QM-3XWD-P9RA-TN4H`.
+fn one_time_passphrase() -> Result<Passphrase, LedgerError> {
+    let mut text = String::with_capacity(19);
+    let mut byte = [0u8; 1];
+    while text.len() < 19 {
+        if text.len() % 5 == 4 {
+            text.push('-');
+            continue;
+        }
+        getrandom::fill(&mut byte).map_err(|_| crate::vault::VaultError::Random)?;
+        // Rejection sampling: 31 symbols, take bytes below 248 (8 × 31) so each is equally
+        // likely.
+        if byte[0] < 248 {
+            text.push(char::from(
+                ONE_TIME_ALPHABET[usize::from(byte[0]) % ONE_TIME_ALPHABET.len()],
+            ));
+        }
+    }
+    byte.zeroize();
+    Ok(Passphrase::new(text))
 }
 
 /// Deactivates an account and removes its passphrase slot: that passphrase stops opening the
@@ -190,6 +344,18 @@ pub fn deactivate_user(s: &mut Session, login: &str) -> Result<(), LedgerError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_time_passphrases_are_four_groups_without_look_alikes() {
+        let a = one_time_passphrase().unwrap();
+        let b = one_time_passphrase().unwrap();
+        assert_ne!(a.as_str(), b.as_str());
+        let groups: Vec<&str> = a.as_str().split('-').collect();
+        assert_eq!(groups.len(), 4);
+        assert!(groups.iter().all(|g| g.len() == 4));
+        assert!(!a.as_str().contains(['0', 'O', '1', 'I', 'L']));
+        assert!(strength(a.as_str()).acceptable());
+    }
 
     #[test]
     fn logins_are_plain_ascii_names() {

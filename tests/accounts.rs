@@ -1,0 +1,155 @@
+//! Accounts for people of the register (R3.3.2): opened for an existing person (never a
+//! duplicate), with a one-time passphrase that its owner must replace before the account writes
+//! or approves anything; one active account per person; deactivation.
+
+mod common;
+
+use baomi::domain::person::Clearance;
+use baomi::domain::role::Role;
+use baomi::ledger::people::{self, NewPerson};
+use baomi::ledger::users::{self, NewAccount, NewUser};
+use baomi::ledger::{LedgerError, LockedLedger, Session, settings};
+use common::day;
+
+fn head_person(s: &mut Session) -> people::PersonId {
+    people::add(
+        s,
+        &NewPerson {
+            name: "赵主任".into(),
+            department: "党办".into(),
+            post: "党办主任".into(),
+            clearance: Clearance::Core,
+            pledge_signed_on: Some(day(2026, 1, 5)),
+            ..NewPerson::default()
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn r3_3_2_an_account_for_a_registered_person_starts_on_a_one_time_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = common::new_vault(dir.path());
+    let head = head_person(&mut s);
+    let people_before = people::list(&s).unwrap().len();
+    let (_, once) = users::open_account(
+        &mut s,
+        &NewAccount {
+            person: head,
+            login: "zhao".into(),
+            role: Role::Custodian,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        people::list(&s).unwrap().len(),
+        people_before,
+        "no new person"
+    );
+    let u = users::list(&s)
+        .unwrap()
+        .into_iter()
+        .find(|u| u.login == "zhao")
+        .unwrap();
+    assert_eq!((u.person_id, u.name.as_str()), (head, "赵主任"));
+    assert!(u.must_change_passphrase);
+
+    // A second active account for the same person is refused, and so is a duplicate person
+    // through add-user.
+    let err = users::open_account(
+        &mut s,
+        &NewAccount {
+            person: head,
+            login: "zhao2".into(),
+            role: Role::Head,
+        },
+    )
+    .map(drop)
+    .unwrap_err();
+    assert!(err.to_string().contains("已有账户（登录名 zhao）"), "{err}");
+    let err = users::add_user(
+        &mut s,
+        &NewUser {
+            login: "zhao3".into(),
+            person: NewPerson {
+                name: "赵主任".into(),
+                department: "党办".into(),
+                ..NewPerson::default()
+            },
+            role: Role::Head,
+        },
+        &common::pass("别的口令 12345"),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("--person"), "{err}");
+    assert_eq!(people::list(&s).unwrap().len(), people_before);
+
+    // The second custodian signs in with the one-time passphrase: reading works, writing does not.
+    let clock = common::system_clock();
+    let locked = s.lock("test");
+    let mut h = locked
+        .unlock("zhao", &once, clock.clone())
+        .map_err(|(_, e)| e)
+        .unwrap();
+    assert!(h.user().must_change_passphrase);
+    assert_eq!(settings::unit_name(&h).unwrap(), "某公司党委办公室");
+    let err = settings::set_auto_lock_minutes(&mut h, 9).unwrap_err();
+    assert!(matches!(err, LedgerError::MustChangePassphrase), "{err}");
+    // Changing it clears the mark; then the account acts.
+    let own = common::pass("赵主任自己的口令 2026");
+    h.change_own_passphrase(&once, &own).unwrap();
+    assert!(!h.user().must_change_passphrase);
+    settings::set_auto_lock_minutes(&mut h, 9).unwrap();
+    // The one-time passphrase no longer opens anything.
+    let locked = h.lock("test");
+    let (locked, err) = match locked.unlock("zhao", &once, clock.clone()) {
+        Ok(_) => panic!("the one-time passphrase still opens the vault"),
+        Err(x) => x,
+    };
+    assert!(matches!(err, LedgerError::WrongPassphrase), "{err}");
+    let h = locked
+        .unlock("zhao", &own, clock.clone())
+        .map_err(|(_, e)| e)
+        .unwrap();
+    assert!(!h.user().must_change_passphrase);
+    assert!(h.verify_audit().unwrap().is_intact());
+}
+
+#[test]
+fn r3_3_2_a_deactivated_account_no_longer_signs_in_and_its_person_may_get_a_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = common::new_vault(dir.path());
+    let head = head_person(&mut s);
+    let (_, once) = users::open_account(
+        &mut s,
+        &NewAccount {
+            person: head,
+            login: "zhao".into(),
+            role: Role::Head,
+        },
+    )
+    .unwrap();
+    users::deactivate_user(&mut s, "zhao").unwrap();
+    let (_, again) = users::open_account(
+        &mut s,
+        &NewAccount {
+            person: head,
+            login: "zhao.new".into(),
+            role: Role::Head,
+        },
+    )
+    .unwrap();
+    let locked = s.lock("test");
+    assert!(
+        LockedLedger::open(dir.path()).is_err(),
+        "still open by this process"
+    );
+    let (locked, _) = match locked.unlock("zhao", &once, common::system_clock()) {
+        Ok(_) => panic!("a deactivated account signed in"),
+        Err(x) => x,
+    };
+    locked
+        .unlock("zhao.new", &again, common::system_clock())
+        .map_err(|(_, e)| e)
+        .unwrap();
+}

@@ -754,3 +754,62 @@ fn gui_drop_downs_in_the_registration_dialog_work_every_time_it_opens() {
         h.run();
     }
 }
+
+#[test]
+fn gui_the_registration_dialog_reopens_at_its_top_and_hints_never_move_its_fields() {
+    use common::gui::{click, harness_sized, run_wizard, type_into};
+    use egui_kittest::kittest::{NodeT, Queryable};
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness_sized(dir.path(), common::clock(), egui::vec2(1024.0, 768.0));
+    run_wizard(&mut h);
+    common::gui::add_cabinet(&mut h, "JM-01");
+    click(&mut h, "文件台账");
+    let top_of = |h: &egui_kittest::Harness<'_, baomi::ui::BaomiApp>, label: &str| {
+        common::gui::field(h, label)
+            .accesskit_node()
+            .bounding_box()
+            .unwrap()
+            .y0
+    };
+    // First time: scroll to the bottom of the form (as one does to reach 登记), then cancel.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    h.run();
+    let title_first = top_of(&h, "标题");
+    common::gui::field(&h, "备注").scroll_to_me();
+    h.run();
+    assert!(top_of(&h, "标题") < title_first, "the form scrolled");
+    click(&mut h, "取消");
+    // Reopened: the title is where it was the first time, visible, and has the focus.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    h.run();
+    h.run();
+    assert_eq!(top_of(&h, "标题"), title_first, "reopened scrolled");
+    assert!(common::gui::field(&h, "标题").is_focused());
+    // A hint line appearing (the marking once the form is complete, then a refusal) moves
+    // nothing above it.
+    let heading = |h: &egui_kittest::Harness<'_, baomi::ui::BaomiApp>| {
+        h.query_all_by(|n| {
+            n.role() == egui::accesskit::Role::Label && n.value().as_deref() == Some("收文登记")
+        })
+        .next()
+        .expect("the dialog's heading")
+        .accesskit_node()
+        .bounding_box()
+        .unwrap()
+        .y0
+    };
+    type_into(&mut h, "标题", "关于保密检查的通知");
+    let title = heading(&h);
+    type_into(&mut h, "来文单位", "集团公司党委办公室");
+    type_into(&mut h, "原文号", "集团党办发〔2026〕45号");
+    type_into(&mut h, "成文日期", "2030-01-01");
+    type_into(&mut h, "页数", "4");
+    click(&mut h, "登记");
+    h.run();
+    let refused: Vec<String> = h
+        .query_all_by(|n| n.value().is_some_and(|v| v.contains("晚于")))
+        .filter_map(|n| n.value())
+        .collect();
+    assert!(!refused.is_empty(), "a refusal is shown");
+    assert_eq!(heading(&h), title, "the dialog moved");
+}

@@ -60,7 +60,7 @@ impl CabinetDialog {
         let mut keep = true;
         // Esc closes an open drop-down first, never the dialog with its drafts.
         let popup_open = egui::Popup::is_any_open(ctx);
-        egui::Modal::new(egui::Id::unique("cabinet_dialog")).show(ctx, |ui| {
+        crate::ui::widgets::dialog("cabinet_dialog").show(ctx, |ui| {
             ui.set_width(460.0);
             ui.heading(if self.id.is_some() {
                 lang.tr("修改专柜", "Edit cabinet")
@@ -121,7 +121,7 @@ impl CabinetDialog {
                 None
             };
             if let Some(h) = hint {
-                ui.label(egui::RichText::new(h).weak());
+                crate::ui::widgets::hint_text(ui, h);
             }
             if let Some(e) = &self.error {
                 error_text(ui, e);

@@ -136,6 +136,10 @@ pub enum MainCommand {
         /// Where to.
         target: crate::ledger::printing::PrintTarget,
     },
+    /// 开通账户 for a person of the register (one-time passphrase).
+    OpenAccount(crate::ledger::users::NewAccount),
+    /// 停用 an account.
+    DeactivateAccount(String),
     /// Register (`id` None) or edit a cabinet.
     SaveCabinet {
         /// Which cabinet, or a new one.
@@ -175,6 +179,7 @@ impl MainWindow {
         let auto_lock_minutes =
             settings::auto_lock_minutes(&session).unwrap_or(settings::DEFAULT_AUTO_LOCK_MINUTES);
         let dashboard = Dashboard::load(&session);
+        let first_sign_in = session.user().must_change_passphrase;
         Self {
             settings: SettingsScreen::new(&session, auto_lock_minutes),
             session,
@@ -188,7 +193,7 @@ impl MainWindow {
             borrowing: BorrowingScreen::default(),
             cabinets: CabinetsScreen::default(),
             people: PeopleScreen::default(),
-            passphrase_dialog: None,
+            passphrase_dialog: first_sign_in.then(PassphraseDialog::first_sign_in),
             commands: Vec::new(),
             ready: Vec::new(),
             toast: None,
@@ -266,7 +271,11 @@ impl MainWindow {
                 } else {
                     egui::Color32::from_rgb(0xc0, 0x1c, 0x28)
                 };
-                ui.label(RichText::new(msg).color(color));
+                let (shown, clauses) = crate::ui::widgets::split_clauses(msg);
+                let r = ui.label(RichText::new(shown).color(color));
+                if !clauses.is_empty() {
+                    r.on_hover_text(clauses.join(", "));
+                }
             }
             match self.section {
                 Section::Dashboard => {
@@ -290,12 +299,16 @@ impl MainWindow {
                 Section::Cabinets => self.cabinets.ui(ui, lang, &mut self.commands),
                 Section::People => self.people.ui(ui, lang, &mut self.commands),
                 Section::Settings => {
-                    self.settings.ui(ui, lang, cmds, &mut self.commands);
+                    let me = self.session.user().login.clone();
+                    self.settings.ui(ui, lang, &me, cmds, &mut self.commands);
                 }
             }
         });
         if let Some(dialog) = &mut self.passphrase_dialog {
             let keep = dialog.ui(&ctx, lang, &mut self.commands);
+            if dialog.lock_requested {
+                cmds.push(Command::Lock { reason: "manual" });
+            }
             if !keep {
                 self.passphrase_dialog = None;
             }
@@ -324,7 +337,7 @@ impl MainWindow {
                         Section::Borrowing => self.borrowing.reload(&self.session),
                         Section::Cabinets => self.cabinets.reload(&self.session),
                         Section::People => self.people.reload(&self.session),
-                        Section::Settings => {}
+                        Section::Settings => self.settings.reload(&self.session),
                     }
                 }
                 MainCommand::OpenPassphraseDialog => {
@@ -536,6 +549,29 @@ impl MainWindow {
                         Err(e) => (false, error_message(lang, &e)),
                     });
                     self.settings.reload(&self.session);
+                }
+                MainCommand::OpenAccount(new) => {
+                    match crate::ledger::users::open_account(&mut self.session, &new) {
+                        Ok((_, once)) => {
+                            let text = zeroize::Zeroizing::new(once.as_str().to_owned());
+                            self.settings.accounts.opened(&self.session, text);
+                            self.toast =
+                                Some((true, lang.tr("已开通账户", "Account opened").into()));
+                        }
+                        Err(e) => {
+                            if let Some(d) = &mut self.settings.accounts.dialog {
+                                d.failed(error_message(lang, &e));
+                            }
+                        }
+                    }
+                }
+                MainCommand::DeactivateAccount(login) => {
+                    let r = crate::ledger::users::deactivate_user(&mut self.session, &login);
+                    self.settings.accounts.deactivated(&self.session);
+                    self.toast = Some(match r {
+                        Ok(()) => (true, lang.tr("已停用账户", "Account deactivated").into()),
+                        Err(e) => (false, error_message(lang, &e)),
+                    });
                 }
                 MainCommand::SetAutoLock(m) => {
                     match settings::set_auto_lock_minutes(&mut self.session, m) {

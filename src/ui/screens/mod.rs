@@ -1,5 +1,6 @@
 //! One file per screen.
 
+pub mod accounts;
 pub mod audit_log;
 pub mod borrowing;
 pub mod cabinets;

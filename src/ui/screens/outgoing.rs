@@ -198,12 +198,12 @@ impl OutgoingScreen {
                 self.dialog = Some(DraftDialog::new(session));
             }
         });
-        ui.label(
-            RichText::new(lang.tr(
+        crate::ui::widgets::hint_text(
+            ui,
+            lang.tr(
                 "审核、签发、编号、登记、印制、分发依次进行（R3.1.2）",
                 "Review, sign-off, numbering, registration, printing, distribution — in that order (R3.1.2)",
-            ))
-            .weak(),
+            ),
         );
         egui::Panel::right("outgoing_detail")
             .exact_size(390.0)
@@ -691,7 +691,7 @@ impl DraftDialog {
     ) -> bool {
         let mut keep = true;
         let popup_open = egui::Popup::is_any_open(ctx);
-        egui::Modal::new(egui::Id::unique("draft_dialog")).show(ctx, |ui| {
+        crate::ui::widgets::dialog("draft_dialog").show(ctx, |ui| {
             ui.set_width(600.0);
             ui.heading(lang.tr("发文拟稿", "New outgoing draft"));
             Grid::new("draft_form").num_columns(2).show(ui, |ui| {

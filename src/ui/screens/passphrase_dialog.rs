@@ -17,9 +17,23 @@ pub struct PassphraseDialog {
     new2: Zeroizing<String>,
     error: Option<String>,
     busy: bool,
+    /// First sign-in on a passphrase someone else chose: the dialog cannot be cancelled, only
+    /// left by locking.
+    required: bool,
+    /// The user chose to lock instead (first sign-in).
+    pub lock_requested: bool,
 }
 
 impl PassphraseDialog {
+    /// The dialog of a first sign-in: the passphrase was chosen by someone else and must be
+    /// replaced before anything else.
+    pub fn first_sign_in() -> Self {
+        Self {
+            required: true,
+            ..Self::default()
+        }
+    }
+
     /// The change was refused.
     pub fn failed(&mut self, message: String) {
         self.error = Some(message);
@@ -31,9 +45,17 @@ impl PassphraseDialog {
         let mut keep = true;
         // Esc closes an open drop-down first, never the dialog with its drafts.
         let popup_open = egui::Popup::is_any_open(ctx);
-        egui::Modal::new(egui::Id::unique("passphrase_dialog")).show(ctx, |ui| {
+        crate::ui::widgets::dialog("passphrase_dialog").show(ctx, |ui| {
             ui.set_width(440.0);
-            ui.heading(lang.tr("修改口令", "Change passphrase"));
+            if self.required {
+                ui.heading(lang.tr("首次登录：请设置您自己的口令", "First sign-in: set your own passphrase"));
+                ui.label(lang.tr(
+                    "您现在的口令是开通账户时由他人设置的一次性口令。请在“当前口令”中输入它，再设置只有您知道的新口令；修改之前，此账户不能登记或审批任何事项。",
+                    "Your passphrase is the one-time passphrase someone else set when opening the account. Type it as the current passphrase and choose one only you know; until then the account can neither record nor approve anything.",
+                ));
+            } else {
+                ui.heading(lang.tr("修改口令", "Change passphrase"));
+            }
             Grid::new("pass_dialog").num_columns(2).show(ui, |ui| {
                 field_row(
                     ui,
@@ -84,7 +106,11 @@ impl PassphraseDialog {
                     self.error = None;
                     self.busy = true;
                 }
-                if ui.button(lang.tr("取消", "Cancel")).clicked()
+                if self.required {
+                    if ui.button(lang.tr("锁定", "Lock")).clicked() {
+                        self.lock_requested = true;
+                    }
+                } else if ui.button(lang.tr("取消", "Cancel")).clicked()
                     || (ui.input(|i| i.key_pressed(egui::Key::Escape)) && !popup_open)
                 {
                     keep = false;

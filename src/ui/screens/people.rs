@@ -80,7 +80,7 @@ impl PersonDialog {
         let mut keep = true;
         // Esc closes an open drop-down first, never the dialog with its drafts.
         let popup_open = egui::Popup::is_any_open(ctx);
-        egui::Modal::new(egui::Id::unique("person_dialog")).show(ctx, |ui| {
+        crate::ui::widgets::dialog("person_dialog").show(ctx, |ui| {
             ui.set_width(460.0);
             ui.heading(if self.id.is_some() {
                 lang.tr("修改人员信息", "Edit person")

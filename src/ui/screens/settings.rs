@@ -3,6 +3,7 @@
 
 use egui::{Grid, Ui};
 
+use super::accounts::AccountsPanel;
 use super::main_window::MainCommand;
 use crate::domain::borrow_policy::{Approver, BorrowPolicy, MAX_SETTABLE_DAYS};
 use crate::domain::calendar::YearCalendar;
@@ -25,6 +26,18 @@ pub struct SettingsScreen {
     /// The years the calendar knows, and the text of the year being edited.
     years: Vec<(i32, String)>,
     calendar_text: String,
+    /// 常规 or 用户.
+    tab: SettingsTab,
+    /// 设置 → 用户.
+    pub accounts: AccountsPanel,
+}
+
+/// The parts of the settings screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum SettingsTab {
+    #[default]
+    General,
+    Accounts,
 }
 
 impl SettingsScreen {
@@ -39,6 +52,8 @@ impl SettingsScreen {
             zone: session.zone(),
             years: Vec::new(),
             calendar_text: String::new(),
+            tab: SettingsTab::General,
+            accounts: AccountsPanel::default(),
         };
         s.reload(session);
         s
@@ -51,6 +66,7 @@ impl SettingsScreen {
         self.years = borrowing::calendar(session)
             .map(|c| c.years().map(|y| (y.year, y.source.clone())).collect())
             .unwrap_or_default();
+        self.accounts.reload(session);
     }
 
     /// Draws the form.
@@ -58,10 +74,37 @@ impl SettingsScreen {
         &mut self,
         ui: &mut Ui,
         lang: Lang,
+        me: &str,
         app: &mut Vec<Command>,
         cmds: &mut Vec<MainCommand>,
     ) {
-        ui.heading(lang.tr("设置", "Settings"));
+        ui.horizontal(|ui| {
+            ui.heading(lang.tr("设置", "Settings"));
+            ui.add_space(16.0);
+            for (tab, label) in [
+                (SettingsTab::General, lang.tr("常规", "General")),
+                (SettingsTab::Accounts, lang.tr("用户", "Accounts")),
+            ] {
+                if ui.selectable_label(self.tab == tab, label).clicked() {
+                    self.tab = tab;
+                }
+            }
+        });
+        match self.tab {
+            SettingsTab::General => self.general_ui(ui, lang, app, cmds),
+            SettingsTab::Accounts => {
+                egui::ScrollArea::vertical().show(ui, |ui| self.accounts.ui(ui, lang, me, cmds));
+            }
+        }
+    }
+
+    fn general_ui(
+        &mut self,
+        ui: &mut Ui,
+        lang: Lang,
+        app: &mut Vec<Command>,
+        cmds: &mut Vec<MainCommand>,
+    ) {
         Grid::new("settings").num_columns(3).show(ui, |ui| {
             let l = ui.label(lang.tr("空闲自动锁定（分钟）", "Auto-lock when idle (minutes)"));
             ui.add(egui::DragValue::new(&mut self.auto_lock).range(1..=60))
@@ -160,10 +203,8 @@ impl SettingsScreen {
     }
 
     fn policy_ui(&mut self, ui: &mut Ui, lang: Lang, cmds: &mut Vec<MainCommand>) {
-        ui.label(
-            egui::RichText::new(lang.tr("借阅规定（R3.1.3）", "Borrowing policy (R3.1.3)"))
-                .strong(),
-        );
+        ui.label(egui::RichText::new(lang.tr("借阅规定", "Borrowing policy")).strong())
+            .on_hover_text("R3.1.3");
         Grid::new("policy")
             .num_columns(5)
             .striped(true)

@@ -32,14 +32,93 @@ pub fn row_label(ui: &mut Ui, label: &str) -> egui::Response {
     ui.add(egui::Label::new(label).wrap_mode(egui::TextWrapMode::Extend))
 }
 
-/// An error message in red.
+/// An error message in red. A clause id the message cites ("（R3.1.3）") is not shown in the
+/// text (a custodian reads the rule, not its number) but stays in the tooltip.
 pub fn error_text(ui: &mut Ui, text: &str) {
-    ui.label(RichText::new(text).color(Color32::from_rgb(0xc0, 0x1c, 0x28)));
+    let (shown, clauses) = split_clauses(text);
+    let r = ui.label(RichText::new(shown).color(DANGER));
+    if !clauses.is_empty() {
+        r.on_hover_text(format!("制度条款 / clause: {}", clauses.join(", ")));
+    }
 }
 
-/// A hint in a muted colour.
+/// A dialog: modal, centred horizontally, its top at a fixed height. It grows downwards only,
+/// so a hint or an error line appearing never moves the fields above it from under the pointer
+/// (a centred modal re-centres and shifts every row by half a line).
+pub fn dialog(id: &str) -> egui::Modal {
+    let id = egui::Id::unique(id);
+    egui::Modal::new(id)
+        .area(egui::Modal::default_area(id).anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 32.0)))
+}
+
+/// The colour of refusals and risky actions.
+pub const DANGER: Color32 = Color32::from_rgb(0xc0, 0x1c, 0x28);
+
+/// Splits clause ids in parentheses ("（R3.1.3）", "(R3.5.1)", "（R3.1.3，R3.5.1）") out of a
+/// message: the message without them, and the ids.
+pub fn split_clauses(text: &str) -> (String, Vec<String>) {
+    let mut shown = String::with_capacity(text.len());
+    let mut clauses = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(['（', '(']) {
+        let open_len = rest[start..].chars().next().map_or(1, char::len_utf8);
+        let after = &rest[start + open_len..];
+        let Some(end) = after.find(['）', ')']) else {
+            break;
+        };
+        let inner = &after[..end];
+        let close_len = after[end..].chars().next().map_or(1, char::len_utf8);
+        let ids: Vec<&str> = inner
+            .split(['，', ',', '、', ' '])
+            .filter(|x| !x.is_empty())
+            .collect();
+        let is_clause = |id: &&str| {
+            id.strip_prefix('R').is_some_and(|n| {
+                n.starts_with(|c: char| c.is_ascii_digit())
+                    && n.chars().all(|c| c.is_ascii_digit() || c == '.')
+            })
+        };
+        // "（R3.1.3）", "（R3.5.1、R3.5.3）", "（R3.1.1 专人专柜）": the parentheses go.
+        if ids.first().is_some_and(is_clause) {
+            shown.push_str(rest[..start].trim_end());
+            clauses.extend(
+                ids.iter()
+                    .filter(|id| is_clause(id))
+                    .map(|s| (*s).to_owned()),
+            );
+        } else {
+            shown.push_str(&rest[..start + open_len + end + close_len]);
+        }
+        rest = &after[end + close_len..];
+    }
+    shown.push_str(rest);
+    (shown, clauses)
+}
+
+/// The main action of a form or dialog: filled in the accent colour.
+pub fn primary_button(text: &str) -> egui::Button<'static> {
+    egui::Button::new(
+        RichText::new(text.to_owned())
+            .color(Color32::WHITE)
+            .strong(),
+    )
+    .fill(Color32::from_rgb(0x1f, 0x5f, 0xa8))
+}
+
+/// An action that refuses, voids, deactivates or loses something: red text and frame, asked
+/// to be confirmed where it cannot be undone.
+pub fn danger_button(text: &str) -> egui::Button<'static> {
+    egui::Button::new(RichText::new(text.to_owned()).color(DANGER))
+        .stroke(egui::Stroke::new(1.0, DANGER))
+}
+
+/// A hint in a muted colour; a clause id it cites goes to the tooltip, as in [`error_text`].
 pub fn hint_text(ui: &mut Ui, text: &str) {
-    ui.label(RichText::new(text).weak());
+    let (shown, clauses) = split_clauses(text);
+    let r = ui.label(RichText::new(shown).weak());
+    if !clauses.is_empty() {
+        r.on_hover_text(format!("制度条款 / clause: {}", clauses.join(", ")));
+    }
 }
 
 /// A framed card of `width` centred horizontally, its contents laid out top to bottom.
@@ -213,5 +292,34 @@ mod tests {
         assert_eq!(stepped_row(Some(4), 1, 5), Some(4));
         assert_eq!(stepped_row(Some(2), 0, 5), None);
         assert_eq!(stepped_row(None, 1, 0), None);
+    }
+}
+
+#[cfg(test)]
+mod clause_tests {
+    use super::split_clauses;
+
+    #[test]
+    fn clause_ids_leave_the_message_for_the_tooltip() {
+        let (t, c) = split_clauses("绝密文件须在指定地点阅读，不得带出（R3.1.3）：请写明阅读地点");
+        assert_eq!(t, "绝密文件须在指定地点阅读，不得带出：请写明阅读地点");
+        assert_eq!(c, ["R3.1.3"]);
+        let (t, c) = split_clauses(
+            "份号由“在柜”变为“借出”只能通过借阅流程（申请 → 审批 → 借出 → 归还，R3.1.3）办理",
+        );
+        assert_eq!(
+            t,
+            "份号由“在柜”变为“借出”只能通过借阅流程（申请 → 审批 → 借出 → 归还，R3.1.3）办理"
+        );
+        assert!(c.is_empty());
+        let (t, c) = split_clauses("权限不足 (R3.3.2)，以及（R3.5.1、R3.5.3）");
+        assert_eq!(t, "权限不足，以及");
+        assert_eq!(c, ["R3.3.2", "R3.5.1", "R3.5.3"]);
+        assert_eq!(split_clauses("没有括号").0, "没有括号");
+        let (t, c) = split_clauses("绝密专柜必须指定专人负责（R3.1.1 专人专柜）");
+        assert_eq!(
+            (t.as_str(), c),
+            ("绝密专柜必须指定专人负责", vec!["R3.1.1".to_owned()])
+        );
     }
 }

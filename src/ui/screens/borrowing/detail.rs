@@ -5,7 +5,7 @@
 use egui::{Grid, RichText, Ui};
 
 use crate::ledger::Passphrase;
-use crate::ledger::borrowing::{BorrowId, BorrowState};
+use crate::ledger::borrowing::{Approvers, BorrowId, BorrowState};
 use crate::ledger::cabinets::CabinetId;
 use crate::ledger::people::{Person, PersonId};
 use crate::ledger::printing::PrintTarget;
@@ -103,10 +103,16 @@ fn approval_ui(
     ui: &mut Ui,
     lang: Lang,
     f: &mut Forms,
-    approvers: &[&UserRow],
+    approvers: &Approvers,
     people: &[Person],
     id: &str,
 ) {
+    // Only the accounts the rule accepts for this borrowing (R3.1.3); when there is none,
+    // why, and what to do.
+    if let Some(why) = &approvers.none_reason {
+        error_text(ui, why);
+    }
+    let approvers: Vec<&UserRow> = approvers.eligible.iter().collect();
     ui.horizontal(|ui| {
         ui.selectable_value(
             &mut f.paper,
@@ -281,7 +287,13 @@ impl BorrowingScreen {
         ui.separator();
         let people = &self.people;
         let cabinets = &self.cabinets;
-        let approvers: Vec<&UserRow> = self.users.iter().filter(|u| u.active).collect();
+        let approvers = match &self.approvers {
+            Some((id, a)) if *id == b.id => a.clone(),
+            _ => Approvers {
+                eligible: Vec::new(),
+                none_reason: None,
+            },
+        };
         let f = &mut self.forms;
         match b.state {
             BorrowState::Requested => {

@@ -52,6 +52,8 @@ pub struct BorrowingScreen {
     today: Option<chrono::NaiveDate>,
     zone: crate::domain::OfficeZone,
     forms: Forms,
+    /// Who may decide the selected borrowing (read when the selection changes).
+    approvers: Option<(BorrowId, borrowing::Approvers)>,
     /// The last refusal.
     pub error: Option<String>,
     /// The request dialog, when open.
@@ -76,6 +78,19 @@ impl BorrowingScreen {
         if self.forms.received_by.is_none() {
             self.forms.received_by = Some(session.user().person_id);
         }
+        self.approvers = None;
+    }
+
+    /// Reads who may decide the selected borrowing when the selection changed.
+    fn refresh_approvers(&mut self, session: &Session) {
+        let Some(id) = self.selected else {
+            self.approvers = None;
+            return;
+        };
+        if self.approvers.as_ref().is_some_and(|(a, _)| *a == id) {
+            return;
+        }
+        self.approvers = borrowing::approvers_for(session, id).ok().map(|a| (id, a));
     }
 
     /// After an action succeeded: clear the forms (and the passphrase), show the tab where the
@@ -135,7 +150,10 @@ impl BorrowingScreen {
         }
         ui.horizontal(|ui| {
             for (tab, label) in [
-                (Tab::Pending, lang.tr("待审批", "Awaiting approval")),
+                (
+                    Tab::Pending,
+                    lang.tr("待审批 · 待借出", "Awaiting approval or hand-out"),
+                ),
                 (Tab::Out, lang.tr("借出中", "On loan")),
                 (Tab::All, lang.tr("全部记录", "History")),
             ] {
@@ -147,6 +165,7 @@ impl BorrowingScreen {
         });
         // The panel takes a third of the room (280 to 390 points), the table the rest.
         let panel = (ui.available_width() * 0.36).clamp(280.0, 390.0);
+        self.refresh_approvers(session);
         egui::Panel::right("borrow_detail")
             .exact_size(panel)
             .show(ui, |ui| {

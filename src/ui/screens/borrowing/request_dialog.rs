@@ -36,6 +36,9 @@ pub struct RequestDialog {
     error: Option<String>,
     /// The policy in force, read when the dialog opens.
     policy: crate::domain::borrow_policy::BorrowPolicy,
+    /// Who may borrow the chosen document's level, and who not with the reason (read when a
+    /// document is chosen).
+    borrowers: Option<borrowing::Borrowers>,
 }
 
 impl RequestDialog {
@@ -55,6 +58,7 @@ impl RequestDialog {
             justification: String::new(),
             overdue_override: String::new(),
             error: None,
+            borrowers: None,
         }
     }
 
@@ -77,6 +81,12 @@ impl RequestDialog {
         self.found = vec![d.clone()];
         self.query = d.title.clone();
         self.shown_query = Some(self.query.clone());
+        self.borrowers = borrowing::borrowers_for(session, d.level).ok();
+        if let Some(b) = &self.borrowers
+            && !b.eligible.iter().any(|p| Some(p.id) == self.borrower)
+        {
+            self.borrower = None;
+        }
         self.document = Some(d);
     }
 
@@ -105,7 +115,7 @@ impl RequestDialog {
             self.shown_query = Some(self.query.clone());
         }
         let policy = self.policy.clone();
-        egui::Modal::new(egui::Id::unique("borrow_request")).show(ctx, |ui| {
+        crate::ui::widgets::dialog("borrow_request").show(ctx, |ui| {
             ui.set_width(600.0);
             ui.heading(lang.tr("借阅申请", "Borrow request"));
             Grid::new("borrow_find").num_columns(2).show(ui, |ui| {
@@ -164,14 +174,44 @@ impl RequestDialog {
                         }
                     },
                 );
+                // Only people who may borrow this level (R3.1.3, R3.5.1, R3.5.3).
+                let offered = self.borrowers.as_ref().map_or(people, |b| &b.eligible[..]);
                 person_row(
                     ui,
                     lang.tr("借阅人", "Borrower"),
                     "borrower",
-                    people,
+                    offered,
                     &mut self.borrower,
                     PersonText::NameAndDepartment,
                 );
+                if let Some(b) = &self.borrowers
+                    && !b.refused.is_empty()
+                {
+                    ui.label("");
+                    let level = self
+                        .document
+                        .as_ref()
+                        .map(|d| d.level.label_zh())
+                        .unwrap_or_default();
+                    let text = match lang {
+                        Lang::Zh => format!(
+                            "另有 {} 人不能借阅{level}文件（指针停在此处查看原因）",
+                            b.refused.len()
+                        ),
+                        Lang::En => format!(
+                            "{} more may not borrow this level (hover for why)",
+                            b.refused.len()
+                        ),
+                    };
+                    let why: Vec<String> = b
+                        .refused
+                        .iter()
+                        .map(|(p, r)| format!("{}：{r}", p.name))
+                        .collect();
+                    ui.label(RichText::new(text).weak())
+                        .on_hover_text(why.join("\n"));
+                    ui.end_row();
+                }
                 field_row(ui, lang.tr("借阅事由", "Reason"), &mut self.reason, false);
                 if top_secret {
                     field_row(

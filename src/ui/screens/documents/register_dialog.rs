@@ -241,20 +241,25 @@ impl RegisterDialog {
         {
             self.cabinet = cabinets.iter().find(|c| fits(c)).map(|c| c.id);
         }
-        egui::Modal::new(egui::Id::unique("register_dialog")).show(ctx, |ui| {
+        crate::ui::widgets::dialog("register_dialog").show(ctx, |ui| {
             ui.set_width(620.0);
             ui.heading(if registering {
                 lang.tr("收文登记", "Register incoming document")
             } else {
                 lang.tr("修改登记", "Edit registration")
             });
-            egui::ScrollArea::vertical()
-                .max_height(520.0)
-                .show(ui, |ui| {
-                    Grid::new("register_form")
-                        .num_columns(2)
-                        .show(ui, |ui| self.form_rows(ui, lang, cabinets, people));
-                });
+            // A dialog opened again starts at its top (the title), not where the previous one
+            // was scrolled to when it was saved.
+            let room = (ui.ctx().content_rect().height() - 220.0).clamp(240.0, 520.0);
+            let mut scroll = egui::ScrollArea::vertical().max_height(room);
+            if self.focus_title {
+                scroll = scroll.vertical_scroll_offset(0.0);
+            }
+            scroll.show(ui, |ui| {
+                Grid::new("register_form")
+                    .num_columns(2)
+                    .show(ui, |ui| self.form_rows(ui, lang, cabinets, people));
+            });
             let command = self.command();
             match &command {
                 Ok((_, m)) => {

@@ -35,7 +35,7 @@ impl VoidDialog {
         cmds: &mut Vec<MainCommand>,
     ) -> bool {
         let mut keep = true;
-        egui::Modal::new(egui::Id::unique("void_dialog")).show(ctx, |ui| {
+        crate::ui::widgets::dialog("void_dialog").show(ctx, |ui| {
             ui.set_width(420.0);
             ui.heading(lang.tr("作废登记", "Void the entry"));
             ui.label(

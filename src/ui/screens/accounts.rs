@@ -1,0 +1,293 @@
+//! 设置 → 用户 (R3.3.2): the accounts, by person. An account is opened for a person already in
+//! the register (never a second person of the same name), with a one-time passphrase shown once
+//! here, which its owner must replace at first sign-in before the account writes or approves
+//! anything. Deactivating asks for a confirmation that names the person.
+
+use egui::{Grid, RichText, Ui};
+use zeroize::Zeroizing;
+
+use super::main_window::MainCommand;
+use crate::domain::Role;
+use crate::ledger::Session;
+use crate::ledger::people::{self, Person, PersonId};
+use crate::ledger::users::{self, NewAccount, ROLES, UserRow};
+use crate::ui::i18n::Lang;
+use crate::ui::widgets::{
+    combo_row, danger_button, error_text, field_row, hint_text, primary_button,
+};
+
+/// The accounts list and its dialogs.
+#[derive(Default)]
+pub struct AccountsPanel {
+    users: Vec<UserRow>,
+    people: Vec<Person>,
+    /// The open-account dialog, when open.
+    pub dialog: Option<OpenAccountDialog>,
+    /// The account whose deactivation waits for a confirmation.
+    confirm_deactivate: Option<UserRow>,
+}
+
+impl AccountsPanel {
+    /// Re-reads accounts and people.
+    pub fn reload(&mut self, session: &Session) {
+        self.users = users::list(session).unwrap_or_default();
+        self.people = people::list(session).unwrap_or_default();
+    }
+
+    /// The account was opened: the dialog shows its one-time passphrase.
+    pub fn opened(&mut self, session: &Session, passphrase: Zeroizing<String>) {
+        self.reload(session);
+        if let Some(d) = &mut self.dialog {
+            d.shown = Some(passphrase);
+            d.error = None;
+        }
+    }
+
+    /// The deactivation ran.
+    pub fn deactivated(&mut self, session: &Session) {
+        self.confirm_deactivate = None;
+        self.reload(session);
+    }
+
+    /// Draws the list and the dialogs.
+    pub fn ui(&mut self, ui: &mut Ui, lang: Lang, me: &str, cmds: &mut Vec<MainCommand>) {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(lang.tr("用户账户", "Accounts")).strong());
+            if ui
+                .add(primary_button(lang.tr("开通账户", "Open an account")))
+                .clicked()
+            {
+                self.dialog = Some(OpenAccountDialog::default());
+            }
+        });
+        hint_text(
+            ui,
+            lang.tr(
+                "为人员登记中已有的人开通账户。审批人（党办负责人、部门负责人）须有账户，才能在本机审批或被登记为纸质审批人。",
+                "Accounts are opened for people already registered. Approvers need one to approve here or to be recorded as a paper approver.",
+            ),
+        );
+        Grid::new("accounts")
+            .num_columns(6)
+            .striped(true)
+            .show(ui, |ui| {
+                for h in [
+                    lang.tr("姓名", "Name"),
+                    lang.tr("部门", "Department"),
+                    lang.tr("登录名", "Login"),
+                    lang.tr("角色", "Role"),
+                    lang.tr("状态", "State"),
+                    "",
+                ] {
+                    ui.strong(h);
+                }
+                ui.end_row();
+                for u in &self.users {
+                    ui.label(&u.name);
+                    ui.label(&u.department);
+                    ui.label(&u.login);
+                    ui.label(lang.role(u.role));
+                    ui.label(if !u.active {
+                        lang.tr("已停用", "Deactivated")
+                    } else if u.must_change_passphrase {
+                        lang.tr("待本人修改初始口令", "Owner to change first passphrase")
+                    } else {
+                        lang.tr("在用", "Active")
+                    });
+                    if u.active && u.login != me {
+                        if ui
+                            .add(danger_button(lang.tr("停用", "Deactivate")))
+                            .clicked()
+                        {
+                            self.confirm_deactivate = Some(u.clone());
+                        }
+                    } else {
+                        ui.label("");
+                    }
+                    ui.end_row();
+                }
+            });
+        let ctx = ui.ctx().clone();
+        if let Some(u) = self.confirm_deactivate.clone() {
+            crate::ui::widgets::dialog("confirm_deactivate").show(&ctx, |ui| {
+                ui.set_width(420.0);
+                ui.heading(lang.tr("停用账户", "Deactivate account"));
+                ui.label(match lang {
+                    Lang::Zh => format!(
+                        "停用{}（{}，登录名 {}）的账户？其口令将不能再打开台账；其人员登记和历史记录保留。",
+                        u.name,
+                        lang.role(u.role),
+                        u.login
+                    ),
+                    Lang::En => format!(
+                        "Deactivate the account of {} ({}, login {})? Its passphrase will no longer open the ledger; the person and their history stay.",
+                        u.name,
+                        lang.role(u.role),
+                        u.login
+                    ),
+                });
+                ui.horizontal(|ui| {
+                    if ui
+                        .add(danger_button(lang.tr("确认停用", "Deactivate")))
+                        .clicked()
+                    {
+                        cmds.push(MainCommand::DeactivateAccount(u.login.clone()));
+                    }
+                    if ui.button(lang.tr("取消", "Cancel")).clicked() {
+                        self.confirm_deactivate = None;
+                    }
+                });
+            });
+        }
+        let candidates: Vec<&Person> = self
+            .people
+            .iter()
+            .filter(|p| p.active && !self.users.iter().any(|u| u.active && u.person_id == p.id))
+            .collect();
+        if let Some(d) = &mut self.dialog
+            && !d.ui(&ctx, lang, &candidates, cmds)
+        {
+            self.dialog = None;
+        }
+    }
+}
+
+/// 开通账户: a person of the register, a login, a role; then the one-time passphrase, once.
+#[derive(Default)]
+pub struct OpenAccountDialog {
+    person: Option<PersonId>,
+    login: String,
+    role: Option<Role>,
+    error: Option<String>,
+    /// The one-time passphrase, after the account was opened; zeroized when dropped.
+    shown: Option<Zeroizing<String>>,
+    /// The person's name, kept for the passphrase page.
+    name: String,
+}
+
+impl OpenAccountDialog {
+    /// The account was refused.
+    pub fn failed(&mut self, message: String) {
+        self.error = Some(message);
+    }
+
+    fn ui(
+        &mut self,
+        ctx: &egui::Context,
+        lang: Lang,
+        candidates: &[&Person],
+        cmds: &mut Vec<MainCommand>,
+    ) -> bool {
+        let mut keep = true;
+        let popup_open = egui::Popup::is_any_open(ctx);
+        crate::ui::widgets::dialog("open_account").show(ctx, |ui| {
+            ui.set_width(480.0);
+            ui.heading(lang.tr("开通账户", "Open an account"));
+            if let Some(once) = &self.shown {
+                ui.label(match lang {
+                    Lang::Zh => format!("已为{}开通账户。一次性口令：", self.name),
+                    Lang::En => format!("Account opened for {}. One-time passphrase:", self.name),
+                });
+                ui.label(RichText::new(once.as_str()).monospace().size(26.0).strong());
+                hint_text(
+                    ui,
+                    lang.tr(
+                        "请当面交给本人（不含数字 0、1 和字母 O、I、L）。此口令只显示这一次；本人首次登录时须改为自己的口令，改之前此账户不能登记或审批任何事项。",
+                        "Hand it to the person in person (no 0, 1, O, I or L). It is shown only this once; at first sign-in they must replace it, and until then the account can neither record nor approve anything.",
+                    ),
+                );
+                if ui
+                    .add(primary_button(lang.tr("已交给本人，关闭", "Handed over, close")))
+                    .clicked()
+                {
+                    keep = false;
+                }
+                return;
+            }
+            Grid::new("open_account_form")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    let shown = self
+                        .person
+                        .and_then(|id| candidates.iter().find(|p| p.id == id))
+                        .map(|p| format!("{} {}", p.name, p.department))
+                        .unwrap_or_default();
+                    combo_row(
+                        ui,
+                        lang.tr("人员", "Person"),
+                        "account_person",
+                        &shown,
+                        |ui| {
+                            for p in candidates {
+                                ui.selectable_value(
+                                    &mut self.person,
+                                    Some(p.id),
+                                    format!("{} {}", p.name, p.department),
+                                );
+                            }
+                        },
+                    );
+                    field_row(ui, lang.tr("登录名", "Login"), &mut self.login, false);
+                    let role = self.role.map(|r| lang.role(r)).unwrap_or_default();
+                    combo_row(ui, lang.tr("角色", "Role"), "account_role", role, |ui| {
+                        for r in ROLES {
+                            ui.selectable_value(&mut self.role, Some(r), lang.role(r));
+                        }
+                    });
+                });
+            if candidates.is_empty() {
+                hint_text(
+                    ui,
+                    lang.tr(
+                        "人员登记中没有尚无账户的在岗人员：请先在“人员”中登记此人。",
+                        "Everyone in post already has an account: register the person under People first.",
+                    ),
+                );
+            }
+            let problem = if self.person.is_none() {
+                Some(lang.tr("请选择人员", "Choose the person"))
+            } else if self.login.trim().is_empty() {
+                Some(lang.tr(
+                    "请填写登录名（英文字母开头，如 zhao.zhuren）",
+                    "Enter a login (starting with a letter)",
+                ))
+            } else if self.role.is_none() {
+                Some(lang.tr("请选择角色", "Choose the role"))
+            } else {
+                None
+            };
+            // One line always: a hint appearing must not move the buttons under the pointer.
+            ui.label(RichText::new(problem.unwrap_or(" ")).weak());
+            if let Some(e) = &self.error {
+                error_text(ui, e);
+            }
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(
+                        problem.is_none(),
+                        primary_button(lang.tr("开通", "Open")),
+                    )
+                    .clicked()
+                    && let (Some(person), Some(role)) = (self.person, self.role)
+                {
+                    self.name = candidates
+                        .iter()
+                        .find(|p| p.id == person)
+                        .map(|p| p.name.clone())
+                        .unwrap_or_default();
+                    cmds.push(MainCommand::OpenAccount(NewAccount {
+                        person,
+                        login: self.login.trim().to_owned(),
+                        role,
+                    }));
+                }
+                if ui.button(lang.tr("取消", "Cancel")).clicked()
+                    || (ui.input(|i| i.key_pressed(egui::Key::Escape)) && !popup_open)
+                {
+                    keep = false;
+                }
+            });
+        });
+        keep
+    }
+}

@@ -34,17 +34,18 @@ click() { xdotool mousemove "$1" "$2" click 1; sleep "${3:-0.6}"; }
 click 597 228 0.3
 xdotool type --delay 40 "$pass"; xdotool key Return; sleep 3
 click 73 99 1            # 文件台账
-# The 密级 list below its drop-down: 绝密 277, 机密 315, 秘密 353, 内部敏感 391.
+# The dialog's top is 32 px below the window's (it grows downwards only). The 密级 list below
+# its drop-down: 绝密 247, 机密 285, 秘密 323, 内部敏感 361.
 for round in 1 2 3; do
   xdotool key ctrl+n; sleep 1.2
   xdotool type --delay 40 "Window test $round"; sleep 0.3
-  click 580 239 0.8        # 密级
+  click 580 209 0.8        # 密级
   shot "level-list-$round"
-  click 480 $((277 + 38 * round)) 0.8
-  click 580 468 0.3        # 页数
+  click 480 $((247 + 38 * round)) 0.8
+  click 580 437 0.3        # 页数
   xdotool type --delay 40 "$round"; sleep 0.5
   shot "filled-$round"
-  click 397 684 1.5        # 登记
+  click 397 653 1.5        # 登记
 done
 shot after
 kill "${pids[1]}" 2>/dev/null || true; sleep 1

@@ -449,7 +449,7 @@ fn r3_1_3_the_policy_is_a_setting_checked_against_the_regulation_and_audited() {
 fn gui_request_signed_in_approval_check_out_return_and_an_overdue_loan() {
     use common::gui::{click, harness, type_into};
     use egui::accesskit::Role as A11y;
-    use egui_kittest::kittest::Queryable;
+    use egui_kittest::kittest::{NodeT, Queryable};
     let dir = tempfile::tempdir().unwrap();
     // Ten days earlier, 孙工 borrowed a 机密 copy for 2 working days and never returned it.
     {
@@ -504,10 +504,16 @@ fn gui_request_signed_in_approval_check_out_return_and_an_overdue_loan() {
     click(&mut h, "赵主任（党办负责人）");
     type_into(&mut h, "审批人口令", "错误的口令 000");
     click(&mut h, "批准");
+    // The confirmation names the request; 返回 keeps the form as it was.
+    h.get_by_label_contains("借阅〔2026〕2号 · 钱部长");
+    click(&mut h, "返回");
+    click(&mut h, "批准");
+    click(&mut h, "确认批准");
     h.run();
     h.get_by_label("审批人口令不正确");
     type_into(&mut h, "审批人口令", HEAD_PASS);
     click(&mut h, "批准");
+    click(&mut h, "确认批准");
     h.run();
     h.get_by_label("已批准借阅");
     click(&mut h, "借出");
@@ -524,6 +530,9 @@ fn gui_request_signed_in_approval_check_out_return_and_an_overdue_loan() {
     h.run();
     h.get_by_label_contains(&format!("已保存 {}", pdf.display()));
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+    // Nothing is ticked in advance: the pages are counted first.
+    assert!(h.get_by_label("归还入柜").accesskit_node().is_disabled());
+    click(&mut h, "清点无误，页数齐全");
     click(&mut h, "归还入柜");
     h.run();
     h.get_by_label("已归还入柜");

@@ -13,12 +13,16 @@ use crate::ledger::users::UserRow;
 use crate::ui::i18n::Lang;
 use crate::ui::screens::main_window::MainCommand;
 use crate::ui::widgets::pickers::{PersonText, cabinet_row, person_row};
-use crate::ui::widgets::{combo_row, error_text, field_row, hint_text};
+use crate::ui::widgets::{
+    combo_row, danger_button, error_text, field_row, hint_text, primary_button,
+};
 use zeroize::Zeroizing;
 
 use super::{BorrowAction, BorrowingScreen, DecideHow};
 
-/// Drafts of the selected borrowing's action forms.
+/// Drafts of the selected borrowing's action forms. Nothing is ticked in advance: on return the
+/// pages are counted before the return is recorded.
+#[derive(Default)]
 pub(super) struct Forms {
     paper: bool,
     login: Option<String>,
@@ -31,32 +35,14 @@ pub(super) struct Forms {
     pub(super) received_by: Option<PersonId>,
     /// The cabinet a return goes into (the loan's own unless changed).
     return_cabinet: Option<CabinetId>,
-    pages_complete: bool,
+    /// Checked on return: none until the custodian has counted the pages.
+    pages_complete: Option<bool>,
     return_note: String,
+    /// A decision waiting for its confirmation.
+    confirm: Option<Pending>,
     save_path: String,
     /// The borrowing `save_path` was proposed for.
     save_for: Option<BorrowId>,
-}
-
-impl Default for Forms {
-    fn default() -> Self {
-        Self {
-            paper: false,
-            login: None,
-            passphrase: Zeroizing::default(),
-            paper_person: None,
-            reference: String::new(),
-            note: String::new(),
-            renew_days: String::new(),
-            received_by: None,
-            return_cabinet: None,
-            // Most returns are complete; unticking asks for a note.
-            pages_complete: true,
-            return_note: String::new(),
-            save_path: String::new(),
-            save_for: None,
-        }
-    }
 }
 
 impl Forms {
@@ -178,6 +164,95 @@ fn approval_ui(
                 true,
             );
         }
+    });
+}
+
+/// A decision on a request that waits for its confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pending {
+    Approve,
+    Reject,
+    Withdraw,
+}
+
+/// The confirmation of a decision, naming the request: 确认 runs it, 返回 leaves the form as
+/// it was (the approver's passphrase included).
+fn confirm_ui(
+    ctx: &egui::Context,
+    lang: Lang,
+    f: &mut Forms,
+    b: &crate::ledger::borrowing::Borrow,
+    cmds: &mut Vec<MainCommand>,
+) {
+    let Some(pending) = f.confirm else {
+        return;
+    };
+    let (title, ok) = match pending {
+        Pending::Approve => (
+            lang.tr("批准借阅", "Approve"),
+            lang.tr("确认批准", "Approve"),
+        ),
+        Pending::Reject => (
+            lang.tr("不批准借阅", "Reject"),
+            lang.tr("确认不批准", "Reject"),
+        ),
+        Pending::Withdraw => (
+            lang.tr("撤销借阅申请", "Withdraw"),
+            lang.tr("确认撤销", "Withdraw"),
+        ),
+    };
+    crate::ui::widgets::dialog("confirm_borrow_decision").show(ctx, |ui| {
+        ui.set_width(440.0);
+        ui.heading(title);
+        ui.label(format!(
+            "{} · {} · {} {}",
+            b.form_no, b.borrower_name, b.marking, b.title
+        ));
+        ui.label(format!("第{}份", b.copy_no));
+        if pending == Pending::Reject && f.note.trim().is_empty() {
+            error_text(
+                ui,
+                lang.tr("不批准须在“意见”中写明理由", "Give the reason in the note"),
+            );
+        }
+        ui.horizontal(|ui| {
+            let button = if pending == Pending::Approve {
+                primary_button(ok)
+            } else {
+                danger_button(ok)
+            };
+            let allowed = !(pending == Pending::Reject && f.note.trim().is_empty());
+            if ui.add_enabled(allowed, button).clicked() {
+                f.confirm = None;
+                match pending {
+                    Pending::Withdraw => {
+                        cmds.push(MainCommand::Borrow(BorrowAction::Cancel {
+                            id: b.id,
+                            reason: if !f.note.trim().is_empty() {
+                                f.note.clone()
+                            } else if b.state == BorrowState::Approved {
+                                "批准后未借出，撤销".into()
+                            } else {
+                                "申请人撤回".into()
+                            },
+                        }));
+                    }
+                    Pending::Approve | Pending::Reject => {
+                        if let Some(how) = f.take_approval() {
+                            cmds.push(MainCommand::Borrow(BorrowAction::Decide {
+                                id: b.id,
+                                approve: pending == Pending::Approve,
+                                how,
+                                note: f.note.clone(),
+                            }));
+                        }
+                    }
+                }
+            }
+            if ui.button(lang.tr("返回", "Back")).clicked() {
+                f.confirm = None;
+            }
+        });
     });
 }
 
@@ -303,45 +378,43 @@ impl BorrowingScreen {
                 });
                 let ready = f.approval_ready();
                 ui.horizontal(|ui| {
-                    for (approve, label) in [
-                        (true, lang.tr("批准", "Approve")),
-                        (false, lang.tr("不批准", "Reject")),
-                    ] {
-                        if ui.add_enabled(ready, egui::Button::new(label)).clicked()
-                            && let Some(how) = f.take_approval()
-                        {
-                            cmds.push(MainCommand::Borrow(BorrowAction::Decide {
-                                id: b.id,
-                                approve,
-                                how,
-                                note: f.note.clone(),
-                            }));
-                        }
+                    if ui
+                        .add_enabled(ready, primary_button(lang.tr("批准", "Approve")))
+                        .clicked()
+                    {
+                        f.confirm = Some(Pending::Approve);
                     }
-                    if ui.button(lang.tr("撤销申请", "Withdraw")).clicked() {
-                        cmds.push(MainCommand::Borrow(BorrowAction::Cancel {
-                            id: b.id,
-                            reason: if f.note.trim().is_empty() {
-                                "申请人撤回".into()
-                            } else {
-                                f.note.clone()
-                            },
-                        }));
+                    if ui
+                        .add_enabled(ready, danger_button(lang.tr("不批准", "Reject")))
+                        .clicked()
+                    {
+                        f.confirm = Some(Pending::Reject);
+                    }
+                    if ui
+                        .add(danger_button(lang.tr("撤销申请", "Withdraw")))
+                        .clicked()
+                    {
+                        f.confirm = Some(Pending::Withdraw);
                     }
                 });
+                confirm_ui(ui.ctx(), lang, f, &b, cmds);
             }
             BorrowState::Approved => {
                 ui.horizontal(|ui| {
-                    if ui.button(lang.tr("借出", "Hand out")).clicked() {
+                    if ui
+                        .add(primary_button(lang.tr("借出", "Hand out")))
+                        .clicked()
+                    {
                         cmds.push(MainCommand::Borrow(BorrowAction::CheckOut(b.id)));
                     }
-                    if ui.button(lang.tr("撤销申请", "Withdraw")).clicked() {
-                        cmds.push(MainCommand::Borrow(BorrowAction::Cancel {
-                            id: b.id,
-                            reason: "批准后未借出，撤销".into(),
-                        }));
+                    if ui
+                        .add(danger_button(lang.tr("撤销申请", "Withdraw")))
+                        .clicked()
+                    {
+                        f.confirm = Some(Pending::Withdraw);
                     }
                 });
+                confirm_ui(ui.ctx(), lang, f, &b, cmds);
             }
             BorrowState::Out => {
                 Grid::new("return_form").num_columns(2).show(ui, |ui| {
@@ -354,7 +427,18 @@ impl BorrowingScreen {
                         PersonText::Name,
                     );
                     ui.label(lang.tr("页数", "Pages"));
-                    ui.checkbox(&mut f.pages_complete, lang.tr("页数齐全", "complete"));
+                    ui.horizontal(|ui| {
+                        ui.radio_value(
+                            &mut f.pages_complete,
+                            Some(true),
+                            lang.tr("清点无误，页数齐全", "Counted, complete"),
+                        );
+                        ui.radio_value(
+                            &mut f.pages_complete,
+                            Some(false),
+                            lang.tr("缺页或损坏", "Missing or damaged"),
+                        );
+                    });
                     ui.end_row();
                     field_row(ui, lang.tr("情况说明", "Note"), &mut f.return_note, false);
                     if f.return_cabinet.is_none() {
@@ -369,14 +453,32 @@ impl BorrowingScreen {
                         &mut f.return_cabinet,
                     );
                 });
+                let return_problem = match f.pages_complete {
+                    None => Some(lang.tr(
+                        "请先清点页数，选择“页数齐全”或“缺页或损坏”",
+                        "Count the pages first",
+                    )),
+                    Some(false) if f.return_note.trim().is_empty() => Some(lang.tr(
+                        "缺页或损坏时，请在“情况说明”中写明",
+                        "Describe what is missing or damaged in the note",
+                    )),
+                    _ => None,
+                };
+                hint_text(ui, return_problem.unwrap_or(" "));
                 ui.horizontal(|ui| {
-                    if ui.button(lang.tr("归还入柜", "Return")).clicked()
+                    if ui
+                        .add_enabled(
+                            return_problem.is_none(),
+                            primary_button(lang.tr("归还入柜", "Return")),
+                        )
+                        .clicked()
                         && let Some(received_by) = f.received_by
+                        && let Some(pages_complete) = f.pages_complete
                     {
                         cmds.push(MainCommand::Borrow(BorrowAction::Return {
                             id: b.id,
                             received_by,
-                            pages_complete: f.pages_complete,
+                            pages_complete,
                             note: f.return_note.clone(),
                             into: f.return_cabinet,
                         }));

@@ -119,7 +119,10 @@ impl DocumentsScreen {
                 if ui.button(lang.tr("修改登记", "Edit")).clicked() {
                     self.dialog = Some(RegisterDialog::edit(d));
                 }
-                if ui.button(lang.tr("作废", "Void")).clicked() {
+                if ui
+                    .add(crate::ui::widgets::danger_button(lang.tr("作废", "Void")))
+                    .clicked()
+                {
                     self.void_dialog = Some(VoidDialog::new(d.id));
                 }
             });

@@ -479,7 +479,7 @@ fn gui_request_signed_in_approval_check_out_return_and_an_overdue_loan() {
     h.get_by_label("逾期 6 个工作日");
     h.get_by_label_contains("借阅〔2026〕1号 · 孙工").click();
     h.run();
-    h.get_by_label("2026-11-18 逾期6天");
+    h.get_by_label("2026-11-18 逾期6个工作日");
     h.get_by_label("归还入柜");
     // A request for the 秘密 copy, approved by the department head signing in here.
     click(&mut h, "借阅申请");
@@ -522,7 +522,7 @@ fn gui_request_signed_in_approval_check_out_return_and_an_overdue_loan() {
     h.get_by_label("已借出，应于 2026-12-01 前归还");
     // It is on loan now, next to the overdue one.
     assert!(h.query_all_by_label("2026-12-01").count() >= 1);
-    h.get_by_label("2026-11-18 逾期6天");
+    h.get_by_label("2026-11-18 逾期6个工作日");
     // The form, saved as a PDF where the custodian says.
     let pdf = dir.path().join("借阅申请表.pdf");
     type_into(&mut h, "保存位置", pdf.to_str().unwrap());

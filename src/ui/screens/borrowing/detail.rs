@@ -427,7 +427,7 @@ impl BorrowingScreen {
                         PersonText::Name,
                     );
                     ui.label(lang.tr("页数", "Pages"));
-                    ui.horizontal(|ui| {
+                    ui.vertical(|ui| {
                         ui.radio_value(
                             &mut f.pages_complete,
                             Some(true),

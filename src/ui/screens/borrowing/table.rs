@@ -87,7 +87,7 @@ impl BorrowingScreen {
                     row.col(|ui| {
                         let due = b.due_on.map(|d| d.to_string()).unwrap_or_default();
                         if late > 0 {
-                            error_text(ui, &format!("{due} 逾期{late}天"));
+                            error_text(ui, &format!("{due} 逾期{late}个工作日"));
                         } else {
                             ui.label(due);
                         }

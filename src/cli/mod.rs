@@ -125,9 +125,10 @@ pub enum Command {
     /// of the copies), to a PDF file (`--out`) or the default printer (`--printer`). Audited
     /// once the file is written or the printer took it.
     Print {
-        /// Which form: borrow-form, labels.
+        /// Which form: borrow-form, labels, or register (a whole list, A4 landscape).
         kind: String,
-        /// The record's id, e.g. borrow-3 or doc-5 (from `list --json`).
+        /// The record's id, e.g. borrow-3 or doc-5 (from `list --json`); for `register`, which
+        /// one: documents, borrows, people, cabinets, audit, cabinet-N.
         id: String,
         /// The PDF file to write.
         #[arg(long, conflicts_with = "printer")]
@@ -135,6 +136,24 @@ pub enum Command {
         /// Send it to the default printer (CUPS).
         #[arg(long)]
         printer: bool,
+    },
+    /// Export a register as an inspector's table: .xlsx, CSV (UTF-8 with BOM) or an A4
+    /// landscape PDF; the same filters as `list`. Audited.
+    Export {
+        /// documents, borrows, people, cabinets, audit, or cabinet-N (the copies held in it).
+        register: String,
+        /// xlsx, csv or pdf.
+        #[arg(long, value_parser = ["xlsx", "csv", "pdf"])]
+        format: String,
+        /// The file to write (created 0600; an existing one is replaced).
+        #[arg(long)]
+        out: PathBuf,
+        /// borrows: only those out past their due date.
+        #[arg(long)]
+        overdue: bool,
+        /// documents: only those the search finds.
+        #[arg(long)]
+        search: Option<String>,
     },
     /// Search the ledger (title, 文号, receipt number, issuing unit, remarks); ranked, paged.
     Search {
@@ -260,8 +279,30 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
                 (None, true) => crate::ledger::printing::PrintTarget::Printer,
                 _ => return Err(CliError("请用 --out FILE 或 --printer 指定打印去向".into())),
             };
-            registers::print_form(&dir, &mut input, cli.acting.as_deref(), kind, id, &target)
+            if kind == "register" {
+                registers::print_register(&dir, &mut input, cli.acting.as_deref(), id, &target)
+            } else {
+                registers::print_form(&dir, &mut input, cli.acting.as_deref(), kind, id, &target)
+            }
         }
+        Command::Export {
+            register,
+            format,
+            out,
+            overdue,
+            search,
+        } => registers::export(
+            &dir,
+            &mut input,
+            cli.acting.as_deref(),
+            &registers::RegisterArgs {
+                name: register,
+                overdue: *overdue,
+                search: search.as_deref(),
+            },
+            format,
+            out,
+        ),
         Command::Search {
             text,
             page,

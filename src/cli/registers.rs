@@ -245,6 +245,82 @@ pub fn print_form(
     Ok(())
 }
 
+/// A register named on the command line, with the filters of `list`.
+pub struct RegisterArgs<'a> {
+    pub name: &'a str,
+    pub overdue: bool,
+    pub search: Option<&'a str>,
+}
+
+fn register_of(a: &RegisterArgs<'_>) -> Result<crate::ledger::reports::Register, CliError> {
+    use crate::ledger::reports::Register;
+    Ok(match a.name {
+        "documents" => Register::Documents(crate::ledger::search::Query {
+            text: a.search.unwrap_or("").to_owned(),
+            ..Default::default()
+        }),
+        "borrows" => Register::Loans(if a.overdue {
+            Which::Overdue
+        } else {
+            Which::All
+        }),
+        "people" => Register::People,
+        "cabinets" => Register::Cabinets,
+        "audit" => Register::Audit(Default::default()),
+        other => match other
+            .strip_prefix("cabinet-")
+            .and_then(|n| n.parse::<i64>().ok())
+        {
+            Some(n) => Register::CabinetCopies(crate::ledger::cabinets::CabinetId(n)),
+            None => {
+                return Err(CliError(format!(
+                    "未知登记表 {other}；可选：documents borrows people cabinets audit cabinet-N"
+                )));
+            }
+        },
+    })
+}
+
+/// `export REGISTER --format F --out FILE`.
+pub fn export(
+    dir: &Path,
+    input: &mut SecretInput,
+    acting: Option<&str>,
+    args: &RegisterArgs<'_>,
+    format: &str,
+    out: &Path,
+) -> Result<(), CliError> {
+    use crate::ledger::export::{self, Format};
+    let register = register_of(args)?;
+    let format = Format::from_code(format)
+        .ok_or_else(|| CliError(format!("未知格式 {format}；可选：xlsx csv pdf")))?;
+    let mut s = open(dir, input, acting)?;
+    let result = export::export(&mut s, &register, format, out);
+    drop(s.lock("cli"));
+    println!("{}", result?.summary);
+    Ok(())
+}
+
+/// `print register REGISTER --out FILE|--printer`.
+pub fn print_register(
+    dir: &Path,
+    input: &mut SecretInput,
+    acting: Option<&str>,
+    name: &str,
+    target: &PrintTarget,
+) -> Result<(), CliError> {
+    let register = register_of(&RegisterArgs {
+        name,
+        overdue: false,
+        search: None,
+    })?;
+    let mut s = open(dir, input, acting)?;
+    let result = crate::ledger::export::print(&mut s, &register, target);
+    drop(s.lock("cli"));
+    println!("{}", result?.summary);
+    Ok(())
+}
+
 /// A document as `list` and `search` print it.
 fn doc_json(d: &Document) -> Value {
     json!({"id": format!("doc-{}", d.id.0), "direction": d.direction, "receipt_no": d.receipt_no,

@@ -218,6 +218,17 @@ pub fn one_page_a4(
 pub fn pages_a4(
     title: &str,
     count: usize,
+    draw: impl FnMut(usize, &mut Canvas<'_, '_>) -> f32,
+) -> Result<Vec<u8>, PrintError> {
+    pages(title, A4, count, draw)
+}
+
+/// Makes a PDF of `count` pages of `size` (width, height in points; A4 landscape is
+/// `(A4.1, A4.0)`).
+pub fn pages(
+    title: &str,
+    size: (f32, f32),
+    count: usize,
     mut draw: impl FnMut(usize, &mut Canvas<'_, '_>) -> f32,
 ) -> Result<Vec<u8>, PrintError> {
     let data = crate::assets::NOTO_SANS_SC;
@@ -231,7 +242,7 @@ pub fn pages_a4(
     );
     for i in 0..count {
         let mut page = document.start_page_with(
-            PageSettings::from_wh(A4.0, A4.1).ok_or_else(|| PrintError::Pdf("A4".into()))?,
+            PageSettings::from_wh(size.0, size.1).ok_or_else(|| PrintError::Pdf("A4".into()))?,
         );
         let bottom = {
             let mut canvas = Canvas {
@@ -244,7 +255,7 @@ pub fn pages_a4(
             bottom
         };
         page.finish();
-        if bottom > A4.1 {
+        if bottom > size.1 {
             return Err(PrintError::Overflow);
         }
     }

@@ -93,6 +93,8 @@ audit_actions! {
     BorrowDemoBackdate => "borrow.demo_backdate", "borrows", "演示数据回溯日期", "Demo data back-dated";
     PrintBorrowForm => "print.borrow_form", "borrows", "打印借阅申请表", "Borrowing form printed";
     PrintLabels => "print.labels", "documents", "打印份号标签", "Copy labels printed";
+    RegisterExport => "register.export", "registers", "导出登记表", "Register exported";
+    RegisterPrint => "register.print", "registers", "打印登记表", "Register printed";
 }
 
 impl AuditAction {

@@ -95,3 +95,12 @@ pub fn sign_in(h: &mut Harness<'_, BaomiApp>) {
     h.run();
     h.run();
 }
+
+/// Clicks the button with this label (when a heading or a column bears the same text).
+pub fn click_button(h: &mut Harness<'_, BaomiApp>, label: &str) {
+    use egui::accesskit::Role;
+    h.get_by_role_and_label(Role::Button, label).scroll_to_me();
+    h.run();
+    h.get_by_role_and_label(Role::Button, label).click();
+    h.run();
+}

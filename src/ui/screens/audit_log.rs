@@ -114,6 +114,14 @@ impl AuditLogScreen {
             if ui.button(lang.tr("刷新", "Refresh")).clicked() {
                 self.reload(session);
             }
+            if ui
+                .button(lang.tr("导出 · 打印", "Export · print"))
+                .clicked()
+            {
+                cmds.push(MainCommand::OpenExport(
+                    crate::ledger::reports::Register::Audit(self.filter.clone()),
+                ));
+            }
             if ui.button(lang.tr("验证审计链", "Verify chain")).clicked() {
                 self.chain = Some(session.verify_audit().map_err(|e| e.to_string()));
             }

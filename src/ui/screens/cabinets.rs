@@ -174,6 +174,14 @@ impl CabinetsScreen {
             if ui.button(lang.tr("登记专柜", "Add cabinet")).clicked() {
                 self.dialog = Some(CabinetDialog::new(None));
             }
+            if ui
+                .button(lang.tr("导出 · 打印", "Export · print"))
+                .clicked()
+            {
+                cmds.push(MainCommand::OpenExport(
+                    crate::ledger::reports::Register::Cabinets,
+                ));
+            }
         });
         if let Some(e) = &self.error {
             error_text(ui, e);
@@ -226,6 +234,12 @@ impl CabinetsScreen {
                     row.col(|ui| {
                         if ui.small_button(lang.tr("修改", "Edit")).clicked() {
                             edit = Some(index);
+                        }
+                        // The copies held in it now, as a stock-taking sheet to tick.
+                        if ui.small_button(lang.tr("清点表", "Stock sheet")).clicked() {
+                            cmds.push(MainCommand::OpenExport(
+                                crate::ledger::reports::Register::CabinetCopies(c.id),
+                            ));
                         }
                     });
                 });

@@ -136,6 +136,17 @@ pub enum MainCommand {
         /// Where to.
         target: crate::ledger::printing::PrintTarget,
     },
+    /// Open the export dialog for a list as it is shown.
+    OpenExport(crate::ledger::reports::Register),
+    /// Export (`format` Some) or print (None) a register.
+    Export {
+        /// Which list, with its filters.
+        register: crate::ledger::reports::Register,
+        /// The file format, or None for the printer.
+        format: Option<crate::ledger::export::Format>,
+        /// The file (ignored for the printer).
+        path: std::path::PathBuf,
+    },
     /// 开通账户 for a person of the register (one-time passphrase).
     OpenAccount(crate::ledger::users::NewAccount),
     /// 停用 an account.
@@ -164,6 +175,7 @@ pub struct MainWindow {
     people: PeopleScreen,
     settings: SettingsScreen,
     passphrase_dialog: Option<PassphraseDialog>,
+    export_dialog: Option<super::export_dialog::ExportDialog>,
     commands: Vec<MainCommand>,
     /// Commands of the previous frame, run at the start of the next one so that the busy state
     /// of the screen that sent them is painted first (a passphrase change takes a second).
@@ -194,6 +206,7 @@ impl MainWindow {
             cabinets: CabinetsScreen::default(),
             people: PeopleScreen::default(),
             passphrase_dialog: first_sign_in.then(PassphraseDialog::first_sign_in),
+            export_dialog: None,
             commands: Vec::new(),
             ready: Vec::new(),
             toast: None,
@@ -216,6 +229,7 @@ impl MainWindow {
         self.ready = std::mem::take(&mut self.commands);
         // Ctrl+N registers an incoming document from any section.
         let busy = self.passphrase_dialog.is_some()
+            || self.export_dialog.is_some()
             || self.documents.dialog_open()
             || self.outgoing.dialog.is_some()
             || self.borrowing.dialog.is_some()
@@ -304,6 +318,11 @@ impl MainWindow {
                 }
             }
         });
+        if let Some(dialog) = &mut self.export_dialog
+            && !dialog.ui(&ctx, lang, &self.session, &mut self.commands)
+        {
+            self.export_dialog = None;
+        }
         if let Some(dialog) = &mut self.passphrase_dialog {
             let keep = dialog.ui(&ctx, lang, &mut self.commands);
             if dialog.lock_requested {
@@ -549,6 +568,34 @@ impl MainWindow {
                         Err(e) => (false, error_message(lang, &e)),
                     });
                     self.settings.reload(&self.session);
+                }
+                MainCommand::OpenExport(register) => {
+                    self.export_dialog = Some(super::export_dialog::ExportDialog::new(
+                        &self.session,
+                        register,
+                    ));
+                }
+                MainCommand::Export {
+                    register,
+                    format,
+                    path,
+                } => {
+                    let result = match format {
+                        Some(f) => {
+                            crate::ledger::export::export(&mut self.session, &register, f, &path)
+                        }
+                        None => crate::ledger::export::print(
+                            &mut self.session,
+                            &register,
+                            &crate::ledger::printing::PrintTarget::Printer,
+                        ),
+                    };
+                    if let Some(d) = &mut self.export_dialog {
+                        match result {
+                            Ok(done) => d.succeeded(done.summary),
+                            Err(e) => d.failed(error_message(lang, &e)),
+                        }
+                    }
                 }
                 MainCommand::OpenAccount(new) => {
                     match crate::ledger::users::open_account(&mut self.session, &new) {

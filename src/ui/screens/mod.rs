@@ -6,6 +6,7 @@ pub mod borrowing;
 pub mod cabinets;
 pub mod dashboard;
 pub mod documents;
+pub mod export_dialog;
 pub mod login;
 pub mod main_window;
 pub mod outgoing;

@@ -157,6 +157,14 @@ impl PeopleScreen {
             if ui.button(lang.tr("登记人员", "Add person")).clicked() {
                 self.dialog = Some(PersonDialog::new(None));
             }
+            if ui
+                .button(lang.tr("导出 · 打印", "Export · print"))
+                .clicked()
+            {
+                cmds.push(MainCommand::OpenExport(
+                    crate::ledger::reports::Register::People,
+                ));
+            }
         });
         if let Some(e) = &self.error {
             error_text(ui, e);

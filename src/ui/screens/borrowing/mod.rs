@@ -126,6 +126,18 @@ impl BorrowingScreen {
             if ui.button(lang.tr("借阅申请", "New request")).clicked() {
                 self.dialog = Some(RequestDialog::new(session));
             }
+            if ui
+                .button(lang.tr("导出 · 打印", "Export · print"))
+                .clicked()
+            {
+                cmds.push(MainCommand::OpenExport(
+                    crate::ledger::reports::Register::Loans(match self.tab {
+                        Tab::Pending => Which::Pending,
+                        Tab::Out => Which::Out,
+                        Tab::All => Which::All,
+                    }),
+                ));
+            }
         });
         let mut scanned = None;
         ui.horizontal(|ui| {

@@ -190,6 +190,14 @@ impl DocumentsScreen {
             {
                 self.dialog = Some(RegisterDialog::new(session));
             }
+            if ui
+                .button(lang.tr("导出 · 打印", "Export · print"))
+                .clicked()
+            {
+                cmds.push(MainCommand::OpenExport(
+                    crate::ledger::reports::Register::Documents(self.current_query()),
+                ));
+            }
             let l = ui.label(lang.tr("搜索", "Search"));
             let r = ui
                 .add(

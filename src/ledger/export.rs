@@ -321,12 +321,7 @@ fn pdf(report: &Report, meta: &Meta) -> Result<Vec<u8>, LedgerError> {
     const SIZE: f32 = 8.5;
     let (w, h) = (A4.1, A4.0);
     let usable = w - 2.0 * MARGIN;
-    let total: f64 = report.columns.iter().map(|c| c.width).sum();
-    let widths: Vec<f32> = report
-        .columns
-        .iter()
-        .map(|c| (c.width / total) as f32 * usable)
-        .collect();
+    let widths = column_widths(report, usable, SIZE)?;
     let first_top = MARGIN + 46.0;
     let top = MARGIN + 16.0;
     let bottom = h - MARGIN - 18.0;
@@ -408,6 +403,55 @@ fn pdf(report: &Report, meta: &Meta) -> Result<Vec<u8>, LedgerError> {
     })
     .map_err(|e| LedgerError::Invalid(e.to_string()))?;
     Ok(bytes)
+}
+
+/// The PDF's column widths: each column as wide as its widest cell (the first 2000 rows) and
+/// its header; when that is more than the page holds, the short columns (dates, numbers,
+/// codes) keep their width and the long ones (titles, units, numbers of documents) share the
+/// rest in proportion, their text cut with "…".
+fn column_widths(report: &Report, usable: f32, size: f32) -> Result<Vec<f32>, LedgerError> {
+    let measure = crate::forms::Measure::new(crate::assets::NOTO_SANS_SC)
+        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+    let pad = 6.0;
+    let mut natural: Vec<f32> = report
+        .columns
+        .iter()
+        .map(|c| measure.width(c.header, size) + pad)
+        .collect();
+    for row in report.rows.iter().take(2000) {
+        for (n, cell) in natural.iter_mut().zip(row) {
+            *n = n.max(measure.width(&cell.text(), size) + pad);
+        }
+    }
+    let total: f32 = natural.iter().sum();
+    if total <= usable {
+        // Room to spare: the long columns get it.
+        let extra = usable - total;
+        let long: f32 = natural.iter().filter(|n| **n > 80.0).sum();
+        return Ok(natural
+            .iter()
+            .map(|n| {
+                if *n > 80.0 && long > 0.0 {
+                    n + extra * n / long
+                } else {
+                    *n
+                }
+            })
+            .collect());
+    }
+    let fixed: f32 = natural.iter().filter(|n| **n <= 80.0).sum();
+    let long: f32 = natural.iter().filter(|n| **n > 80.0).sum();
+    let room = (usable - fixed).max(0.0);
+    Ok(natural
+        .iter()
+        .map(|n| {
+            if *n <= 80.0 {
+                *n
+            } else {
+                (room * n / long).max(40.0)
+            }
+        })
+        .collect())
 }
 
 /// The default folder and name proposed for an export (the user's home).

@@ -4,6 +4,7 @@
 //! build the same [`Register`] from their filters, so what is exported is what is shown.
 
 use chrono::NaiveDate;
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use super::borrowing::{self, Which};
@@ -377,36 +378,58 @@ pub fn build(s: &Session, register: &Register) -> Result<Report, LedgerError> {
     })
 }
 
-/// Copies of each document by where they are, and the cabinets holding them.
-#[derive(Debug, Clone, Default)]
-struct Counts {
-    total: i64,
-    in_cabinet: i64,
-    borrowed: i64,
-    sent_out: i64,
-    cabinets: String,
+/// Copies of a document by where they are, and the cabinets holding them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Counts {
+    pub total: i64,
+    pub in_cabinet: i64,
+    pub borrowed: i64,
+    pub sent_out: i64,
+    /// The codes of the cabinets holding its copies, comma-separated.
+    pub cabinets: String,
+}
+
+const COUNTS: &str = "SELECT c.document_id, count(*), \
+        sum(c.state = 'in_cabinet'), sum(c.state = 'borrowed'), sum(c.state = 'sent_out'), \
+        coalesce(group_concat(DISTINCT k.code), '') \
+ FROM copies c LEFT JOIN cabinets k ON k.id = c.cabinet_id AND c.state = 'in_cabinet'";
+
+/// The counts of the documents `ids` (a page of the register on screen).
+pub fn copy_counts_for(
+    s: &Session,
+    ids: &[DocumentId],
+) -> Result<std::collections::HashMap<DocumentId, Counts>, LedgerError> {
+    let mut stmt = s.conn().prepare_cached(&format!(
+        "{COUNTS} WHERE c.document_id = ?1 GROUP BY c.document_id"
+    ))?;
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    for id in ids {
+        let row = stmt.query_row([id.0], counts_row).optional()?;
+        if let Some((id, c)) = row {
+            out.insert(id, c);
+        }
+    }
+    Ok(out)
+}
+
+fn counts_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(DocumentId, Counts)> {
+    Ok((
+        DocumentId(r.get(0)?),
+        Counts {
+            total: r.get(1)?,
+            in_cabinet: r.get(2)?,
+            borrowed: r.get(3)?,
+            sent_out: r.get(4)?,
+            cabinets: r.get(5)?,
+        },
+    ))
 }
 
 fn copy_counts(s: &Session) -> Result<std::collections::HashMap<DocumentId, Counts>, LedgerError> {
-    let mut stmt = s.conn().prepare_cached(
-        "SELECT c.document_id, count(*), \
-                sum(c.state = 'in_cabinet'), sum(c.state = 'borrowed'), sum(c.state = 'sent_out'), \
-                coalesce(group_concat(DISTINCT k.code), '') \
-         FROM copies c LEFT JOIN cabinets k ON k.id = c.cabinet_id AND c.state = 'in_cabinet' \
-         GROUP BY c.document_id",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            DocumentId(r.get(0)?),
-            Counts {
-                total: r.get(1)?,
-                in_cabinet: r.get(2)?,
-                borrowed: r.get(3)?,
-                sent_out: r.get(4)?,
-                cabinets: r.get(5)?,
-            },
-        ))
-    })?;
+    let mut stmt = s
+        .conn()
+        .prepare_cached(&format!("{COUNTS} GROUP BY c.document_id"))?;
+    let rows = stmt.query_map([], counts_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

@@ -42,6 +42,8 @@ pub enum SortKey {
     Title,
     Level,
     Dated,
+    IssuingUnit,
+    ReceivedOn,
 }
 
 /// A search: text, filters and order.
@@ -209,6 +211,8 @@ fn build(q: &Query) -> Built {
              d.id {dir}"
         ),
         SortKey::Dated => format!("d.dated {dir}, d.id {dir}"),
+        SortKey::IssuingUnit => format!("d.issuing_unit = '', d.issuing_unit {dir}, d.id {dir}"),
+        SortKey::ReceivedOn => format!("d.received_on IS NULL, d.received_on {dir}, d.id {dir}"),
     };
     let mut from_where = from;
     if !wheres.is_empty() {

@@ -47,6 +47,12 @@ pub struct DocumentsScreen {
     shown: Option<Query>,
     ids: Vec<DocumentId>,
     pages: HashMap<usize, Vec<Document>>,
+    /// Copies by where they are, for the rows read.
+    counts: HashMap<DocumentId, crate::ledger::reports::Counts>,
+    /// The columns the user chose (empty: the default set).
+    columns: Vec<table::Col>,
+    /// Chosen columns the window had no room for.
+    left_out: Vec<table::Col>,
     years: Vec<i32>,
     selected: Option<DocumentId>,
     detail: Option<Detail>,
@@ -253,6 +259,7 @@ impl DocumentsScreen {
     fn filter_bar(&mut self, ui: &mut Ui, lang: Lang) {
         let all = lang.tr("全部", "All");
         ui.horizontal_wrapped(|ui| {
+            self.columns_menu(ui, lang);
             let f = &mut self.filters;
             filter_combo(
                 ui,

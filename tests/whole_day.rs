@@ -43,6 +43,11 @@ fn gui_a_whole_day_without_the_command_line() {
     let mut h = harness_sized(dir.path(), common::clock(), egui::vec2(1366.0, 768.0));
     // Morning: the ledger is set up, a cabinet and the people registered.
     run_wizard(&mut h);
+    // The dashboard says what a new ledger needs first, each step a click away.
+    h.get_by_label("开始使用：请依次完成");
+    assert!(h.query_by_label("已完成").is_none());
+    click(&mut h, "去登记专柜");
+    h.get_by_label("登记专柜");
     common::gui::add_cabinet(&mut h, "JM-01");
     add_person(&mut h, "赵主任", "党办", "党办主任", "核心涉密人员");
     add_person(&mut h, "孙工", "工程部", "工程师", "重要涉密人员");
@@ -183,4 +188,7 @@ fn gui_a_whole_day_without_the_command_line() {
     // Every step left its event, and the chain holds.
     let s = common::sign_in(dir.path(), "wang", "保密工作 2026!", common::system_clock());
     assert!(s.verify_audit().unwrap().is_intact());
+    // The checklist: all done but the custodian's own clearance and pledge.
+    let g = baomi::ledger::stats::getting_started(&s).unwrap();
+    assert!(g.cabinets && g.people && g.head_account && g.documents && !g.own_record);
 }

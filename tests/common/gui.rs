@@ -79,7 +79,7 @@ pub fn run_wizard(h: &mut Harness<'_, BaomiApp>) {
 
 /// Registers cabinet `code` in 机要室 through the 专柜 screen (default level 机密).
 pub fn add_cabinet(h: &mut Harness<'_, BaomiApp>, code: &str) {
-    click(h, "专柜");
+    click_button(h, "专柜");
     click(h, "登记专柜");
     type_into(h, "专柜编号", code);
     type_into(h, "存放位置", "机要室");

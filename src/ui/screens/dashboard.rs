@@ -29,6 +29,8 @@ pub struct Dashboard {
     /// For a security auditor: days since their last seal of the audit chain (`None`: never),
     /// when it is time to seal again.
     seal_due: Option<Option<i64>>,
+    /// The first-run checklist (the custodian's), until every step is done.
+    getting_started: Option<crate::ledger::stats::GettingStarted>,
 }
 
 /// A security auditor is reminded to seal the audit chain when the last seal is this old.
@@ -52,6 +54,10 @@ impl Dashboard {
             due_soon: Vec::new(),
             receipts: crate::ledger::outgoing::receipts_outstanding(session).unwrap_or((0, None)),
             seal_due: seal_due(session),
+            getting_started: (session.user().role == crate::domain::Role::Custodian)
+                .then(|| crate::ledger::stats::getting_started(session).ok())
+                .flatten()
+                .filter(|g| !g.done()),
         }
         .with_loans(session)
     }
@@ -86,6 +92,10 @@ impl Dashboard {
         cmds: &mut Vec<MainCommand>,
     ) {
         ui.heading(lang.tr("工作台", "Dashboard"));
+        if let Some(g) = self.getting_started {
+            getting_started_ui(ui, lang, &g, cmds);
+            ui.add_space(8.0);
+        }
         self.todo_ui(ui, lang, cmds);
         ui.add_space(8.0);
         let user = session.user();
@@ -279,4 +289,80 @@ fn seal_due(session: &Session) -> Option<Option<i64>> {
     );
     let days = (session.today() - sealed_on).num_days();
     (days >= SEAL_REMINDER_DAYS).then_some(Some(days))
+}
+
+/// 开始使用: the steps a new ledger needs before daily use, in order, each a click from its
+/// screen; done ones are shown as done.
+fn getting_started_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    g: &crate::ledger::stats::GettingStarted,
+    cmds: &mut Vec<MainCommand>,
+) {
+    egui::Frame::group(ui.style())
+        .inner_margin(10.0)
+        .show(ui, |ui| {
+            ui.label(RichText::new(lang.tr("开始使用：请依次完成", "Getting started")).strong());
+            let steps: [(bool, &str, &str, MainCommand); 5] = [
+                (
+                    g.cabinets,
+                    lang.tr(
+                        "登记保密专柜（文件登记时要选存放专柜）",
+                        "Register the cabinets",
+                    ),
+                    lang.tr("去登记专柜", "Cabinets"),
+                    MainCommand::Navigate(Section::Cabinets),
+                ),
+                (
+                    g.own_record,
+                    lang.tr(
+                        "补全本人的涉密人员类别和保密承诺书签订日期",
+                        "Complete your own clearance and pledge date",
+                    ),
+                    lang.tr("去人员登记", "People"),
+                    MainCommand::Navigate(Section::People),
+                ),
+                (
+                    g.people,
+                    lang.tr(
+                        "登记人员：借阅人、部门负责人、党办负责人",
+                        "Register the people: borrowers and approvers",
+                    ),
+                    lang.tr("去登记人员", "People"),
+                    MainCommand::Navigate(Section::People),
+                ),
+                (
+                    g.head_account,
+                    lang.tr(
+                        "为党办负责人开通账户，并由本人修改一次性口令（机密、绝密借阅须其审批）",
+                        "Open the head's account; they replace the one-time passphrase",
+                    ),
+                    lang.tr("去开通账户", "Accounts"),
+                    MainCommand::OpenAccounts,
+                ),
+                (
+                    g.documents,
+                    lang.tr("登记第一份文件（收文登记）", "Register the first document"),
+                    lang.tr("去收文登记", "Register"),
+                    MainCommand::Navigate(Section::Documents),
+                ),
+            ];
+            for (i, (done, text, link, cmd)) in steps.into_iter().enumerate() {
+                ui.horizontal(|ui| {
+                    let n = format!("{}. ", i + 1);
+                    if done {
+                        ui.label(
+                            RichText::new(format!("{n}{text}"))
+                                .color(egui::Color32::from_rgb(0x1a, 0x7f, 0x37)),
+                        );
+                        hint_text(ui, lang.tr("已完成", "done"));
+                    } else {
+                        ui.label(format!("{n}{text}"));
+                        if ui.link(link).clicked() {
+                            cmds.push(cmd);
+                        }
+                    }
+                });
+            }
+        });
 }

@@ -136,6 +136,8 @@ pub enum MainCommand {
         /// Where to.
         target: crate::ledger::printing::PrintTarget,
     },
+    /// 设置 → 用户.
+    OpenAccounts,
     /// Open the export dialog for a list as it is shown.
     OpenExport(crate::ledger::reports::Register),
     /// Export (`format` Some) or print (None) a register.
@@ -568,6 +570,12 @@ impl MainWindow {
                         Err(e) => (false, error_message(lang, &e)),
                     });
                     self.settings.reload(&self.session);
+                }
+                MainCommand::OpenAccounts => {
+                    self.section = Section::Settings;
+                    self.toast = None;
+                    self.settings.reload(&self.session);
+                    self.settings.show_accounts();
                 }
                 MainCommand::OpenExport(register) => {
                     self.export_dialog = Some(super::export_dialog::ExportDialog::new(

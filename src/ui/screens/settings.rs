@@ -59,6 +59,11 @@ impl SettingsScreen {
         s
     }
 
+    /// Shows 设置 → 用户.
+    pub fn show_accounts(&mut self) {
+        self.tab = SettingsTab::Accounts;
+    }
+
     /// Re-reads the policy and the calendar (after a save).
     pub fn reload(&mut self, session: &Session) {
         self.policy = borrowing::policy(session).unwrap_or_default();

@@ -63,6 +63,9 @@ fn main() {
         audit_head: "415:3a242fc406610eb0ce7d007ddf76766bd1500df60f4014d68c07e77709a7f986",
         due_text: "2026-12-03",
         renewals: &[],
+        decided_on: Some("2026-11-26".into()),
+        out_on: Some("2026-11-26".into()),
+        returned_on: None,
     };
     let mut times = Vec::new();
     let mut size = 0;

@@ -624,6 +624,9 @@ fn r3_1_3_the_printed_form_fits_one_a4_page_with_long_titles_and_names() {
         "关于加强重要项目保密管理工作的通知关于加强",
         "第1次：续借3个工作日",
         "续借审批单2026-031",
+        // A form printed after the hand-out carries the dates it has (item 8 of issue 10).
+        "审批人签字：日期：2026-11-26",
+        "借出日期：2026-11-26",
     ] {
         assert!(text.contains(field), "{field} missing from:\n{text}");
     }

@@ -16,6 +16,11 @@ pub struct FormContext<'a> {
     pub due_text: &'a str,
     /// Each renewal with its own approval (R3.1.3).
     pub renewals: &'a [Renewal],
+    /// The office dates of the decision, the hand-out and the return, once they happened
+    /// (`YYYY-MM-DD`): printed in their places, so a form printed later is complete.
+    pub decided_on: Option<String>,
+    pub out_on: Option<String>,
+    pub returned_on: Option<String>,
 }
 
 /// The borrower's undertakings (R3.1.3).
@@ -139,15 +144,29 @@ pub fn render(b: &Borrow, ctx: &FormContext<'_>) -> Result<Vec<u8>, PrintError> 
             ),
             (
                 "审批意见",
-                format!("{approval}\n审批人签字：                    日期："),
+                format!(
+                    "{approval}\n审批人签字：                    日期：{}",
+                    ctx.decided_on.as_deref().unwrap_or("")
+                ),
             ),
             (
                 "借出登记",
-                "保密员签字：                    借出日期：".into(),
+                format!(
+                    "保密员签字：                    借出日期：{}",
+                    ctx.out_on.as_deref().unwrap_or("")
+                ),
             ),
             (
                 "归还登记",
-                "保密员签字：                    归还日期：\n页数核对：□ 齐全  □ 不全（情况：                    ）".into(),
+                format!(
+                    "保密员签字：                    归还日期：{}\n页数核对：{}",
+                    ctx.returned_on.as_deref().unwrap_or(""),
+                    match b.pages_complete {
+                        Some(true) => "■ 齐全  □ 不全".to_owned(),
+                        Some(false) => format!("□ 齐全  ■ 不全（情况：{}）", b.return_note),
+                        None => "□ 齐全  □ 不全（情况：                    ）".to_owned(),
+                    }
+                ),
             ),
         ];
         if !b.justification.is_empty() {

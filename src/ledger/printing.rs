@@ -138,6 +138,9 @@ fn borrow_form(s: &Session, id: BorrowId) -> Result<Built, LedgerError> {
             audit_head: &audit_head,
             due_text: &due_text,
             renewals: &renewals,
+            decided_on: day_of(s, b.decided_at.as_deref()),
+            out_on: day_of(s, b.out_at.as_deref()),
+            returned_on: day_of(s, b.returned_at.as_deref()),
         },
     )
     .map_err(|e| LedgerError::Invalid(e.to_string()))?;
@@ -149,6 +152,11 @@ fn borrow_form(s: &Session, id: BorrowId) -> Result<Built, LedgerError> {
         detail: json!({"form_no": b.form_no, "audit_head": audit_head}),
         what: format!("《文件借阅申请表》{}", b.form_no),
     })
+}
+
+/// The office date of a stored time (`YYYY-MM-DD`).
+fn day_of(s: &Session, at: Option<&str>) -> Option<String> {
+    at.map(|t| s.zone().time_text(t).chars().take(10).collect())
 }
 
 /// Hands the PDF to its destination; an error says which and why, with the path last.

@@ -181,7 +181,9 @@ pub fn send_to_printer(pdf: &[u8]) -> Result<(), String> {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .map_err(|_| "本机没有可用的打印服务（CUPS 的 lp 命令），请用“另存为 PDF”".to_owned())?;
+        .map_err(|_| {
+            "本机没有安装打印服务，无法直接打印；请用“另存为 PDF”，再从能打印的电脑打印".to_owned()
+        })?;
     child
         .stdin
         .take()

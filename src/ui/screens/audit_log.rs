@@ -27,6 +27,8 @@ const LIMIT: i64 = 1000;
 /// What the details name by id, for showing names instead.
 #[derive(Default)]
 pub struct Names {
+    /// A login's owner, shown beside it ("王保密（wang）").
+    pub login_names: HashMap<String, String>,
     pub people: HashMap<i64, String>,
     pub cabinets: HashMap<i64, String>,
     pub users: HashMap<i64, String>,
@@ -47,7 +49,14 @@ impl Names {
             n.cabinets = cabinets.into_iter().map(|c| (c.id.0, c.code)).collect();
         }
         if let Ok(users) = crate::ledger::users::list(session) {
-            n.users = users.into_iter().map(|u| (u.id.0, u.login)).collect();
+            n.login_names = users
+                .iter()
+                .map(|u| (u.login.clone(), u.name.clone()))
+                .collect();
+            n.users = users
+                .into_iter()
+                .map(|u| (u.id.0, format!("{}（{}）", u.name, u.login)))
+                .collect();
         }
         n
     }
@@ -83,7 +92,7 @@ impl AuditLogScreen {
         self.actions = audit_log::actions(session).unwrap_or_default();
         self.seals = audit_log::seals(session).unwrap_or_default();
         self.names = Names::load(session);
-        let mut logins: Vec<String> = self.names.users.values().cloned().collect();
+        let mut logins: Vec<String> = self.names.login_names.keys().cloned().collect();
         logins.sort();
         self.logins = logins;
         self.query(session);
@@ -312,7 +321,12 @@ impl AuditLogScreen {
                     }
                 },
             );
-            let login_shown = filter.login.clone().unwrap_or_else(|| all.to_owned());
+            let names = &self.names.login_names;
+            let who = |l: &String| match names.get(l) {
+                Some(n) => format!("{n}（{l}）"),
+                None => l.clone(),
+            };
+            let login_shown = filter.login.as_ref().map_or(all.to_owned(), who);
             filter_combo(
                 ui,
                 lang.tr("用户", "User"),
@@ -321,7 +335,7 @@ impl AuditLogScreen {
                 |ui| {
                     ui.selectable_value(&mut filter.login, None, all);
                     for l in logins {
-                        ui.selectable_value(&mut filter.login, Some(l.clone()), l);
+                        ui.selectable_value(&mut filter.login, Some(l.clone()), who(l));
                     }
                 },
             );
@@ -434,7 +448,11 @@ impl AuditLogScreen {
                         ui.label(self.names.zone.time_text(&r.at));
                     });
                     row.col(|ui| {
-                        ui.label(&r.login);
+                        // The person, their login beside (the login is what the filter takes).
+                        ui.label(match self.names.login_names.get(&r.login) {
+                            Some(name) => format!("{name}（{}）", r.login),
+                            None => r.login.clone(),
+                        });
                     });
                     row.col(|ui| {
                         ui.label(crate::ui::i18n::action_label(lang, &r.action));
@@ -597,6 +615,17 @@ fn code_label(lang: Lang, key: &str, code: &str) -> Option<String> {
             "recovery_key" => Some(lang.tr("恢复密钥", "recovery key")),
             _ => None,
         },
+        // Why a session was locked (`Session::lock`'s reason).
+        "reason" => match code {
+            "manual" => Some(lang.tr("手动锁定", "locked by the user")),
+            "idle" => Some(lang.tr("空闲自动锁定", "idle auto-lock")),
+            "exit" => Some(lang.tr("退出程序", "app closed")),
+            "error" => Some(lang.tr("出错后锁定", "locked after an error")),
+            "cli" | "init" | "passwd" | "add-user" | "demo" => {
+                Some(lang.tr("命令行操作结束", "command line finished"))
+            }
+            _ => None,
+        },
         "kind" => match code {
             "paper" => Some(lang.tr("纸质审批单", "paper form")),
             "signed_in" => Some(lang.tr("审批人本机口令确认", "approver's own passphrase")),
@@ -698,7 +727,25 @@ mod tests {
             cabinets: [(2, "JM-02".to_owned())].into(),
             users: [(1, "zhang".to_owned())].into(),
             zone: crate::domain::OfficeZone::default(),
+            login_names: HashMap::new(),
         }
+    }
+
+    #[test]
+    fn lock_reasons_read_as_words_not_codes() {
+        assert_eq!(
+            describe(Lang::Zh, r#"{"reason":"idle"}"#, &names()),
+            "理由：空闲自动锁定"
+        );
+        assert_eq!(
+            describe(Lang::Zh, r#"{"reason":"add-user"}"#, &names()),
+            "理由：命令行操作结束"
+        );
+        // A reason someone typed stays as typed.
+        assert_eq!(
+            describe(Lang::Zh, r#"{"reason":"登记有误"}"#, &names()),
+            "理由：登记有误"
+        );
     }
 
     #[test]

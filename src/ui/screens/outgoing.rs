@@ -644,7 +644,9 @@ impl DraftDialog {
         Self {
             title: String::new(),
             category: Category::Policy,
-            level: Level::Mimi,
+            // The same default as 收文: the higher of the two common levels, so a forgotten choice
+            // over-protects rather than under-protects; the marking line shows it before saving.
+            level: Level::Jimi,
             period_kind: "unspecified",
             period_value: String::new(),
             dated: session.today().to_string(),

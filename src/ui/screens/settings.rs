@@ -141,7 +141,10 @@ impl SettingsScreen {
                     ui,
                     &format!(
                         "{}{}",
-                        lang.tr("示例：", "Example: "),
+                        lang.tr(
+                            "{unit} 为单位名称，{year} 为年度，{seq} 为当年序号。示例：",
+                            "{unit} is the unit's name, {year} the year, {seq} the number in the year. Example: "
+                        ),
                         crate::domain::numbering::format_number(
                             self.pattern.trim(),
                             &self.example_unit,

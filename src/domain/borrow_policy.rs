@@ -38,6 +38,15 @@ impl Approver {
         }
     }
 
+    /// The English name.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Approver::PartyOfficeHead => "Party office head",
+            Approver::DeptHead => "Department head",
+            Approver::Custodian => "Custodian",
+        }
+    }
+
     /// The account role that holds this approval.
     pub fn role(self) -> Role {
         match self {

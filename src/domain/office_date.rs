@@ -96,6 +96,15 @@ impl OfficeZone {
         }
     }
 
+    /// How the setting is shown in English, e.g. `UTC+08:00 (Beijing time)`.
+    pub fn label_en(self) -> String {
+        if self == OfficeZone::beijing() {
+            format!("UTC{} (Beijing time)", self.code())
+        } else {
+            format!("UTC{}", self.code())
+        }
+    }
+
     /// The offset.
     pub fn offset(self) -> FixedOffset {
         self.0

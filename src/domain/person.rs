@@ -53,6 +53,16 @@ impl Clearance {
         }
     }
 
+    /// The English label.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Clearance::None => "not cleared",
+            Clearance::Core => "core (up to top secret)",
+            Clearance::Important => "important (up to confidential)",
+            Clearance::General => "general (secret only)",
+        }
+    }
+
     /// R3.5.3: the highest level a person of this category may handle.
     pub fn highest_level(self) -> Level {
         match self {

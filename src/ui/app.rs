@@ -102,9 +102,10 @@ impl BaomiApp {
                     let stale = locked.recovered_stale_lock();
                     let mut screen = LoginScreen::new(locked);
                     if stale {
-                        screen.notice = Some(
+                        screen.notice = Some((
                             "上次 Baomi 未正常退出（已恢复实例锁）。数据库会自动完成未写完的事务；如有疑虑，解锁后请运行完整性检查。",
-                        );
+                            "Baomi did not close properly last time (its instance lock was recovered). The database completes any unfinished transaction itself; if in doubt, run the integrity check after unlocking.",
+                        ));
                     }
                     AppState::Login(Box::new(screen))
                 }
@@ -249,10 +250,7 @@ impl BaomiApp {
                     let locked = main.into_session().lock(reason);
                     let mut screen = LoginScreen::new(locked);
                     if reason == "idle" {
-                        screen.notice = Some(
-                            self.lang
-                                .tr("空闲超时，已自动锁定", "Locked after being idle"),
-                        );
+                        screen.notice = Some(("空闲超时，已自动锁定", "Locked after being idle"));
                     }
                     self.state = AppState::Login(Box::new(screen));
                 }
@@ -317,6 +315,13 @@ impl eframe::App for BaomiApp {
     /// earlier run, kept drop-down lists behind the dialog they belong to.
     fn persist_egui_memory(&self) -> bool {
         false
+    }
+
+    /// The preferences are saved within seconds of a change, not every 30 s (eframe's default):
+    /// a PC switched off or a killed process kept the old language. Saving writes one small
+    /// file with the language and the window's place only.
+    fn auto_save_interval(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(3)
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {

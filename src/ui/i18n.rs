@@ -22,6 +22,29 @@ impl Lang {
         }
     }
 
+    /// A level's name in this language.
+    pub fn level(self, l: crate::domain::level::Level) -> &'static str {
+        self.tr(l.label_zh(), l.label_en())
+    }
+
+    /// A clearance's name in this language.
+    pub fn clearance(self, c: crate::domain::person::Clearance) -> &'static str {
+        self.tr(c.label_zh(), c.label_en())
+    }
+
+    /// An approver's name in this language.
+    pub fn approver(self, a: crate::domain::borrow_policy::Approver) -> &'static str {
+        self.tr(a.label_zh(), a.label_en())
+    }
+
+    /// The office time zone as shown in this language.
+    pub fn zone(self, z: crate::domain::OfficeZone) -> String {
+        match self {
+            Lang::Zh => z.label_zh(),
+            Lang::En => z.label_en(),
+        }
+    }
+
     /// The role's label in this language.
     pub fn role(self, role: crate::domain::Role) -> &'static str {
         match self {

@@ -55,7 +55,7 @@ impl Names {
                 .collect();
             n.users = users
                 .into_iter()
-                .map(|u| (u.id.0, format!("{}（{}）", u.name, u.login)))
+                .map(|u| (u.id.0, format!("{} · {}", u.name, u.login)))
                 .collect();
         }
         n
@@ -322,9 +322,10 @@ impl AuditLogScreen {
                 },
             );
             let names = &self.names.login_names;
-            let who = |l: &String| match names.get(l) {
-                Some(n) => format!("{n}（{l}）"),
-                None => l.clone(),
+            let who = |l: &String| match (names.get(l), lang) {
+                (Some(n), Lang::Zh) => format!("{n}（{l}）"),
+                (Some(n), Lang::En) => format!("{n} ({l})"),
+                (None, _) => l.clone(),
             };
             let login_shown = filter.login.as_ref().map_or(all.to_owned(), who);
             filter_combo(
@@ -450,7 +451,10 @@ impl AuditLogScreen {
                     row.col(|ui| {
                         // The person, their login beside (the login is what the filter takes).
                         ui.label(match self.names.login_names.get(&r.login) {
-                            Some(name) => format!("{name}（{}）", r.login),
+                            Some(name) => match lang {
+                                Lang::Zh => format!("{name}（{}）", r.login),
+                                Lang::En => format!("{name} ({})", r.login),
+                            },
                             None => r.login.clone(),
                         });
                     });

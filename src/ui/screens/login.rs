@@ -37,8 +37,9 @@ pub struct LoginScreen {
     login: String,
     passphrase: Zeroizing<String>,
     error: Option<String>,
-    /// A one-line notice such as "locked after being idle".
-    pub notice: Option<&'static str>,
+    /// A one-line notice such as "locked after being idle", in Chinese and English (the language
+    /// may change on this screen).
+    pub notice: Option<(&'static str, &'static str)>,
     failures: u32,
     /// Failed attempts (login, time) to record in the audit trail at the next unlock.
     attempts: Vec<(String, String)>,
@@ -113,8 +114,8 @@ impl LoginScreen {
                 ui.add_space(12.0);
             });
             crate::ui::widgets::centered_card(ui, 580.0, |ui| {
-                if let Some(n) = self.notice {
-                    ui.label(RichText::new(n).strong());
+                if let Some((zh, en)) = self.notice {
+                    ui.label(RichText::new(lang.tr(zh, en)).strong());
                 }
                 if self.recovery_mode {
                     self.recovery_ui(ui, lang, wait, cmds);

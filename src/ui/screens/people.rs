@@ -98,11 +98,17 @@ impl PersonDialog {
                 field_row(ui, lang.tr("职务", "Post"), &mut self.post, false);
                 field_row(ui, lang.tr("电话", "Phone"), &mut self.phone, false);
                 let l = ui.label(lang.tr("涉密人员类别", "Clearance"));
-                combo_box(ui, "clearance", self.clearance.label_zh(), 200.0, |ui| {
-                    for c in Clearance::ALL {
-                        ui.selectable_value(&mut self.clearance, c, c.label_zh());
-                    }
-                })
+                combo_box(
+                    ui,
+                    "clearance",
+                    lang.clearance(self.clearance),
+                    200.0,
+                    |ui| {
+                        for c in Clearance::ALL {
+                            ui.selectable_value(&mut self.clearance, c, lang.clearance(c));
+                        }
+                    },
+                )
                 .labelled_by(l.id);
                 ui.end_row();
                 field_row(
@@ -202,13 +208,13 @@ impl PeopleScreen {
                         });
                     }
                     row.col(|ui| {
-                        ui.label(p.clearance.label_zh());
+                        ui.label(lang.clearance(p.clearance));
                     });
                     row.col(|ui| {
                         ui.label(
                             p.pledge_signed_on
                                 .map(|d| d.to_string())
-                                .unwrap_or_else(|| "未签".into()),
+                                .unwrap_or_else(|| lang.tr("未签", "not signed").into()),
                         );
                     });
                     let index = row.index();

@@ -157,9 +157,9 @@ impl SettingsScreen {
             ui.end_row();
             let l = ui.label(lang.tr("办公时区", "Office time zone"));
             let zone = &mut self.zone;
-            crate::ui::widgets::combo_box(ui, "office_zone", zone.label_zh(), 220.0, |ui| {
+            crate::ui::widgets::combo_box(ui, "office_zone", lang.zone(*zone), 220.0, |ui| {
                 for z in crate::domain::OfficeZone::choices() {
-                    ui.selectable_value(zone, z, z.label_zh());
+                    ui.selectable_value(zone, z, lang.zone(z));
                 }
             })
             .labelled_by(l.id);
@@ -234,7 +234,7 @@ impl SettingsScreen {
                         Level::Mimi => &mut self.policy.mimi,
                         Level::NeibuMingan => &mut self.policy.neibu,
                     };
-                    let name = ui.label(level.label_zh()).id;
+                    let name = ui.label(lang.level(level)).id;
                     ui.checkbox(&mut p.allowed, lang.tr("允许", "yes"));
                     if level == Level::Juemi {
                         ui.label(lang.tr("当日，指定地点阅读", "same day, on site"));
@@ -258,17 +258,17 @@ impl SettingsScreen {
                         crate::ui::widgets::combo_box(
                             ui,
                             "neibu_approver",
-                            p.approver.label_zh(),
+                            lang.approver(p.approver),
                             120.0,
                             |ui| {
                                 for a in Approver::ALL {
-                                    ui.selectable_value(&mut p.approver, a, a.label_zh());
+                                    ui.selectable_value(&mut p.approver, a, lang.approver(a));
                                 }
                             },
                         )
                         .labelled_by(name);
                     } else {
-                        ui.label(p.approver.label_zh());
+                        ui.label(lang.approver(p.approver));
                     }
                     ui.end_row();
                 }
@@ -277,7 +277,7 @@ impl SettingsScreen {
             &mut self.policy.head_may_approve_mimi,
             lang.tr(
                 "党办负责人也可审批秘密文件的借阅（制度规定由部门负责人审批；默认不允许）",
-                "The head may also approve 秘密 loans (the rules name the department head; off by default)",
+                "The head may also approve secret-level loans (the rules name the department head; off by default)",
             ),
         );
         hint_text(
@@ -308,7 +308,7 @@ impl SettingsScreen {
             ui,
             lang.tr(
                 "每年按国务院办公厅公布的节假日安排填写：“休”为放假日，“班”为调休上班日。",
-                "One year per text, from the State Council's notice: 休 rest days, 班 make-up working days.",
+                "One year per text, copied from the State Council's notice: one line per holiday period and per make-up working day, as in the template that New year writes.",
             ),
         );
         ui.horizontal_wrapped(|ui| {

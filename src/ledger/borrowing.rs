@@ -486,11 +486,31 @@ fn approver_refusal(
 /// approvals are checked with.
 #[derive(Debug, Clone)]
 pub struct Approvers {
-    /// Active accounts the rule accepts for this borrowing, ready to approve (passphrase
-    /// changed by their owner).
+    /// Active accounts the rule accepts for this borrowing (on paper, any of them; signed in
+    /// here, only those whose owner has replaced the one-time passphrase).
     pub eligible: Vec<super::users::UserRow>,
     /// When `eligible` is empty: why, and what to do.
     pub none_reason: Option<String>,
+}
+
+impl Approvers {
+    /// Those who may confirm here with their own passphrase.
+    pub fn signing_in(&self) -> impl Iterator<Item = &super::users::UserRow> {
+        self.eligible.iter().filter(|u| !u.must_change_passphrase)
+    }
+
+    /// Why nobody can confirm here although someone may approve on paper (their account still
+    /// has its one-time passphrase).
+    pub fn why_none_signs_in(&self) -> Option<String> {
+        if self.eligible.is_empty() || self.signing_in().next().is_some() {
+            return None;
+        }
+        let names: Vec<&str> = self.eligible.iter().map(|u| u.name.as_str()).collect();
+        Some(format!(
+            "{}尚未修改开通账户时的一次性口令：请本人先登录一次并修改口令，再在本机审批；或登记纸质审批",
+            names.join("、")
+        ))
+    }
 }
 
 /// The accounts that may approve borrowing `id` (R3.1.3, the unit's policy): the pickers offer
@@ -499,14 +519,9 @@ pub fn approvers_for(s: &Session, id: BorrowId) -> Result<Approvers, LedgerError
     let b = get(s, id)?;
     let policy = policy_in(s.conn())?;
     let mut eligible = Vec::new();
-    let mut waiting = Vec::new();
     for u in super::users::list(s)?.into_iter().filter(|u| u.active) {
         if approver_refusal(s.conn(), &policy, &b, u.person_id, u.role).is_ok() {
-            if u.must_change_passphrase {
-                waiting.push(u.name.clone());
-            } else {
-                eligible.push(u);
-            }
+            eligible.push(u);
         }
     }
     let none_reason = eligible.is_empty().then(|| {
@@ -523,14 +538,7 @@ pub fn approvers_for(s: &Session, id: BorrowId) -> Result<Approvers, LedgerError
             }
             w
         };
-        if waiting.is_empty() {
-            format!("没有可以审批的账户：此申请须由{wanted}审批。请在“设置 → 用户”中为其开通账户")
-        } else {
-            format!(
-                "{}尚未修改开通账户时的一次性口令：请本人先登录一次并修改口令，再审批",
-                waiting.join("、")
-            )
-        }
+        format!("没有可以审批的账户：此申请须由{wanted}审批。请在“设置 → 用户”中为其开通账户")
     });
     Ok(Approvers {
         eligible,

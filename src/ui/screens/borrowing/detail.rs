@@ -97,7 +97,12 @@ fn approval_ui(
     // why, and what to do.
     if let Some(why) = &approvers.none_reason {
         error_text(ui, why);
+    } else if !f.paper
+        && let Some(why) = approvers.why_none_signs_in()
+    {
+        error_text(ui, &why);
     }
+    let signing_in: Vec<&UserRow> = approvers.signing_in().collect();
     let approvers: Vec<&UserRow> = approvers.eligible.iter().collect();
     ui.horizontal(|ui| {
         ui.selectable_value(
@@ -139,7 +144,7 @@ fn approval_ui(
             let shown = f
                 .login
                 .as_ref()
-                .and_then(|l| approvers.iter().find(|u| &u.login == l))
+                .and_then(|l| signing_in.iter().find(|u| &u.login == l))
                 .map(|u| format!("{}（{}）", u.name, u.role.label_zh()))
                 .unwrap_or_default();
             combo_row(
@@ -148,7 +153,7 @@ fn approval_ui(
                 &format!("{id}_approver_login"),
                 &shown,
                 |ui| {
-                    for u in approvers {
+                    for u in &signing_in {
                         ui.selectable_value(
                             &mut f.login,
                             Some(u.login.clone()),

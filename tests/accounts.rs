@@ -154,18 +154,9 @@ fn r3_3_2_a_deactivated_account_no_longer_signs_in_and_its_person_may_get_a_new_
         .unwrap();
 }
 
-/// The one-time passphrase as the dialog shows it: four groups of four.
-fn looks_one_time(text: &str) -> bool {
-    let groups: Vec<&str> = text.split('-').collect();
-    groups.len() == 4
-        && groups
-            .iter()
-            .all(|g| g.len() == 4 && g.chars().all(|c| c.is_ascii_alphanumeric()))
-}
-
 #[test]
 fn gui_the_custodian_opens_the_heads_account_and_the_head_replaces_the_one_time_passphrase() {
-    use common::gui::{click, harness, type_into};
+    use common::gui::{click, harness_sized, type_into};
     use egui::accesskit::Role as A11y;
     use egui_kittest::kittest::Queryable;
     let dir = tempfile::tempdir().unwrap();
@@ -174,7 +165,7 @@ fn gui_the_custodian_opens_the_heads_account_and_the_head_replaces_the_one_time_
         head_person(&mut s);
         drop(s.lock("test"));
     }
-    let mut h = harness(dir.path(), common::clock());
+    let mut h = harness_sized(dir.path(), common::clock(), egui::vec2(1024.0, 768.0));
     common::gui::sign_in(&mut h);
     click(&mut h, "设置");
     click(&mut h, "用户");
@@ -195,12 +186,7 @@ fn gui_the_custodian_opens_the_heads_account_and_the_head_replaces_the_one_time_
     type_into(&mut h, "登录名", "zhao");
     click(&mut h, "开通");
     h.run();
-    let once = h
-        .query_all_by(|n| n.value().is_some_and(|v| looks_one_time(&v)))
-        .next()
-        .expect("the one-time passphrase is shown")
-        .value()
-        .unwrap();
+    let once = common::gui::shown_one_time_passphrase(&h);
     h.get_by_label_contains("此口令只显示这一次");
     click(&mut h, "已交给本人，关闭");
     h.get_by_label("待本人修改初始口令");
@@ -218,7 +204,7 @@ fn gui_the_custodian_opens_the_heads_account_and_the_head_replaces_the_one_time_
     drop(h);
 
     // The head's first sign-in: the passphrase must be replaced before anything else.
-    let mut h = harness(dir.path(), common::clock());
+    let mut h = harness_sized(dir.path(), common::clock(), egui::vec2(1024.0, 768.0));
     h.get_by_role_and_label(A11y::ComboBox, "用户").click();
     h.run();
     click(&mut h, "zhao");

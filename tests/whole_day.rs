@@ -32,11 +32,6 @@ fn add_person(
     h.get_by_label("已保存");
 }
 
-fn one_time(text: &str) -> bool {
-    let groups: Vec<&str> = text.split('-').collect();
-    groups.len() == 4 && groups.iter().all(|g| g.len() == 4)
-}
-
 #[test]
 fn gui_a_whole_day_without_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
@@ -65,12 +60,7 @@ fn gui_a_whole_day_without_the_command_line() {
     click(&mut h, "党办负责人");
     click(&mut h, "开通");
     h.run();
-    let once = h
-        .query_all_by(|n| n.value().is_some_and(|v| one_time(&v)))
-        .next()
-        .expect("the one-time passphrase")
-        .value()
-        .unwrap();
+    let once = common::gui::shown_one_time_passphrase(&h);
     click(&mut h, "已交给本人，关闭");
 
     // The head's first sign-in, at the custodian's PC: their own passphrase.

@@ -120,19 +120,7 @@ pub fn print(
     let report = reports::build(s, register)?;
     let meta = meta(s)?;
     let bytes = pdf(&report, &meta)?;
-    match to {
-        PrintTarget::Printer => {
-            crate::forms::send_to_printer(&bytes).map_err(LedgerError::Invalid)?;
-        }
-        PrintTarget::File(path) => {
-            if path.as_os_str().is_empty() {
-                return Err(LedgerError::Invalid("请填写保存的文件名".into()));
-            }
-            crate::fsutil::write_atomic(path, &bytes).map_err(|e| {
-                LedgerError::Invalid(format!("无法保存 PDF（{e}）：{}", path.display()))
-            })?;
-        }
-    }
+    super::printing::deliver(&bytes, to)?;
     record(
         s,
         AuditAction::RegisterPrint,

@@ -160,7 +160,7 @@ fn day_of(s: &Session, at: Option<&str>) -> Option<String> {
 }
 
 /// Hands the PDF to its destination; an error says which and why, with the path last.
-fn deliver(pdf: &[u8], to: &PrintTarget) -> Result<(), LedgerError> {
+pub(crate) fn deliver(pdf: &[u8], to: &PrintTarget) -> Result<(), LedgerError> {
     match to {
         PrintTarget::Printer => crate::forms::send_to_printer(pdf).map_err(LedgerError::Invalid),
         PrintTarget::File(path) => {

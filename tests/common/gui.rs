@@ -104,3 +104,19 @@ pub fn click_button(h: &mut Harness<'_, BaomiApp>, label: &str) {
     h.get_by_role_and_label(Role::Button, label).click();
     h.run();
 }
+
+/// The one-time passphrase the 开通账户 dialog shows (four groups of four characters).
+pub fn shown_one_time_passphrase(h: &Harness<'_, BaomiApp>) -> String {
+    let looks = |t: &str| {
+        let groups: Vec<&str> = t.split('-').collect();
+        groups.len() == 4
+            && groups
+                .iter()
+                .all(|g| g.len() == 4 && g.chars().all(|c| c.is_ascii_alphanumeric()))
+    };
+    h.query_all_by(|n| n.value().is_some_and(|v| looks(&v)))
+        .next()
+        .expect("the one-time passphrase is shown")
+        .value()
+        .unwrap()
+}

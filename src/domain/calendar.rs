@@ -145,6 +145,26 @@ pub struct DueDate {
     pub unknown_years: Vec<i32>,
 }
 
+/// A day as the calendar sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayKind {
+    /// Monday to Friday, not a holiday.
+    Workday,
+    /// Saturday or Sunday, not a make-up working day.
+    Weekend,
+    /// 放假: an official holiday (a weekend day inside it too).
+    Holiday,
+    /// 调休上班: a weekend day that is a working day.
+    MakeUpWorkday,
+}
+
+impl DayKind {
+    /// Whether one works that day.
+    pub fn is_working(self) -> bool {
+        matches!(self, DayKind::Workday | DayKind::MakeUpWorkday)
+    }
+}
+
 /// The working-day calendar: the years it knows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Calendar {
@@ -176,13 +196,19 @@ impl Calendar {
         self.years.contains_key(&year)
     }
 
+    /// What kind of day `d` is, for a calendar drawn on screen.
+    pub fn day_kind(&self, d: NaiveDate) -> DayKind {
+        match self.years.get(&d.year()) {
+            Some(y) if y.work.contains(&d) => DayKind::MakeUpWorkday,
+            Some(y) if y.rest.contains(&d) => DayKind::Holiday,
+            _ if is_weekend(d) => DayKind::Weekend,
+            _ => DayKind::Workday,
+        }
+    }
+
     /// Whether `d` is a working day.
     pub fn is_working_day(&self, d: NaiveDate) -> bool {
-        match self.years.get(&d.year()) {
-            Some(y) if y.work.contains(&d) => true,
-            Some(y) if y.rest.contains(&d) => false,
-            _ => !is_weekend(d),
-        }
+        self.day_kind(d).is_working()
     }
 
     /// R3.1.3: the `n`-th working day after `from` (`from` itself does not count; the item is due

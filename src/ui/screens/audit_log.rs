@@ -346,12 +346,7 @@ impl AuditLogScreen {
                 (lang.tr("至", "To"), &mut self.to_text),
             ] {
                 let l = ui.label(label);
-                dates_changed |= ui
-                    .add(
-                        egui::TextEdit::singleline(text)
-                            .hint_text("YYYY-MM-DD")
-                            .desired_width(112.0),
-                    )
+                dates_changed |= crate::ui::widgets::date::date_edit(ui, lang, label, text, 100.0)
                     .labelled_by(l.id)
                     .changed();
             }

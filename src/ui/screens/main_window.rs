@@ -184,6 +184,15 @@ pub struct MainWindow {
     ready: Vec<MainCommand>,
     /// A message after a write (success or refusal).
     toast: Option<(bool, String)>,
+    /// The working-day calendar the date fields mark (re-read when a year is saved).
+    calendar: std::sync::Arc<crate::domain::calendar::Calendar>,
+}
+
+fn office_calendar(session: &Session) -> std::sync::Arc<crate::domain::calendar::Calendar> {
+    std::sync::Arc::new(
+        crate::ledger::borrowing::calendar(session)
+            .unwrap_or_else(|_| crate::domain::calendar::Calendar::builtin()),
+    )
 }
 
 impl MainWindow {
@@ -194,6 +203,7 @@ impl MainWindow {
             settings::auto_lock_minutes(&session).unwrap_or(settings::DEFAULT_AUTO_LOCK_MINUTES);
         let dashboard = Dashboard::load(&session);
         let first_sign_in = session.user().must_change_passphrase;
+        let calendar = office_calendar(&session);
         Self {
             settings: SettingsScreen::new(&session, auto_lock_minutes),
             session,
@@ -212,6 +222,7 @@ impl MainWindow {
             commands: Vec::new(),
             ready: Vec::new(),
             toast: None,
+            calendar,
         }
     }
 
@@ -246,6 +257,13 @@ impl MainWindow {
             self.documents.open_register(&self.session);
         }
         let ctx = ui.ctx().clone();
+        crate::ui::widgets::date::publish(
+            &ctx,
+            crate::ui::widgets::date::OfficeDays {
+                today: self.session.today(),
+                calendar: self.calendar.clone(),
+            },
+        );
         egui::Panel::top("top_bar").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.label(RichText::new(&self.unit_name).strong().size(17.0));
@@ -530,6 +548,7 @@ impl MainWindow {
                             Err(e) => (false, error_message(lang, &e)),
                         },
                     );
+                    self.calendar = office_calendar(&self.session);
                     self.settings.reload(&self.session);
                 }
                 MainCommand::SetOutgoingPattern(p) => {

@@ -19,7 +19,7 @@ use crate::ledger::people::{self, Person, PersonId};
 use crate::ui::i18n::Lang;
 use crate::ui::widgets::form_rows::{category_row, level_period_rows, parse_common, parse_date};
 use crate::ui::widgets::pickers::{PersonText, cabinet_row, person_row};
-use crate::ui::widgets::{combo_row, error_text, field_row, header_cells};
+use crate::ui::widgets::{combo_row, date_row, error_text, field_row, header_cells};
 
 /// A step of the flow as the screen sends it.
 pub enum OutgoingAction {
@@ -582,7 +582,7 @@ fn distribute_form(
                 false,
             );
         }
-        field_row(ui, lang.tr("发出日期", "Sent on"), &mut f.sent_on, false);
+        date_row(ui, lang, lang.tr("发出日期", "Sent on"), &mut f.sent_on);
     });
     let input = (|| -> Result<(CopyId, DistributionInput), String> {
         let copy = f.copy.ok_or("请选择份号")?;
@@ -706,7 +706,7 @@ impl DraftDialog {
                     &mut self.period_value,
                 );
                 category_row(ui, lang, &mut self.category);
-                field_row(ui, lang.tr("成文日期", "Dated"), &mut self.dated, false);
+                date_row(ui, lang, lang.tr("成文日期", "Dated"), &mut self.dated);
                 field_row(ui, lang.tr("页数", "Pages"), &mut self.pages, false);
                 person_row(
                     ui,

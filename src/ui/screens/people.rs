@@ -111,11 +111,11 @@ impl PersonDialog {
                 )
                 .labelled_by(l.id);
                 ui.end_row();
-                field_row(
+                crate::ui::widgets::date_row(
                     ui,
+                    lang,
                     lang.tr("保密承诺书签订日期", "Pledge signed on"),
                     &mut self.pledge,
-                    false,
                 );
             });
             let input = self.input();

@@ -1,7 +1,10 @@
 //! Small widgets shared by screens.
 
+pub mod date;
 pub mod form_rows;
 pub mod pickers;
+
+pub use date::date_row;
 
 use egui::{Color32, RichText, TextEdit, Ui};
 
@@ -20,10 +23,10 @@ pub fn field_row(ui: &mut Ui, label: &str, text: &mut String, password: bool) ->
     r
 }
 
-/// The width of a form row's field: 280 points, or what the row has left in a narrow panel
+/// The width of a form row's field: 420 points (a 30-character title shows whole), or what the row has left in a narrow panel
 /// (a wider field would push the panel over the table beside it).
 fn row_width(ui: &Ui) -> f32 {
-    ui.available_width().clamp(120.0, 280.0)
+    ui.available_width().clamp(120.0, 420.0)
 }
 
 /// A field's name in the first column of a form grid: on one line, even in a narrow panel

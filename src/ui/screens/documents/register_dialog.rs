@@ -15,7 +15,7 @@ use crate::ui::i18n::Lang;
 use crate::ui::screens::main_window::MainCommand;
 use crate::ui::widgets::form_rows::{category_row, level_period_rows, parse_common, parse_date};
 use crate::ui::widgets::pickers::{PersonText, cabinet_row, fits, person_row};
-use crate::ui::widgets::{error_text, field_row};
+use crate::ui::widgets::{date_row, error_text, field_row};
 
 /// Whether the dialog registers a new document or corrects one.
 #[derive(Clone, Copy, PartialEq)]
@@ -325,13 +325,13 @@ impl RegisterDialog {
             &mut self.period_value,
         );
         category_row(ui, lang, &mut self.category);
-        field_row(ui, lang.tr("成文日期", "Dated"), &mut self.dated, false);
+        date_row(ui, lang, lang.tr("成文日期", "Dated"), &mut self.dated);
         if !self.outgoing {
-            field_row(
+            date_row(
                 ui,
+                lang,
                 lang.tr("收文日期", "Received on"),
                 &mut self.received_on,
-                false,
             );
             person_row(
                 ui,

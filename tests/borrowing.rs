@@ -655,10 +655,58 @@ fn gui_settings_save_the_policy_and_add_a_calendar_year() {
     h.get_by_label("2026");
     click(&mut h, "新的一年");
     h.get_by_label("2027 年：放假 0 天，调休上班 0 天");
+    // The year is a table: one row per holiday period, one per make-up working day.
+    click(&mut h, "添加放假时段");
+    type_in_last_row(&mut h, "开始日期", "2027-10-01");
+    type_in_last_row(&mut h, "结束日期（一天则留空）", "2027-09-30");
+    h.get_by_label("第 1 行的结束日期早于开始日期");
+    type_in_last_row(&mut h, "结束日期（一天则留空）", "2027-10-07");
+    type_in_last_row(&mut h, "名称", "国庆节");
+    click(&mut h, "添加调休上班日");
+    type_in_last_row(&mut h, "开始日期", "2027-10-08");
+    h.get_by_label("2027-10-08 是周一至周五，本来就上班，不必写为调休上班日");
+    type_in_last_row(&mut h, "开始日期", "2027-10-09");
+    h.get_by_label("2027 年：放假 7 天，调休上班 1 天");
     click(&mut h, "保存该年日历");
     h.run();
     h.get_by_label("2027 年工作日历已保存");
-    h.get_by_label("2027");
+    // Read back from the ledger: the rows as saved, and the due dates count them.
+    click(&mut h, "2025");
+    click(&mut h, "2027");
+    assert_eq!(
+        h.query_all_by_role_and_label(egui::accesskit::Role::TextInput, "名称")
+            .map(|n| n.value().unwrap_or_default())
+            .collect::<Vec<_>>(),
+        ["国庆节", ""]
+    );
+    drop(h);
+    let s = common::sign_in(dir.path(), "wang", "保密工作 2026!", common::system_clock());
+    let c = baomi::ledger::borrowing::calendar(&s).unwrap();
+    assert!(!c.is_working_day(common::day(2027, 10, 4)));
+    assert!(c.is_working_day(common::day(2027, 10, 9)));
+}
+
+/// Types into the last field of a table column (the row just added).
+fn type_in_last_row(
+    h: &mut egui_kittest::Harness<'_, baomi::ui::BaomiApp>,
+    column: &str,
+    text: &str,
+) {
+    use egui_kittest::kittest::Queryable;
+    h.query_all_by_role_and_label(egui::accesskit::Role::TextInput, column)
+        .last()
+        .unwrap_or_else(|| panic!("no field under {column}"))
+        .click();
+    h.run();
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.run();
+    h.key_press(egui::Key::Backspace);
+    h.run();
+    h.query_all_by_role_and_label(egui::accesskit::Role::TextInput, column)
+        .last()
+        .unwrap()
+        .type_text(text);
+    h.run();
 }
 
 #[test]

@@ -35,6 +35,12 @@ pub enum CalendarError {
         date: NaiveDate,
         year: i32,
     },
+    /// A period that ends before it starts.
+    #[error("工作日历第 {line} 行的结束日期早于开始日期")]
+    Reversed { line: usize },
+    /// A period longer than any holiday (a typing error).
+    #[error("工作日历第 {line} 行的时段超过 31 天，请检查日期")]
+    TooLong { line: usize },
     /// The same day listed as both.
     #[error("{0} 既写为放假又写为上班")]
     Both(NaiveDate),
@@ -63,7 +69,98 @@ fn is_weekend(d: NaiveDate) -> bool {
     matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
+/// One line of a year's calendar: a holiday period or a make-up working day, as the State
+/// Council's notice lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarEntry {
+    /// 休 (true) or 班 (false).
+    pub rest: bool,
+    pub first: NaiveDate,
+    /// The last day (the first for a single day).
+    pub last: NaiveDate,
+    /// 春节, 国庆节调休（周六上班）…
+    pub name: String,
+}
+
+impl CalendarEntry {
+    /// The entry as a line of the calendar file.
+    pub fn line(&self) -> String {
+        let kind = if self.rest { "休" } else { "班" };
+        let mut line = format!("{kind} {}", self.first.format("%Y-%m-%d"));
+        if self.last != self.first {
+            line.push_str(&format!(" 至 {}", self.last.format("%Y-%m-%d")));
+        }
+        let name = self.name.split_whitespace().collect::<Vec<_>>().join("");
+        let name = name.replace('#', "");
+        if !name.is_empty() {
+            line.push(' ');
+            line.push_str(&name);
+        }
+        line
+    }
+}
+
 impl YearCalendar {
+    /// The year written from its entries (a table edited on screen), then read back as any
+    /// calendar file is: the same checks, the same refusals. A refusal's line number is then
+    /// the entry's (1 for the first).
+    pub fn from_entries(
+        year: i32,
+        entries: &[CalendarEntry],
+    ) -> Result<YearCalendar, CalendarError> {
+        const HEAD: usize = 2;
+        let mut text = format!(
+            "# {year} 年工作日历：国务院办公厅关于{year}年部分节假日安排的通知\n年 {year}\n"
+        );
+        for e in entries {
+            text.push_str(&e.line());
+            text.push('\n');
+        }
+        YearCalendar::parse(&text).map_err(|e| match e {
+            CalendarError::BadLine { line, text } => CalendarError::BadLine {
+                line: line - HEAD,
+                text,
+            },
+            CalendarError::WrongYear { line, date, year } => CalendarError::WrongYear {
+                line: line - HEAD,
+                date,
+                year,
+            },
+            CalendarError::Reversed { line } => CalendarError::Reversed { line: line - HEAD },
+            CalendarError::TooLong { line } => CalendarError::TooLong { line: line - HEAD },
+            other => other,
+        })
+    }
+
+    /// The lines of the year, in the order written (comments left out).
+    pub fn entries(&self) -> Vec<CalendarEntry> {
+        let mut out = Vec::new();
+        for raw in self.source.lines() {
+            let line = raw.split('#').next().unwrap_or("").trim();
+            let mut parts = line.split_whitespace();
+            let rest = match parts.next() {
+                Some("休") => true,
+                Some("班") => false,
+                _ => continue,
+            };
+            let Some(first) = parts.next().and_then(parse_date) else {
+                continue;
+            };
+            let words: Vec<&str> = parts.collect();
+            let (last, name) = match words.as_slice() {
+                ["至", last, name @ ..] => (parse_date(last).unwrap_or(first), name.join(" ")),
+                name => (first, name.join(" ")),
+            };
+            out.push(CalendarEntry {
+                rest,
+                first,
+                last,
+                name,
+            });
+        }
+        out
+    }
+
     /// Reads a year's file; refuses it, naming the line, when anything is wrong.
     pub fn parse(text: &str) -> Result<YearCalendar, CalendarError> {
         let mut year = None;
@@ -99,8 +196,11 @@ impl YearCalendar {
                     .and_then(parse_date)
                     .ok_or_else(bad)?;
             }
-            if last < first || (last - first).num_days() > 31 {
-                return Err(bad());
+            if last < first {
+                return Err(CalendarError::Reversed { line: i + 1 });
+            }
+            if (last - first).num_days() > 31 {
+                return Err(CalendarError::TooLong { line: i + 1 });
             }
             for d in first.iter_days().take_while(|d| *d <= last) {
                 if d.year() != y {
@@ -260,6 +360,61 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_year_read_as_entries_and_written_back_is_the_same_calendar() {
+        for y in Calendar::builtin().years() {
+            let entries = y.entries();
+            assert!(entries.len() >= 10, "{}", y.year);
+            let again = YearCalendar::from_entries(y.year, &entries).unwrap();
+            assert_eq!((&again.rest, &again.work), (&y.rest, &y.work), "{}", y.year);
+            assert_eq!(again.entries(), entries);
+        }
+        let spring = &Calendar::builtin().years().nth(1).unwrap().entries()[2];
+        assert_eq!(
+            (spring.rest, spring.first, spring.last, spring.name.as_str()),
+            (true, d(2026, 2, 15), d(2026, 2, 23), "春节")
+        );
+    }
+
+    #[test]
+    fn entries_are_refused_naming_their_row() {
+        let e = |rest, first, last| CalendarEntry {
+            rest,
+            first,
+            last,
+            name: "国庆节".into(),
+        };
+        let ok = e(true, d(2027, 10, 1), d(2027, 10, 7));
+        let reversed = e(true, d(2027, 10, 7), d(2027, 10, 1));
+        assert_eq!(
+            YearCalendar::from_entries(2027, &[ok.clone(), reversed]),
+            Err(CalendarError::Reversed { line: 2 })
+        );
+        let other_year = e(true, d(2028, 1, 1), d(2028, 1, 1));
+        assert!(matches!(
+            YearCalendar::from_entries(2027, &[other_year]),
+            Err(CalendarError::WrongYear { line: 1, .. })
+        ));
+        let weekday_work = e(false, d(2027, 10, 8), d(2027, 10, 8));
+        assert_eq!(
+            YearCalendar::from_entries(2027, &[ok.clone(), weekday_work]),
+            Err(CalendarError::WorkdayOnWeekday(d(2027, 10, 8)))
+        );
+        let long = e(true, d(2027, 7, 1), d(2027, 8, 20));
+        assert_eq!(
+            YearCalendar::from_entries(2027, &[long]),
+            Err(CalendarError::TooLong { line: 1 })
+        );
+        // A name with spaces or a '#' stays one name, not a comment.
+        let named = CalendarEntry {
+            name: "国庆 # 节".into(),
+            ..ok
+        };
+        let y = YearCalendar::from_entries(2027, &[named]).unwrap();
+        assert_eq!(y.entries()[0].name, "国庆节");
+        assert_eq!(y.rest.len(), 7);
     }
 
     #[test]

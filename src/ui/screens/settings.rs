@@ -23,9 +23,9 @@ pub struct SettingsScreen {
     policy: BorrowPolicy,
     /// The office's time zone, as chosen in the form.
     zone: crate::domain::OfficeZone,
-    /// The years the calendar knows, and the text of the year being edited.
-    years: Vec<(i32, String)>,
-    calendar_text: String,
+    /// The years the calendar knows, and the year being edited as a table.
+    years: Vec<YearCalendar>,
+    calendar: Option<CalendarTable>,
     /// 常规 or 用户.
     tab: SettingsTab,
     /// 设置 → 用户.
@@ -51,7 +51,7 @@ impl SettingsScreen {
             policy: BorrowPolicy::default(),
             zone: session.zone(),
             years: Vec::new(),
-            calendar_text: String::new(),
+            calendar: None,
             tab: SettingsTab::General,
             accounts: AccountsPanel::default(),
         };
@@ -69,7 +69,7 @@ impl SettingsScreen {
         self.policy = borrowing::policy(session).unwrap_or_default();
         self.zone = session.zone();
         self.years = borrowing::calendar(session)
-            .map(|c| c.years().map(|y| (y.year, y.source.clone())).collect())
+            .map(|c| c.years().cloned().collect())
             .unwrap_or_default();
         self.accounts.reload(session);
     }
@@ -110,29 +110,52 @@ impl SettingsScreen {
         app: &mut Vec<Command>,
         cmds: &mut Vec<MainCommand>,
     ) {
-        Grid::new("settings").num_columns(3).show(ui, |ui| {
+        // One scroll for the whole page: at 768 px the calendar is below the fold.
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            self.fields_ui(ui, lang, app, cmds);
+            ui.separator();
+            self.policy_ui(ui, lang, cmds);
+            ui.separator();
+            self.calendar_ui(ui, lang, cmds);
+        });
+    }
+
+    /// Each setting with its 保存 beside it (not in a column of its own, which a long hint
+    /// pushed off a 1024-pixel screen).
+    fn fields_ui(
+        &mut self,
+        ui: &mut Ui,
+        lang: Lang,
+        app: &mut Vec<Command>,
+        cmds: &mut Vec<MainCommand>,
+    ) {
+        Grid::new("settings").num_columns(2).show(ui, |ui| {
             let l = ui.label(lang.tr("空闲自动锁定（分钟）", "Auto-lock when idle (minutes)"));
-            ui.add(egui::DragValue::new(&mut self.auto_lock).range(1..=60))
-                .labelled_by(l.id);
-            if ui.button(lang.tr("保存", "Save")).clicked() {
-                cmds.push(MainCommand::SetAutoLock(self.auto_lock));
-            }
+            ui.horizontal(|ui| {
+                ui.add(egui::DragValue::new(&mut self.auto_lock).range(1..=60))
+                    .labelled_by(l.id);
+                if ui.button(lang.tr("保存", "Save")).clicked() {
+                    cmds.push(MainCommand::SetAutoLock(self.auto_lock));
+                }
+            });
             ui.end_row();
             let l = ui.label(lang.tr("发文文号格式", "Outgoing number pattern"));
-            ui.add(egui::TextEdit::singleline(&mut self.pattern).desired_width(320.0))
-                .labelled_by(l.id);
             let problem = crate::domain::numbering::validate_pattern(self.pattern.trim()).err();
-            if ui
-                .add_enabled(
-                    problem.is_none(),
-                    egui::Button::new(lang.tr("保存", "Save")),
-                )
-                .clicked()
-            {
-                cmds.push(MainCommand::SetOutgoingPattern(
-                    self.pattern.trim().to_owned(),
-                ));
-            }
+            ui.horizontal(|ui| {
+                ui.add(egui::TextEdit::singleline(&mut self.pattern).desired_width(320.0))
+                    .labelled_by(l.id);
+                if ui
+                    .add_enabled(
+                        problem.is_none(),
+                        egui::Button::new(lang.tr("保存", "Save")),
+                    )
+                    .clicked()
+                {
+                    cmds.push(MainCommand::SetOutgoingPattern(
+                        self.pattern.trim().to_owned(),
+                    ));
+                }
+            });
             ui.end_row();
             ui.label("");
             match problem {
@@ -156,16 +179,18 @@ impl SettingsScreen {
             }
             ui.end_row();
             let l = ui.label(lang.tr("办公时区", "Office time zone"));
-            let zone = &mut self.zone;
-            crate::ui::widgets::combo_box(ui, "office_zone", lang.zone(*zone), 220.0, |ui| {
-                for z in crate::domain::OfficeZone::choices() {
-                    ui.selectable_value(zone, z, lang.zone(z));
+            ui.horizontal(|ui| {
+                let zone = &mut self.zone;
+                crate::ui::widgets::combo_box(ui, "office_zone", lang.zone(*zone), 220.0, |ui| {
+                    for z in crate::domain::OfficeZone::choices() {
+                        ui.selectable_value(zone, z, lang.zone(z));
+                    }
+                })
+                .labelled_by(l.id);
+                if ui.button(lang.tr("保存", "Save")).clicked() {
+                    cmds.push(MainCommand::SetOfficeZone(self.zone));
                 }
-            })
-            .labelled_by(l.id);
-            if ui.button(lang.tr("保存", "Save")).clicked() {
-                cmds.push(MainCommand::SetOfficeZone(self.zone));
-            }
+            });
             ui.end_row();
             ui.label("");
             hint_text(
@@ -202,12 +227,6 @@ impl SettingsScreen {
                 "Changing a passphrase rewrites your key slot only; the ledger is untouched.",
             ),
         );
-        ui.separator();
-        egui::ScrollArea::vertical().show(ui, |ui| {
-            self.policy_ui(ui, lang, cmds);
-            ui.separator();
-            self.calendar_ui(ui, lang, cmds);
-        });
     }
 
     fn policy_ui(&mut self, ui: &mut Ui, lang: Lang, cmds: &mut Vec<MainCommand>) {
@@ -307,56 +326,224 @@ impl SettingsScreen {
         hint_text(
             ui,
             lang.tr(
-                "每年按国务院办公厅公布的节假日安排填写：“休”为放假日，“班”为调休上班日。",
-                "One year per text, copied from the State Council's notice: one line per holiday period and per make-up working day, as in the template that New year writes.",
+                "每年按国务院办公厅公布的节假日安排填写：每个放假时段一行，每个调休上班日一行；其余周一至周五上班，周六、周日休息。",
+                "One row per holiday period and per make-up working day, as in the State Council's notice; other weekdays are working days and weekends rest days.",
             ),
         );
         ui.horizontal_wrapped(|ui| {
             ui.label(lang.tr("已有年份：", "Years: "));
-            for (year, text) in &self.years {
-                if ui.button(year.to_string()).clicked() {
-                    self.calendar_text = text.clone();
+            for y in &self.years {
+                let open = self.calendar.as_ref().is_some_and(|t| t.year == y.year);
+                if ui
+                    .add(egui::Button::selectable(open, y.year.to_string()))
+                    .clicked()
+                {
+                    self.calendar = Some(CalendarTable::of(y));
                 }
             }
             if ui.button(lang.tr("新的一年", "New year")).clicked() {
-                let next = self.years.last().map_or(2027, |(y, _)| y + 1);
-                self.calendar_text = format!(
-                    "# {next} 年工作日历：国务院办公厅关于{next}年部分节假日安排的通知\n年 {next}\n"
-                );
+                let next = self.years.last().map_or(2027, |y| y.year + 1);
+                self.calendar = Some(CalendarTable {
+                    year: next,
+                    rows: Vec::new(),
+                });
             }
         });
-        let l = ui.label(lang.tr("日历内容", "Calendar text"));
-        ui.add(
-            egui::TextEdit::multiline(&mut self.calendar_text)
-                .desired_rows(8)
-                .desired_width(560.0)
-                .code_editor(),
-        )
-        .labelled_by(l.id);
-        let parsed = YearCalendar::parse(&self.calendar_text);
-        match &parsed {
+        if let Some(table) = &mut self.calendar
+            && let Some(text) = table.ui(ui, lang)
+        {
+            cmds.push(MainCommand::SetCalendarYear(text));
+        }
+    }
+}
+
+/// One year of the working-day calendar edited as a table: a row per holiday period (放假) and
+/// per make-up working day (调休上班), dates typed or picked.
+struct CalendarTable {
+    year: i32,
+    rows: Vec<CalendarRow>,
+}
+
+struct CalendarRow {
+    rest: bool,
+    first: String,
+    last: String,
+    name: String,
+}
+
+impl CalendarTable {
+    fn of(y: &YearCalendar) -> Self {
+        let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+        Self {
+            year: y.year,
+            rows: y
+                .entries()
+                .into_iter()
+                .map(|e| CalendarRow {
+                    rest: e.rest,
+                    first: day(e.first),
+                    last: if e.last == e.first {
+                        String::new()
+                    } else {
+                        day(e.last)
+                    },
+                    name: e.name,
+                })
+                .collect(),
+        }
+    }
+
+    /// The rows read as a year, or what is wrong (naming the row).
+    fn read(&self, lang: Lang) -> Result<YearCalendar, String> {
+        let mut entries = Vec::with_capacity(self.rows.len());
+        for (i, r) in self.rows.iter().enumerate() {
+            let n = i + 1;
+            let y = self.year;
+            let first = crate::ui::widgets::date::read(&r.first).ok_or_else(|| match lang {
+                Lang::Zh => format!("第 {n} 行的开始日期应写成 {y}-10-01 的形式"),
+                Lang::En => format!("Row {n}: write the first day as {y}-10-01"),
+            })?;
+            let last = if r.last.trim().is_empty() {
+                first
+            } else {
+                crate::ui::widgets::date::read(&r.last).ok_or_else(|| match lang {
+                    Lang::Zh => {
+                        format!("第 {n} 行的结束日期应写成 {y}-10-07 的形式，或留空（只一天）")
+                    }
+                    Lang::En => {
+                        format!("Row {n}: write the last day as {y}-10-07, or leave it empty")
+                    }
+                })?
+            };
+            entries.push(crate::domain::calendar::CalendarEntry {
+                rest: r.rest,
+                first,
+                last,
+                name: r.name.clone(),
+            });
+        }
+        YearCalendar::from_entries(self.year, &entries)
+            .map_err(|e| e.to_string().replace("工作日历第 ", "第 "))
+    }
+
+    /// Draws the table; returns the year's text when 保存 is clicked.
+    fn ui(&mut self, ui: &mut Ui, lang: Lang) -> Option<String> {
+        ui.label(egui::RichText::new(match lang {
+            Lang::Zh => format!("{} 年", self.year),
+            Lang::En => format!("{}", self.year),
+        }));
+        let mut remove = None;
+        egui::Grid::new("calendar_rows")
+            .num_columns(5)
+            .striped(true)
+            .show(ui, |ui| {
+                let kind = ui.strong(lang.tr("类型", "Kind"));
+                let first = ui.strong(lang.tr("开始日期", "First day"));
+                let last =
+                    ui.strong(lang.tr("结束日期（一天则留空）", "Last day (empty: one day)"));
+                let name = ui.strong(lang.tr("名称", "Name"));
+                ui.end_row();
+                for (i, r) in self.rows.iter_mut().enumerate() {
+                    let shown = if r.rest {
+                        lang.tr("放假", "Holiday")
+                    } else {
+                        lang.tr("调休上班", "Make-up working day")
+                    };
+                    crate::ui::widgets::combo_box(
+                        ui,
+                        &format!("cal_kind_{i}"),
+                        shown,
+                        130.0,
+                        |ui| {
+                            ui.selectable_value(&mut r.rest, true, lang.tr("放假", "Holiday"));
+                            ui.selectable_value(
+                                &mut r.rest,
+                                false,
+                                lang.tr("调休上班", "Make-up working day"),
+                            );
+                        },
+                    )
+                    .labelled_by(kind.id);
+                    crate::ui::widgets::date::date_cell(
+                        ui,
+                        lang,
+                        &format!("cal_first_{i}"),
+                        &mut r.first,
+                        170.0,
+                    )
+                    .labelled_by(first.id);
+                    crate::ui::widgets::date::date_cell(
+                        ui,
+                        lang,
+                        &format!("cal_last_{i}"),
+                        &mut r.last,
+                        170.0,
+                    )
+                    .labelled_by(last.id);
+                    // Sized, not desired: a grid cell offers last frame's column width.
+                    ui.add_sized(
+                        [200.0, ui.spacing().interact_size.y],
+                        egui::TextEdit::singleline(&mut r.name),
+                    )
+                    .labelled_by(name.id);
+                    if ui
+                        .add(crate::ui::widgets::danger_button(lang.tr("删除", "Delete")))
+                        .clicked()
+                    {
+                        remove = Some(i);
+                    }
+                    ui.end_row();
+                }
+            });
+        if let Some(i) = remove {
+            self.rows.remove(i);
+        }
+        ui.horizontal(|ui| {
+            for (rest, label) in [
+                (true, lang.tr("添加放假时段", "Add a holiday")),
+                (
+                    false,
+                    lang.tr("添加调休上班日", "Add a make-up working day"),
+                ),
+            ] {
+                if ui.button(label).clicked() {
+                    self.rows.push(CalendarRow {
+                        rest,
+                        first: String::new(),
+                        last: String::new(),
+                        name: String::new(),
+                    });
+                }
+            }
+        });
+        let read = self.read(lang);
+        match &read {
             Ok(y) => hint_text(
                 ui,
-                &format!(
-                    "{} 年：放假 {} 天，调休上班 {} 天",
-                    y.year,
-                    y.rest.len(),
-                    y.work.len()
-                ),
+                &match lang {
+                    Lang::Zh => format!(
+                        "{} 年：放假 {} 天，调休上班 {} 天",
+                        y.year,
+                        y.rest.len(),
+                        y.work.len()
+                    ),
+                    Lang::En => format!(
+                        "{}: {} holidays, {} make-up working days",
+                        y.year,
+                        y.rest.len(),
+                        y.work.len()
+                    ),
+                },
             ),
-            Err(e) if !self.calendar_text.trim().is_empty() => {
-                crate::ui::widgets::error_text(ui, &e.to_string());
-            }
-            Err(_) => {}
+            Err(e) => crate::ui::widgets::error_text(ui, e),
         }
-        if ui
-            .add_enabled(
-                parsed.is_ok(),
-                egui::Button::new(lang.tr("保存该年日历", "Save this year")),
-            )
-            .clicked()
-        {
-            cmds.push(MainCommand::SetCalendarYear(self.calendar_text.clone()));
+        let save = ui.add_enabled(
+            read.is_ok(),
+            crate::ui::widgets::primary_button(lang.tr("保存该年日历", "Save this year")),
+        );
+        match read {
+            Ok(y) if save.clicked() => Some(y.source),
+            _ => None,
         }
     }
 }

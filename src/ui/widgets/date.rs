@@ -45,18 +45,26 @@ pub fn read(text: &str) -> Option<NaiveDate> {
 pub fn date_row(ui: &mut Ui, lang: Lang, label: &str, text: &mut String) -> egui::Response {
     let l = row_label(ui, label);
     let width = row_width(ui);
-    // Exactly the row's width (`ui.horizontal` would take all the width there is and widen
-    // the grid, and the dialog with it).
-    let r = ui
-        .allocate_ui_with_layout(
-            egui::vec2(width, ui.spacing().interact_size.y),
-            egui::Layout::left_to_right(egui::Align::Center),
-            |ui| date_edit(ui, lang, label, text, (width - 64.0).clamp(96.0, 130.0)),
-        )
-        .inner
-        .labelled_by(l.id);
+    let r = date_cell(ui, lang, label, text, width).labelled_by(l.id);
     ui.end_row();
     r
+}
+
+/// A date field and its calendar button in one cell of a grid, `width` wide at most (a
+/// `ui.horizontal` would take all the width there is and widen the grid, and its dialog).
+pub fn date_cell(
+    ui: &mut Ui,
+    lang: Lang,
+    id_salt: &str,
+    text: &mut String,
+    width: f32,
+) -> egui::Response {
+    ui.allocate_ui_with_layout(
+        egui::vec2(width, ui.spacing().interact_size.y),
+        egui::Layout::left_to_right(egui::Align::Center),
+        |ui| date_edit(ui, lang, id_salt, text, (width - 64.0).clamp(96.0, 130.0)),
+    )
+    .inner
 }
 
 /// A date field of `width` and its calendar button (a filter bar's 自 / 至).

@@ -1230,3 +1230,55 @@ fn r3_1_3_the_pickers_offer_only_the_approvers_and_borrowers_the_rule_accepts() 
         .id;
     assert!(borrowing::request(&mut o.s, &ask(refused_person, copy, 3)).is_err());
 }
+
+#[test]
+fn gui_the_request_dialog_picks_a_borrower_every_time_it_opens() {
+    use common::gui::{click, harness, pick, type_into};
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().unwrap();
+    let (sun, qian) = {
+        let mut o = office(dir.path());
+        let _ = copy_of(&mut o, Level::Jimi);
+        let _ = copy_of(&mut o, Level::Mimi);
+        let ids = (o.borrower, o.dept_head);
+        drop(o.s.lock("test"));
+        ids
+    };
+    let mut h = harness(dir.path(), common::clock());
+    common::gui::sign_in(&mut h);
+    common::gui::click_button(&mut h, "借阅");
+    for (round, (marking, borrower)) in [("机密★", "孙工 工程部"), ("秘密★", "钱部长 工程部")]
+        .into_iter()
+        .enumerate()
+    {
+        click(&mut h, "借阅申请");
+        type_into(&mut h, "查找文件", "保密管理");
+        h.query_all_by_label_contains(marking)
+            .next()
+            .expect("the document is found")
+            .click();
+        h.run();
+        pick(&mut h, "借阅人", borrower);
+        type_into(&mut h, "借阅事由", "编制项目保密方案");
+        type_into(&mut h, "借阅天数", "3");
+        click(&mut h, "提交申请");
+        h.run();
+        h.get_by_label(&format!("已登记借阅申请 借阅〔2026〕{}号", round + 1));
+    }
+    drop(h);
+    let s = common::sign_in(
+        dir.path(),
+        "custodian",
+        common::PASS,
+        common::system_clock(),
+    );
+    let mut borrowers: Vec<PersonId> = borrowing::list(&s, Which::All)
+        .unwrap()
+        .into_iter()
+        .map(|b| b.borrower)
+        .collect();
+    borrowers.sort_by_key(|p| p.0);
+    let mut want = vec![sun, qian];
+    want.sort_by_key(|p| p.0);
+    assert_eq!(borrowers, want);
+}

@@ -120,3 +120,72 @@ pub fn shown_one_time_passphrase(h: &Harness<'_, BaomiApp>) -> String {
         .value()
         .unwrap()
 }
+
+/// The centre of a node on screen.
+pub fn centre(node: &egui_kittest::Node<'_>) -> egui::Pos2 {
+    use egui_kittest::kittest::NodeT;
+    let r = node
+        .accesskit_node()
+        .bounding_box()
+        .expect("a node on screen");
+    egui::pos2(((r.x0 + r.x1) / 2.0) as f32, ((r.y0 + r.y1) / 2.0) as f32)
+}
+
+/// A click of the mouse at `at`: moved there, pressed in one frame, released in the next (an
+/// accessibility click would reach a widget even behind a dialog; a mouse does not).
+pub fn mouse_click(h: &mut Harness<'_, BaomiApp>, at: egui::Pos2) {
+    h.event(egui::Event::PointerMoved(at));
+    h.step();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+    }
+    h.step();
+    h.run();
+}
+
+/// Picks `option` from the drop-down labelled `combo` with the mouse, as a user does (the
+/// lowest one of that label on screen: a dialog's, not the filter bar's above it), and checks
+/// that it was picked: a list opened behind its dialog cannot be clicked.
+pub fn pick(h: &mut Harness<'_, BaomiApp>, combo: &str, option: &str) {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::NodeT;
+    let lowest = |h: &Harness<'_, BaomiApp>| {
+        h.query_all_by_role_and_label(Role::ComboBox, combo)
+            .max_by(|a, b| centre(a).y.total_cmp(&centre(b).y))
+            .unwrap_or_else(|| panic!("no drop-down labelled {combo}"))
+            .accesskit_node()
+            .id()
+    };
+    let id = lowest(h);
+    h.query_all_by_role_and_label(Role::ComboBox, combo)
+        .find(|n| n.accesskit_node().id() == id)
+        .unwrap()
+        .scroll_to_me();
+    h.run();
+    let at = centre(
+        &h.query_all_by_role_and_label(Role::ComboBox, combo)
+            .find(|n| n.accesskit_node().id() == id)
+            .unwrap(),
+    );
+    mouse_click(h, at);
+    let at = centre(
+        &h.query_all_by_label(option)
+            .last()
+            .unwrap_or_else(|| panic!("{combo}: no choice {option}")),
+    );
+    mouse_click(h, at);
+    let shown = h
+        .query_all_by_role_and_label(Role::ComboBox, combo)
+        .find(|n| n.accesskit_node().id() == id)
+        .and_then(|n| n.accesskit_node().value().map(|v| v.to_string()));
+    assert_eq!(
+        shown.as_deref(),
+        Some(option),
+        "{combo}: {option} was not picked (its list opened behind the dialog?)"
+    );
+}

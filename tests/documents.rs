@@ -847,3 +847,100 @@ fn gui_the_registration_dialog_reopens_at_its_top_and_hints_never_move_its_field
     assert!(!refused.is_empty(), "a refusal is shown");
     assert_eq!(heading(&h), title, "the dialog moved");
 }
+
+#[test]
+fn gui_the_register_keeps_the_columns_chosen_and_their_widths_for_the_next_run() {
+    use common::gui::{click, harness_sized, run_wizard};
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::{NodeT, Queryable};
+    let dir = tempfile::tempdir().unwrap();
+    let header = |h: &egui_kittest::Harness<'_, baomi::ui::BaomiApp>, label: &str| {
+        h.query_all_by_label(label)
+            .find(|n| {
+                n.accesskit_node().role() == Role::Button
+                    || n.accesskit_node().role() == Role::Label
+            })
+            .map(|n| n.accesskit_node().bounding_box().unwrap())
+    };
+    let prefs = {
+        let mut h = harness_sized(dir.path(), common::clock(), egui::vec2(1366.0, 768.0));
+        run_wizard(&mut h);
+        click(&mut h, "文件台账");
+        assert!(h.state_mut().prefs().register_widths.is_empty());
+        click(&mut h, "显示列…");
+        click(&mut h, "来文单位");
+        h.key_press(egui::Key::Escape);
+        h.run();
+        // Drag the right edge of 密级标志 40 points to the right.
+        let marking = header(&h, "密级标志").expect("the 密级标志 column");
+        let next = ["来文单位", "收文日期", "在柜/份数", "收发 · 状态"]
+            .into_iter()
+            .filter_map(|l| header(&h, l))
+            .filter(|r| r.x0 > marking.x0)
+            .map(|r| r.x0)
+            .fold(f64::INFINITY, f64::min);
+        // The edge lies half a spacing before the next column's text.
+        let edge = egui::pos2(next as f32 - 4.0, ((marking.y0 + marking.y1) / 2.0) as f32);
+        h.event(egui::Event::PointerMoved(edge));
+        h.step();
+        h.event(egui::Event::PointerButton {
+            pos: edge,
+            button: egui::PointerButton::Primary,
+            pressed: true,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.step();
+        for dx in [10.0, 20.0, 30.0, 40.0] {
+            h.event(egui::Event::PointerMoved(edge + egui::vec2(dx, 0.0)));
+            h.run();
+        }
+        h.event(egui::Event::PointerButton {
+            pos: edge + egui::vec2(40.0, 0.0),
+            button: egui::PointerButton::Primary,
+            pressed: false,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.step();
+        h.run();
+        let prefs = h.state_mut().prefs().clone();
+        assert!(prefs.register_columns.contains(&"issuing_unit".to_owned()));
+        let w = prefs
+            .register_widths
+            .get("marking")
+            .copied()
+            .unwrap_or_default();
+        // Wider by what the pointer moved once the drag began (egui starts a drag after a
+        // few points), and never past the pointer.
+        assert!((108.0..=133.0).contains(&w), "dragged to {w}");
+        assert_eq!(prefs.register_widths.len(), 1, "{prefs:?}");
+        (prefs, w)
+    };
+    let (prefs, w) = prefs;
+    // The next run, with the preferences saved: the same columns, the same width.
+    let mut h = harness_sized(dir.path(), common::clock(), egui::vec2(1366.0, 768.0));
+    h.state_mut().set_prefs(prefs);
+    common::gui::sign_in_as(&mut h, "保密工作 2026!");
+    click(&mut h, "文件台账");
+    let marking = header(&h, "密级标志").unwrap();
+    let next = ["来文单位", "收文日期", "在柜/份数", "收发 · 状态"]
+        .into_iter()
+        .filter_map(|l| header(&h, l))
+        .filter(|r| r.x0 > marking.x0)
+        .map(|r| r.x0)
+        .fold(f64::INFINITY, f64::min);
+    assert!(
+        ((next - marking.x0) as f32 - (w + 8.0)).abs() < 1.0,
+        "密级标志 is {} wide with the spacing, {w} was saved",
+        next - marking.x0
+    );
+    // 来文单位 is still chosen (shown when the window has room).
+    click(&mut h, "显示列…");
+    let chosen = h
+        .query_all_by_label_contains("来文单位")
+        .find(|n| n.accesskit_node().role() == Role::CheckBox)
+        .expect("来文单位 in the menu");
+    assert_eq!(
+        chosen.accesskit_node().toggled(),
+        Some(egui::accesskit::Toggled::True)
+    );
+}

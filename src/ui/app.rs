@@ -90,6 +90,8 @@ pub struct BaomiApp {
     /// unlocking and creating block for the KDF's half second or more.
     ready: Vec<Command>,
     last_activity: DateTime<Utc>,
+    /// The window's preferences (the register's columns), kept between runs.
+    prefs: crate::ui::prefs::Prefs,
 }
 
 impl BaomiApp {
@@ -121,7 +123,21 @@ impl BaomiApp {
             commands: Vec::new(),
             ready: Vec::new(),
             last_activity: now,
+            prefs: crate::ui::prefs::Prefs::default(),
         }
+    }
+
+    /// The preferences saved by an earlier run.
+    pub fn set_prefs(&mut self, prefs: crate::ui::prefs::Prefs) {
+        self.prefs = prefs;
+    }
+
+    /// The preferences as they stand (the open window's included), to be saved.
+    pub fn prefs(&mut self) -> &crate::ui::prefs::Prefs {
+        if let AppState::Main(main) = &self.state {
+            main.keep_prefs(&mut self.prefs);
+        }
+        &self.prefs
     }
 
     /// The current state (tests look at it).
@@ -247,6 +263,7 @@ impl BaomiApp {
                 if let AppState::Main(main) =
                     std::mem::replace(&mut self.state, AppState::Switching)
                 {
+                    main.keep_prefs(&mut self.prefs);
                     let locked = main.into_session().lock(reason);
                     let mut screen = LoginScreen::new(locked);
                     if reason == "idle" {
@@ -288,7 +305,7 @@ impl BaomiApp {
     }
 
     fn enter_main(&mut self, session: Session) {
-        self.state = AppState::Main(Box::new(MainWindow::new(session)));
+        self.state = AppState::Main(Box::new(MainWindow::new(session, &self.prefs)));
     }
 }
 
@@ -308,6 +325,7 @@ impl eframe::App for BaomiApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, LANG_KEY, &self.lang);
+        eframe::set_value(storage, crate::ui::prefs::PREFS_KEY, self.prefs());
     }
 
     /// Only the UI preferences are kept on disk (the language, the window), never egui's memory

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod fonts;
 pub mod i18n;
+pub mod prefs;
 pub mod screens;
 pub mod widgets;
 
@@ -41,6 +42,12 @@ pub fn run_native(vault_dir: PathBuf) -> Result<(), String> {
             let mut app = BaomiApp::new(config);
             if let Some(lang) = cc.storage.and_then(|s| eframe::get_value(s, app::LANG_KEY)) {
                 app.set_lang(lang);
+            }
+            if let Some(prefs) = cc
+                .storage
+                .and_then(|s| eframe::get_value(s, prefs::PREFS_KEY))
+            {
+                app.set_prefs(prefs);
             }
             Ok(Box::new(app))
         }),

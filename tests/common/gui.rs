@@ -90,7 +90,12 @@ pub fn add_cabinet(h: &mut Harness<'_, BaomiApp>, code: &str) {
 /// Signs in on the login screen with the custodian's passphrase (the user picker shows the
 /// first login) and waits for the main window.
 pub fn sign_in(h: &mut Harness<'_, BaomiApp>) {
-    type_into(h, "口令", super::PASS);
+    sign_in_as(h, super::PASS);
+}
+
+/// Signs in the first login with `passphrase`.
+pub fn sign_in_as(h: &mut Harness<'_, BaomiApp>, passphrase: &str) {
+    type_into(h, "口令", passphrase);
     h.key_press(egui::Key::Enter);
     h.run();
     h.run();

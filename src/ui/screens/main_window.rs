@@ -197,7 +197,7 @@ fn office_calendar(session: &Session) -> std::sync::Arc<crate::domain::calendar:
 
 impl MainWindow {
     /// The window on a fresh session.
-    pub fn new(session: Session) -> Self {
+    pub fn new(session: Session, prefs: &crate::ui::prefs::Prefs) -> Self {
         let unit_name = settings::unit_name(&session).unwrap_or_default();
         let auto_lock_minutes =
             settings::auto_lock_minutes(&session).unwrap_or(settings::DEFAULT_AUTO_LOCK_MINUTES);
@@ -212,7 +212,7 @@ impl MainWindow {
             auto_lock_minutes,
             dashboard,
             audit_log: AuditLogScreen::default(),
-            documents: DocumentsScreen::default(),
+            documents: DocumentsScreen::with_prefs(prefs),
             outgoing: OutgoingScreen::default(),
             borrowing: BorrowingScreen::default(),
             cabinets: CabinetsScreen::default(),
@@ -224,6 +224,11 @@ impl MainWindow {
             toast: None,
             calendar,
         }
+    }
+
+    /// Writes the window's preferences (the register's columns) into `prefs`.
+    pub fn keep_prefs(&self, prefs: &mut crate::ui::prefs::Prefs) {
+        self.documents.keep_prefs(prefs);
     }
 
     /// Minutes of inactivity before the app locks.

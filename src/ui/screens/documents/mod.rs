@@ -53,6 +53,10 @@ pub struct DocumentsScreen {
     columns: Vec<table::Col>,
     /// Chosen columns the window had no room for.
     left_out: Vec<table::Col>,
+    /// Widths the user dragged columns to.
+    widths: HashMap<table::Col, f32>,
+    /// The title column's width in the last frame (held while a column is dragged).
+    title_width: Option<f32>,
     years: Vec<i32>,
     selected: Option<DocumentId>,
     detail: Option<Detail>,
@@ -72,6 +76,34 @@ pub struct DocumentsScreen {
 }
 
 impl DocumentsScreen {
+    /// The screen with the columns (and widths) chosen in an earlier run.
+    pub fn with_prefs(prefs: &crate::ui::prefs::Prefs) -> Self {
+        Self {
+            columns: prefs
+                .register_columns
+                .iter()
+                .filter_map(|k| table::Col::from_key(k))
+                .collect(),
+            widths: prefs
+                .register_widths
+                .iter()
+                .filter_map(|(k, w)| Some((table::Col::from_key(k)?, *w)))
+                .filter(|(_, w)| w.is_finite() && (table::MIN_WIDTH..=table::MAX_WIDTH).contains(w))
+                .collect(),
+            ..Self::default()
+        }
+    }
+
+    /// Writes the columns and widths chosen into `prefs`.
+    pub fn keep_prefs(&self, prefs: &mut crate::ui::prefs::Prefs) {
+        prefs.register_columns = self.columns.iter().map(|c| c.key().to_owned()).collect();
+        prefs.register_widths = self
+            .widths
+            .iter()
+            .map(|(c, w)| (c.key().to_owned(), *w))
+            .collect();
+    }
+
     fn current_query(&self) -> Query {
         Query {
             text: self.query.trim().to_owned(),

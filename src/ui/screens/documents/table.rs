@@ -20,7 +20,7 @@ pub(super) const PAGE: usize = 64;
 pub(super) const MAX_PAGES: usize = 48;
 
 /// A column of the register.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum Col {
     ReceiptNo,
     DocNo,
@@ -59,6 +59,25 @@ impl Col {
         Col::IssuingUnit,
         Col::Cabinet,
     ];
+
+    /// The column's name in the saved preferences.
+    pub(super) fn key(self) -> &'static str {
+        match self {
+            Col::ReceiptNo => "receipt_no",
+            Col::DocNo => "doc_no",
+            Col::Title => "title",
+            Col::Marking => "marking",
+            Col::IssuingUnit => "issuing_unit",
+            Col::ReceivedOn => "received_on",
+            Col::Copies => "copies",
+            Col::Cabinet => "cabinet",
+            Col::State => "state",
+        }
+    }
+
+    pub(super) fn from_key(key: &str) -> Option<Col> {
+        Col::ALL.into_iter().find(|c| c.key() == key)
+    }
 
     /// The columns shown until the user chooses: all but 来文单位 and 专柜 (the panel has them).
     pub(super) fn default_set() -> Vec<Col> {
@@ -112,10 +131,19 @@ impl Col {
 
 /// The narrowest the title column gets.
 const TITLE_MIN: f32 = 150.0;
+/// The narrowest a column can be dragged.
+pub(super) const MIN_WIDTH: f32 = 40.0;
+/// The widest a column can be dragged.
+pub(super) const MAX_WIDTH: f32 = 600.0;
 
 /// The chosen columns that fit in `room`, in their order: the title, then the others by
-/// priority while they fit; and the chosen ones left out for lack of room.
-pub(super) fn fitting(chosen: &[Col], room: f32) -> (Vec<Col>, Vec<Col>) {
+/// priority while they fit (at the width the user gave them, or their own); and the chosen
+/// ones left out for lack of room.
+pub(super) fn fitting(
+    chosen: &[Col],
+    widths: &HashMap<Col, f32>,
+    room: f32,
+) -> (Vec<Col>, Vec<Col>) {
     let mut used = TITLE_MIN + 8.0;
     let mut shown = vec![Col::Title];
     let mut left_out = Vec::new();
@@ -123,7 +151,7 @@ pub(super) fn fitting(chosen: &[Col], room: f32) -> (Vec<Col>, Vec<Col>) {
         if !chosen.contains(&c) {
             continue;
         }
-        let w = c.width() + 8.0;
+        let w = widths.get(&c).copied().unwrap_or(c.width()) + 8.0;
         if used + w <= room {
             used += w;
             shown.push(c);
@@ -169,7 +197,7 @@ impl DocumentsScreen {
             self.columns = Col::default_set();
         }
         // A margin before the detail panel, so the last column never touches it.
-        let (shown, left_out) = fitting(&self.columns, ui.available_width() - 16.0);
+        let (shown, left_out) = fitting(&self.columns, &self.widths, ui.available_width() - 16.0);
         self.left_out = left_out;
         let (sort, ascending) = (self.sort, self.ascending);
         // Up/Down walk the register (not behind an open dialog).
@@ -183,6 +211,23 @@ impl DocumentsScreen {
                 scroll_to = Some(row);
             }
         }
+        let spacing = ui.spacing().item_spacing.x;
+        // The title takes the room the others leave; while a column is being dragged it
+        // keeps its width (were it to shrink as the column grows, the dragged edge would stay
+        // under the pointer's start and the column would run away).
+        let dragging = ui.input(|i| i.pointer.primary_down()) && self.title_width.is_some();
+        let title_width = match self.title_width {
+            Some(w) if dragging => w,
+            _ => {
+                let others: f32 = shown
+                    .iter()
+                    .filter(|c| **c != Col::Title)
+                    .map(|c| self.widths.get(c).copied().unwrap_or(c.width()) + spacing)
+                    .sum();
+                (ui.available_width() - 16.0 - others).max(TITLE_MIN)
+            }
+        };
+        self.title_width = Some(title_width);
         let ids = &self.ids;
         let pages = &mut self.pages;
         let counts = &mut self.counts;
@@ -194,26 +239,60 @@ impl DocumentsScreen {
         table = table
             .striped(true)
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
+        // Every column but the title can be dragged wider or narrower at its right edge; the
+        // widths are kept (with the choice of columns) for the next run.
+        let widths = &mut self.widths;
         for c in &shown {
             table = table.column(if *c == Col::Title {
-                Column::remainder().at_least(TITLE_MIN).clip(true)
+                Column::exact(title_width)
             } else {
-                Column::exact(c.width()).clip(true)
+                Column::initial(widths.get(c).copied().unwrap_or(c.width()))
+                    .range(MIN_WIDTH..=MAX_WIDTH)
+                    .resizable(true)
+                    .clip(true)
             });
         }
+        // The set of columns changes the table's stored widths: a new id per set.
+        let set: Vec<&str> = shown.iter().map(|c| c.key()).collect();
+        table = table.id_salt(set.join(","));
         table
             .header(24.0, |mut h| {
+                // Where each cell starts: a column's width is the distance to the next one
+                // less the spacing (the cell's own response reaches into its neighbour).
+                let mut lefts = Vec::with_capacity(shown.len());
                 for c in &shown {
-                    h.col(|ui| match c.sort() {
-                        Some(key) => {
-                            if sort_header(ui, c.header(lang), (sort == key).then_some(ascending)) {
-                                sort_clicked = Some(key);
+                    let mut sizing = false;
+                    let (_, cell) = h.col(|ui| {
+                        sizing = ui.is_sizing_pass();
+                        match c.sort() {
+                            Some(key) => {
+                                if sort_header(
+                                    ui,
+                                    c.header(lang),
+                                    (sort == key).then_some(ascending),
+                                ) {
+                                    sort_clicked = Some(key);
+                                }
+                            }
+                            None => {
+                                ui.strong(c.header(lang));
                             }
                         }
-                        None => {
-                            ui.strong(c.header(lang));
-                        }
                     });
+                    lefts.push((*c, cell.rect.left(), sizing));
+                }
+                // A width the user dragged to (the title's follows the window; the last
+                // column has no neighbour to measure against and keeps its own).
+                for pair in lefts.windows(2) {
+                    let ((c, left, sizing), (_, next, _)) = (pair[0], pair[1]);
+                    let w = next - left - spacing;
+                    if c != Col::Title
+                        && !sizing
+                        && (MIN_WIDTH..=MAX_WIDTH).contains(&w)
+                        && (w - widths.get(&c).copied().unwrap_or(c.width())).abs() > 0.5
+                    {
+                        widths.insert(c, w);
+                    }
                 }
             })
             .body(|body| {

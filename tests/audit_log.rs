@@ -215,7 +215,7 @@ fn gui_the_auditor_seals_the_chain_and_checks_the_seals() {
     let mut h = harness(dir.path(), common::clock());
     h.get_by_role_and_label(A11y::ComboBox, "用户").click();
     h.run();
-    click(&mut h, "审计员（audit）");
+    click(&mut h, "audit");
     type_into(&mut h, "口令", AUDITOR_PASS);
     h.key_press(egui::Key::Enter);
     h.run();

@@ -131,19 +131,6 @@ impl LockedLedger {
         self.vault.logins()
     }
 
-    /// The logins with the names last recorded for them (`ledger.names`, written at each
-    /// lock): "王保密（wang）" on the login screen. A login without a name shows alone.
-    pub fn logins_with_names(&self) -> Vec<(String, Option<String>)> {
-        let names = crate::vault::names::read(self.dir());
-        self.logins()
-            .into_iter()
-            .map(|l| {
-                let n = names.get(&l).cloned();
-                (l, n)
-            })
-            .collect()
-    }
-
     /// Whether opening found the lock of a process that had crashed.
     pub fn recovered_stale_lock(&self) -> bool {
         self.vault.recovered_stale_lock().is_some()
@@ -323,15 +310,6 @@ impl Session {
                 Event::new(AuditAction::SessionLock, uid.0, json!({ "reason": reason })),
             ))
         });
-        // The login screen's names (best effort: a full disk costs only the names).
-        if let Ok(users) = crate::ledger::users::list(&self) {
-            let names: Vec<(String, String)> = users
-                .into_iter()
-                .filter(|u| u.active)
-                .map(|u| (u.login, u.name))
-                .collect();
-            let _ = crate::vault::names::write(self.dir(), &names);
-        }
         let Session { vault, ledger, .. } = self;
         let _ = ledger.close();
         LockedLedger { vault }

@@ -10,7 +10,6 @@ pub mod kdf;
 pub mod keyslots;
 mod lock;
 pub mod migrations;
-pub mod names;
 pub mod secret;
 
 use std::path::{Path, PathBuf};

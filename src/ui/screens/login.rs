@@ -33,8 +33,7 @@ pub fn delay_after(failures: u32) -> i64 {
 /// The locked state: the locked ledger (this instance holds it) and the login form.
 pub struct LoginScreen {
     locked: Option<LockedLedger>,
-    /// The logins, each with the name recorded for it (if any).
-    logins: Vec<(String, Option<String>)>,
+    logins: Vec<String>,
     login: String,
     passphrase: Zeroizing<String>,
     error: Option<String>,
@@ -56,9 +55,9 @@ pub struct LoginScreen {
 impl LoginScreen {
     /// The login screen on a locked ledger.
     pub fn new(locked: LockedLedger) -> Self {
-        let logins = locked.logins_with_names();
+        let logins = locked.logins();
         Self {
-            login: logins.first().map(|(l, _)| l.clone()).unwrap_or_default(),
+            login: logins.first().cloned().unwrap_or_default(),
             logins,
             locked: Some(locked),
             passphrase: Default::default(),
@@ -129,21 +128,9 @@ impl LoginScreen {
 
     fn user_picker(&mut self, ui: &mut Ui, lang: Lang) {
         let l = ui.label(lang.tr("用户", "User"));
-        // "王保密（wang）": the name helps, the login is what signs in (the name comes from an
-        // unauthenticated file, see `vault::names`).
-        let shown = |login: &str, name: &Option<String>| match (name, lang) {
-            (Some(n), Lang::Zh) => format!("{n}（{login}）"),
-            (Some(n), Lang::En) => format!("{n} ({login})"),
-            (None, _) => login.to_owned(),
-        };
-        let selected = self
-            .logins
-            .iter()
-            .find(|(l, _)| *l == self.login)
-            .map_or_else(|| self.login.clone(), |(l, n)| shown(l, n));
-        crate::ui::widgets::combo_box(ui, "login_user", selected, 280.0, |ui| {
-            for (login, name) in &self.logins {
-                ui.selectable_value(&mut self.login, login.clone(), shown(login, name));
+        crate::ui::widgets::combo_box(ui, "login_user", self.login.clone(), 280.0, |ui| {
+            for login in &self.logins {
+                ui.selectable_value(&mut self.login, login.clone(), login);
             }
         })
         .labelled_by(l.id);

@@ -664,7 +664,7 @@ fn gui_settings_save_the_policy_and_add_a_calendar_year() {
     type_in_last_row(&mut h, "名称", "国庆节");
     click(&mut h, "添加调休上班日");
     type_in_last_row(&mut h, "开始日期", "2027-10-08");
-    h.get_by_label("2027-10-08 是周一至周五，本来就上班，不必写为调休上班日");
+    h.get_by_label("第 2 行：2027-10-08 是周一至周五，本来就上班，不必写为调休上班日");
     type_in_last_row(&mut h, "开始日期", "2027-10-09");
     h.get_by_label("2027 年：放假 7 天，调休上班 1 天");
     click(&mut h, "保存该年日历");

@@ -579,7 +579,7 @@ fn gui_register_a_confidential_document_with_three_copies_then_find_it() {
             >= 1
     );
     type_into(&mut h, "搜索", "不存在的标题");
-    h.get_by_label("0 份文件");
+    h.get_by_label_contains("0 份文件");
     // The panel follows the list: the document it showed is no longer listed.
     h.get_by_label("选择一份文件查看详情");
     assert!(h.query_by_label("第3份 · 丢失").is_none());

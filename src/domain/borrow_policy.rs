@@ -352,6 +352,75 @@ pub fn check_approver(
     Ok(())
 }
 
+impl super::message::Explain for PolicyError {
+    fn en(&self) -> String {
+        use super::message::label_en_of;
+        match self {
+            PolicyError::FixedApprover { level, wanted, got } => format!(
+                "Borrowing {} documents is approved by the {} (R3.1.3), not the {}",
+                label_en_of(level),
+                label_en_of(wanted),
+                label_en_of(got)
+            ),
+            PolicyError::JuemiOnSite => "Top secret documents are read at a designated place and never taken out (R3.1.3); they are returned the same day, with no loan period and no renewal".into(),
+            PolicyError::Period { level } => format!(
+                "The loan period of {} must be 1 to {MAX_SETTABLE_DAYS} working days",
+                label_en_of(level)
+            ),
+            PolicyError::Renewals => "Renewals must be 0 to 5".into(),
+        }
+    }
+}
+
+impl super::message::Explain for BorrowRefusal {
+    fn en(&self) -> String {
+        use super::message::label_en_of;
+        match self {
+            BorrowRefusal::NotInCabinet(state) => format!(
+                "This copy is {} now, not in its cabinet: it cannot be lent",
+                label_en_of(state)
+            ),
+            BorrowRefusal::NotAllowed(level) => format!(
+                "The unit's policy does not lend {} documents",
+                label_en_of(level)
+            ),
+            BorrowRefusal::TooLong { level, max, asked } => format!(
+                "{} documents are lent for at most {max} working days; {asked} were asked for (R3.1.3)",
+                label_en_of(level)
+            ),
+            BorrowRefusal::NoPeriod => "A loan lasts at least 1 working day".into(),
+            BorrowRefusal::PlaceRequired => "Top secret documents are read at a designated place and never taken out (R3.1.3): write the place".into(),
+            BorrowRefusal::JustificationRequired => "Top secret documents are normally not lent (R3.1.3): write why the work needs it; the office head approves".into(),
+            BorrowRefusal::Overdue => "The borrower has an overdue item; the office head must write a reason to lend anyway".into(),
+            BorrowRefusal::NoPledge => "The borrower has not signed the confidentiality pledge (R3.5.1)".into(),
+            BorrowRefusal::NotCleared { clearance, level } => format!(
+                "A borrower who is {} cannot borrow {} documents (R3.5.3)",
+                label_en_of(clearance),
+                label_en_of(level)
+            ),
+            BorrowRefusal::Inactive => "The borrower has left their post".into(),
+        }
+    }
+}
+
+impl super::message::Explain for ApprovalRefusal {
+    fn en(&self) -> String {
+        use super::message::label_en_of;
+        match self {
+            ApprovalRefusal::WrongApprover { level, wanted } => format!(
+                "Borrowing {} documents must be approved by the {} (R3.1.3)",
+                label_en_of(level),
+                label_en_of(wanted)
+            ),
+            ApprovalRefusal::OtherDepartment => {
+                "A department head approves only the borrowings of their own department (R3.1.3)"
+                    .into()
+            }
+            ApprovalRefusal::OwnRequest => "No one approves their own request".into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

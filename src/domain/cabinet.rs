@@ -66,6 +66,30 @@ impl CabinetRules {
     }
 }
 
+impl super::message::Explain for StorageRefusal {
+    fn en(&self) -> String {
+        match self {
+            StorageRefusal::TopSecretNeedsTopSecretCabinet => {
+                "Top secret documents go only into a top secret cabinet (R3.1.1)".into()
+            }
+            StorageRefusal::TopSecretNeedsResponsiblePerson => {
+                "A top secret cabinet must name the person responsible for it (R3.1.1)".into()
+            }
+            StorageRefusal::ConfidentialNeedsDedicatedCabinet => {
+                "Confidential documents go only into a cabinet for confidential or top secret (R3.1.1)"
+                    .into()
+            }
+            StorageRefusal::LevelAboveCabinet(level) => format!(
+                "This cabinet holds documents up to {} only (R3.1.1)",
+                super::message::label_en_of(level)
+            ),
+            StorageRefusal::CabinetNotLocked => {
+                "Classified documents go only into a cabinet that locks (R3.4.2)".into()
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,6 +49,32 @@ pub enum CalendarError {
     WorkdayOnWeekday(NaiveDate),
 }
 
+impl super::message::Explain for CalendarError {
+    fn en(&self) -> String {
+        match self {
+            CalendarError::MissingYear => "The calendar has no year line such as “年 2026”".into(),
+            CalendarError::BadLine { line, text } => {
+                format!("Line {line} of the calendar does not read: {text}")
+            }
+            CalendarError::WrongYear { line, date, year } => {
+                format!("Line {line} of the calendar: {date} is not in {year}")
+            }
+            CalendarError::Reversed { line } => {
+                format!("Line {line} of the calendar ends before it starts")
+            }
+            CalendarError::TooLong { line } => {
+                format!("Line {line} of the calendar spans more than 31 days: check the dates")
+            }
+            CalendarError::Both(d) => {
+                format!("{d} is written both as a holiday and as a working day")
+            }
+            CalendarError::WorkdayOnWeekday(d) => {
+                format!("{d} is a weekday, a working day anyway: it is not a make-up working day")
+            }
+        }
+    }
+}
+
 /// One year of the calendar.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YearCalendar {

@@ -72,6 +72,20 @@ impl CopyState {
         }
     }
 
+    /// The English label.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            CopyState::InCabinet => "in cabinet",
+            CopyState::Borrowed => "on loan",
+            CopyState::InMeeting => "at a meeting",
+            CopyState::SentOut => "sent out",
+            CopyState::ReturnedToSender => "returned to sender",
+            CopyState::Destroyed => "destroyed",
+            CopyState::Lost => "lost",
+            CopyState::Declassified => "declassified",
+        }
+    }
+
     /// Whether the copy has left the ledger for good (no further transition).
     pub fn is_final(self) -> bool {
         self.next_states().is_empty()
@@ -129,6 +143,25 @@ pub enum CustodyFlow {
 }
 
 impl CustodyFlow {
+    /// The flow that owns a transition, in English.
+    pub fn only_through_en(self) -> &'static str {
+        match self {
+            CustodyFlow::Manual => "the custodian's record by hand (with the reason)",
+            CustodyFlow::Intake => {
+                "registration of an incoming document or printing of an outgoing one"
+            }
+            CustodyFlow::Borrowing => {
+                "the borrowing flow (request → approval → hand-out → return, R3.1.3)"
+            }
+            CustodyFlow::Outgoing => {
+                "the distribution of the outgoing flow (channel by level, R3.1.2)"
+            }
+            CustodyFlow::Destruction => {
+                "an approved and executed destruction list (not yet available)"
+            }
+        }
+    }
+
     /// How the refusal names the flow that owns a transition.
     pub fn only_through_zh(self) -> &'static str {
         match self {

@@ -35,6 +35,43 @@ pub enum DomainError {
 }
 
 impl DomainError {
+    /// Shown in English: the same refusal, the clause kept in the text.
+    fn en_text(&self) -> String {
+        use super::message::label_en_of;
+        match self {
+            DomainError::PeriodTooLong { level, max_years } => format!(
+                "The secrecy period of {} cannot exceed {max_years} years (Law on Guarding State Secrets)",
+                label_en_of(level)
+            ),
+            DomainError::PeriodNotPositive => {
+                "The period must be more than zero and end after the document's date".into()
+            }
+            DomainError::ConditionMissing => "Write the condition for declassification".into(),
+            DomainError::PeriodOnInternal => {
+                "Internal sensitive information is not a state secret and has no secrecy period"
+                    .into()
+            }
+            DomainError::PeriodValue { expected } => match *expected {
+                "保密期限请填写数字" => "Write the period as a number of years".into(),
+                "截至日期应写成 2026-03-01 的形式" => {
+                    "Write the end date as 2026-03-01".into()
+                }
+                other => other.to_owned(),
+            },
+            DomainError::IllegalTransition { from, to } => format!(
+                "A copy cannot go from “{}” to “{}” (R3.1.1: each copy is in exactly one place at any time)",
+                from.label_en(),
+                to.label_en()
+            ),
+            DomainError::OwnedByFlow { from, to, owner } => format!(
+                "A copy goes from “{}” to “{}” only through {}, not by a change of place",
+                from.map_or("new copy", |f| f.label_en()),
+                to.label_en(),
+                owner.only_through_en()
+            ),
+        }
+    }
+
     /// The clause of the regulation (or the law around it) that the refusal enforces.
     pub fn clause(&self) -> &'static str {
         match self {
@@ -42,5 +79,11 @@ impl DomainError {
             DomainError::OwnedByFlow { owner, .. } => owner.clause(),
             _ => "R2.2",
         }
+    }
+}
+
+impl super::message::Explain for DomainError {
+    fn en(&self) -> String {
+        self.en_text()
     }
 }

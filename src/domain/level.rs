@@ -134,6 +134,19 @@ impl Category {
             Category::Other => "其他需要保密的信息",
         }
     }
+
+    /// The English label.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Category::Policy => "Guidelines, policies, resolutions, directives",
+            Category::Meeting => "Minutes and decisions of meetings",
+            Category::LeaderSpeech => "Leaders' speeches and instructions",
+            Category::MajorDecision => "Major decisions, business and projects",
+            Category::TradeSecret => "Trade secrets",
+            Category::InternalWork => "Internal plans, reports and statistics",
+            Category::Other => "Other information to be kept secret",
+        }
+    }
 }
 
 #[cfg(test)]

@@ -76,6 +76,19 @@ pub const PERIOD_KINDS: [(&str, &str); 6] = [
     ("unspecified", "未标明（按法定最长期限）"),
 ];
 
+/// The English label of a period kind of [`PERIOD_KINDS`].
+pub fn period_kind_en(code: &str) -> &'static str {
+    match code {
+        "years" => "years",
+        "months" => "months",
+        "until" => "until a date",
+        "condition" => "until a condition",
+        "long_term" => "long-term",
+        "unspecified" => "not stated (statutory maximum)",
+        _ => "",
+    }
+}
+
 impl SecrecyPeriod {
     /// R2.2: the period a form states (a kind of [`PERIOD_KINDS`] and the text typed), for a
     /// document of `level` dated `dated`, checked against the level. 内部敏感 is not a state

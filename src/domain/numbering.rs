@@ -18,6 +18,19 @@ pub enum PatternError {
     UnknownPlaceholder(String),
 }
 
+impl super::message::Explain for PatternError {
+    fn en(&self) -> String {
+        match self {
+            PatternError::MissingPlaceholder => {
+                "The number pattern must contain {year} and {seq}".into()
+            }
+            PatternError::UnknownPlaceholder(p) => format!(
+                "Unknown placeholder {p} in the number pattern (use {{unit}} {{year}} {{seq}})"
+            ),
+        }
+    }
+}
+
 /// Checks a pattern: `{year}` and `{seq}` required, `{unit}` optional, nothing else in braces.
 pub fn validate_pattern(pattern: &str) -> Result<(), PatternError> {
     let mut rest = pattern;
@@ -49,7 +62,8 @@ pub fn format_number(pattern: &str, unit: &str, year: i32, seq: u32) -> String {
 
 /// Reads copy numbers (份号) as a custodian writes them: `3`, `1-3`, `1，2，5-7` (commas,
 /// Chinese commas, spaces; ranges with `-` or `~`). Sorted, without duplicates.
-pub fn parse_copy_numbers(text: &str) -> Result<Vec<u32>, String> {
+pub fn parse_copy_numbers(text: &str) -> Result<Vec<u32>, super::Message> {
+    use super::Message;
     let mut out = Vec::new();
     for part in text
         .split([',', '，', '、', ' '])
@@ -61,26 +75,42 @@ pub fn parse_copy_numbers(text: &str) -> Result<Vec<u32>, String> {
             None => (part, part),
         };
         let parse = |t: &str| {
-            t.parse::<u32>()
-                .map_err(|_| format!("份号“{part}”不是数字"))
+            t.parse::<u32>().map_err(|_| {
+                Message::new(
+                    format!("份号“{part}”不是数字"),
+                    format!("Copy number “{part}” is not a number"),
+                )
+            })
         };
         let (a, b) = (parse(a)?, parse(b)?);
         if a == 0 || b < a {
-            return Err(format!("份号“{part}”无效：从 1 开始，区间由小到大"));
+            return Err(Message::new(
+                format!("份号“{part}”无效：从 1 开始，区间由小到大"),
+                format!("Copy numbers “{part}”: they start at 1, a range from low to high"),
+            ));
         }
         if b - a >= 1000 || out.len() > 1000 {
-            return Err("一次登记不能超过 999 份".into());
+            return Err(Message::new(
+                "一次登记不能超过 999 份",
+                "At most 999 copies at a time",
+            ));
         }
         out.extend(a..=b);
     }
     if out.is_empty() {
-        return Err("请填写份号，例如 1-3".into());
+        return Err(Message::new(
+            "请填写份号，例如 1-3",
+            "Write the copy numbers, e.g. 1-3",
+        ));
     }
     out.sort_unstable();
     let n = out.len();
     out.dedup();
     if out.len() != n {
-        return Err("份号不能重复".into());
+        return Err(Message::new(
+            "份号不能重复",
+            "A copy number is written twice",
+        ));
     }
     Ok(out)
 }

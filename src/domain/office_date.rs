@@ -14,6 +14,12 @@ pub struct OfficeZone(FixedOffset);
 #[error("时区格式应为 +08:00（UTC 偏移，-12:00 到 +14:00，整刻钟）")]
 pub struct BadOffset;
 
+impl super::message::Explain for BadOffset {
+    fn en(&self) -> String {
+        "Write the time zone as +08:00 (UTC offset, -12:00 to +14:00, in quarter hours)".into()
+    }
+}
+
 impl Default for OfficeZone {
     fn default() -> Self {
         OfficeZone::beijing()

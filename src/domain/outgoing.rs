@@ -49,6 +49,19 @@ impl OutgoingStep {
         }
     }
 
+    /// The English name of the step.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            OutgoingStep::Draft => "draft",
+            OutgoingStep::Reviewed => "review",
+            OutgoingStep::Signed => "sign-off",
+            OutgoingStep::Numbered => "numbering",
+            OutgoingStep::Registered => "registration",
+            OutgoingStep::Printed => "printing",
+            OutgoingStep::Distributed => "distribution",
+        }
+    }
+
     /// The stable code stored in the database.
     pub fn code(self) -> &'static str {
         match self {
@@ -122,6 +135,17 @@ impl Channel {
         }
     }
 
+    /// The English name.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Channel::EncryptedTransmission => "encrypted transmission",
+            Channel::DesignatedPerson => "by a designated person",
+            Channel::ConfidentialMail => "confidential mail",
+            Channel::SealedEms => "sealed EMS",
+            Channel::InternalMail => "internal mail",
+        }
+    }
+
     /// The stable code stored in the database.
     pub fn code(self) -> &'static str {
         match self {
@@ -186,6 +210,36 @@ pub enum OutgoingRefusal {
         channel: &'static str,
         allowed: String,
     },
+}
+
+impl super::message::Explain for OutgoingRefusal {
+    fn en(&self) -> String {
+        use super::message::label_en_of;
+        match self {
+            OutgoingRefusal::OutOfOrder { wanted, next } => format!(
+                "Cannot do {} now: the next step is {} (R3.1.2: review, sign-off, numbering, registration, printing, distribution in turn)",
+                label_en_of(wanted),
+                label_en_of(next)
+            ),
+            OutgoingRefusal::AlreadyDistributed => {
+                "The document has been distributed: its flow is over".into()
+            }
+            OutgoingRefusal::ChannelNotAllowed {
+                level,
+                channel,
+                allowed,
+            } => format!(
+                "{} documents cannot go by {}, only by {} (R3.1.2)",
+                label_en_of(level),
+                label_en_of(channel),
+                allowed
+                    .split('或')
+                    .map(label_en_of)
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+        }
+    }
 }
 
 #[cfg(test)]

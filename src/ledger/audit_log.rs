@@ -208,8 +208,9 @@ fn seal_key(
 pub fn seal_chain(s: &mut Session, passphrase: &Passphrase) -> Result<Seal, LedgerError> {
     auditor_passphrase(s, passphrase)?;
     let login = s.user().login.clone();
-    let (seq, head_hash) = crate::audit::head(s.conn())?
-        .ok_or_else(|| LedgerError::Invalid("审计链为空，无可封存".into()))?;
+    let (seq, head_hash) = crate::audit::head(s.conn())?.ok_or_else(|| {
+        LedgerError::Invalid(crate::domain::Message::from("审计链为空，无可封存"))
+    })?;
     // The auditor's earlier salt and parameters when the passphrase is the same (one key for all
     // of their seals keeps a check to one derivation); otherwise a fresh salt and the
     // parameters of the auditor's key slot.
@@ -235,8 +236,9 @@ pub fn seal_chain(s: &mut Session, passphrase: &Passphrase) -> Result<Seal, Ledg
                 .and_then(|slot| slot.kdf)
                 .ok_or(LedgerError::UserInactive)?;
             let mut salt = vec![0u8; 16];
-            getrandom::fill(&mut salt)
-                .map_err(|_| LedgerError::Invalid("无法取得随机数".into()))?;
+            getrandom::fill(&mut salt).map_err(|_| {
+                LedgerError::Invalid(crate::domain::Message::from("无法取得随机数"))
+            })?;
             let key = seal_key(passphrase, &salt, params)?;
             (salt, params, key)
         }

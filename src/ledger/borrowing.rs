@@ -47,6 +47,15 @@ pub enum BorrowState {
     Lost,
 }
 
+impl crate::domain::Label for BorrowState {
+    fn label_zh(self) -> &'static str {
+        BorrowState::label_zh(self)
+    }
+    fn label_en(self) -> &'static str {
+        BorrowState::label_en(self)
+    }
+}
+
 impl BorrowState {
     const ALL: [BorrowState; 7] = [
         BorrowState::Requested,
@@ -86,6 +95,19 @@ impl BorrowState {
             BorrowState::Returned => "已归还",
             BorrowState::Cancelled => "已撤销",
             BorrowState::Lost => "借阅中丢失",
+        }
+    }
+
+    /// The English label.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            BorrowState::Requested => "awaiting approval",
+            BorrowState::Approved => "approved",
+            BorrowState::Rejected => "not approved",
+            BorrowState::Out => "on loan",
+            BorrowState::Returned => "returned",
+            BorrowState::Cancelled => "withdrawn",
+            BorrowState::Lost => "lost while on loan",
         }
     }
 }
@@ -168,7 +190,11 @@ pub const POLICY_KEY: &str = "borrow_policy";
 pub const FORM_PATTERN: &str = "借阅〔{year}〕{seq}号";
 
 fn bad<T>(m: impl Into<String>) -> Result<T, LedgerError> {
-    Err(LedgerError::Invalid(m.into()))
+    Err(LedgerError::Invalid(crate::domain::Message::from(Into::<
+        String,
+    >::into(
+        m
+    ))))
 }
 
 /// The policy in force (the regulation's defaults until the custodian changes it).
@@ -179,8 +205,11 @@ pub fn policy(s: &Session) -> Result<BorrowPolicy, LedgerError> {
 fn policy_in(conn: &rusqlite::Connection) -> Result<BorrowPolicy, LedgerError> {
     match super::settings::get(conn, POLICY_KEY)? {
         None => Ok(BorrowPolicy::default()),
-        Some(text) => serde_json::from_str(&text)
-            .map_err(|e| LedgerError::Invalid(format!("借阅规定无法读取：{e}"))),
+        Some(text) => serde_json::from_str(&text).map_err(|e| {
+            LedgerError::Invalid(crate::domain::Message::from(format!(
+                "借阅规定无法读取：{e}"
+            )))
+        }),
     }
 }
 
@@ -188,9 +217,10 @@ fn policy_in(conn: &rusqlite::Connection) -> Result<BorrowPolicy, LedgerError> {
 pub fn set_policy(s: &mut Session, new: &BorrowPolicy) -> Result<(), LedgerError> {
     s.require("修改借阅规定", &[Role::Custodian])?;
     new.validate()
-        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+        .map_err(|e| LedgerError::Invalid(crate::domain::Explain::message(&e)))?;
     let old = policy(s)?;
-    let text = serde_json::to_string(new).map_err(|e| LedgerError::Invalid(e.to_string()))?;
+    let text = serde_json::to_string(new)
+        .map_err(|e| LedgerError::Invalid(crate::domain::Message::from(e.to_string())))?;
     s.write(|w| {
         super::settings::put(w.tx, POLICY_KEY, &text)?;
         Ok((
@@ -214,7 +244,8 @@ fn calendar_in(conn: &rusqlite::Connection) -> Result<Calendar, LedgerError> {
     let mut stmt = conn.prepare_cached("SELECT source FROM calendar_years ORDER BY year")?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
     for text in rows {
-        let y = YearCalendar::parse(&text?).map_err(|e| LedgerError::Invalid(e.to_string()))?;
+        let y = YearCalendar::parse(&text?)
+            .map_err(|e| LedgerError::Invalid(crate::domain::Explain::message(&e)))?;
         c.set_year(y);
     }
     Ok(c)
@@ -224,7 +255,8 @@ fn calendar_in(conn: &rusqlite::Connection) -> Result<Calendar, LedgerError> {
 /// audited. Returns the year.
 pub fn set_calendar_year(s: &mut Session, text: &str) -> Result<i32, LedgerError> {
     s.require("修改工作日历", &[Role::Custodian])?;
-    let y = YearCalendar::parse(text).map_err(|e| LedgerError::Invalid(e.to_string()))?;
+    let y = YearCalendar::parse(text)
+        .map_err(|e| LedgerError::Invalid(crate::domain::Explain::message(&e)))?;
     s.write(|w| {
         w.tx.execute(
             "INSERT INTO calendar_years (year, source, updated_at) VALUES (?1, ?2, ?3) \
@@ -269,7 +301,12 @@ fn state_in(
             code_col(r, 0, BorrowState::from_code)
         })
         .optional()?
-        .ok_or_else(|| LedgerError::Invalid(format!("没有编号 {} 的借阅", id.0)))?;
+        .ok_or_else(|| {
+            LedgerError::Invalid(crate::domain::Message::from(format!(
+                "没有编号 {} 的借阅",
+                id.0
+            )))
+        })?;
     if allowed.contains(&state) {
         Ok(state)
     } else {
@@ -300,7 +337,7 @@ pub fn request(s: &mut Session, r: &BorrowRequest) -> Result<BorrowId, LedgerErr
                 },
             )
             .optional()?
-            .ok_or_else(|| LedgerError::Invalid(format!("没有编号 {} 的份号", r.copy.0)))?;
+            .ok_or_else(|| LedgerError::Invalid(crate::domain::Message::from(format!("没有编号 {} 的份号", r.copy.0))))?;
         if voided {
             return bad("该文件的登记已作废");
         }
@@ -336,7 +373,7 @@ pub fn request(s: &mut Session, r: &BorrowRequest) -> Result<BorrowId, LedgerErr
                 overdue_override: r.overdue_override.as_deref(),
             },
         )
-        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+        .map_err(|e| LedgerError::Invalid(crate::domain::Explain::message(&e)))?;
         let override_reason = r
             .overdue_override
             .as_deref()
@@ -386,7 +423,7 @@ fn one_open_borrow(e: rusqlite::Error) -> LedgerError {
         rusqlite::Error::SqliteFailure(f, _)
             if f.code == rusqlite::ErrorCode::ConstraintViolation =>
         {
-            LedgerError::Invalid("该份号已有未办结的借阅申请".into())
+            LedgerError::Invalid(crate::domain::Message::from("该份号已有未办结的借阅申请"))
         }
         _ => e.into(),
     }
@@ -413,7 +450,9 @@ fn decider(s: &Session, d: &Decider<'_>) -> Result<Decision, LedgerError> {
             }
             s.vault()
                 .verify_passphrase(login, passphrase)
-                .map_err(|_| LedgerError::Invalid("审批人口令不正确".into()))?;
+                .map_err(|_| {
+                    LedgerError::Invalid(crate::domain::Message::from("审批人口令不正确"))
+                })?;
             Ok(Decision {
                 person: user.person_id,
                 role: user.role,
@@ -435,7 +474,9 @@ fn decider(s: &Session, d: &Decider<'_>) -> Result<Decision, LedgerError> {
                 )
                 .optional()?;
             let role = role.and_then(|r| Role::from_code(&r)).ok_or_else(|| {
-                LedgerError::Invalid("审批人须有本系统账户，以便核对其职务".into())
+                LedgerError::Invalid(crate::domain::Message::from(
+                    "审批人须有本系统账户，以便核对其职务",
+                ))
             })?;
             Ok(Decision {
                 person: *person,
@@ -479,7 +520,7 @@ fn approver_refusal(
     let same_department =
         !borrower.department.trim().is_empty() && approver.department == borrower.department;
     check_approver(policy, b.level, role, person == b.borrower, same_department)
-        .map_err(|e| LedgerError::Invalid(e.to_string()))
+        .map_err(|e| LedgerError::Invalid(crate::domain::Explain::message(&e)))
 }
 
 /// Who may decide a borrowing now (its request, or the renewal of a loan), by the rule
@@ -490,7 +531,7 @@ pub struct Approvers {
     /// here, only those whose owner has replaced the one-time passphrase).
     pub eligible: Vec<super::users::UserRow>,
     /// When `eligible` is empty: why, and what to do.
-    pub none_reason: Option<String>,
+    pub none_reason: Option<crate::domain::Message>,
 }
 
 impl Approvers {
@@ -501,14 +542,20 @@ impl Approvers {
 
     /// Why nobody can confirm here although someone may approve on paper (their account still
     /// has its one-time passphrase).
-    pub fn why_none_signs_in(&self) -> Option<String> {
+    pub fn why_none_signs_in(&self) -> Option<crate::domain::Message> {
         if self.eligible.is_empty() || self.signing_in().next().is_some() {
             return None;
         }
         let names: Vec<&str> = self.eligible.iter().map(|u| u.name.as_str()).collect();
-        Some(format!(
-            "{}尚未修改开通账户时的一次性口令：请本人先登录一次并修改口令，再在本机审批；或登记纸质审批",
-            names.join("、")
+        Some(crate::domain::Message::new(
+            format!(
+                "{}尚未修改开通账户时的一次性口令：请本人先登录一次并修改口令，再在本机审批；或登记纸质审批",
+                names.join("、")
+            ),
+            format!(
+                "{} still has the one-time passphrase: sign in once and change it to approve here, or record a paper approval",
+                names.join(", ")
+            ),
         ))
     }
 }
@@ -525,20 +572,27 @@ pub fn approvers_for(s: &Session, id: BorrowId) -> Result<Approvers, LedgerError
         }
     }
     let none_reason = eligible.is_empty().then(|| {
-        let wanted = if b.overdue_override.is_some() {
-            "党办负责人".to_owned()
+        let (zh, en) = if b.overdue_override.is_some() {
+            ("党办负责人".to_owned(), "office head".to_owned())
         } else {
             let a = policy.for_level(b.level).approver;
-            let mut w = a.label_zh().to_owned();
+            let (mut zh, mut en) = (a.label_zh().to_owned(), a.label_en().to_owned());
             if a == Approver::DeptHead {
-                w = format!("借阅人所在部门（{}）的{w}", b.borrower_department);
+                zh = format!("借阅人所在部门（{}）的{zh}", b.borrower_department);
+                en = format!("{en} of the borrower's department ({})", b.borrower_department);
                 if policy.head_may_approve_mimi {
-                    w.push_str("或党办负责人");
+                    zh.push_str("或党办负责人");
+                    en.push_str(" or the office head");
                 }
             }
-            w
+            (zh, en)
         };
-        format!("没有可以审批的账户：此申请须由{wanted}审批。请在“设置 → 用户”中为其开通账户")
+        crate::domain::Message::new(
+            format!("没有可以审批的账户：此申请须由{zh}审批。请在“设置 → 用户”中为其开通账户"),
+            format!(
+                "No account may approve this: it needs the {en}. Open an account for them in Settings → Accounts"
+            ),
+        )
     });
     Ok(Approvers {
         eligible,
@@ -551,7 +605,7 @@ pub fn approvers_for(s: &Session, id: BorrowId) -> Result<Approvers, LedgerError
 #[derive(Debug, Clone)]
 pub struct Borrowers {
     pub eligible: Vec<people::Person>,
-    pub refused: Vec<(people::Person, String)>,
+    pub refused: Vec<(people::Person, crate::domain::Message)>,
 }
 
 /// The people who may borrow a copy of `level`, by the rule requests are checked with.
@@ -563,10 +617,7 @@ pub fn borrowers_for(s: &Session, level: Level) -> Result<Borrowers, LedgerError
     for p in people::list(s)?.into_iter().filter(|p| p.active) {
         match check_borrower(level, p.clearance, p.pledge_signed_on, p.active) {
             Ok(()) => out.eligible.push(p),
-            Err(e) => {
-                let why = e.to_string();
-                out.refused.push((p, why));
-            }
+            Err(e) => out.refused.push((p, crate::domain::Explain::message(&e))),
         }
     }
     Ok(out)
@@ -659,7 +710,12 @@ fn recheck_borrower(w: &Write<'_>, b: &Borrow) -> Result<(), LedgerError> {
             overdue_override: b.overdue_override.as_deref(),
         },
     )
-    .map_err(|e| LedgerError::Invalid(format!("现在不能借出：{e}")))
+    .map_err(|e| {
+        LedgerError::Invalid(crate::domain::Message::new(
+            format!("现在不能借出：{e}"),
+            format!("Cannot hand out now: {}", crate::domain::Explain::en(&e)),
+        ))
+    })
 }
 
 /// 借出: hands the approved copy to the borrower; the due date is the requested number of
@@ -1022,7 +1078,12 @@ pub fn get(s: &Session, id: BorrowId) -> Result<Borrow, LedgerError> {
 fn get_in(conn: &rusqlite::Connection, id: BorrowId) -> Result<Borrow, LedgerError> {
     conn.query_row(&format!("{SELECT} WHERE b.id = ?1"), [id.0], from_row)
         .optional()?
-        .ok_or_else(|| LedgerError::Invalid(format!("没有编号 {} 的借阅", id.0)))
+        .ok_or_else(|| {
+            LedgerError::Invalid(crate::domain::Message::from(format!(
+                "没有编号 {} 的借阅",
+                id.0
+            )))
+        })
 }
 
 /// Which borrowings to list.

@@ -79,10 +79,14 @@ fn validate(
 ) -> Result<(), LedgerError> {
     let code = input.code.trim();
     if code.is_empty() {
-        return Err(LedgerError::Invalid("请填写专柜编号".into()));
+        return Err(LedgerError::Invalid(crate::domain::Message::from(
+            "请填写专柜编号",
+        )));
     }
     if code.chars().count() > 32 {
-        return Err(LedgerError::Invalid("专柜编号不能超过 32 个字符".into()));
+        return Err(LedgerError::Invalid(crate::domain::Message::from(
+            "专柜编号不能超过 32 个字符",
+        )));
     }
     let taken: Option<i64> = tx
         .query_row("SELECT id FROM cabinets WHERE code = ?1", [code], |r| {
@@ -90,7 +94,9 @@ fn validate(
         })
         .optional()?;
     if taken.is_some_and(|id| Some(CabinetId(id)) != this) {
-        return Err(LedgerError::Invalid(format!("专柜编号 {code} 已存在")));
+        return Err(LedgerError::Invalid(crate::domain::Message::from(format!(
+            "专柜编号 {code} 已存在"
+        ))));
     }
     if let Some(p) = input.responsible {
         let exists: bool = tx.query_row(
@@ -99,7 +105,9 @@ fn validate(
             |r| r.get(0),
         )?;
         if !exists {
-            return Err(LedgerError::Invalid("所选负责人不在人员名册中".into()));
+            return Err(LedgerError::Invalid(crate::domain::Message::from(
+                "所选负责人不在人员名册中",
+            )));
         }
     }
     CabinetRules {
@@ -108,7 +116,7 @@ fn validate(
         locked: input.locked,
     }
     .validate_designation()
-    .map_err(|e| LedgerError::Invalid(e.to_string()))
+    .map_err(|e| LedgerError::Invalid(crate::domain::Explain::message(&e)))
 }
 
 fn detail(input: &CabinetInput) -> serde_json::Value {
@@ -175,10 +183,10 @@ pub fn update(s: &mut Session, id: CabinetId, input: &CabinetInput) -> Result<()
             .collect::<Result<Vec<_>, _>>()?;
         for level in levels {
             rules.may_hold(level).map_err(|e| {
-                LedgerError::Invalid(format!(
+                LedgerError::Invalid(crate::domain::Message::from(format!(
                     "柜中有{}文件，改后不能再存放：{e}；请先把这些份号移到其他专柜",
                     level.label_zh()
-                ))
+                )))
             })?;
         }
         w.tx.execute(
@@ -218,7 +226,12 @@ pub fn get(s: &Session, id: CabinetId) -> Result<Cabinet, LedgerError> {
 pub(crate) fn get_in(conn: &rusqlite::Connection, id: CabinetId) -> Result<Cabinet, LedgerError> {
     conn.query_row(&format!("{SELECT} WHERE c.id = ?1"), [id.0], from_row)
         .optional()?
-        .ok_or_else(|| LedgerError::Invalid(format!("没有编号为 {} 的专柜", id.0)))
+        .ok_or_else(|| {
+            LedgerError::Invalid(crate::domain::Message::from(format!(
+                "没有编号为 {} 的专柜",
+                id.0
+            )))
+        })
 }
 
 /// Every cabinet, by code.

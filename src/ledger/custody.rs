@@ -68,38 +68,45 @@ pub(crate) fn change(w: &Write<'_>, c: &Change<'_>) -> Result<Changed, LedgerErr
             },
         )
         .optional()?
-        .ok_or_else(|| LedgerError::Invalid(format!("没有编号为 copy-{} 的份号", c.copy.0)))?;
+        .ok_or_else(|| {
+            LedgerError::Invalid(crate::domain::Message::from(format!(
+                "没有编号为 copy-{} 的份号",
+                c.copy.0
+            )))
+        })?;
     if found.from != c.expected {
-        return Err(LedgerError::Invalid(format!(
+        return Err(LedgerError::Invalid(crate::domain::Message::from(format!(
             "第{}份已变为“{}”（刚才显示为“{}”），未作改动；请刷新后再试",
             found.copy_no,
             found.from.label_zh(),
             c.expected.label_zh()
-        )));
+        ))));
     }
     let borrow = open_borrow(w.tx, c.copy)?;
     if c.flow != CustodyFlow::Borrowing
         && let Some((form_no, state)) = &borrow
     {
-        return Err(LedgerError::Invalid(format!(
+        return Err(LedgerError::Invalid(crate::domain::Message::from(format!(
             "第{}份有未办结的借阅（{form_no}，{state}），须先在借阅中办结或撤销",
             found.copy_no
-        )));
+        ))));
     }
     let open = open_record(w.tx, c.copy, found.from, borrow.is_some())?;
     if open == OpenRecord::Distribution && c.flow == CustodyFlow::Manual {
-        return Err(LedgerError::Invalid(format!(
+        return Err(LedgerError::Invalid(crate::domain::Message::from(format!(
             "第{}份已分发，回执尚未收回（R3.1.2）：请先在“发文”中登记回执或途中丢失，再登记收回或丢失",
             found.copy_no
-        )));
+        ))));
     }
     CopyState::check_custody(Some(found.from), c.to, c.flow, open)?;
     let cabinet = if c.to == CopyState::InCabinet {
         let id = c
             .cabinet
-            .ok_or_else(|| LedgerError::Invalid("入柜须选择专柜".into()))?;
+            .ok_or_else(|| LedgerError::Invalid(crate::domain::Message::from("入柜须选择专柜")))?;
         if found.from == CopyState::InCabinet && found.from_cabinet == Some(id) {
-            return Err(LedgerError::Invalid("该份号已在此专柜中".into()));
+            return Err(LedgerError::Invalid(crate::domain::Message::from(
+                "该份号已在此专柜中",
+            )));
         }
         fit_cabinet(w.tx, id, found.level)?;
         Some(id)
@@ -111,7 +118,9 @@ pub(crate) fn change(w: &Write<'_>, c: &Change<'_>) -> Result<Changed, LedgerErr
         CopyState::Borrowed | CopyState::InMeeting | CopyState::SentOut
     );
     if leaves_custody && c.holder.is_none() && c.place.trim().is_empty() {
-        return Err(LedgerError::Invalid("份号离柜须写明持有人或去向".into()));
+        return Err(LedgerError::Invalid(crate::domain::Message::from(
+            "份号离柜须写明持有人或去向",
+        )));
     }
     let holder = if cabinet.is_some() { None } else { c.holder };
     let place = if cabinet.is_some() {
@@ -132,10 +141,10 @@ pub(crate) fn change(w: &Write<'_>, c: &Change<'_>) -> Result<Changed, LedgerErr
         ],
     )?;
     if updated != 1 {
-        return Err(LedgerError::Invalid(format!(
+        return Err(LedgerError::Invalid(crate::domain::Message::from(format!(
             "第{}份的状态刚被改变，未作改动；请刷新后再试",
             found.copy_no
-        )));
+        ))));
     }
     insert_event(
         w,
@@ -196,15 +205,15 @@ pub(crate) fn fit_cabinet(
 ) -> Result<(), LedgerError> {
     let cabinet = cabinets::get_in(conn, id)?;
     if cabinet.retired {
-        return Err(LedgerError::Invalid(format!(
+        return Err(LedgerError::Invalid(crate::domain::Message::from(format!(
             "专柜 {} 已停用",
             cabinet.code
-        )));
+        ))));
     }
     cabinet
         .rules()
         .may_hold(level)
-        .map_err(|e| LedgerError::Invalid(e.to_string()))
+        .map_err(|e| LedgerError::Invalid(crate::domain::Explain::message(&e)))
 }
 
 /// The borrowing of the copy not yet closed (requested, approved or out): its form number and
@@ -339,7 +348,9 @@ pub fn manual_targets_for(s: &Session, copy: CopyId) -> Result<Vec<CopyState>, L
 pub fn move_copy(s: &mut Session, copy: CopyId, mv: &CopyMove) -> Result<(), LedgerError> {
     s.require("变更份号去向", &[Role::Custodian])?;
     if mv.note.trim().is_empty() {
-        return Err(LedgerError::Invalid("请写明变更原因".into()));
+        return Err(LedgerError::Invalid(crate::domain::Message::from(
+            "请写明变更原因",
+        )));
     }
     s.write(|w| {
         let found = change(

@@ -15,10 +15,9 @@ pub fn require_demo(s: &Session) -> Result<(), LedgerError> {
     if settings::is_demo(s)? {
         Ok(())
     } else {
-        Err(LedgerError::Invalid(
-            "这是正式的保密台账库，不能生成演示数据；演示数据只能写入用 init --demo 创建的演示库"
-                .into(),
-        ))
+        Err(LedgerError::Invalid(crate::domain::Message::from(
+            "这是正式的保密台账库，不能生成演示数据；演示数据只能写入用 init --demo 创建的演示库",
+        )))
     }
 }
 
@@ -29,9 +28,9 @@ pub fn backdate_loan(s: &mut Session, id: BorrowId, days: u32) -> Result<(), Led
     require_demo(s)?;
     let b = borrowing::get(s, id)?;
     if b.state != BorrowState::Out {
-        return Err(LedgerError::Invalid(
-            "只有借出中的演示借阅可以回溯日期".into(),
-        ));
+        return Err(LedgerError::Invalid(crate::domain::Message::from(
+            "只有借出中的演示借阅可以回溯日期",
+        )));
     }
     let out = s.today() - Duration::days(i64::from(days));
     let due = borrowing::calendar(s)?.due_date(out, b.requested_days).date;

@@ -145,7 +145,11 @@ pub(crate) struct Described<'a> {
 }
 
 pub(crate) fn validate_described(d: &Described<'_>, today: NaiveDate) -> Result<(), LedgerError> {
-    let bad = |m: &str| Err(LedgerError::Invalid(m.to_owned()));
+    let bad = |m: &str| {
+        Err(LedgerError::Invalid(crate::domain::Message::from(
+            m.to_owned(),
+        )))
+    };
     if d.title.trim().is_empty() {
         return bad("请填写文件标题");
     }
@@ -167,11 +171,15 @@ pub(crate) fn validate_described(d: &Described<'_>, today: NaiveDate) -> Result<
     }
     d.period
         .validate(d.level, d.dated)
-        .map_err(|e| LedgerError::Invalid(e.to_string()))
+        .map_err(|e| LedgerError::Invalid(crate::domain::Explain::message(&e)))
 }
 
 fn validate(input: &IncomingInput, today: NaiveDate) -> Result<(), LedgerError> {
-    let bad = |m: &str| Err(LedgerError::Invalid(m.to_owned()));
+    let bad = |m: &str| {
+        Err(LedgerError::Invalid(crate::domain::Message::from(
+            m.to_owned(),
+        )))
+    };
     validate_described(
         &Described {
             title: &input.title,
@@ -380,6 +388,27 @@ pub fn field_label_zh(column: &str) -> &'static str {
     }
 }
 
+/// The English name of a registration field (the edit history in the English interface).
+pub fn field_label_en(column: &str) -> &'static str {
+    match column {
+        "title" => "title",
+        "doc_no" => "doc no.",
+        "issuing_unit" => "from",
+        "category" => "category",
+        "level" => "level",
+        "period_kind" => "kind of period",
+        "period_value" => "secrecy period",
+        "dated" => "dated",
+        "received_on" => "received on",
+        "signed_for_by" => "signed for by",
+        "pages" => "pages",
+        "attachments" => "attachments",
+        "readers" => "who may read",
+        "remarks" => "remarks",
+        _ => "other",
+    }
+}
+
 /// One saved edit of a registration: who, when, why, and each field's old and new value.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Revision {
@@ -401,11 +430,15 @@ pub fn edit(
 ) -> Result<(), LedgerError> {
     s.require("修改登记", &[Role::Custodian])?;
     if reason.trim().is_empty() {
-        return Err(LedgerError::Invalid("请填写修改原因".into()));
+        return Err(LedgerError::Invalid(crate::domain::Message::from(
+            "请填写修改原因",
+        )));
     }
     let current = get(s, id)?;
     if current.voided {
-        return Err(LedgerError::Invalid("已作废的登记不能修改".into()));
+        return Err(LedgerError::Invalid(crate::domain::Message::from(
+            "已作废的登记不能修改",
+        )));
     }
     validate_described(
         &Described {
@@ -422,9 +455,9 @@ pub fn edit(
         .out_step
         .is_some_and(|st| st >= OutgoingStep::Numbered);
     if outgoing_numbered && new.doc_no.trim() != current.doc_no {
-        return Err(LedgerError::Invalid(
-            "发文文号由编号步骤生成，不能修改".into(),
-        ));
+        return Err(LedgerError::Invalid(crate::domain::Message::from(
+            "发文文号由编号步骤生成，不能修改",
+        )));
     }
     if new.level != current.level {
         for c in copies(s, id)? {
@@ -432,7 +465,12 @@ pub fn edit(
                 cabinets::get(s, cab)?
                     .rules()
                     .may_hold(new.level)
-                    .map_err(|e| LedgerError::Invalid(format!("第{}份：{e}", c.copy_no)))?;
+                    .map_err(|e| {
+                        LedgerError::Invalid(crate::domain::Message::from(format!(
+                            "第{}份：{e}",
+                            c.copy_no
+                        )))
+                    })?;
             }
         }
     }
@@ -444,7 +482,9 @@ pub fn edit(
         .map(|((col, a), (_, b))| (col, a, b))
         .collect();
     if changes.is_empty() {
-        return Err(LedgerError::Invalid("没有修改任何内容".into()));
+        return Err(LedgerError::Invalid(crate::domain::Message::from(
+            "没有修改任何内容",
+        )));
     }
     let changes_json = serde_json::Value::Object(
         changes
@@ -466,7 +506,7 @@ pub fn edit(
                 (None, _) => rusqlite::types::Value::Null,
                 (Some(v), "signed_for_by" | "pages" | "attachments") => v
                     .parse::<i64>()
-                    .map_err(|_| LedgerError::Invalid(v.clone()))?
+                    .map_err(|_| LedgerError::Invalid(crate::domain::Message::from(v.clone())))?
                     .into(),
                 (Some(v), _) => v.clone().into(),
             });
@@ -514,7 +554,11 @@ pub fn revisions(s: &Session, id: DocumentId) -> Result<Vec<Revision>, LedgerErr
     for row in rows {
         let (at, user_id, reason, changes) = row?;
         let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&changes)
-            .map_err(|e| LedgerError::Invalid(format!("修改记录无法读取：{e}")))?;
+            .map_err(|e| {
+                LedgerError::Invalid(crate::domain::Message::from(format!(
+                    "修改记录无法读取：{e}"
+                )))
+            })?;
         let as_text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
         out.push(Revision {
             at,
@@ -533,7 +577,9 @@ pub fn revisions(s: &Session, id: DocumentId) -> Result<Vec<Revision>, LedgerErr
 pub fn void(s: &mut Session, id: DocumentId, reason: &str) -> Result<(), LedgerError> {
     s.require("作废登记", &[Role::Custodian])?;
     if reason.trim().is_empty() {
-        return Err(LedgerError::Invalid("请填写作废原因".into()));
+        return Err(LedgerError::Invalid(crate::domain::Message::from(
+            "请填写作废原因",
+        )));
     }
     s.write(|w| {
         let changed = w.tx.execute(
@@ -541,7 +587,7 @@ pub fn void(s: &mut Session, id: DocumentId, reason: &str) -> Result<(), LedgerE
             params![id.0, w.at(), reason.trim()],
         )?;
         if changed == 0 {
-            return Err(LedgerError::Invalid("该登记不存在或已作废".into()));
+            return Err(LedgerError::Invalid(crate::domain::Message::from("该登记不存在或已作废")));
         }
         Ok((
             (),
@@ -592,7 +638,12 @@ pub fn get(s: &Session, id: DocumentId) -> Result<Document, LedgerError> {
     s.conn()
         .query_row(&format!("{SELECT_DOC} WHERE id = ?1"), [id.0], doc_from_row)
         .optional()?
-        .ok_or_else(|| LedgerError::Invalid(format!("台账中没有编号 {} 的文件", id.0)))
+        .ok_or_else(|| {
+            LedgerError::Invalid(crate::domain::Message::from(format!(
+                "台账中没有编号 {} 的文件",
+                id.0
+            )))
+        })
 }
 
 /// Every document, newest first.
@@ -626,9 +677,12 @@ pub fn document_of_copy(s: &Session, copy: CopyId) -> Result<Document, LedgerErr
         .optional()?;
     get(
         s,
-        DocumentId(
-            id.ok_or_else(|| LedgerError::Invalid(format!("没有编号为 copy-{} 的份号", copy.0)))?,
-        ),
+        DocumentId(id.ok_or_else(|| {
+            LedgerError::Invalid(crate::domain::Message::from(format!(
+                "没有编号为 copy-{} 的份号",
+                copy.0
+            )))
+        })?),
     )
 }
 

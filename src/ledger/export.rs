@@ -48,7 +48,7 @@ impl Format {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exported {
     /// For the screen or the terminal.
-    pub summary: String,
+    pub summary: crate::domain::Message,
     pub rows: usize,
 }
 
@@ -62,10 +62,12 @@ struct Meta {
 
 /// The export's file name proposed to the user: register, unit-free, date and time.
 pub fn suggested_name(s: &Session, register: &Register, format: Format) -> String {
+    // 2026-11-28 00:48 → 2026-11-28-0048: the date, then the time, apart.
     let at = s
         .zone()
         .minute_text(s.clock().now())
-        .replace([':', ' '], "");
+        .replace(':', "")
+        .replace(' ', "-");
     format!("{}-{at}.{}", register.name(), format.extension())
 }
 
@@ -79,7 +81,9 @@ pub fn export(
 ) -> Result<Exported, LedgerError> {
     allowed(s, register)?;
     if path.as_os_str().is_empty() {
-        return Err(LedgerError::Invalid("请填写保存的文件名".into()));
+        return Err(LedgerError::Invalid(crate::domain::Message::from(
+            "请填写保存的文件名",
+        )));
     }
     let report = reports::build(s, register)?;
     let meta = meta(s)?;
@@ -88,8 +92,12 @@ pub fn export(
         Format::Csv => csv(&report, &meta),
         Format::Pdf => pdf(&report, &meta)?,
     };
-    crate::fsutil::write_atomic(path, &bytes)
-        .map_err(|e| LedgerError::Invalid(format!("无法保存（{e}）：{}", path.display())))?;
+    crate::fsutil::write_atomic(path, &bytes).map_err(|e| {
+        LedgerError::Invalid(crate::domain::Message::from(format!(
+            "无法保存（{e}）：{}",
+            path.display()
+        )))
+    })?;
     record(
         s,
         AuditAction::RegisterExport,
@@ -99,11 +107,14 @@ pub fn export(
                "bytes": bytes.len()}),
     )?;
     Ok(Exported {
-        summary: format!(
-            "已导出{}（{} 行）：{}",
-            report.title,
-            report.rows.len(),
-            path.display()
+        summary: crate::domain::Message::new(
+            format!(
+                "已导出{}（{} 行）：{}",
+                report.title,
+                report.rows.len(),
+                path.display()
+            ),
+            format!("Exported {} rows: {}", report.rows.len(), path.display()),
         ),
         rows: report.rows.len(),
     })
@@ -130,14 +141,18 @@ pub fn print(
     )?;
     Ok(Exported {
         summary: match to {
-            PrintTarget::Printer => {
-                format!("已送打印机：{}（{} 行）", report.title, report.rows.len())
-            }
-            PrintTarget::File(p) => format!(
-                "已保存 {}：{}（{} 行）",
-                p.display(),
-                report.title,
-                report.rows.len()
+            PrintTarget::Printer => crate::domain::Message::new(
+                format!("已送打印机：{}（{} 行）", report.title, report.rows.len()),
+                format!("Sent to the printer: {} rows", report.rows.len()),
+            ),
+            PrintTarget::File(p) => crate::domain::Message::new(
+                format!(
+                    "已保存 {}：{}（{} 行）",
+                    p.display(),
+                    report.title,
+                    report.rows.len()
+                ),
+                format!("Saved {} ({} rows)", p.display(), report.rows.len()),
             ),
         },
         rows: report.rows.len(),
@@ -174,7 +189,11 @@ fn record(
     detail["filter"] = json!(report.filter);
     detail["highest_level"] = json!(report.highest.map(|l| l.label_zh()));
     s.write(|_| Ok(((), Event::new(action, register.code(), detail))))
-        .map_err(|e| LedgerError::Invalid(format!("文件已写出，但这次导出未能写入审计日志：{e}")))
+        .map_err(|e| {
+            LedgerError::Invalid(crate::domain::Message::from(format!(
+                "文件已写出，但这次导出未能写入审计日志：{e}"
+            )))
+        })
 }
 
 /// The title block's lines.
@@ -199,8 +218,11 @@ fn heading(report: &Report, meta: &Meta) -> (String, String) {
 /// header row frozen below it, dates as dates.
 fn xlsx(report: &Report, meta: &Meta) -> Result<Vec<u8>, LedgerError> {
     use rust_xlsxwriter::{ExcelDateTime, Format as Fx, FormatBorder, Workbook};
-    let bad =
-        |e: rust_xlsxwriter::XlsxError| LedgerError::Invalid(format!("无法生成 Excel 文件：{e}"));
+    let bad = |e: rust_xlsxwriter::XlsxError| {
+        LedgerError::Invalid(crate::domain::Message::from(format!(
+            "无法生成 Excel 文件：{e}"
+        )))
+    };
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name(report.title.clone()).map_err(bad)?;
@@ -389,7 +411,7 @@ fn pdf(report: &Report, meta: &Meta) -> Result<Vec<u8>, LedgerError> {
         );
         y
     })
-    .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+    .map_err(|e| LedgerError::Invalid(crate::domain::Message::from(e.to_string())))?;
     Ok(bytes)
 }
 
@@ -399,7 +421,7 @@ fn pdf(report: &Report, meta: &Meta) -> Result<Vec<u8>, LedgerError> {
 /// rest in proportion, their text cut with "…".
 fn column_widths(report: &Report, usable: f32, size: f32) -> Result<Vec<f32>, LedgerError> {
     let measure = crate::forms::Measure::new(crate::assets::NOTO_SANS_SC)
-        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+        .map_err(|e| LedgerError::Invalid(crate::domain::Message::from(e.to_string())))?;
     let pad = 6.0;
     let mut natural: Vec<f32> = report
         .columns

@@ -56,9 +56,10 @@ pub enum LedgerError {
         action: &'static str,
         needed: &'static str,
     },
-    /// Input that fails validation; the message says what to fix.
+    /// Input that fails validation or a rule that refuses it; the message says what to fix,
+    /// in both languages where it has been written.
     #[error("{0}")]
-    Invalid(String),
+    Invalid(crate::domain::Message),
     /// A rule of the regulation refused it; the message names the clause.
     #[error("{0}")]
     Refused(#[from] crate::domain::DomainError),

@@ -82,7 +82,11 @@ pub struct Distribution {
 pub const PATTERN_KEY: &str = "outgoing_pattern";
 
 fn bad<T>(m: impl Into<String>) -> Result<T, LedgerError> {
-    Err(LedgerError::Invalid(m.into()))
+    Err(LedgerError::Invalid(crate::domain::Message::from(Into::<
+        String,
+    >::into(
+        m
+    ))))
 }
 
 fn active_person(s: &Session, id: PersonId, what: &str) -> Result<(), LedgerError> {
@@ -200,7 +204,7 @@ fn advance(
     s.write(|w| {
         let (level, at) = current(w.tx, id)?;
         at.advance(step)
-            .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+            .map_err(|e| LedgerError::Invalid(crate::domain::Explain::message(&e)))?;
         let detail = extra(w, level)?;
         w.tx.execute(
             "UPDATE documents SET out_step = ?2 WHERE id = ?1",
@@ -272,7 +276,7 @@ pub fn set_pattern(s: &mut Session, new: &str) -> Result<(), LedgerError> {
     s.require("修改文号格式", &[Role::Custodian, Role::Admin])?;
     let new = new.trim();
     crate::domain::numbering::validate_pattern(new)
-        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+        .map_err(|e| LedgerError::Invalid(crate::domain::Explain::message(&e)))?;
     let old = pattern(s)?;
     s.write(|w| {
         super::settings::put(w.tx, PATTERN_KEY, new)?;
@@ -293,7 +297,7 @@ pub fn assign_number(s: &mut Session, id: DocumentId) -> Result<String, LedgerEr
     s.require("发文编号", &[Role::Custodian])?;
     let pattern = pattern(s)?;
     crate::domain::numbering::validate_pattern(&pattern)
-        .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+        .map_err(|e| LedgerError::Invalid(crate::domain::Explain::message(&e)))?;
     let unit = super::settings::unit_name(s)?;
     let mut assigned = String::new();
     advance(s, id, OutgoingStep::Numbered, None, "", |w, _| {
@@ -370,10 +374,10 @@ pub fn distribute(s: &mut Session, copy: CopyId, d: &DistributionInput) -> Resul
                 |r| Ok((DocumentId(r.get(0)?), code_col(r, 1, Level::from_code)?)),
             )
             .optional()?
-            .ok_or_else(|| LedgerError::Invalid(format!("没有编号 {} 的份号", copy.0)))?;
+            .ok_or_else(|| LedgerError::Invalid(crate::domain::Message::from(format!("没有编号 {} 的份号", copy.0))))?;
         d.channel
             .check(level)
-            .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+            .map_err(|e| LedgerError::Invalid(crate::domain::Explain::message(&e)))?;
         let (_, step) = current(w.tx, doc)?;
         match step {
             OutgoingStep::Printed => {
@@ -387,7 +391,7 @@ pub fn distribute(s: &mut Session, copy: CopyId, d: &DistributionInput) -> Resul
             other => {
                 other
                     .advance(OutgoingStep::Distributed)
-                    .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+                    .map_err(|e| LedgerError::Invalid(crate::domain::Explain::message(&e)))?;
             }
         }
         let note = format!("经{}分发", d.channel.label_zh());

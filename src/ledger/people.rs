@@ -74,10 +74,14 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
 pub fn validate_name(name: &str) -> Result<(), LedgerError> {
     let n = name.trim().chars().count();
     if n == 0 {
-        return Err(LedgerError::Invalid("请填写姓名".into()));
+        return Err(LedgerError::Invalid(crate::domain::Message::from(
+            "请填写姓名",
+        )));
     }
     if n > 50 {
-        return Err(LedgerError::Invalid("姓名不能超过 50 个字".into()));
+        return Err(LedgerError::Invalid(crate::domain::Message::from(
+            "姓名不能超过 50 个字",
+        )));
     }
     Ok(())
 }
@@ -90,13 +94,15 @@ fn validate(p: &NewPerson, today: NaiveDate) -> Result<(), LedgerError> {
         ("电话", &p.phone, 30),
     ] {
         if value.trim().chars().count() > max {
-            return Err(LedgerError::Invalid(format!("{label}不能超过 {max} 个字")));
+            return Err(LedgerError::Invalid(crate::domain::Message::from(format!(
+                "{label}不能超过 {max} 个字"
+            ))));
         }
     }
     if p.pledge_signed_on.is_some_and(|d| d > today) {
-        return Err(LedgerError::Invalid(
-            "保密承诺书签订日期不能晚于今天".into(),
-        ));
+        return Err(LedgerError::Invalid(crate::domain::Message::from(
+            "保密承诺书签订日期不能晚于今天",
+        )));
     }
     Ok(())
 }
@@ -187,7 +193,12 @@ pub fn get(s: &Session, id: PersonId) -> Result<Person, LedgerError> {
 pub(crate) fn get_in(conn: &rusqlite::Connection, id: PersonId) -> Result<Person, LedgerError> {
     conn.query_row(&format!("{SELECT} WHERE id = ?1"), [id.0], from_row)
         .optional()?
-        .ok_or_else(|| LedgerError::Invalid(format!("人员名册中没有编号 {}", id.0)))
+        .ok_or_else(|| {
+            LedgerError::Invalid(crate::domain::Message::from(format!(
+                "人员名册中没有编号 {}",
+                id.0
+            )))
+        })
 }
 
 /// Every person, by name.

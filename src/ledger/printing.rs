@@ -47,7 +47,7 @@ impl PrintTarget {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Printed {
     /// A line for the screen or the terminal: where it went, how many pages and items.
-    pub summary: String,
+    pub summary: crate::domain::Message,
     pub pages: usize,
 }
 
@@ -80,20 +80,24 @@ pub fn print(s: &mut Session, what: Printable, to: &PrintTarget) -> Result<Print
     detail["pages"] = json!(built.pages);
     s.write(|_| Ok(((), Event::new(built.action, built.entity_id, detail))))
         .map_err(|e| {
-            LedgerError::Invalid(format!(
+            LedgerError::Invalid(crate::domain::Message::from(format!(
                 "已送出（{target}），但打印记录未能写入审计日志：{e}"
-            ))
+            )))
         })?;
     let summary = match to {
-        PrintTarget::Printer => format!("已送打印机：{}（{} 页）", built.what, built.pages),
-        PrintTarget::File(p) => {
+        PrintTarget::Printer => crate::domain::Message::new(
+            format!("已送打印机：{}（{} 页）", built.what, built.pages),
+            format!("Sent to the printer ({} pages)", built.pages),
+        ),
+        PrintTarget::File(p) => crate::domain::Message::new(
             format!(
                 "已保存 {}：{}（{} 页）",
                 p.display(),
                 built.what,
                 built.pages
-            )
-        }
+            ),
+            format!("Saved {} ({} pages)", p.display(), built.pages),
+        ),
     };
     Ok(Printed {
         summary,
@@ -106,12 +110,12 @@ fn labels(s: &Session, id: DocumentId) -> Result<Built, LedgerError> {
     let copies = documents::copies(s, id)?;
     let labels = crate::forms::labels::for_document(&d, &copies);
     if labels.is_empty() {
-        return Err(LedgerError::Invalid(
-            "该文件没有在册的份号，无需打印标签".into(),
-        ));
+        return Err(LedgerError::Invalid(crate::domain::Message::from(
+            "该文件没有在册的份号，无需打印标签",
+        )));
     }
-    let pdf =
-        crate::forms::labels::render(&labels).map_err(|e| LedgerError::Invalid(e.to_string()))?;
+    let pdf = crate::forms::labels::render(&labels)
+        .map_err(|e| LedgerError::Invalid(crate::domain::Message::from(e.to_string())))?;
     Ok(Built {
         pdf,
         pages: labels.len().div_ceil(crate::forms::labels::PER_SHEET),
@@ -143,7 +147,7 @@ fn borrow_form(s: &Session, id: BorrowId) -> Result<Built, LedgerError> {
             returned_on: day_of(s, b.returned_at.as_deref()),
         },
     )
-    .map_err(|e| LedgerError::Invalid(e.to_string()))?;
+    .map_err(|e| LedgerError::Invalid(crate::domain::Message::from(e.to_string())))?;
     Ok(Built {
         pdf,
         pages: 1,
@@ -162,13 +166,20 @@ fn day_of(s: &Session, at: Option<&str>) -> Option<String> {
 /// Hands the PDF to its destination; an error says which and why, with the path last.
 pub(crate) fn deliver(pdf: &[u8], to: &PrintTarget) -> Result<(), LedgerError> {
     match to {
-        PrintTarget::Printer => crate::forms::send_to_printer(pdf).map_err(LedgerError::Invalid),
+        PrintTarget::Printer => {
+            crate::forms::send_to_printer(pdf).map_err(|e| LedgerError::Invalid(e.into()))
+        }
         PrintTarget::File(path) => {
             if path.as_os_str().is_empty() {
-                return Err(LedgerError::Invalid("请填写保存的文件名".into()));
+                return Err(LedgerError::Invalid(crate::domain::Message::from(
+                    "请填写保存的文件名",
+                )));
             }
             crate::fsutil::write_atomic(path, pdf).map_err(|e| {
-                LedgerError::Invalid(format!("无法保存 PDF（{e}）：{}", path.display()))
+                LedgerError::Invalid(crate::domain::Message::from(format!(
+                    "无法保存 PDF（{e}）：{}",
+                    path.display()
+                )))
             })
         }
     }

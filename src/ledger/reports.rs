@@ -48,6 +48,18 @@ impl Register {
         }
     }
 
+    /// The register's name in English.
+    pub fn name_en(&self) -> &'static str {
+        match self {
+            Register::Documents(_) => "document register",
+            Register::Loans(_) => "borrowing register",
+            Register::People => "people with classified duties",
+            Register::Cabinets => "cabinets",
+            Register::CabinetCopies(_) => "cabinet count sheet",
+            Register::Audit(_) => "audit log",
+        }
+    }
+
     /// The stable code kept in the audit event.
     pub fn code(&self) -> &'static str {
         match self {
@@ -301,7 +313,12 @@ pub fn build(s: &Session, register: &Register) -> Result<Report, LedgerError> {
             let cabinet = cabinets::list(s)?
                 .into_iter()
                 .find(|c| c.id == *id)
-                .ok_or_else(|| LedgerError::Invalid(format!("没有编号 {} 的专柜", id.0)))?;
+                .ok_or_else(|| {
+                    LedgerError::Invalid(crate::domain::Message::from(format!(
+                        "没有编号 {} 的专柜",
+                        id.0
+                    )))
+                })?;
             let mut stmt = s.conn().prepare_cached(
                 "SELECT c.copy_no, d.id FROM copies c JOIN documents d ON d.id = c.document_id \
                  WHERE c.cabinet_id = ?1 AND c.state = ?2 ORDER BY d.id, c.copy_no",

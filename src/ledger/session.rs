@@ -210,7 +210,9 @@ impl Session {
     ) -> Result<(Session, RecoveryKey), LedgerError> {
         let unit = input.unit_name.trim();
         if unit.is_empty() {
-            return Err(LedgerError::Invalid("请填写单位名称".into()));
+            return Err(LedgerError::Invalid(crate::domain::Message::from(
+                "请填写单位名称",
+            )));
         }
         users::validate_login(&input.login)?;
         people::validate_name(&input.name)?;
@@ -427,7 +429,9 @@ impl Session {
         new: &Passphrase,
     ) -> Result<(), LedgerError> {
         if !crate::domain::passphrase::strength(new.as_str()).acceptable() {
-            return Err(LedgerError::Invalid("新口令太短：至少 8 个字符".into()));
+            return Err(LedgerError::Invalid(crate::domain::Message::from(
+                "新口令太短：至少 8 个字符",
+            )));
         }
         let login = self.user.login.clone();
         match self.vault.change_passphrase(&login, current, new) {

@@ -61,9 +61,9 @@ pub fn auto_lock_minutes(s: &Session) -> Result<u32, LedgerError> {
 pub fn set_auto_lock_minutes(s: &mut Session, minutes: u32) -> Result<(), LedgerError> {
     s.require("修改自动锁定时间", &[Role::Custodian, Role::Admin])?;
     if !(1..=60).contains(&minutes) {
-        return Err(LedgerError::Invalid(
-            "自动锁定时间须在 1 到 60 分钟之间".into(),
-        ));
+        return Err(LedgerError::Invalid(crate::domain::Message::from(
+            "自动锁定时间须在 1 到 60 分钟之间",
+        )));
     }
     let old = auto_lock_minutes(s)?;
     s.write(|w| {
@@ -84,8 +84,11 @@ pub fn set_auto_lock_minutes(s: &mut Session, minutes: u32) -> Result<(), Ledger
 pub(crate) fn office_zone_of(conn: &Connection) -> Result<OfficeZone, LedgerError> {
     match get(conn, OFFICE_ZONE)? {
         None => Ok(OfficeZone::default()),
-        Some(text) => OfficeZone::parse(&text)
-            .map_err(|_| LedgerError::Invalid(format!("办公时区设置“{text}”无法读取"))),
+        Some(text) => OfficeZone::parse(&text).map_err(|_| {
+            LedgerError::Invalid(crate::domain::Message::from(format!(
+                "办公时区设置“{text}”无法读取"
+            )))
+        }),
     }
 }
 
@@ -95,7 +98,9 @@ pub fn set_office_zone(s: &mut Session, zone: OfficeZone) -> Result<(), LedgerEr
     s.require("修改办公时区", &[Role::Custodian, Role::Admin])?;
     let old = office_zone_of(s.conn())?;
     if old == zone {
-        return Err(LedgerError::Invalid("办公时区没有变化".into()));
+        return Err(LedgerError::Invalid(crate::domain::Message::from(
+            "办公时区没有变化",
+        )));
     }
     s.write(|w| {
         put(w.tx, OFFICE_ZONE, &zone.code())?;

@@ -84,9 +84,9 @@ pub fn validate_login(login: &str) -> Result<(), LedgerError> {
     if ok {
         Ok(())
     } else {
-        Err(LedgerError::Invalid(
-            "登录名须以英文字母开头，只含字母、数字和 . _ -，最长 32 个字符".into(),
-        ))
+        Err(LedgerError::Invalid(crate::domain::Message::from(
+            "登录名须以英文字母开头，只含字母、数字和 . _ -，最长 32 个字符",
+        )))
     }
 }
 
@@ -104,7 +104,9 @@ pub(crate) fn insert(
         |r| r.get(0),
     )?;
     if exists {
-        return Err(LedgerError::Invalid(format!("登录名 {login} 已被使用")));
+        return Err(LedgerError::Invalid(crate::domain::Message::from(format!(
+            "登录名 {login} 已被使用"
+        ))));
     }
     tx.execute(
         "INSERT INTO users (login, person_id, role, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -170,7 +172,7 @@ pub fn add_user(
         .into_iter()
         .find(|p| p.active && p.name == name && p.department.trim() == department)
     {
-        return Err(LedgerError::Invalid(format!(
+        return Err(LedgerError::Invalid(crate::domain::Message::from(format!(
             "人员登记中已有{name}（{}，编号 {}）：请为其开通账户（add-user --person {}），不要重复登记",
             if department.is_empty() {
                 "未填部门"
@@ -179,7 +181,7 @@ pub fn add_user(
             },
             p.id.0,
             p.id.0
-        )));
+        ))));
     }
     create(s, Owner::New(&new.person), &new.login, new.role, passphrase)
 }
@@ -228,10 +230,14 @@ fn create(
 ) -> Result<UserId, LedgerError> {
     validate_login(login)?;
     if !strength(passphrase.as_str()).acceptable() {
-        return Err(LedgerError::Invalid("口令太短：至少 8 个字符".into()));
+        return Err(LedgerError::Invalid(crate::domain::Message::from(
+            "口令太短：至少 8 个字符",
+        )));
     }
     if s.vault.logins().iter().any(|l| l == login) {
-        return Err(LedgerError::Invalid(format!("登录名 {login} 已被使用")));
+        return Err(LedgerError::Invalid(crate::domain::Message::from(format!(
+            "登录名 {login} 已被使用"
+        ))));
     }
     let created = s.write(|w| {
         let person = match owner {
@@ -239,10 +245,10 @@ fn create(
             Owner::Existing(id) => {
                 let p = people::get_in(w.tx, id)?;
                 if !p.active {
-                    return Err(LedgerError::Invalid(format!(
+                    return Err(LedgerError::Invalid(crate::domain::Message::from(format!(
                         "{}已离岗，不能开通账户",
                         p.name
-                    )));
+                    ))));
                 }
                 let has: Option<String> =
                     w.tx.query_row(
@@ -252,10 +258,10 @@ fn create(
                     )
                     .optional()?;
                 if let Some(l) = has {
-                    return Err(LedgerError::Invalid(format!(
+                    return Err(LedgerError::Invalid(crate::domain::Message::from(format!(
                         "{}已有账户（登录名 {l}）；一人只能有一个在用账户",
                         p.name
-                    )));
+                    ))));
                 }
                 id
             }
@@ -324,7 +330,9 @@ fn one_time_passphrase() -> Result<Passphrase, LedgerError> {
 pub fn deactivate_user(s: &mut Session, login: &str) -> Result<(), LedgerError> {
     s.require("停用用户", &[Role::Custodian, Role::Admin])?;
     if login == s.user.login {
-        return Err(LedgerError::Invalid("不能停用自己正在使用的账户".into()));
+        return Err(LedgerError::Invalid(crate::domain::Message::from(
+            "不能停用自己正在使用的账户",
+        )));
     }
     let target = current(s.conn(), login)?.ok_or(LedgerError::UserInactive)?;
     s.vault.remove_user_slot(&s.ledger, login)?;

@@ -375,6 +375,18 @@ pub fn error_message(lang: Lang, e: &LedgerError) -> String {
             LedgerError::NoSuchUser => Some("No such user"),
             LedgerError::WrongCurrentPassphrase => Some("The current passphrase is wrong"),
             LedgerError::UserInactive => Some("This account is disabled or does not exist"),
+            LedgerError::MustChangePassphrase => Some(
+                "Change the one-time passphrase first: someone else chose it, and until it is changed this account cannot register or approve anything",
+            ),
+            LedgerError::Invalid(m) => return m.en().to_owned(),
+            LedgerError::Refused(d) => return crate::domain::Explain::en(d),
+            LedgerError::NotPermitted { action, needed } => {
+                let _ = action;
+                return format!(
+                    "Your role may not do this: it needs the role {} (R3.3.2)",
+                    crate::domain::message::label_en_of(needed)
+                );
+            }
             _ => None,
         };
         if let Some(en) = en {

@@ -22,6 +22,43 @@ impl Lang {
         }
     }
 
+    /// A level's, state's, step's… name in this language.
+    pub fn label(self, x: impl crate::domain::Label) -> &'static str {
+        self.tr(x.label_zh(), x.label_en())
+    }
+
+    /// A message in this language (the Chinese where no English was written).
+    pub fn message(self, m: &crate::domain::Message) -> &str {
+        match self {
+            Lang::Zh => m.zh(),
+            Lang::En => m.en(),
+        }
+    }
+
+    /// A name with what qualifies it: 赵主任（党办负责人） / Zhao (office head).
+    pub fn name_and(self, name: &str, what: &str) -> String {
+        match self {
+            Lang::Zh => format!("{name}（{what}）"),
+            Lang::En => format!("{name} ({what})"),
+        }
+    }
+
+    /// A copy's number: 第3份 / copy 3.
+    pub fn copy_no(self, n: impl std::fmt::Display) -> String {
+        match self {
+            Lang::Zh => format!("第{n}份"),
+            Lang::En => format!("copy {n}"),
+        }
+    }
+
+    /// A refusal of the rules in this language.
+    pub fn explain(self, e: &impl crate::domain::Explain) -> String {
+        match self {
+            Lang::Zh => e.to_string(),
+            Lang::En => e.en(),
+        }
+    }
+
     /// A level's name in this language.
     pub fn level(self, l: crate::domain::level::Level) -> &'static str {
         self.tr(l.label_zh(), l.label_en())

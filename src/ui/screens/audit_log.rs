@@ -508,6 +508,7 @@ pub fn object_ref(lang: Lang, entity: &str, id: &str, names: &Names) -> String {
         "calendar_years" => format!("{}{id}", lang.tr("工作日历 ", "calendar ")),
         "vault" => lang.tr("台账库", "ledger").to_owned(),
         "audit_seals" => format!("{}{id}", lang.tr("封存 #", "seal #")),
+        "registers" => register_name(lang, id).unwrap_or(id).to_owned(),
         _ => format!("{entity} {id}"),
     }
 }
@@ -579,7 +580,10 @@ fn value_text(lang: Lang, key: &str, v: &Value, names: &Names) -> Option<String>
                             |v: &Value| value_text(lang, k, v, names).unwrap_or_else(|| "—".into());
                         return Some(format!(
                             "{} {} → {}",
-                            crate::ledger::documents::field_label_zh(k),
+                            lang.tr(
+                                crate::ledger::documents::field_label_zh(k),
+                                crate::ledger::documents::field_label_en(k)
+                            ),
                             side(before),
                             side(after)
                         ));
@@ -592,23 +596,36 @@ fn value_text(lang: Lang, key: &str, v: &Value, names: &Names) -> Option<String>
                 })
                 .collect::<Vec<_>>()
                 .join(lang.tr("，", ", "));
-            format!("（{inner}）")
+            match lang {
+                Lang::Zh => format!("（{inner}）"),
+                Lang::En => format!("({inner})"),
+            }
         }
+    })
+}
+
+/// A register by the code its export events keep.
+fn register_name(lang: Lang, code: &str) -> Option<&'static str> {
+    Some(match code {
+        "documents" => lang.tr("文件台账", "document register"),
+        "borrows" => lang.tr("借阅登记", "borrowing register"),
+        "people" => lang.tr("涉密人员登记", "people with classified duties"),
+        "cabinets" => lang.tr("保密专柜登记", "cabinets"),
+        "cabinet_copies" => lang.tr("专柜清点表", "cabinet count sheet"),
+        "audit" => lang.tr("审计日志", "audit log"),
+        _ => return None,
     })
 }
 
 /// The label of a coded value (level, role, clearance, outgoing step, channel, copy state).
 fn code_label(lang: Lang, key: &str, code: &str) -> Option<String> {
-    let zh = lang == Lang::Zh;
     match key {
-        "level" | "max_level" => {
-            Level::from_code(code).map(|l| if zh { l.label_zh() } else { l.label_en() })
-        }
-        "role" => Role::from_code(code).map(|r| if zh { r.label_zh() } else { r.label_en() }),
-        "clearance" => Clearance::from_code(code).map(Clearance::label_zh),
-        "step" => OutgoingStep::from_code(code).map(OutgoingStep::label_zh),
-        "channel" => Channel::from_code(code).map(Channel::label_zh),
-        "from" | "to" | "state" => CopyState::from_code(code).map(CopyState::label_zh),
+        "level" | "max_level" => Level::from_code(code).map(|l| lang.label(l)),
+        "role" => Role::from_code(code).map(|r| lang.label(r)),
+        "clearance" => Clearance::from_code(code).map(|c| lang.label(c)),
+        "step" => OutgoingStep::from_code(code).map(|s| lang.label(s)),
+        "channel" => Channel::from_code(code).map(|c| lang.label(c)),
+        "from" | "to" | "state" => CopyState::from_code(code).map(|s| lang.label(s)),
         "with" => match code {
             "passphrase" => Some(lang.tr("口令", "passphrase")),
             "recovery_key" => Some(lang.tr("恢复密钥", "recovery key")),
@@ -625,6 +642,11 @@ fn code_label(lang: Lang, key: &str, code: &str) -> Option<String> {
             }
             _ => None,
         },
+        "register" => register_name(lang, code),
+        "highest_level" => Level::ALL
+            .into_iter()
+            .find(|l| l.label_zh() == code)
+            .map(|l| lang.label(l)),
         "kind" => match code {
             "paper" => Some(lang.tr("纸质审批单", "paper form")),
             "signed_in" => Some(lang.tr("审批人本机口令确认", "approver's own passphrase")),
@@ -710,6 +732,14 @@ pub fn field_label(lang: Lang, key: &str) -> String {
         "page" => ("页", "page"),
         "seq" => ("序号", "seq"),
         "seal_code" => ("凭证码", "seal code"),
+        "register" => ("登记表", "register"),
+        "filter" => ("筛选条件", "filter"),
+        "highest_level" => ("最高密级", "highest level"),
+        "format" => ("格式", "format"),
+        "path" => ("文件", "file"),
+        "bytes" => ("字节数", "bytes"),
+        "must_change_passphrase" => ("须修改一次性口令", "one-time passphrase to change"),
+        "audit_head" => ("审计链位置", "audit chain head"),
         "per_page" => ("每页", "per page"),
         _ => return key.to_owned(),
     };

@@ -76,9 +76,9 @@ impl CabinetDialog {
                     false,
                 );
                 let l = ui.label(lang.tr("最高密级", "Highest level"));
-                combo_box(ui, "max_level", self.max_level.label_zh(), 200.0, |ui| {
+                combo_box(ui, "max_level", lang.label(self.max_level), 200.0, |ui| {
                     for lv in Level::ALL {
-                        ui.selectable_value(&mut self.max_level, lv, lv.label_zh());
+                        ui.selectable_value(&mut self.max_level, lv, lang.label(lv));
                     }
                 })
                 .labelled_by(l.id);
@@ -218,7 +218,7 @@ impl CabinetsScreen {
                         ui.label(&c.location);
                     });
                     row.col(|ui| {
-                        ui.label(c.max_level.label_zh());
+                        ui.label(lang.label(c.max_level));
                     });
                     row.col(|ui| {
                         ui.label(c.responsible_name.as_deref().unwrap_or("—"));

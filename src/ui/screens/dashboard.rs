@@ -198,8 +198,11 @@ impl Dashboard {
         }
         let loan_line = |b: &Borrow| {
             format!(
-                "{} · {} · 第{}份 · {}",
-                b.form_no, b.borrower_name, b.copy_no, b.title
+                "{} · {} · {} · {}",
+                b.form_no,
+                b.borrower_name,
+                lang.copy_no(b.copy_no),
+                b.title
             )
         };
         for (b, days) in self.overdue.iter().take(LISTED) {
@@ -244,7 +247,10 @@ impl Dashboard {
             ui.horizontal(|ui| {
                 ui.label(match lang {
                     Lang::Zh => format!("{pending} 份借阅待审批或待借出"),
-                    Lang::En => format!("{pending} borrowings to decide or hand out"),
+                    Lang::En => format!(
+                        "{pending} borrowing{} to decide or hand out",
+                        if pending == 1 { "" } else { "s" }
+                    ),
                 });
                 if ui.link(lang.tr("去处理", "Open")).clicked() {
                     cmds.push(MainCommand::Navigate(Section::Borrowing));

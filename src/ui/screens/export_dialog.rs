@@ -89,7 +89,7 @@ impl ExportDialog {
             ui.set_width(560.0);
             ui.heading(match lang {
                 Lang::Zh => format!("导出 · 打印：{}", self.register.name()),
-                Lang::En => format!("Export or print: {}", self.register.name()),
+                Lang::En => format!("Export or print: {}", self.register.name_en()),
             });
             hint_text(
                 ui,

@@ -109,7 +109,7 @@ impl LoginScreen {
         egui::CentralPanel::default_margins().show(ui, |ui| {
             ui.vertical_centered(|ui| {
                 ui.add_space(60.0);
-                ui.heading(lang.tr("保密台账", "Baomi ledger"));
+                ui.heading(lang.tr("保密台账", "Confidentiality ledger"));
                 hint_text(ui, lang.tr("台账已锁定", "The ledger is locked"));
                 ui.add_space(12.0);
             });

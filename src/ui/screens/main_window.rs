@@ -283,6 +283,28 @@ impl MainWindow {
                         Lang::Zh => format!("{}（{}）", user.name, lang.role(user.role)),
                         Lang::En => format!("{} ({})", user.name, lang.role(user.role)),
                     });
+                    ui.separator();
+                    // The result of the last action, in the bar that is always in view: it
+                    // never moves the page under the pointer, and stays until the next one.
+                    if let Some((ok, msg)) = &self.toast {
+                        let color = if *ok {
+                            egui::Color32::from_rgb(0x1a, 0x7f, 0x37)
+                        } else {
+                            egui::Color32::from_rgb(0xc0, 0x1c, 0x28)
+                        };
+                        let (shown, clauses) = crate::ui::widgets::split_clauses(msg);
+                        ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                            let r = ui
+                                .add(
+                                    egui::Label::new(RichText::new(&shown).color(color).strong())
+                                        .truncate(),
+                                )
+                                .on_hover_text(&shown);
+                            if !clauses.is_empty() {
+                                r.on_hover_text(clauses.join(", "));
+                            }
+                        });
+                    }
                 });
             });
         });
@@ -303,44 +325,28 @@ impl MainWindow {
                     }
                 }
             });
-        egui::CentralPanel::default_margins().show(ui, |ui| {
-            if let Some((ok, msg)) = &self.toast {
-                let color = if *ok {
-                    egui::Color32::from_rgb(0x1a, 0x7f, 0x37)
-                } else {
-                    egui::Color32::from_rgb(0xc0, 0x1c, 0x28)
-                };
-                let (shown, clauses) = crate::ui::widgets::split_clauses(msg);
-                let r = ui.label(RichText::new(shown).color(color));
-                if !clauses.is_empty() {
-                    r.on_hover_text(clauses.join(", "));
-                }
+        egui::CentralPanel::default_margins().show(ui, |ui| match self.section {
+            Section::Dashboard => {
+                self.dashboard
+                    .ui(ui, lang, &self.session, &self.unit_name, &mut self.commands)
             }
-            match self.section {
-                Section::Dashboard => {
-                    self.dashboard
-                        .ui(ui, lang, &self.session, &self.unit_name, &mut self.commands)
-                }
-                Section::AuditLog => self
-                    .audit_log
-                    .ui(ui, lang, &self.session, &mut self.commands),
-                Section::Documents => {
-                    self.documents
-                        .ui(ui, lang, &self.session, &mut self.commands)
-                }
-                Section::Outgoing => self
-                    .outgoing
-                    .ui(ui, lang, &self.session, &mut self.commands),
-                Section::Borrowing => {
-                    self.borrowing
-                        .ui(ui, lang, &self.session, &mut self.commands)
-                }
-                Section::Cabinets => self.cabinets.ui(ui, lang, &mut self.commands),
-                Section::People => self.people.ui(ui, lang, &mut self.commands),
-                Section::Settings => {
-                    let me = self.session.user().login.clone();
-                    self.settings.ui(ui, lang, &me, cmds, &mut self.commands);
-                }
+            Section::AuditLog => self
+                .audit_log
+                .ui(ui, lang, &self.session, &mut self.commands),
+            Section::Documents => self
+                .documents
+                .ui(ui, lang, &self.session, &mut self.commands),
+            Section::Outgoing => self
+                .outgoing
+                .ui(ui, lang, &self.session, &mut self.commands),
+            Section::Borrowing => self
+                .borrowing
+                .ui(ui, lang, &self.session, &mut self.commands),
+            Section::Cabinets => self.cabinets.ui(ui, lang, &mut self.commands),
+            Section::People => self.people.ui(ui, lang, &mut self.commands),
+            Section::Settings => {
+                let me = self.session.user().login.clone();
+                self.settings.ui(ui, lang, &me, cmds, &mut self.commands);
             }
         });
         if let Some(dialog) = &mut self.export_dialog
@@ -464,7 +470,7 @@ impl MainWindow {
                 }
                 MainCommand::Outgoing(action) => {
                     let drafting = matches!(action, OutgoingAction::Draft(_));
-                    match action.run(&mut self.session) {
+                    match action.run(&mut self.session, lang) {
                         Ok((id, message)) => {
                             self.outgoing.dialog = None;
                             match id {
@@ -494,14 +500,14 @@ impl MainWindow {
                 MainCommand::Print { what, target } => {
                     self.toast = Some(
                         match crate::ledger::printing::print(&mut self.session, what, &target) {
-                            Ok(p) => (true, p.summary),
+                            Ok(p) => (true, lang.message(&p.summary).to_owned()),
                             Err(e) => (false, error_message(lang, &e)),
                         },
                     );
                 }
                 MainCommand::Borrow(action) => {
                     let requesting = matches!(action, BorrowAction::Request(_));
-                    match action.run(&mut self.session) {
+                    match action.run(&mut self.session, lang) {
                         Ok((new, message)) => {
                             self.borrowing.dialog = None;
                             self.borrowing.done(&self.session, new);
@@ -549,7 +555,13 @@ impl MainWindow {
                     self.toast = Some(
                         match crate::ledger::borrowing::set_calendar_year(&mut self.session, &text)
                         {
-                            Ok(y) => (true, format!("{y} 年工作日历已保存")),
+                            Ok(y) => (
+                                true,
+                                match lang {
+                                    Lang::Zh => format!("{y} 年工作日历已保存"),
+                                    Lang::En => format!("Calendar of {y} saved"),
+                                },
+                            ),
                             Err(e) => (false, error_message(lang, &e)),
                         },
                     );
@@ -590,7 +602,13 @@ impl MainWindow {
                 }
                 MainCommand::SetOfficeZone(z) => {
                     self.toast = Some(match settings::set_office_zone(&mut self.session, z) {
-                        Ok(()) => (true, format!("办公时区已改为 {}", z.label_zh())),
+                        Ok(()) => (
+                            true,
+                            match lang {
+                                Lang::Zh => format!("办公时区已改为 {}", z.label_zh()),
+                                Lang::En => format!("Office time zone set to {}", z.label_en()),
+                            },
+                        ),
                         Err(e) => (false, error_message(lang, &e)),
                     });
                     self.settings.reload(&self.session);
@@ -624,7 +642,7 @@ impl MainWindow {
                     };
                     if let Some(d) = &mut self.export_dialog {
                         match result {
-                            Ok(done) => d.succeeded(done.summary),
+                            Ok(done) => d.succeeded(lang.message(&done.summary).to_owned()),
                             Err(e) => d.failed(error_message(lang, &e)),
                         }
                     }

@@ -7,6 +7,7 @@ use egui::{Grid, Key, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
 use super::main_window::MainCommand;
+use crate::domain::Message;
 use crate::domain::copy_state::CopyState;
 use crate::domain::level::{Category, Level};
 use crate::domain::marking::marking;
@@ -67,40 +68,53 @@ impl OutgoingAction {
     pub fn run(
         self,
         s: &mut Session,
+        lang: Lang,
     ) -> Result<(Option<DocumentId>, String), crate::ledger::LedgerError> {
+        let t = |zh: &'static str, en: &'static str| lang.tr(zh, en).to_owned();
         Ok(match self {
-            OutgoingAction::Draft(d) => (Some(outgoing::create_draft(s, &d)?), "已保存草稿".into()),
+            OutgoingAction::Draft(d) => (
+                Some(outgoing::create_draft(s, &d)?),
+                t("已保存草稿", "Draft saved"),
+            ),
             OutgoingAction::Review { id, person, note } => {
                 outgoing::review(s, id, person, &note)?;
-                (Some(id), "已审核".into())
+                (Some(id), t("已审核", "Reviewed"))
             }
             OutgoingAction::Sign { id, person, note } => {
                 outgoing::sign(s, id, person, &note)?;
-                (Some(id), "已签发".into())
+                (Some(id), t("已签发", "Signed off"))
             }
             OutgoingAction::Number(id) => {
                 let n = outgoing::assign_number(s, id)?;
-                (Some(id), format!("已编号：{n}"))
+                let m = match lang {
+                    Lang::Zh => format!("已编号：{n}"),
+                    Lang::En => format!("Numbered: {n}"),
+                };
+                (Some(id), m)
             }
             OutgoingAction::Register(id) => {
                 outgoing::register(s, id, "")?;
-                (Some(id), "已登记".into())
+                (Some(id), t("已登记", "Registered"))
             }
             OutgoingAction::Print { id, count, cabinet } => {
                 outgoing::print(s, id, count, cabinet)?;
-                (Some(id), format!("已印制 {count} 份"))
+                let m = match lang {
+                    Lang::Zh => format!("已印制 {count} 份"),
+                    Lang::En => format!("{count} copies printed"),
+                };
+                (Some(id), m)
             }
             OutgoingAction::Distribute { copy, input } => {
                 outgoing::distribute(s, copy, &input)?;
-                (None, "已分发".into())
+                (None, t("已分发", "Distributed"))
             }
             OutgoingAction::Receipt { copy, on } => {
                 outgoing::record_receipt(s, copy, on)?;
-                (None, "已登记回执".into())
+                (None, t("已登记回执", "Receipt recorded"))
             }
             OutgoingAction::LostInTransit { copy, on, note } => {
                 outgoing::report_lost_in_transit(s, copy, on, &note)?;
-                (None, "已登记分发途中丢失".into())
+                (None, t("已登记分发途中丢失", "Recorded as lost in transit"))
             }
         })
     }
@@ -263,10 +277,10 @@ impl OutgoingScreen {
                         }
                     });
                     row.col(|ui| {
-                        ui.label(step.label_zh());
+                        ui.label(lang.label(step));
                     });
                     row.col(|ui| {
-                        ui.label(step.next().map_or("—", |n| n.label_zh()));
+                        ui.label(step.next().map_or("—", |n| lang.label(n)));
                     });
                 });
             });
@@ -304,7 +318,7 @@ impl OutgoingScreen {
                 RichText::new(format!(
                     "{}{}",
                     lang.tr("下一步：", "Next: "),
-                    next.label_zh()
+                    lang.label(next)
                 ))
                 .strong(),
             );
@@ -378,7 +392,13 @@ impl OutgoingScreen {
                     });
                     let count = f.count.trim().parse::<u32>().ok().filter(|n| *n > 0);
                     if count.is_none() && !f.count.trim().is_empty() {
-                        error_text(ui, "印制份数请填写正整数");
+                        error_text(
+                            ui,
+                            lang.tr(
+                                "印制份数请填写正整数",
+                                "Write the number of copies as a whole number",
+                            ),
+                        );
                     }
                     if ui
                         .add_enabled(
@@ -425,10 +445,10 @@ impl OutgoingScreen {
             ui.label(RichText::new(lang.tr("分发记录", "Distribution")).strong());
             for x in &detail.sent {
                 ui.label(format!(
-                    "第{}份 → {} · {} {} · {}",
-                    x.copy_no,
+                    "{} → {} · {} {} · {}",
+                    lang.copy_no(x.copy_no),
                     x.recipient_unit,
-                    x.channel.label_zh(),
+                    lang.label(x.channel),
                     if x.tracking_no.is_empty() {
                         self.name(x.carrier)
                     } else {
@@ -438,17 +458,28 @@ impl OutgoingScreen {
                 ));
                 match (&x.receipt_returned_on, &x.lost_on) {
                     (Some(on), _) => {
-                        ui.label(RichText::new(format!("  回执 {on}")).small());
+                        let t = match lang {
+                            Lang::Zh => format!("  回执 {on}"),
+                            Lang::En => format!("  receipt {on}"),
+                        };
+                        ui.label(RichText::new(t).small());
                     }
                     (None, Some(on)) => {
-                        ui.label(RichText::new(format!("  {on} 途中丢失")).small());
+                        let t = match lang {
+                            Lang::Zh => format!("  {on} 途中丢失"),
+                            Lang::En => format!("  lost in transit {on}"),
+                        };
+                        ui.label(RichText::new(t).small());
                     }
                     (None, None) => {
                         ui.horizontal(|ui| {
                             if ui
-                                .small_button(format!("第{}份回执已收回", x.copy_no))
+                                .small_button(match lang {
+                                    Lang::Zh => format!("第{}份回执已收回", x.copy_no),
+                                    Lang::En => format!("Receipt for copy {} back", x.copy_no),
+                                })
                                 .clicked()
-                                && let Ok(on) = parse_date(&self.today, "日期")
+                                && let Ok(on) = parse_date(&self.today, ("日期", "the date"))
                             {
                                 cmds.push(MainCommand::Outgoing(OutgoingAction::Receipt {
                                     copy: x.copy,
@@ -459,11 +490,18 @@ impl OutgoingScreen {
                             if ui
                                 .add_enabled(
                                     can,
-                                    egui::Button::new(format!("第{}份途中丢失", x.copy_no)).small(),
+                                    egui::Button::new(match lang {
+                                        Lang::Zh => format!("第{}份途中丢失", x.copy_no),
+                                        Lang::En => format!("Copy {} lost in transit", x.copy_no),
+                                    })
+                                    .small(),
                                 )
-                                .on_disabled_hover_text("先在下面写明丢失的经过")
+                                .on_disabled_hover_text(lang.tr(
+                                    "先在下面写明丢失的经过",
+                                    "First write below how it was lost",
+                                ))
                                 .clicked()
-                                && let Ok(on) = parse_date(&self.today, "日期")
+                                && let Ok(on) = parse_date(&self.today, ("日期", "the date"))
                             {
                                 cmds.push(MainCommand::Outgoing(OutgoingAction::LostInTransit {
                                     copy: x.copy,
@@ -495,7 +533,7 @@ impl OutgoingScreen {
             for step in OutgoingStep::ALL {
                 let rec = detail.steps.iter().find(|r| r.step == step);
                 ui.label(if rec.is_some() { "✓" } else { "○" });
-                ui.label(step.label_zh());
+                ui.label(lang.label(step));
                 ui.label(
                     RichText::new(rec.map_or(String::new(), |r| {
                         format!("{} {}", self.name(r.person), self.zone.time_text(&r.at))
@@ -531,7 +569,7 @@ fn distribute_form(
         let copy_label = f
             .copy
             .and_then(|c| copies.iter().find(|k| k.id == c))
-            .map(|c| format!("第{}份", c.copy_no))
+            .map(|c| lang.copy_no(c.copy_no))
             .unwrap_or_default();
         combo_row(
             ui,
@@ -540,7 +578,7 @@ fn distribute_form(
             &copy_label,
             |ui| {
                 for c in copies {
-                    ui.selectable_value(&mut f.copy, Some(c.id), format!("第{}份", c.copy_no));
+                    ui.selectable_value(&mut f.copy, Some(c.id), lang.copy_no(c.copy_no));
                 }
             },
         );
@@ -558,10 +596,10 @@ fn distribute_form(
             ui,
             lang.tr("传递渠道", "Channel"),
             "out_channel",
-            f.channel.map_or("", |c| c.label_zh()),
+            f.channel.map_or("", |c| lang.label(c)),
             |ui| {
                 for c in allowed {
-                    ui.selectable_value(&mut f.channel, Some(*c), c.label_zh());
+                    ui.selectable_value(&mut f.channel, Some(*c), lang.label(*c));
                 }
             },
         );
@@ -584,15 +622,22 @@ fn distribute_form(
         }
         date_row(ui, lang, lang.tr("发出日期", "Sent on"), &mut f.sent_on);
     });
-    let input = (|| -> Result<(CopyId, DistributionInput), String> {
-        let copy = f.copy.ok_or("请选择份号")?;
+    let input = (|| -> Result<(CopyId, DistributionInput), Message> {
+        let copy = f
+            .copy
+            .ok_or_else(|| Message::new("请选择份号", "Choose the copy"))?;
         if f.recipient.trim().is_empty() {
-            return Err("请填写收件单位".into());
+            return Err(Message::new("请填写收件单位", "Write the recipient unit"));
         }
-        let channel = f.channel.ok_or("请选择传递渠道")?;
+        let channel = f
+            .channel
+            .ok_or_else(|| Message::new("请选择传递渠道", "Choose the channel"))?;
         let designated = channel == Channel::DesignatedPerson;
         if designated && f.carrier.is_none() {
-            return Err("专人送达须选择送达人".into());
+            return Err(Message::new(
+                "专人送达须选择送达人",
+                "Delivery by a designated person: choose the person",
+            ));
         }
         Ok((
             copy,
@@ -605,12 +650,12 @@ fn distribute_form(
                 } else {
                     f.tracking_no.clone()
                 },
-                sent_on: parse_date(&f.sent_on, "发出日期")?,
+                sent_on: parse_date(&f.sent_on, ("发出日期", "the date sent"))?,
             },
         ))
     })();
     if let Err(p) = &input {
-        ui.label(RichText::new(p).weak());
+        ui.label(RichText::new(lang.message(p)).weak());
     }
     if ui
         .add_enabled(input.is_ok(), egui::Button::new(lang.tr("分发", "Send")))
@@ -663,7 +708,7 @@ impl DraftDialog {
         self.error = Some(message);
     }
 
-    fn draft(&self) -> Result<OutgoingDraft, String> {
+    fn draft(&self) -> Result<OutgoingDraft, Message> {
         let (dated, period, pages) = parse_common(
             &self.title,
             &self.dated,
@@ -678,7 +723,9 @@ impl DraftDialog {
             period,
             dated,
             pages,
-            drafter: self.drafter.ok_or("请选择拟稿人")?,
+            drafter: self
+                .drafter
+                .ok_or_else(|| Message::new("请选择拟稿人", "Choose the drafter"))?,
             readers: self.readers.clone(),
             remarks: self.remarks.clone(),
         })
@@ -737,7 +784,7 @@ impl DraftDialog {
                     );
                 }
                 Err(p) => {
-                    ui.label(RichText::new(p).weak());
+                    ui.label(RichText::new(lang.message(p)).weak());
                 }
             }
             if let Some(e) = &self.error {

@@ -54,16 +54,18 @@ impl PersonDialog {
         self.error = Some(message);
     }
 
-    fn input(&self) -> Result<NewPerson, &'static str> {
+    fn input(&self, lang: Lang) -> Result<NewPerson, &'static str> {
         let pledge = match self.pledge.trim() {
             "" => None,
-            t => Some(
-                NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                    .map_err(|_| "承诺书签订日期应写成 2026-03-01 的形式")?,
-            ),
+            t => Some(NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| {
+                lang.tr(
+                    "承诺书签订日期应写成 2026-03-01 的形式",
+                    "Write the pledge date as 2026-03-01",
+                )
+            })?),
         };
         if self.name.trim().is_empty() {
-            return Err("请填写姓名");
+            return Err(lang.tr("请填写姓名", "Write the name"));
         }
         Ok(NewPerson {
             name: self.name.clone(),
@@ -118,7 +120,7 @@ impl PersonDialog {
                     &mut self.pledge,
                 );
             });
-            let input = self.input();
+            let input = self.input(lang);
             if let Err(p) = input {
                 ui.label(egui::RichText::new(p).weak());
             }

@@ -159,7 +159,7 @@ impl SettingsScreen {
             ui.end_row();
             ui.label("");
             match problem {
-                Some(p) => crate::ui::widgets::error_text(ui, &p.to_string()),
+                Some(p) => crate::ui::widgets::error_text(ui, &lang.explain(&p)),
                 None => hint_text(
                     ui,
                     &format!(
@@ -308,7 +308,7 @@ impl SettingsScreen {
         );
         let problem = self.policy.validate().err();
         if let Some(p) = &problem {
-            crate::ui::widgets::error_text(ui, &p.to_string());
+            crate::ui::widgets::error_text(ui, &lang.explain(p));
         }
         if ui
             .add_enabled(
@@ -422,8 +422,29 @@ impl CalendarTable {
                 name: r.name.clone(),
             });
         }
-        YearCalendar::from_entries(self.year, &entries)
-            .map_err(|e| e.to_string().replace("工作日历第 ", "第 "))
+        YearCalendar::from_entries(self.year, &entries).map_err(|e| {
+            // A refusal without its line (a day written both ways, a weekday as 调休上班):
+            // name the row it comes from.
+            let row = match &e {
+                crate::domain::calendar::CalendarError::WorkdayOnWeekday(d)
+                | crate::domain::calendar::CalendarError::Both(d) => entries
+                    .iter()
+                    .position(|x| !x.rest && x.first <= *d && *d <= x.last)
+                    .map(|i| i + 1),
+                _ => None,
+            };
+            let text = match lang {
+                Lang::Zh => e.to_string().replace("工作日历第 ", "第 "),
+                Lang::En => crate::domain::Explain::en(&e)
+                    .replace("Line ", "Row ")
+                    .replace(" of the calendar", ""),
+            };
+            match (row, lang) {
+                (Some(n), Lang::Zh) => format!("第 {n} 行：{text}"),
+                (Some(n), Lang::En) => format!("Row {n}: {text}"),
+                (None, _) => text,
+            }
+        })
     }
 
     /// Draws the table; returns the year's text when 保存 is clicked.
@@ -472,14 +493,20 @@ impl CalendarTable {
                         170.0,
                     )
                     .labelled_by(first.id);
-                    crate::ui::widgets::date::date_cell(
-                        ui,
-                        lang,
-                        &format!("cal_last_{i}"),
-                        &mut r.last,
-                        170.0,
-                    )
-                    .labelled_by(last.id);
+                    // A make-up working day is one day: no last day to write.
+                    if r.rest {
+                        crate::ui::widgets::date::date_cell(
+                            ui,
+                            lang,
+                            &format!("cal_last_{i}"),
+                            &mut r.last,
+                            170.0,
+                        )
+                        .labelled_by(last.id);
+                    } else {
+                        r.last.clear();
+                        ui.label("");
+                    }
                     // Sized, not desired: a grid cell offers last frame's column width.
                     ui.add_sized(
                         [200.0, ui.spacing().interact_size.y],
@@ -535,6 +562,8 @@ impl CalendarTable {
                     ),
                 },
             ),
+            // A row just added and not yet filled is no error yet: say what to write.
+            Err(e) if self.rows.iter().any(|r| r.first.trim().is_empty()) => hint_text(ui, e),
             Err(e) => crate::ui::widgets::error_text(ui, e),
         }
         let save = ui.add_enabled(

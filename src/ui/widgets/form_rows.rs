@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use egui::Ui;
 
 use super::{combo_row, field_row};
+use crate::domain::Message;
 use crate::domain::level::{Category, Level};
 use crate::domain::marking::SecrecyPeriod;
 use crate::ui::i18n::Lang;
@@ -17,16 +18,16 @@ pub fn parse_common(
     (period_kind, period_value): (&str, &str),
     level: Level,
     pages: &str,
-) -> Result<(NaiveDate, SecrecyPeriod, u32), String> {
+) -> Result<(NaiveDate, SecrecyPeriod, u32), Message> {
     if title.trim().is_empty() {
-        return Err("请填写标题".into());
+        return Err(Message::new("请填写标题", "Write the title"));
     }
-    let dated = parse_date(dated, "成文日期")?;
+    let dated = parse_date(dated, ("成文日期", "the date of the document"))?;
     let period = parse_period(period_kind, period_value, level, dated)?;
     let pages: u32 = pages
         .trim()
         .parse()
-        .map_err(|_| "页数请填写数字".to_owned())?;
+        .map_err(|_| Message::new("页数请填写数字", "Write the pages as a number"))?;
     Ok((dated, period, pages))
 }
 
@@ -36,8 +37,9 @@ pub fn parse_period(
     value: &str,
     level: Level,
     dated: NaiveDate,
-) -> Result<SecrecyPeriod, String> {
-    SecrecyPeriod::from_form(kind, value, level, dated).map_err(|e| e.to_string())
+) -> Result<SecrecyPeriod, Message> {
+    SecrecyPeriod::from_form(kind, value, level, dated)
+        .map_err(|e| crate::domain::Explain::message(&e))
 }
 
 /// The category (R2.1) row of a form.
@@ -46,10 +48,10 @@ pub fn category_row(ui: &mut Ui, lang: Lang, category: &mut Category) {
         ui,
         lang.tr("类别", "Category"),
         "category",
-        category.label_zh(),
+        lang.label(*category),
         |ui| {
             for c in Category::ALL {
-                ui.selectable_value(category, c, c.label_zh());
+                ui.selectable_value(category, c, lang.label(c));
             }
         },
     );
@@ -67,17 +69,17 @@ pub fn level_period_rows(
         ui,
         lang.tr("密级", "Level"),
         "level",
-        level.label_zh(),
+        lang.label(*level),
         |ui| {
             for l in Level::ALL {
-                ui.selectable_value(level, l, l.label_zh());
+                ui.selectable_value(level, l, lang.label(l));
             }
         },
     );
     let kind_label = crate::domain::marking::PERIOD_KINDS
         .iter()
         .find(|k| k.0 == *kind)
-        .map(|k| k.1)
+        .map(|k| lang.tr(k.1, crate::domain::marking::period_kind_en(k.0)))
         .unwrap_or("");
     combo_row(
         ui,
@@ -86,7 +88,11 @@ pub fn level_period_rows(
         kind_label,
         |ui| {
             for (code, label) in crate::domain::marking::PERIOD_KINDS {
-                ui.selectable_value(kind, code, label);
+                ui.selectable_value(
+                    kind,
+                    code,
+                    lang.tr(label, crate::domain::marking::period_kind_en(code)),
+                );
             }
         },
     );
@@ -95,7 +101,12 @@ pub fn level_period_rows(
     }
 }
 
-pub fn parse_date(t: &str, what: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("{what}应写成 2026-03-01 的形式"))
+/// Reads a date field; `what` names it in Chinese and in English.
+pub fn parse_date(t: &str, (zh, en): (&str, &str)) -> Result<NaiveDate, Message> {
+    NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| {
+        Message::new(
+            format!("{zh}应写成 2026-03-01 的形式"),
+            format!("Write {en} as 2026-03-01"),
+        )
+    })
 }

@@ -7,6 +7,7 @@ use crate::ledger::borrowing::{self, BorrowId, BorrowRequest};
 use crate::ledger::cabinets::CabinetId;
 use crate::ledger::people::PersonId;
 use crate::ledger::printing::{self, PrintTarget, Printable};
+use crate::ui::i18n::Lang;
 
 /// What the screen asks the ledger to do.
 pub enum BorrowAction {
@@ -81,12 +82,19 @@ impl BorrowAction {
     pub fn run(
         self,
         s: &mut Session,
+        lang: Lang,
     ) -> Result<(Option<BorrowId>, String), crate::ledger::LedgerError> {
         let message = match self {
             BorrowAction::Request(r) => {
                 let id = borrowing::request(s, &r)?;
                 let form = borrowing::get(s, id)?.form_no;
-                return Ok((Some(id), format!("已登记借阅申请 {form}")));
+                return Ok((
+                    Some(id),
+                    match lang {
+                        Lang::Zh => format!("已登记借阅申请 {form}"),
+                        Lang::En => format!("Request {form} registered"),
+                    },
+                ));
             }
             BorrowAction::Decide {
                 id,
@@ -97,26 +105,37 @@ impl BorrowAction {
                 let d = how.decider();
                 if approve {
                     borrowing::approve(s, id, &d, &note)?;
-                    "已批准借阅".to_owned()
+                    lang.tr("已批准借阅", "Borrowing approved").to_owned()
                 } else {
                     borrowing::reject(s, id, &d, &note)?;
-                    "已登记不批准".to_owned()
+                    lang.tr("已登记不批准", "Refusal recorded").to_owned()
                 }
             }
             BorrowAction::CheckOut(id) => {
                 let due = borrowing::check_out(s, id)?;
-                let mut m = format!("已借出，应于 {due} 前归还");
-                if !borrowing::calendar(s)?.knows(chrono::Datelike::year(&due)) {
-                    m.push_str(&format!(
-                        "（注意：工作日历中没有 {} 年的放假安排，请在“设置”中补充）",
-                        chrono::Datelike::year(&due)
-                    ));
+                let year = chrono::Datelike::year(&due);
+                let mut m = match lang {
+                    Lang::Zh => format!("已借出，应于 {due} 前归还"),
+                    Lang::En => format!("Handed out, due back by {due}"),
+                };
+                if !borrowing::calendar(s)?.knows(year) {
+                    m.push_str(&match lang {
+                        Lang::Zh => format!(
+                            "（注意：工作日历中没有 {year} 年的放假安排，请在“设置”中补充）"
+                        ),
+                        Lang::En => format!(
+                            " (note: the working-day calendar has no holidays for {year}; add them in Settings)"
+                        ),
+                    });
                 }
                 m
             }
             BorrowAction::Renew { id, days, how } => {
                 let due = borrowing::renew(s, id, days, &how.decider())?;
-                format!("已续借，应于 {due} 前归还")
+                match lang {
+                    Lang::Zh => format!("已续借，应于 {due} 前归还"),
+                    Lang::En => format!("Renewed, due back by {due}"),
+                }
             }
             BorrowAction::Return {
                 id,
@@ -126,19 +145,20 @@ impl BorrowAction {
                 into,
             } => {
                 borrowing::return_copy(s, id, received_by, pages_complete, &note, into)?;
-                "已归还入柜".to_owned()
+                lang.tr("已归还入柜", "Returned to its cabinet").to_owned()
             }
             BorrowAction::ReportLost { id, note } => {
                 borrowing::report_lost(s, id, &note)?;
-                "已登记借阅中丢失".to_owned()
+                lang.tr("已登记借阅中丢失", "Recorded as lost while on loan")
+                    .to_owned()
             }
             BorrowAction::Cancel { id, reason } => {
                 borrowing::cancel(s, id, &reason)?;
-                "已撤销".to_owned()
+                lang.tr("已撤销", "Withdrawn").to_owned()
             }
-            BorrowAction::PrintForm { id, target } => {
-                printing::print(s, Printable::BorrowForm(id), &target)?.summary
-            }
+            BorrowAction::PrintForm { id, target } => lang
+                .message(&printing::print(s, Printable::BorrowForm(id), &target)?.summary)
+                .to_owned(),
         };
         Ok((None, message))
     }

@@ -96,11 +96,11 @@ fn approval_ui(
     // Only the accounts the rule accepts for this borrowing (R3.1.3); when there is none,
     // why, and what to do.
     if let Some(why) = &approvers.none_reason {
-        error_text(ui, why);
+        error_text(ui, lang.message(why));
     } else if !f.paper
         && let Some(why) = approvers.why_none_signs_in()
     {
-        error_text(ui, &why);
+        error_text(ui, lang.message(&why));
     }
     let signing_in: Vec<&UserRow> = approvers.signing_in().collect();
     let approvers: Vec<&UserRow> = approvers.eligible.iter().collect();
@@ -129,7 +129,7 @@ fn approval_ui(
                         ui.selectable_value(
                             &mut f.paper_person,
                             Some(u.person_id),
-                            format!("{}（{}）", u.name, u.role.label_zh()),
+                            lang.name_and(&u.name, lang.label(u.role)),
                         );
                     }
                 },
@@ -145,7 +145,7 @@ fn approval_ui(
                 .login
                 .as_ref()
                 .and_then(|l| signing_in.iter().find(|u| &u.login == l))
-                .map(|u| format!("{}（{}）", u.name, u.role.label_zh()))
+                .map(|u| lang.name_and(&u.name, lang.label(u.role)))
                 .unwrap_or_default();
             combo_row(
                 ui,
@@ -157,7 +157,7 @@ fn approval_ui(
                         ui.selectable_value(
                             &mut f.login,
                             Some(u.login.clone()),
-                            format!("{}（{}）", u.name, u.role.label_zh()),
+                            lang.name_and(&u.name, lang.label(u.role)),
                         );
                     }
                 },
@@ -213,7 +213,7 @@ fn confirm_ui(
             "{} · {} · {} {}",
             b.form_no, b.borrower_name, b.marking, b.title
         ));
-        ui.label(format!("第{}份", b.copy_no));
+        ui.label(lang.copy_no(b.copy_no));
         if pending == Pending::Reject && f.note.trim().is_empty() {
             error_text(
                 ui,
@@ -295,11 +295,14 @@ impl BorrowingScreen {
                         if b.requested_days == 0 {
                             lang.tr("当日归还", "same day").to_owned()
                         } else {
-                            format!("{} 个工作日", b.requested_days)
+                            match lang {
+                                Lang::Zh => format!("{} 个工作日", b.requested_days),
+                                Lang::En => format!("{} working days", b.requested_days),
+                            }
                         },
                     ),
                     (lang.tr("阅读地点", "Place"), b.place.clone()),
-                    (lang.tr("状态", "State"), b.state.label_zh().to_owned()),
+                    (lang.tr("状态", "State"), lang.label(b.state).to_owned()),
                     (lang.tr("审批人", "Approver"), b.approver_name.clone()),
                     (lang.tr("审批意见", "Note"), b.decision_note.clone()),
                     (
@@ -334,7 +337,13 @@ impl BorrowingScreen {
                 }
             });
         if late > 0 {
-            error_text(ui, &format!("已逾期 {late} 个工作日"));
+            error_text(
+                ui,
+                &match lang {
+                    Lang::Zh => format!("已逾期 {late} 个工作日"),
+                    Lang::En => format!("{late} working days overdue"),
+                },
+            );
         }
         ui.separator();
         ui.label(RichText::new(lang.tr("《文件借阅申请表》", "Borrowing form")).strong());
@@ -343,7 +352,10 @@ impl BorrowingScreen {
             f.save_for = Some(b.id);
             let home = dirs::home_dir().unwrap_or_default();
             f.save_path = home
-                .join(format!("文件借阅申请表-{}.pdf", b.form_no))
+                .join(match lang {
+                    Lang::Zh => format!("文件借阅申请表-{}.pdf", b.form_no),
+                    Lang::En => format!("borrowing-form-{}.pdf", b.form_no),
+                })
                 .display()
                 .to_string();
         }

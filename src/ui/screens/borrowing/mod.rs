@@ -155,7 +155,7 @@ impl BorrowingScreen {
             }
         });
         if let Some(text) = scanned {
-            self.scanned(session, &text);
+            self.scanned(session, lang, &text);
         }
         if let Some(e) = &self.scan_error {
             error_text(ui, e);
@@ -197,17 +197,20 @@ impl BorrowingScreen {
 
     /// A keyboard-wedge scanner typed a label's id and Enter: select the copy's borrowing under
     /// way (to hand out or take back), or start a request for it.
-    fn scanned(&mut self, session: &Session, text: &str) {
+    fn scanned(&mut self, session: &Session, lang: Lang, text: &str) {
         let id = text
             .trim()
             .strip_prefix("copy-")
             .and_then(|n| n.parse::<i64>().ok())
             .map(CopyId);
         let Some(copy) = id else {
-            self.scan_error = Some(format!(
-                "无法识别“{}”：份号标签上应为 copy-编号",
-                text.trim()
-            ));
+            self.scan_error = Some(match lang {
+                Lang::Zh => format!("无法识别“{}”：份号标签上应为 copy-编号", text.trim()),
+                Lang::En => format!(
+                    "“{}” does not read: a copy label says copy-NUMBER",
+                    text.trim()
+                ),
+            });
             return;
         };
         self.scan_error = None;
@@ -226,9 +229,9 @@ impl BorrowingScreen {
                     dialog.pick(session, d, Some(copy));
                     self.dialog = Some(dialog);
                 }
-                Err(e) => self.scan_error = Some(e.to_string()),
+                Err(e) => self.scan_error = Some(crate::ui::app::error_message(lang, &e)),
             },
-            Err(e) => self.scan_error = Some(e.to_string()),
+            Err(e) => self.scan_error = Some(crate::ui::app::error_message(lang, &e)),
         }
     }
 

@@ -157,7 +157,7 @@ impl RequestDialog {
                 let copy_label = self
                     .copy
                     .and_then(|c| self.copies.iter().find(|k| k.id == c))
-                    .map(|c| format!("第{}份", c.copy_no))
+                    .map(|c| lang.copy_no(c.copy_no))
                     .unwrap_or_default();
                 combo_row(
                     ui,
@@ -169,7 +169,7 @@ impl RequestDialog {
                             ui.selectable_value(
                                 &mut self.copy,
                                 Some(c.id),
-                                format!("第{}份", c.copy_no),
+                                lang.copy_no(c.copy_no),
                             );
                         }
                     },
@@ -191,7 +191,7 @@ impl RequestDialog {
                     let level = self
                         .document
                         .as_ref()
-                        .map(|d| d.level.label_zh())
+                        .map(|d| lang.label(d.level))
                         .unwrap_or_default();
                     let text = match lang {
                         Lang::Zh => format!(
@@ -206,7 +206,10 @@ impl RequestDialog {
                     let why: Vec<String> = b
                         .refused
                         .iter()
-                        .map(|(p, r)| format!("{}：{r}", p.name))
+                        .map(|(p, r)| match lang {
+                            Lang::Zh => format!("{}：{r}", p.name),
+                            Lang::En => format!("{}: {}", p.name, r.en()),
+                        })
                         .collect();
                     ui.label(RichText::new(text).weak())
                         .on_hover_text(why.join("\n"));
@@ -253,13 +256,23 @@ impl RequestDialog {
                 );
             }
             let request = (|| -> Result<BorrowRequest, String> {
-                let copy = self.copy.ok_or("请先查找并选择文件和份号（须在柜中）")?;
-                let borrower = self.borrower.ok_or("请选择借阅人")?;
+                let copy = self.copy.ok_or(lang.tr(
+                    "请先查找并选择文件和份号（须在柜中）",
+                    "First find the document and choose a copy (in its cabinet)",
+                ))?;
+                let borrower = self
+                    .borrower
+                    .ok_or(lang.tr("请选择借阅人", "Choose the borrower"))?;
                 if self.reason.trim().is_empty() {
-                    return Err("请填写借阅事由".into());
+                    return Err(lang.tr("请填写借阅事由", "Write the reason").into());
                 }
                 if top_secret && self.justification.trim().is_empty() {
-                    return Err("绝密文件须写明确需借阅的理由".into());
+                    return Err(lang
+                        .tr(
+                            "绝密文件须写明确需借阅的理由",
+                            "Top secret: write why the work needs it",
+                        )
+                        .into());
                 }
                 let days = if on_site {
                     0
@@ -267,7 +280,10 @@ impl RequestDialog {
                     self.days
                         .trim()
                         .parse()
-                        .map_err(|_| "借阅天数请填写数字".to_owned())?
+                        .map_err(|_| {
+                            lang.tr("借阅天数请填写数字", "Write the days as a number")
+                                .to_owned()
+                        })?
                 };
                 Ok(BorrowRequest {
                     copy,

@@ -27,9 +27,9 @@ impl BorrowingScreen {
         // under the detail panel: form no., level, borrower, state, due date.
         let narrow = ui.available_width() < 640.0;
         let w = if narrow {
-            [122.0, 44.0, 60.0, 44.0, 146.0]
+            [118.0, 44.0, 60.0, 56.0, 134.0]
         } else {
-            [156.0, 56.0, 72.0, 56.0, 164.0]
+            [156.0, 56.0, 72.0, 72.0, 164.0]
         };
         let mut table = TableBuilder::new(ui);
         if let Some(row) = scroll_to {
@@ -73,21 +73,31 @@ impl BorrowingScreen {
                         }
                     });
                     row.col(|ui| {
-                        ui.label(format!("{}（第{}份）", b.title, b.copy_no));
+                        ui.label(match lang {
+                            Lang::Zh => format!("{}（第{}份）", b.title, b.copy_no),
+                            Lang::En => format!("{} (copy {})", b.title, b.copy_no),
+                        });
                     });
                     row.col(|ui| {
-                        ui.label(b.level.label_zh());
+                        ui.label(lang.label(b.level));
                     });
                     row.col(|ui| {
                         ui.label(&b.borrower_name);
                     });
                     row.col(|ui| {
-                        ui.label(b.state.label_zh());
+                        ui.label(lang.label(b.state))
+                            .on_hover_text(lang.label(b.state));
                     });
                     row.col(|ui| {
                         let due = b.due_on.map(|d| d.to_string()).unwrap_or_default();
                         if late > 0 {
-                            error_text(ui, &format!("{due} 逾期{late}个工作日"));
+                            error_text(
+                                ui,
+                                &match lang {
+                                    Lang::Zh => format!("{due} 逾期{late}个工作日"),
+                                    Lang::En => format!("{due}, {late} working days late"),
+                                },
+                            );
                         } else {
                             ui.label(due);
                         }

@@ -46,13 +46,13 @@ pub(super) fn custody_form(
             ui,
             lang.tr("变为", "To"),
             "custody_to",
-            f.to.map_or("", |t| t.label_zh()),
+            f.to.map_or("", |t| lang.label(t)),
             |ui| {
                 for c in choices {
                     let label = if *c == state {
-                        "在柜（换到另一专柜）"
+                        lang.tr("在柜（换到另一专柜）", "in cabinet (another cabinet)")
                     } else {
-                        c.label_zh()
+                        lang.label(*c)
                     };
                     ui.selectable_value(&mut f.to, Some(*c), label);
                 }

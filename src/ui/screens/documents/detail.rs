@@ -64,7 +64,7 @@ impl DocumentsScreen {
                 ),
                 (lang.tr("文号", "Doc no."), d.doc_no.clone()),
                 (lang.tr("来文单位", "From"), d.issuing_unit.clone()),
-                (lang.tr("类别", "Category"), d.category.label_zh().into()),
+                (lang.tr("类别", "Category"), lang.label(d.category).into()),
                 (lang.tr("成文日期", "Dated"), d.dated.clone()),
                 (
                     lang.tr("收文日期", "Received"),
@@ -146,9 +146,14 @@ impl DocumentsScreen {
                 .selectable_label(
                     open,
                     if place.is_empty() {
-                        format!("第{}份 · {}", c.copy_no, c.state.label_zh())
+                        format!("{} · {}", lang.copy_no(c.copy_no), lang.label(c.state))
                     } else {
-                        format!("第{}份 · {} · {}", c.copy_no, c.state.label_zh(), place)
+                        format!(
+                            "{} · {} · {}",
+                            lang.copy_no(c.copy_no),
+                            lang.label(c.state),
+                            place
+                        )
                     },
                 )
                 .clicked()
@@ -179,7 +184,7 @@ impl DocumentsScreen {
                     .map(|k| k.code.clone())
                     .unwrap_or_else(|| format!("{} {}", self.person_name(e.holder), e.place));
                 let at = self.zone.time_text(&e.at);
-                let line = [at.as_str(), e.to.label_zh(), place.trim(), e.note.as_str()]
+                let line = [at.as_str(), lang.label(e.to), place.trim(), e.note.as_str()]
                     .into_iter()
                     .filter(|p| !p.is_empty())
                     .collect::<Vec<_>>()
@@ -219,10 +224,14 @@ impl DocumentsScreen {
                 for (col, old, new) in &r.changes {
                     ui.label(
                         RichText::new(format!(
-                            "  {}：{} → {}",
-                            documents::field_label_zh(col),
-                            old.as_deref().unwrap_or("（空）"),
-                            new.as_deref().unwrap_or("（空）")
+                            "  {}{} {} → {}",
+                            lang.tr(
+                                documents::field_label_zh(col),
+                                documents::field_label_en(col)
+                            ),
+                            lang.tr("：", ":"),
+                            old.as_deref().unwrap_or(lang.tr("（空）", "(empty)")),
+                            new.as_deref().unwrap_or(lang.tr("（空）", "(empty)"))
                         ))
                         .small()
                         .weak(),

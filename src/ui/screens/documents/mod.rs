@@ -258,14 +258,23 @@ impl DocumentsScreen {
         if let Some(e) = &self.error {
             error_text(ui, e);
         }
-        ui.label(
-            RichText::new(format!(
-                "{} {}",
-                self.ids.len(),
-                lang.tr("份文件", "documents")
-            ))
-            .weak(),
-        );
+        // The chosen columns the window has no room for, named where the user looks (a
+        // column ticked in 显示列… that does not appear would otherwise look ignored).
+        let mut count = format!("{} {}", self.ids.len(), lang.tr("份文件", "documents"));
+        if !self.left_out.is_empty() {
+            let names: Vec<&str> = self.left_out.iter().map(|c| c.header(lang)).collect();
+            count.push_str(&match lang {
+                Lang::Zh => format!(
+                    " · 窗口较窄，未显示：{}（可拖窄其他列或在“显示列…”中取消其他列）",
+                    names.join("、")
+                ),
+                Lang::En => format!(
+                    " · no room for: {} (widen the window, narrow or hide other columns)",
+                    names.join(", ")
+                ),
+            });
+        }
+        ui.label(RichText::new(count).weak());
         egui::Panel::right("document_detail")
             .exact_size(280.0)
             .show(ui, |ui| {
@@ -297,11 +306,11 @@ impl DocumentsScreen {
                 ui,
                 lang.tr("密级", "Level"),
                 "filter_level",
-                f.level.map_or(all, |l| l.label_zh()),
+                f.level.map_or(all, |l| lang.label(l)),
                 |ui| {
                     ui.selectable_value(&mut f.level, None, all);
                     for l in Level::ALL {
-                        ui.selectable_value(&mut f.level, Some(l), l.label_zh());
+                        ui.selectable_value(&mut f.level, Some(l), lang.label(l));
                     }
                 },
             );
@@ -309,11 +318,11 @@ impl DocumentsScreen {
                 ui,
                 lang.tr("状态", "State"),
                 "filter_state",
-                f.state.map_or(all, |s| s.label_zh()),
+                f.state.map_or(all, |s| lang.label(s)),
                 |ui| {
                     ui.selectable_value(&mut f.state, None, all);
                     for s in CopyState::ALL {
-                        ui.selectable_value(&mut f.state, Some(s), s.label_zh());
+                        ui.selectable_value(&mut f.state, Some(s), lang.label(s));
                     }
                 },
             );
@@ -344,11 +353,11 @@ impl DocumentsScreen {
                 ui,
                 lang.tr("类别", "Category"),
                 "filter_category",
-                f.category.map_or(all, |c| c.label_zh()),
+                f.category.map_or(all, |c| lang.label(c)),
                 |ui| {
                     ui.selectable_value(&mut f.category, None, all);
                     for c in Category::ALL {
-                        ui.selectable_value(&mut f.category, Some(c), c.label_zh());
+                        ui.selectable_value(&mut f.category, Some(c), lang.label(c));
                     }
                 },
             );

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use egui::{Grid, Key, RichText, Ui};
 
+use crate::domain::Message;
 use crate::domain::level::{Category, Level};
 use crate::domain::marking::{PERIOD_KINDS, SecrecyPeriod, marking};
 use crate::domain::numbering::parse_copy_numbers;
@@ -125,7 +126,7 @@ impl RegisterDialog {
         self.error = Some(message);
     }
 
-    fn described(&self) -> Result<Described, String> {
+    fn described(&self) -> Result<Described, Message> {
         let (dated, period, pages) = parse_common(
             &self.title,
             &self.dated,
@@ -133,11 +134,10 @@ impl RegisterDialog {
             self.level,
             &self.pages,
         )?;
-        let attachments: u32 = self
-            .attachments
-            .trim()
-            .parse()
-            .map_err(|_| "附件数请填写数字".to_owned())?;
+        let attachments: u32 =
+            self.attachments.trim().parse().map_err(|_| {
+                Message::new("附件数请填写数字", "Write the attachments as a number")
+            })?;
         Ok(Described {
             dated,
             period,
@@ -146,12 +146,16 @@ impl RegisterDialog {
         })
     }
 
-    fn input(&self) -> Result<IncomingInput, String> {
+    fn input(&self) -> Result<IncomingInput, Message> {
         let d = self.described()?;
-        let cabinet = self.cabinet.ok_or("请选择存放专柜")?;
+        let cabinet = self
+            .cabinet
+            .ok_or_else(|| Message::new("请选择存放专柜", "Choose the cabinet"))?;
         Ok(IncomingInput {
-            received_on: parse_date(&self.received_on, "收文日期")?,
-            signed_for_by: self.signed_for_by.ok_or("请选择签收人")?,
+            received_on: parse_date(&self.received_on, ("收文日期", "the received date"))?,
+            signed_for_by: self
+                .signed_for_by
+                .ok_or_else(|| Message::new("请选择签收人", "Choose who signed for it"))?,
             issuing_unit: self.issuing_unit.clone(),
             doc_no: self.doc_no.clone(),
             title: self.title.clone(),
@@ -168,15 +172,21 @@ impl RegisterDialog {
         })
     }
 
-    fn edited(&self) -> Result<DocumentEdit, String> {
+    fn edited(&self) -> Result<DocumentEdit, Message> {
         let d = self.described()?;
         let received_on = if self.outgoing {
             None
         } else {
-            Some(parse_date(&self.received_on, "收文日期")?)
+            Some(parse_date(
+                &self.received_on,
+                ("收文日期", "the received date"),
+            )?)
         };
         if self.reason.trim().is_empty() {
-            return Err("请填写修改原因".into());
+            return Err(Message::new(
+                "请填写修改原因",
+                "Write the reason for the change",
+            ));
         }
         Ok(DocumentEdit {
             title: self.title.clone(),
@@ -196,7 +206,7 @@ impl RegisterDialog {
     }
 
     /// The command the form would send now, or what is still missing.
-    fn command(&self) -> Result<(MainCommand, String), String> {
+    fn command(&self) -> Result<(MainCommand, String), Message> {
         match self.mode {
             Mode::Register => {
                 let i = self.input()?;
@@ -269,7 +279,7 @@ impl RegisterDialog {
                     );
                 }
                 Err(p) => {
-                    ui.label(RichText::new(p).weak());
+                    ui.label(RichText::new(lang.message(p)).weak());
                 }
             }
             if let Some(e) = &self.error {

@@ -315,7 +315,7 @@ impl DocumentsScreen {
                             }
                             Col::Title => {
                                 let title = if d.voided {
-                                    format!("（已作废）{}", d.title)
+                                    format!("{}{}", lang.tr("（已作废）", "(void) "), d.title)
                                 } else {
                                     d.title.clone()
                                 };
@@ -361,7 +361,7 @@ impl DocumentsScreen {
                                     (true, _) => lang.tr("已作废", "voided").to_owned(),
                                     (false, Some(step)) => match lang {
                                         Lang::Zh => format!("发文 · 已{}", step.label_zh()),
-                                        Lang::En => format!("outgoing · {}", step.label_zh()),
+                                        Lang::En => format!("outgoing · {}", lang.label(step)),
                                     },
                                     (false, None) => lang.tr("收文", "incoming").to_owned(),
                                 };

@@ -44,6 +44,19 @@ impl From<&str> for Message {
     }
 }
 
+/// A message written in both languages: `("请填写姓名", "Write the name")`.
+impl From<(&str, &str)> for Message {
+    fn from((zh, en): (&str, &str)) -> Self {
+        Self::new(zh, en)
+    }
+}
+
+impl From<(String, String)> for Message {
+    fn from((zh, en): (String, String)) -> Self {
+        Self::new(zh, en)
+    }
+}
+
 impl fmt::Display for Message {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.zh)

@@ -209,7 +209,10 @@ pub fn seal_chain(s: &mut Session, passphrase: &Passphrase) -> Result<Seal, Ledg
     auditor_passphrase(s, passphrase)?;
     let login = s.user().login.clone();
     let (seq, head_hash) = crate::audit::head(s.conn())?.ok_or_else(|| {
-        LedgerError::Invalid(crate::domain::Message::from("审计链为空，无可封存"))
+        LedgerError::Invalid(crate::domain::Message::new(
+            "审计链为空，无可封存",
+            "The audit chain is empty: nothing to seal",
+        ))
     })?;
     // The auditor's earlier salt and parameters when the passphrase is the same (one key for all
     // of their seals keeps a check to one derivation); otherwise a fresh salt and the
@@ -237,7 +240,10 @@ pub fn seal_chain(s: &mut Session, passphrase: &Passphrase) -> Result<Seal, Ledg
                 .ok_or(LedgerError::UserInactive)?;
             let mut salt = vec![0u8; 16];
             getrandom::fill(&mut salt).map_err(|_| {
-                LedgerError::Invalid(crate::domain::Message::from("无法取得随机数"))
+                LedgerError::Invalid(crate::domain::Message::new(
+                    "无法取得随机数",
+                    "No random numbers could be obtained",
+                ))
             })?;
             let key = seal_key(passphrase, &salt, params)?;
             (salt, params, key)

@@ -189,12 +189,8 @@ pub const POLICY_KEY: &str = "borrow_policy";
 /// The form-number pattern.
 pub const FORM_PATTERN: &str = "借阅〔{year}〕{seq}号";
 
-fn bad<T>(m: impl Into<String>) -> Result<T, LedgerError> {
-    Err(LedgerError::Invalid(crate::domain::Message::from(Into::<
-        String,
-    >::into(
-        m
-    ))))
+fn bad<T>(m: impl Into<crate::domain::Message>) -> Result<T, LedgerError> {
+    Err(LedgerError::Invalid(m.into()))
 }
 
 /// The policy in force (the regulation's defaults until the custodian changes it).
@@ -310,7 +306,10 @@ fn state_in(
     if allowed.contains(&state) {
         Ok(state)
     } else {
-        bad(format!("该借阅当前为“{}”，不能{what}", state.label_zh()))
+        bad((
+            format!("该借阅当前为“{}”，不能{what}", state.label_zh()),
+            format!("This borrowing is “{}” now", state.label_en()),
+        ))
     }
 }
 
@@ -319,7 +318,7 @@ fn state_in(
 pub fn request(s: &mut Session, r: &BorrowRequest) -> Result<BorrowId, LedgerError> {
     s.require("登记借阅申请", &[Role::Custodian])?;
     if r.reason.trim().is_empty() {
-        return bad("请填写借阅事由");
+        return bad(("请填写借阅事由", "Write the reason for borrowing"));
     }
     s.write(|w| {
         let (state, level, voided) = w
@@ -339,7 +338,7 @@ pub fn request(s: &mut Session, r: &BorrowRequest) -> Result<BorrowId, LedgerErr
             .optional()?
             .ok_or_else(|| LedgerError::Invalid(crate::domain::Message::from(format!("没有编号 {} 的份号", r.copy.0))))?;
         if voided {
-            return bad("该文件的登记已作废");
+            return bad(("该文件的登记已作废", "This document's registration is voided"));
         }
         let pending: bool = w.tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM borrows WHERE copy_id = ?1 \
@@ -348,7 +347,7 @@ pub fn request(s: &mut Session, r: &BorrowRequest) -> Result<BorrowId, LedgerErr
             |row| row.get(0),
         )?;
         if pending {
-            return bad("该份号已有未办结的借阅申请");
+            return bad(("该份号已有未办结的借阅申请", "This copy already has a borrowing under way"));
         }
         let borrower = people::get_in(w.tx, r.borrower)?;
         let policy = policy_in(w.tx)?;
@@ -423,7 +422,10 @@ fn one_open_borrow(e: rusqlite::Error) -> LedgerError {
         rusqlite::Error::SqliteFailure(f, _)
             if f.code == rusqlite::ErrorCode::ConstraintViolation =>
         {
-            LedgerError::Invalid(crate::domain::Message::from("该份号已有未办结的借阅申请"))
+            LedgerError::Invalid(crate::domain::Message::new(
+                "该份号已有未办结的借阅申请",
+                "This copy already has a borrowing under way",
+            ))
         }
         _ => e.into(),
     }
@@ -443,15 +445,24 @@ fn decider(s: &Session, d: &Decider<'_>) -> Result<Decision, LedgerError> {
         Decider::SignedIn { login, passphrase } => {
             let user = super::users::current(s.conn(), login)?.ok_or(LedgerError::UserInactive)?;
             if user.must_change_passphrase {
-                return bad(format!(
-                    "{}的口令还是开通账户时的一次性口令：请本人先登录一次并修改口令，再审批",
-                    user.name
+                return bad((
+                    format!(
+                        "{}的口令还是开通账户时的一次性口令：请本人先登录一次并修改口令，再审批",
+                        user.name
+                    ),
+                    format!(
+                        "{} still has the one-time passphrase: sign in once and change it, then approve",
+                        user.name
+                    ),
                 ));
             }
             s.vault()
                 .verify_passphrase(login, passphrase)
                 .map_err(|_| {
-                    LedgerError::Invalid(crate::domain::Message::from("审批人口令不正确"))
+                    LedgerError::Invalid(crate::domain::Message::new(
+                        "审批人口令不正确",
+                        "The approver's passphrase is wrong",
+                    ))
                 })?;
             Ok(Decision {
                 person: user.person_id,
@@ -462,7 +473,10 @@ fn decider(s: &Session, d: &Decider<'_>) -> Result<Decision, LedgerError> {
         }
         Decider::Paper { person, reference } => {
             if reference.trim().is_empty() {
-                return bad("请填写纸质审批单的编号");
+                return bad((
+                    "请填写纸质审批单的编号",
+                    "Write the number of the paper approval form",
+                ));
             }
             let role: Option<String> = s
                 .conn()
@@ -474,8 +488,9 @@ fn decider(s: &Session, d: &Decider<'_>) -> Result<Decision, LedgerError> {
                 )
                 .optional()?;
             let role = role.and_then(|r| Role::from_code(&r)).ok_or_else(|| {
-                LedgerError::Invalid(crate::domain::Message::from(
+                LedgerError::Invalid(crate::domain::Message::new(
                     "审批人须有本系统账户，以便核对其职务",
+                    "The approver needs an account here, so that their post can be checked",
                 ))
             })?;
             Ok(Decision {
@@ -506,14 +521,23 @@ fn approver_refusal(
     let borrower = people::get_in(conn, b.borrower)?;
     let approver = people::get_in(conn, person)?;
     if !approver.active {
-        return bad(format!("审批人{}已离岗", approver.name));
+        return bad((
+            format!("审批人{}已离岗", approver.name),
+            format!("Approver {} has left their post", approver.name),
+        ));
     }
     if b.overdue_override.is_some() {
         if person == b.borrower {
-            return bad("不能审批自己的借阅申请");
+            return bad((
+                "不能审批自己的借阅申请",
+                "No one approves their own request",
+            ));
         }
         if role != Role::Head {
-            return bad("借阅人有逾期未还的文件，只有党办负责人可以批准");
+            return bad((
+                "借阅人有逾期未还的文件，只有党办负责人可以批准",
+                "The borrower has an overdue item: only the office head may approve",
+            ));
         }
         return Ok(());
     }
@@ -642,7 +666,7 @@ pub fn reject(
     reason: &str,
 ) -> Result<(), LedgerError> {
     if reason.trim().is_empty() {
-        return bad("请填写不批准的理由");
+        return bad(("请填写不批准的理由", "Write the reason for refusing"));
     }
     decide(s, id, d, reason, false)
 }
@@ -672,7 +696,7 @@ fn decide(
                     note.trim()],
         )?;
         if changed != 1 {
-            return bad("该申请刚被处理过，未作改动；请刷新后再试");
+            return bad(("该申请刚被处理过，未作改动；请刷新后再试", "This request was just decided by someone else; nothing was done: refresh and try again"));
         }
         Ok((
             (),
@@ -802,27 +826,30 @@ pub fn renew(
         let pol = policy_in(w.tx)?;
         let p = pol.for_level(b.level);
         if p.on_site_only || b.renewals >= p.renewals {
-            return bad(format!(
-                "{}文件最多续借 {} 次（本单位借阅规定）",
+            return bad((format!("{}文件最多续借 {} 次（本单位借阅规定）",
                 b.level.label_zh(),
                 p.renewals
-            ));
+            ), format!("{} documents are renewed at most {} times (the unit's policy)",
+                b.level.label_en(),
+                p.renewals
+            )));
         }
         if days == 0 || days > p.max_working_days {
-            return bad(format!(
-                "续借期限须在 1 到 {} 个工作日之间",
+            return bad((format!("续借期限须在 1 到 {} 个工作日之间",
                 p.max_working_days
-            ));
+            ), format!("A renewal is 1 to {} working days",
+                p.max_working_days
+            )));
         }
         check_decider(w, &b, &decision)?;
         let old = b.due_on.unwrap_or(w.today);
         if old < w.today {
-            return bad(format!(
-                "该借阅已于 {old} 到期，逾期不能续借；请先办理归还"
-            ));
+            return bad((format!("该借阅已于 {old} 到期，逾期不能续借；请先办理归还"
+            ), format!("This loan was due on {old}: an overdue loan cannot be renewed; record the return first"
+            )));
         }
         if !people::get_in(w.tx, b.borrower)?.active {
-            return bad("借阅人已离岗，不能续借；请办理归还");
+            return bad(("借阅人已离岗，不能续借；请办理归还", "The borrower has left their post: no renewal, record the return"));
         }
         let due = calendar_in(w.tx)?.due_date(old, days).date;
         let n = b.renewals + 1;
@@ -832,7 +859,7 @@ pub fn renew(
             params![id.0, due.to_string(), n, b.renewals],
         )?;
         if changed != 1 {
-            return bad("该借阅刚被改动过，未作改动；请刷新后再试");
+            return bad(("该借阅刚被改动过，未作改动；请刷新后再试", "This borrowing was just changed by someone else; nothing was done: refresh and try again"));
         }
         w.tx.execute(
             "INSERT INTO borrow_renewals (borrow_id, n, days, from_due, to_due, approver_person_id, \
@@ -889,7 +916,10 @@ pub fn return_copy(
 ) -> Result<(), LedgerError> {
     s.require("归还", &[Role::Custodian])?;
     if !pages_complete && note.trim().is_empty() {
-        return bad("页数不全时请写明情况，以便跟进");
+        return bad((
+            "页数不全时请写明情况，以便跟进",
+            "Pages are missing: write what is missing so it can be followed up",
+        ));
     }
     s.write(|w| {
         state_in(w, id, &[BorrowState::Out], "归还")?;
@@ -903,7 +933,12 @@ pub fn return_copy(
         let cabinet = match (into, cabinet) {
             (Some(c), _) => c,
             (None, Some(c)) => CabinetId(c),
-            (None, None) => return bad("借出时未记录专柜，请选择归还入哪个专柜"),
+            (None, None) => {
+                return bad((
+                    "借出时未记录专柜，请选择归还入哪个专柜",
+                    "No cabinet was recorded at hand-out: choose the cabinet it returns to",
+                ));
+            }
         };
         let what = if pages_complete {
             format!("归还 {}", b.form_no)
@@ -946,7 +981,10 @@ pub fn return_copy(
 pub fn report_lost(s: &mut Session, id: BorrowId, note: &str) -> Result<(), LedgerError> {
     s.require("登记借阅中丢失", &[Role::Custodian])?;
     if note.trim().is_empty() {
-        return bad("请写明丢失的经过（何时、何处、由谁报告）");
+        return bad((
+            "请写明丢失的经过（何时、何处、由谁报告）",
+            "Write how it was lost (when, where, reported by whom)",
+        ));
     }
     s.write(|w| {
         state_in(w, id, &[BorrowState::Out], "登记丢失")?;
@@ -997,7 +1035,7 @@ pub fn due_text(s: &Session, b: &Borrow) -> Result<String, LedgerError> {
 pub fn cancel(s: &mut Session, id: BorrowId, reason: &str) -> Result<(), LedgerError> {
     s.require("撤销借阅申请", &[Role::Custodian])?;
     if reason.trim().is_empty() {
-        return bad("请填写撤销原因");
+        return bad(("请填写撤销原因", "Write the reason for withdrawing"));
     }
     s.write(|w| {
         let n = w.tx.execute(
@@ -1006,7 +1044,7 @@ pub fn cancel(s: &mut Session, id: BorrowId, reason: &str) -> Result<(), LedgerE
             params![id.0, reason.trim()],
         )?;
         if n == 0 {
-            return bad("只有待审批或已批准未借出的申请可以撤销");
+            return bad(("只有待审批或已批准未借出的申请可以撤销", "Only a request awaiting approval, or approved and not handed out, can be withdrawn"));
         }
         Ok((
             (),

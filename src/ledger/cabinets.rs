@@ -79,13 +79,15 @@ fn validate(
 ) -> Result<(), LedgerError> {
     let code = input.code.trim();
     if code.is_empty() {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
             "请填写专柜编号",
+            "Write the cabinet's code",
         )));
     }
     if code.chars().count() > 32 {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
             "专柜编号不能超过 32 个字符",
+            "A cabinet code has at most 32 characters",
         )));
     }
     let taken: Option<i64> = tx
@@ -94,9 +96,10 @@ fn validate(
         })
         .optional()?;
     if taken.is_some_and(|id| Some(CabinetId(id)) != this) {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(format!(
-            "专柜编号 {code} 已存在"
-        ))));
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
+            format!("专柜编号 {code} 已存在"),
+            format!("Cabinet code {code} exists already"),
+        )));
     }
     if let Some(p) = input.responsible {
         let exists: bool = tx.query_row(
@@ -105,8 +108,9 @@ fn validate(
             |r| r.get(0),
         )?;
         if !exists {
-            return Err(LedgerError::Invalid(crate::domain::Message::from(
+            return Err(LedgerError::Invalid(crate::domain::Message::new(
                 "所选负责人不在人员名册中",
+                "The person chosen is not in the register of people",
             )));
         }
     }
@@ -183,9 +187,11 @@ pub fn update(s: &mut Session, id: CabinetId, input: &CabinetInput) -> Result<()
             .collect::<Result<Vec<_>, _>>()?;
         for level in levels {
             rules.may_hold(level).map_err(|e| {
-                LedgerError::Invalid(crate::domain::Message::from(format!(
-                    "柜中有{}文件，改后不能再存放：{e}；请先把这些份号移到其他专柜",
+                LedgerError::Invalid(crate::domain::Message::new(format!("柜中有{}文件，改后不能再存放：{e}；请先把这些份号移到其他专柜",
                     level.label_zh()
+                ), format!("The cabinet holds {} documents it could no longer hold: {}; move those copies to another cabinet first",
+                    level.label_en(),
+                    crate::domain::Explain::en(&e)
                 )))
             })?;
         }

@@ -75,37 +75,61 @@ pub(crate) fn change(w: &Write<'_>, c: &Change<'_>) -> Result<Changed, LedgerErr
             )))
         })?;
     if found.from != c.expected {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(format!(
-            "第{}份已变为“{}”（刚才显示为“{}”），未作改动；请刷新后再试",
-            found.copy_no,
-            found.from.label_zh(),
-            c.expected.label_zh()
-        ))));
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
+            format!(
+                "第{}份已变为“{}”（刚才显示为“{}”），未作改动；请刷新后再试",
+                found.copy_no,
+                found.from.label_zh(),
+                c.expected.label_zh()
+            ),
+            format!(
+                "Copy {} is now “{}” (it showed “{}”); nothing was done: refresh and try again",
+                found.copy_no,
+                found.from.label_en(),
+                c.expected.label_en()
+            ),
+        )));
     }
     let borrow = open_borrow(w.tx, c.copy)?;
     if c.flow != CustodyFlow::Borrowing
         && let Some((form_no, state)) = &borrow
     {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(format!(
-            "第{}份有未办结的借阅（{form_no}，{state}），须先在借阅中办结或撤销",
-            found.copy_no
-        ))));
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
+            format!(
+                "第{}份有未办结的借阅（{form_no}，{state}），须先在借阅中办结或撤销",
+                found.copy_no
+            ),
+            format!(
+                "Copy {} has a borrowing under way ({form_no}): finish or withdraw it under Borrowing first",
+                found.copy_no
+            ),
+        )));
     }
     let open = open_record(w.tx, c.copy, found.from, borrow.is_some())?;
     if open == OpenRecord::Distribution && c.flow == CustodyFlow::Manual {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(format!(
-            "第{}份已分发，回执尚未收回（R3.1.2）：请先在“发文”中登记回执或途中丢失，再登记收回或丢失",
-            found.copy_no
-        ))));
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
+            format!(
+                "第{}份已分发，回执尚未收回（R3.1.2）：请先在“发文”中登记回执或途中丢失，再登记收回或丢失",
+                found.copy_no
+            ),
+            format!(
+                "Copy {} was sent out and its receipt is not back (R3.1.2): record the receipt or the loss in transit under Outgoing first",
+                found.copy_no
+            ),
+        )));
     }
     CopyState::check_custody(Some(found.from), c.to, c.flow, open)?;
     let cabinet = if c.to == CopyState::InCabinet {
-        let id = c
-            .cabinet
-            .ok_or_else(|| LedgerError::Invalid(crate::domain::Message::from("入柜须选择专柜")))?;
+        let id = c.cabinet.ok_or_else(|| {
+            LedgerError::Invalid(crate::domain::Message::new(
+                "入柜须选择专柜",
+                "Choose the cabinet to put it in",
+            ))
+        })?;
         if found.from == CopyState::InCabinet && found.from_cabinet == Some(id) {
-            return Err(LedgerError::Invalid(crate::domain::Message::from(
+            return Err(LedgerError::Invalid(crate::domain::Message::new(
                 "该份号已在此专柜中",
+                "This copy is in that cabinet already",
             )));
         }
         fit_cabinet(w.tx, id, found.level)?;
@@ -118,8 +142,9 @@ pub(crate) fn change(w: &Write<'_>, c: &Change<'_>) -> Result<Changed, LedgerErr
         CopyState::Borrowed | CopyState::InMeeting | CopyState::SentOut
     );
     if leaves_custody && c.holder.is_none() && c.place.trim().is_empty() {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
             "份号离柜须写明持有人或去向",
+            "A copy leaving its cabinet needs its holder or where it goes",
         )));
     }
     let holder = if cabinet.is_some() { None } else { c.holder };
@@ -141,10 +166,16 @@ pub(crate) fn change(w: &Write<'_>, c: &Change<'_>) -> Result<Changed, LedgerErr
         ],
     )?;
     if updated != 1 {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(format!(
-            "第{}份的状态刚被改变，未作改动；请刷新后再试",
-            found.copy_no
-        ))));
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
+            format!(
+                "第{}份的状态刚被改变，未作改动；请刷新后再试",
+                found.copy_no
+            ),
+            format!(
+                "Copy {} was just changed by someone else; nothing was done: refresh and try again",
+                found.copy_no
+            ),
+        )));
     }
     insert_event(
         w,
@@ -205,10 +236,10 @@ pub(crate) fn fit_cabinet(
 ) -> Result<(), LedgerError> {
     let cabinet = cabinets::get_in(conn, id)?;
     if cabinet.retired {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(format!(
-            "专柜 {} 已停用",
-            cabinet.code
-        ))));
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
+            format!("专柜 {} 已停用", cabinet.code),
+            format!("Cabinet {} is out of use", cabinet.code),
+        )));
     }
     cabinet
         .rules()
@@ -348,8 +379,9 @@ pub fn manual_targets_for(s: &Session, copy: CopyId) -> Result<Vec<CopyState>, L
 pub fn move_copy(s: &mut Session, copy: CopyId, mv: &CopyMove) -> Result<(), LedgerError> {
     s.require("变更份号去向", &[Role::Custodian])?;
     if mv.note.trim().is_empty() {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
             "请写明变更原因",
+            "Write the reason for the change",
         )));
     }
     s.write(|w| {

@@ -15,8 +15,9 @@ pub fn require_demo(s: &Session) -> Result<(), LedgerError> {
     if settings::is_demo(s)? {
         Ok(())
     } else {
-        Err(LedgerError::Invalid(crate::domain::Message::from(
+        Err(LedgerError::Invalid(crate::domain::Message::new(
             "这是正式的保密台账库，不能生成演示数据；演示数据只能写入用 init --demo 创建的演示库",
+            "This is a real ledger: demo data goes only into a ledger made with init --demo",
         )))
     }
 }
@@ -28,8 +29,9 @@ pub fn backdate_loan(s: &mut Session, id: BorrowId, days: u32) -> Result<(), Led
     require_demo(s)?;
     let b = borrowing::get(s, id)?;
     if b.state != BorrowState::Out {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
             "只有借出中的演示借阅可以回溯日期",
+            "Only a demo loan on loan can be backdated",
         )));
     }
     let out = s.today() - Duration::days(i64::from(days));

@@ -145,29 +145,37 @@ pub(crate) struct Described<'a> {
 }
 
 pub(crate) fn validate_described(d: &Described<'_>, today: NaiveDate) -> Result<(), LedgerError> {
-    let bad = |m: &str| {
-        Err(LedgerError::Invalid(crate::domain::Message::from(
-            m.to_owned(),
-        )))
-    };
+    let bad = |m: (&str, &str)| Err(LedgerError::Invalid(m.into()));
     if d.title.trim().is_empty() {
-        return bad("请填写文件标题");
+        return bad(("请填写文件标题", "Write the title"));
     }
     if d.title.trim().chars().count() > 200 {
-        return bad("标题不能超过 200 个字");
+        return bad((
+            "标题不能超过 200 个字",
+            "A title has at most 200 characters",
+        ));
     }
     if d.pages == 0 {
-        return bad("页数须大于零");
+        return bad(("页数须大于零", "The pages must be more than zero"));
     }
     if let Some(received_on) = d.received_on {
         if received_on > today {
-            return bad("收文日期不能晚于今天");
+            return bad((
+                "收文日期不能晚于今天",
+                "The received date cannot be after today",
+            ));
         }
         if d.dated > received_on {
-            return bad("成文日期不能晚于收文日期");
+            return bad((
+                "成文日期不能晚于收文日期",
+                "The document's date cannot be after the day it was received",
+            ));
         }
     } else if d.dated > today {
-        return bad("成文日期不能晚于今天");
+        return bad((
+            "成文日期不能晚于今天",
+            "The document's date cannot be after today",
+        ));
     }
     d.period
         .validate(d.level, d.dated)
@@ -175,11 +183,7 @@ pub(crate) fn validate_described(d: &Described<'_>, today: NaiveDate) -> Result<
 }
 
 fn validate(input: &IncomingInput, today: NaiveDate) -> Result<(), LedgerError> {
-    let bad = |m: &str| {
-        Err(LedgerError::Invalid(crate::domain::Message::from(
-            m.to_owned(),
-        )))
-    };
+    let bad = |m: (&str, &str)| Err(LedgerError::Invalid(m.into()));
     validate_described(
         &Described {
             title: &input.title,
@@ -192,18 +196,21 @@ fn validate(input: &IncomingInput, today: NaiveDate) -> Result<(), LedgerError> 
         today,
     )?;
     if input.copy_numbers.is_empty() {
-        return bad("请填写份号（至少一份）");
+        return bad((
+            "请填写份号（至少一份）",
+            "Write the copy numbers (at least one)",
+        ));
     }
     if input.copy_numbers.len() > MAX_COPIES as usize {
-        return bad("一次登记不能超过 999 份");
+        return bad(("一次登记不能超过 999 份", "At most 999 copies at a time"));
     }
     let mut sorted = input.copy_numbers.clone();
     sorted.sort_unstable();
     if sorted[0] == 0 {
-        return bad("份号从 1 开始");
+        return bad(("份号从 1 开始", "Copy numbers start at 1"));
     }
     if sorted.windows(2).any(|w| w[0] == w[1]) {
-        return bad("份号不能重复");
+        return bad(("份号不能重复", "A copy number is written twice"));
     }
     Ok(())
 }
@@ -430,14 +437,16 @@ pub fn edit(
 ) -> Result<(), LedgerError> {
     s.require("修改登记", &[Role::Custodian])?;
     if reason.trim().is_empty() {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
             "请填写修改原因",
+            "Write the reason for the change",
         )));
     }
     let current = get(s, id)?;
     if current.voided {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
             "已作废的登记不能修改",
+            "A voided registration cannot be edited",
         )));
     }
     validate_described(
@@ -455,8 +464,9 @@ pub fn edit(
         .out_step
         .is_some_and(|st| st >= OutgoingStep::Numbered);
     if outgoing_numbered && new.doc_no.trim() != current.doc_no {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
             "发文文号由编号步骤生成，不能修改",
+            "An outgoing number comes from the numbering step and cannot be edited",
         )));
     }
     if new.level != current.level {
@@ -482,8 +492,9 @@ pub fn edit(
         .map(|((col, a), (_, b))| (col, a, b))
         .collect();
     if changes.is_empty() {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
             "没有修改任何内容",
+            "Nothing was changed",
         )));
     }
     let changes_json = serde_json::Value::Object(
@@ -577,8 +588,9 @@ pub fn revisions(s: &Session, id: DocumentId) -> Result<Vec<Revision>, LedgerErr
 pub fn void(s: &mut Session, id: DocumentId, reason: &str) -> Result<(), LedgerError> {
     s.require("作废登记", &[Role::Custodian])?;
     if reason.trim().is_empty() {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
             "请填写作废原因",
+            "Write the reason for voiding",
         )));
     }
     s.write(|w| {
@@ -587,7 +599,7 @@ pub fn void(s: &mut Session, id: DocumentId, reason: &str) -> Result<(), LedgerE
             params![id.0, w.at(), reason.trim()],
         )?;
         if changed == 0 {
-            return Err(LedgerError::Invalid(crate::domain::Message::from("该登记不存在或已作废")));
+            return Err(LedgerError::Invalid(crate::domain::Message::new("该登记不存在或已作废", "This registration does not exist or is voided")));
         }
         Ok((
             (),

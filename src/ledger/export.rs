@@ -81,8 +81,9 @@ pub fn export(
 ) -> Result<Exported, LedgerError> {
     allowed(s, register)?;
     if path.as_os_str().is_empty() {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
             "请填写保存的文件名",
+            "Write the file name to save to",
         )));
     }
     let report = reports::build(s, register)?;
@@ -93,10 +94,10 @@ pub fn export(
         Format::Pdf => pdf(&report, &meta)?,
     };
     crate::fsutil::write_atomic(path, &bytes).map_err(|e| {
-        LedgerError::Invalid(crate::domain::Message::from(format!(
-            "无法保存（{e}）：{}",
-            path.display()
-        )))
+        LedgerError::Invalid(crate::domain::Message::new(
+            format!("无法保存（{e}）：{}", path.display()),
+            format!("Cannot save ({e}): {}", path.display()),
+        ))
     })?;
     record(
         s,
@@ -190,8 +191,8 @@ fn record(
     detail["highest_level"] = json!(report.highest.map(|l| l.label_zh()));
     s.write(|_| Ok(((), Event::new(action, register.code(), detail))))
         .map_err(|e| {
-            LedgerError::Invalid(crate::domain::Message::from(format!(
-                "文件已写出，但这次导出未能写入审计日志：{e}"
+            LedgerError::Invalid(crate::domain::Message::new(format!("文件已写出，但这次导出未能写入审计日志：{e}"
+            ), format!("The file was written, but the export could not be recorded in the audit log: {e}"
             )))
         })
 }
@@ -219,9 +220,10 @@ fn heading(report: &Report, meta: &Meta) -> (String, String) {
 fn xlsx(report: &Report, meta: &Meta) -> Result<Vec<u8>, LedgerError> {
     use rust_xlsxwriter::{ExcelDateTime, Format as Fx, FormatBorder, Workbook};
     let bad = |e: rust_xlsxwriter::XlsxError| {
-        LedgerError::Invalid(crate::domain::Message::from(format!(
-            "无法生成 Excel 文件：{e}"
-        )))
+        LedgerError::Invalid(crate::domain::Message::new(
+            format!("无法生成 Excel 文件：{e}"),
+            format!("Cannot make the Excel file: {e}"),
+        ))
     };
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();

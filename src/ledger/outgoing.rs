@@ -81,12 +81,8 @@ pub struct Distribution {
 /// The setting that holds the 文号 pattern.
 pub const PATTERN_KEY: &str = "outgoing_pattern";
 
-fn bad<T>(m: impl Into<String>) -> Result<T, LedgerError> {
-    Err(LedgerError::Invalid(crate::domain::Message::from(Into::<
-        String,
-    >::into(
-        m
-    ))))
+fn bad<T>(m: impl Into<crate::domain::Message>) -> Result<T, LedgerError> {
+    Err(LedgerError::Invalid(m.into()))
 }
 
 fn active_person(s: &Session, id: PersonId, what: &str) -> Result<(), LedgerError> {
@@ -186,8 +182,11 @@ fn current(tx: &Transaction<'_>, id: DocumentId) -> Result<(Level, OutgoingStep)
         .optional()?;
     match row {
         None => bad(format!("台账中没有编号 {} 的文件", id.0)),
-        Some((_, None, _)) => bad("这不是发文，没有发文流程"),
-        Some((_, _, true)) => bad("该登记已作废"),
+        Some((_, None, _)) => bad((
+            "这不是发文，没有发文流程",
+            "This is not an outgoing document: it has no outgoing flow",
+        )),
+        Some((_, _, true)) => bad(("该登记已作废", "This registration is voided")),
         Some((level, Some(step), false)) => Ok((level, step)),
     }
 }
@@ -331,7 +330,7 @@ pub fn print(
 ) -> Result<(), LedgerError> {
     s.require("发文印制", &[Role::Custodian])?;
     if count == 0 || count > MAX_COPIES {
-        return bad("印制份数须在 1 到 999 之间");
+        return bad(("印制份数须在 1 到 999 之间", "Print 1 to 999 copies"));
     }
     advance(s, id, OutgoingStep::Printed, None, "", |w, level| {
         custody::fit_cabinet(w.tx, cabinet, level)?;
@@ -347,14 +346,23 @@ pub fn print(
 pub fn distribute(s: &mut Session, copy: CopyId, d: &DistributionInput) -> Result<(), LedgerError> {
     s.require("发文分发", &[Role::Custodian])?;
     if d.recipient_unit.trim().is_empty() {
-        return bad("请填写收件单位");
+        return bad(("请填写收件单位", "Write the recipient unit"));
     }
     match d.channel {
         Channel::DesignatedPerson if d.carrier.is_none() => {
-            return bad("专人送达须写明送达人");
+            return bad((
+                "专人送达须写明送达人",
+                "Delivery by a designated person: name the person",
+            ));
         }
         Channel::SealedEms | Channel::ConfidentialMail if d.tracking_no.trim().is_empty() => {
-            return bad(format!("经{}分发须填写单号", d.channel.label_zh()));
+            return bad((
+                format!("经{}分发须填写单号", d.channel.label_zh()),
+                format!(
+                    "Sending by {} needs its tracking number",
+                    d.channel.label_en()
+                ),
+            ));
         }
         _ => {}
     }
@@ -362,7 +370,10 @@ pub fn distribute(s: &mut Session, copy: CopyId, d: &DistributionInput) -> Resul
         active_person(s, p, "送达人")?;
     }
     if d.sent_on > s.today() {
-        return bad("发出日期不能晚于今天");
+        return bad((
+            "发出日期不能晚于今天",
+            "The date sent cannot be after today",
+        ));
     }
     s.write(|w| {
         let (doc, level) = w
@@ -440,7 +451,10 @@ pub fn distribute(s: &mut Session, copy: CopyId, d: &DistributionInput) -> Resul
 pub fn record_receipt(s: &mut Session, copy: CopyId, on: NaiveDate) -> Result<(), LedgerError> {
     s.require("登记回执", &[Role::Custodian])?;
     if on > s.today() {
-        return bad("回执日期不能晚于今天");
+        return bad((
+            "回执日期不能晚于今天",
+            "The receipt date cannot be after today",
+        ));
     }
     s.write(|w| {
         let tx = w.tx;
@@ -454,11 +468,24 @@ pub fn record_receipt(s: &mut Session, copy: CopyId, on: NaiveDate) -> Result<()
             )
             .optional()?;
         let row = match sent {
-            None => return bad("该份号没有分发记录"),
-            Some((_, _, Some(_), _)) => return bad("该份号的回执已登记"),
-            Some((_, _, None, Some(_))) => return bad("该份号已登记为分发途中丢失"),
+            None => return bad(("该份号没有分发记录", "This copy has no distribution record")),
+            Some((_, _, Some(_), _)) => {
+                return bad((
+                    "该份号的回执已登记",
+                    "This copy's receipt is already recorded",
+                ));
+            }
+            Some((_, _, None, Some(_))) => {
+                return bad((
+                    "该份号已登记为分发途中丢失",
+                    "This copy is already recorded as lost in transit",
+                ));
+            }
             Some((_, sent_on, None, None)) if on.to_string() < sent_on => {
-                return bad("回执日期不能早于发出日期");
+                return bad((
+                    "回执日期不能早于发出日期",
+                    "The receipt cannot come back before the date sent",
+                ));
             }
             Some((id, ..)) => id,
         };
@@ -488,10 +515,16 @@ pub fn report_lost_in_transit(
 ) -> Result<(), LedgerError> {
     s.require("登记分发途中丢失", &[Role::Custodian])?;
     if note.trim().is_empty() {
-        return bad("请写明丢失的经过（何时、何处、由谁报告）");
+        return bad((
+            "请写明丢失的经过（何时、何处、由谁报告）",
+            "Write how it was lost (when, where, reported by whom)",
+        ));
     }
     if on > s.today() {
-        return bad("丢失日期不能晚于今天");
+        return bad((
+            "丢失日期不能晚于今天",
+            "The day of the loss cannot be after today",
+        ));
     }
     s.write(|w| {
         let open: Option<(i64, String, String)> =
@@ -503,10 +536,16 @@ pub fn report_lost_in_transit(
             )
             .optional()?;
         let Some((row, sent_on, unit)) = open else {
-            return bad("该份号没有等待回执的分发记录");
+            return bad((
+                "该份号没有等待回执的分发记录",
+                "This copy has no distribution awaiting its receipt",
+            ));
         };
         if on.to_string() < sent_on {
-            return bad("丢失日期不能早于发出日期");
+            return bad((
+                "丢失日期不能早于发出日期",
+                "It cannot be lost before it was sent",
+            ));
         }
         let what = format!("分发途中丢失（{unit}）：{}", note.trim());
         custody::change(

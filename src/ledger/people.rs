@@ -74,13 +74,15 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
 pub fn validate_name(name: &str) -> Result<(), LedgerError> {
     let n = name.trim().chars().count();
     if n == 0 {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
             "请填写姓名",
+            "Write the name",
         )));
     }
     if n > 50 {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
             "姓名不能超过 50 个字",
+            "A name has at most 50 characters",
         )));
     }
     Ok(())
@@ -94,14 +96,16 @@ fn validate(p: &NewPerson, today: NaiveDate) -> Result<(), LedgerError> {
         ("电话", &p.phone, 30),
     ] {
         if value.trim().chars().count() > max {
-            return Err(LedgerError::Invalid(crate::domain::Message::from(format!(
-                "{label}不能超过 {max} 个字"
-            ))));
+            return Err(LedgerError::Invalid(crate::domain::Message::new(
+                format!("{label}不能超过 {max} 个字"),
+                format!("{label}: at most {max} characters"),
+            )));
         }
     }
     if p.pledge_signed_on.is_some_and(|d| d > today) {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
             "保密承诺书签订日期不能晚于今天",
+            "The pledge cannot be signed after today",
         )));
     }
     Ok(())

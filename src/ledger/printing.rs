@@ -80,9 +80,12 @@ pub fn print(s: &mut Session, what: Printable, to: &PrintTarget) -> Result<Print
     detail["pages"] = json!(built.pages);
     s.write(|_| Ok(((), Event::new(built.action, built.entity_id, detail))))
         .map_err(|e| {
-            LedgerError::Invalid(crate::domain::Message::from(format!(
-                "已送出（{target}），但打印记录未能写入审计日志：{e}"
-            )))
+            LedgerError::Invalid(crate::domain::Message::new(
+                format!("已送出（{target}），但打印记录未能写入审计日志：{e}"),
+                format!(
+                    "Sent ({target}), but the print could not be recorded in the audit log: {e}"
+                ),
+            ))
         })?;
     let summary = match to {
         PrintTarget::Printer => crate::domain::Message::new(
@@ -110,8 +113,9 @@ fn labels(s: &Session, id: DocumentId) -> Result<Built, LedgerError> {
     let copies = documents::copies(s, id)?;
     let labels = crate::forms::labels::for_document(&d, &copies);
     if labels.is_empty() {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
             "该文件没有在册的份号，无需打印标签",
+            "This document has no copies in the ledger: no labels to print",
         )));
     }
     let pdf = crate::forms::labels::render(&labels)
@@ -171,15 +175,16 @@ pub(crate) fn deliver(pdf: &[u8], to: &PrintTarget) -> Result<(), LedgerError> {
         }
         PrintTarget::File(path) => {
             if path.as_os_str().is_empty() {
-                return Err(LedgerError::Invalid(crate::domain::Message::from(
+                return Err(LedgerError::Invalid(crate::domain::Message::new(
                     "请填写保存的文件名",
+                    "Write the file name to save to",
                 )));
             }
             crate::fsutil::write_atomic(path, pdf).map_err(|e| {
-                LedgerError::Invalid(crate::domain::Message::from(format!(
-                    "无法保存 PDF（{e}）：{}",
-                    path.display()
-                )))
+                LedgerError::Invalid(crate::domain::Message::new(
+                    format!("无法保存 PDF（{e}）：{}", path.display()),
+                    format!("Cannot save the PDF ({e}): {}", path.display()),
+                ))
             })
         }
     }

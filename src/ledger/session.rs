@@ -210,8 +210,9 @@ impl Session {
     ) -> Result<(Session, RecoveryKey), LedgerError> {
         let unit = input.unit_name.trim();
         if unit.is_empty() {
-            return Err(LedgerError::Invalid(crate::domain::Message::from(
+            return Err(LedgerError::Invalid(crate::domain::Message::new(
                 "请填写单位名称",
+                "Write the unit's name",
             )));
         }
         users::validate_login(&input.login)?;
@@ -429,8 +430,9 @@ impl Session {
         new: &Passphrase,
     ) -> Result<(), LedgerError> {
         if !crate::domain::passphrase::strength(new.as_str()).acceptable() {
-            return Err(LedgerError::Invalid(crate::domain::Message::from(
+            return Err(LedgerError::Invalid(crate::domain::Message::new(
                 "新口令太短：至少 8 个字符",
+                "The new passphrase is too short: at least 8 characters",
             )));
         }
         let login = self.user.login.clone();

@@ -61,8 +61,9 @@ pub fn auto_lock_minutes(s: &Session) -> Result<u32, LedgerError> {
 pub fn set_auto_lock_minutes(s: &mut Session, minutes: u32) -> Result<(), LedgerError> {
     s.require("修改自动锁定时间", &[Role::Custodian, Role::Admin])?;
     if !(1..=60).contains(&minutes) {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
             "自动锁定时间须在 1 到 60 分钟之间",
+            "Auto-lock is 1 to 60 minutes",
         )));
     }
     let old = auto_lock_minutes(s)?;
@@ -98,8 +99,9 @@ pub fn set_office_zone(s: &mut Session, zone: OfficeZone) -> Result<(), LedgerEr
     s.require("修改办公时区", &[Role::Custodian, Role::Admin])?;
     let old = office_zone_of(s.conn())?;
     if old == zone {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
             "办公时区没有变化",
+            "The office time zone is unchanged",
         )));
     }
     s.write(|w| {

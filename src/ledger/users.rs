@@ -84,8 +84,9 @@ pub fn validate_login(login: &str) -> Result<(), LedgerError> {
     if ok {
         Ok(())
     } else {
-        Err(LedgerError::Invalid(crate::domain::Message::from(
+        Err(LedgerError::Invalid(crate::domain::Message::new(
             "登录名须以英文字母开头，只含字母、数字和 . _ -，最长 32 个字符",
+            "A login starts with a letter and holds letters, digits and . _ - only, at most 32 characters",
         )))
     }
 }
@@ -104,9 +105,10 @@ pub(crate) fn insert(
         |r| r.get(0),
     )?;
     if exists {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(format!(
-            "登录名 {login} 已被使用"
-        ))));
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
+            format!("登录名 {login} 已被使用"),
+            format!("Login {login} is taken"),
+        )));
     }
     tx.execute(
         "INSERT INTO users (login, person_id, role, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -230,14 +232,16 @@ fn create(
 ) -> Result<UserId, LedgerError> {
     validate_login(login)?;
     if !strength(passphrase.as_str()).acceptable() {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
             "口令太短：至少 8 个字符",
+            "The passphrase is too short: at least 8 characters",
         )));
     }
     if s.vault.logins().iter().any(|l| l == login) {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(format!(
-            "登录名 {login} 已被使用"
-        ))));
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
+            format!("登录名 {login} 已被使用"),
+            format!("Login {login} is taken"),
+        )));
     }
     let created = s.write(|w| {
         let person = match owner {
@@ -245,10 +249,10 @@ fn create(
             Owner::Existing(id) => {
                 let p = people::get_in(w.tx, id)?;
                 if !p.active {
-                    return Err(LedgerError::Invalid(crate::domain::Message::from(format!(
-                        "{}已离岗，不能开通账户",
-                        p.name
-                    ))));
+                    return Err(LedgerError::Invalid(crate::domain::Message::new(
+                        format!("{}已离岗，不能开通账户", p.name),
+                        format!("{} has left their post: no account can be opened", p.name),
+                    )));
                 }
                 let has: Option<String> =
                     w.tx.query_row(
@@ -258,10 +262,13 @@ fn create(
                     )
                     .optional()?;
                 if let Some(l) = has {
-                    return Err(LedgerError::Invalid(crate::domain::Message::from(format!(
-                        "{}已有账户（登录名 {l}）；一人只能有一个在用账户",
-                        p.name
-                    ))));
+                    return Err(LedgerError::Invalid(crate::domain::Message::new(
+                        format!("{}已有账户（登录名 {l}）；一人只能有一个在用账户", p.name),
+                        format!(
+                            "{} has an account already (login {l}); one person, one account",
+                            p.name
+                        ),
+                    )));
                 }
                 id
             }
@@ -330,8 +337,9 @@ fn one_time_passphrase() -> Result<Passphrase, LedgerError> {
 pub fn deactivate_user(s: &mut Session, login: &str) -> Result<(), LedgerError> {
     s.require("停用用户", &[Role::Custodian, Role::Admin])?;
     if login == s.user.login {
-        return Err(LedgerError::Invalid(crate::domain::Message::from(
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
             "不能停用自己正在使用的账户",
+            "You cannot deactivate the account you are signed in with",
         )));
     }
     let target = current(s.conn(), login)?.ok_or(LedgerError::UserInactive)?;

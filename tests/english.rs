@@ -133,8 +133,9 @@ fn gui_every_screen_in_english_shows_no_chinese_but_data() {
     click_button(&mut h, "Documents");
     common::gui::click(&mut h, "Annual security review notice");
     look(&mut h, "Documents → a document's detail");
-    h.get_by_label_contains("copy 1").click();
-    h.run();
+    common::gui::click(&mut h, "copy 1 · on loan · Sun Engineering");
+    h.get_by_label("Copy 1 history");
+    h.get_by_label_contains("registered into its cabinet");
     look(&mut h, "Documents → a copy's history");
     common::gui::click(&mut h, "Register incoming");
     look(&mut h, "Register incoming (dialog)");
@@ -144,24 +145,19 @@ fn gui_every_screen_in_english_shows_no_chinese_but_data() {
     common::gui::click(&mut h, "Close");
     click_button(&mut h, "Outgoing");
     common::gui::click(&mut h, "Notice on the year's work plan");
+    h.get_by_label("Distribution");
     look(&mut h, "Outgoing → a document's flow");
     common::gui::click(&mut h, "New draft");
     look(&mut h, "New draft (dialog)");
     common::gui::click(&mut h, "Cancel");
     click_button(&mut h, "Borrowing");
     common::gui::click(&mut h, "On loan");
-    h.query_all_by_label_contains("Annual security review notice")
-        .next()
-        .expect("the loan")
-        .click();
-    h.run();
+    common::gui::click(&mut h, "借阅〔2026〕1号");
+    h.get_by_label("Project plan");
     look(&mut h, "Borrowing → a loan's detail");
     common::gui::click(&mut h, "Awaiting approval or hand-out");
-    h.query_all_by_label_contains("Notice on the year's work plan")
-        .next()
-        .expect("the request")
-        .click();
-    h.run();
+    common::gui::click(&mut h, "借阅〔2026〕2号");
+    h.get_by_label("Project plan");
     look(&mut h, "Borrowing → a request's detail");
     common::gui::click(&mut h, "New request");
     look(&mut h, "New request (dialog)");

@@ -49,6 +49,19 @@ impl OutgoingStep {
         }
     }
 
+    /// The step done, in English (the register's state: "signed", "distributed").
+    pub fn done_en(self) -> &'static str {
+        match self {
+            OutgoingStep::Draft => "drafted",
+            OutgoingStep::Reviewed => "reviewed",
+            OutgoingStep::Signed => "signed",
+            OutgoingStep::Numbered => "numbered",
+            OutgoingStep::Registered => "registered",
+            OutgoingStep::Printed => "printed",
+            OutgoingStep::Distributed => "distributed",
+        }
+    }
+
     /// The English name of the step.
     pub fn label_en(self) -> &'static str {
         match self {

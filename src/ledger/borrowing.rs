@@ -270,6 +270,12 @@ pub fn set_calendar_year(s: &mut Session, text: &str) -> Result<i32, LedgerError
     })
 }
 
+/// Whether `person` has a borrowing out past its due date today (the request then needs the
+/// 党办负责人's written reason).
+pub fn has_overdue_loan(s: &Session, person: PersonId) -> Result<bool, LedgerError> {
+    has_overdue(s.conn(), person, s.today())
+}
+
 /// Whether the person has a borrowing out past its due date (as of `today`).
 fn has_overdue(
     conn: &rusqlite::Connection,

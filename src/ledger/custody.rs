@@ -445,3 +445,64 @@ mod tests {
         assert_eq!(manual_targets(Declassified, none), Vec::<CopyState>::new());
     }
 }
+
+/// A note the flows write into a copy's history (收文登记入柜, 借阅 借阅〔2026〕1号, 经机要渠道分发…)
+/// in English, for the English interface: the flows' words translated, the data they quote
+/// (form numbers, units, a user's note) kept. A note typed by a user is returned as it is.
+pub fn note_en(note: &str) -> String {
+    use crate::domain::outgoing::Channel;
+    match note {
+        "收文登记入柜" => return "registered into its cabinet".into(),
+        "印制入柜" => return "printed into its cabinet".into(),
+        _ => {}
+    }
+    if let Some(rest) = note.strip_prefix("归还 ") {
+        return match rest.split_once("（页数不全：") {
+            Some((form, missing)) => format!(
+                "returned {form} (pages missing: {})",
+                missing.trim_end_matches('）')
+            ),
+            None => format!("returned {rest}"),
+        };
+    }
+    if let Some(rest) = note.strip_prefix("借阅 ") {
+        return match rest.split_once(" 中丢失：") {
+            Some((form, what)) => format!("lost while on loan {form}: {what}"),
+            None => format!("lent {rest}"),
+        };
+    }
+    if let Some(rest) = note.strip_prefix("分发途中丢失（")
+        && let Some((unit, what)) = rest.split_once("）：")
+    {
+        return format!("lost in transit ({unit}): {what}");
+    }
+    if let Some(channel) = note
+        .strip_prefix('经')
+        .and_then(|r| r.strip_suffix("分发"))
+        .and_then(|c| Channel::ALL.into_iter().find(|x| x.label_zh() == c))
+    {
+        return format!("sent by {}", channel.label_en());
+    }
+    note.to_owned()
+}
+
+#[cfg(test)]
+mod note_tests {
+    use super::note_en;
+
+    #[test]
+    fn the_flows_notes_read_in_english_and_a_users_note_stays() {
+        assert_eq!(note_en("收文登记入柜"), "registered into its cabinet");
+        assert_eq!(note_en("借阅 借阅〔2026〕1号"), "lent 借阅〔2026〕1号");
+        assert_eq!(
+            note_en("归还 借阅〔2026〕1号（页数不全：缺第3页）"),
+            "returned 借阅〔2026〕1号 (pages missing: 缺第3页)"
+        );
+        assert_eq!(note_en("经机要渠道分发"), "sent by confidential mail");
+        assert_eq!(
+            note_en("分发途中丢失（某单位）：邮件未到"),
+            "lost in transit (某单位): 邮件未到"
+        );
+        assert_eq!(note_en("清查时未找到"), "清查时未找到");
+    }
+}

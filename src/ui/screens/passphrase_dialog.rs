@@ -92,12 +92,12 @@ impl PassphraseDialog {
                 });
             }
             ui.horizontal(|ui| {
+                let ready = problem.is_none() && !self.busy;
                 if ui
-                    .add_enabled(
-                        problem.is_none() && !self.busy,
-                        egui::Button::new(lang.tr("确定", "OK")),
-                    )
+                    .add_enabled(ready, egui::Button::new(lang.tr("确定", "OK")))
                     .clicked()
+                    // Enter confirms, as in every other form.
+                    || (ready && ui.input(|i| i.key_pressed(egui::Key::Enter)) && !popup_open)
                 {
                     cmds.push(MainCommand::ChangePassphrase {
                         current: Passphrase::new(std::mem::take(&mut *self.current)),

@@ -214,6 +214,21 @@ fn confirm_ui(
             b.form_no, b.borrower_name, b.marking, b.title
         ));
         ui.label(lang.copy_no(b.copy_no));
+        // How the decision is given: the paper form's number, or the approver signing in.
+        if pending != Pending::Withdraw {
+            ui.label(match (f.paper, lang) {
+                (true, Lang::Zh) => format!("依据纸质审批单 {}", f.reference.trim()),
+                (true, Lang::En) => format!("On paper form {}", f.reference.trim()),
+                (false, Lang::Zh) => format!(
+                    "审批人 {} 在本机输入本人口令",
+                    f.login.as_deref().unwrap_or("")
+                ),
+                (false, Lang::En) => format!(
+                    "Approver {} signing in here",
+                    f.login.as_deref().unwrap_or("")
+                ),
+            });
+        }
         if pending == Pending::Reject && f.note.trim().is_empty() {
             error_text(
                 ui,
@@ -280,7 +295,7 @@ impl BorrowingScreen {
                 for (k, v) in [
                     (lang.tr("申请表编号", "Form no."), b.form_no.clone()),
                     (lang.tr("文号", "Doc no."), b.doc_no.clone()),
-                    (lang.tr("份号", "Copy"), format!("第{}份", b.copy_no)),
+                    (lang.tr("份号", "Copy"), lang.copy_no(b.copy_no)),
                     (
                         lang.tr("借阅人", "Borrower"),
                         format!("{} {}", b.borrower_name, b.borrower_department),
@@ -303,7 +318,19 @@ impl BorrowingScreen {
                     ),
                     (lang.tr("阅读地点", "Place"), b.place.clone()),
                     (lang.tr("状态", "State"), lang.label(b.state).to_owned()),
-                    (lang.tr("审批人", "Approver"), b.approver_name.clone()),
+                    (
+                        lang.tr("审批人", "Approver"),
+                        // On paper: the form's number beside the approver's name.
+                        match (b.approval_kind.as_deref(), lang) {
+                            (Some("paper"), Lang::Zh) => {
+                                format!("{}（纸质审批单 {}）", b.approver_name, b.approval_ref)
+                            }
+                            (Some("paper"), Lang::En) => {
+                                format!("{} (paper form {})", b.approver_name, b.approval_ref)
+                            }
+                            _ => b.approver_name.clone(),
+                        },
+                    ),
                     (lang.tr("审批意见", "Note"), b.decision_note.clone()),
                     (
                         lang.tr("应还日期", "Due"),

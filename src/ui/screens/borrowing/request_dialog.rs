@@ -2,7 +2,7 @@
 //! cabinet, the borrower, the reason and the period (绝密: a written justification and the place
 //! of reading); the policy's refusals show as the custodian types.
 
-use egui::{Grid, RichText};
+use egui::{Grid, Key, RichText};
 
 use crate::domain::copy_state::CopyState;
 use crate::ledger::Session;
@@ -33,6 +33,8 @@ pub struct RequestDialog {
     /// 绝密: why the work truly needs it ("一般不予借阅", R3.1.3).
     justification: String,
     overdue_override: String,
+    /// Whether the chosen borrower has an overdue loan (asked when the borrower changes).
+    overdue: Option<(PersonId, bool)>,
     error: Option<String>,
     /// The policy in force, read when the dialog opens.
     policy: crate::domain::borrow_policy::BorrowPolicy,
@@ -57,6 +59,7 @@ impl RequestDialog {
             place: String::new(),
             justification: String::new(),
             overdue_override: String::new(),
+            overdue: None,
             error: None,
             borrowers: None,
         }
@@ -118,13 +121,15 @@ impl RequestDialog {
         crate::ui::widgets::dialog("borrow_request").show(ctx, |ui| {
             ui.set_width(600.0);
             ui.heading(lang.tr("借阅申请", "Borrow request"));
+            let mut searching = false;
             Grid::new("borrow_find").num_columns(2).show(ui, |ui| {
-                field_row(
+                searching = field_row(
                     ui,
                     lang.tr("查找文件", "Find document"),
                     &mut self.query,
                     false,
-                );
+                )
+                .has_focus();
             });
             let mut picked = None;
             for d in &self.found {
@@ -239,12 +244,23 @@ impl RequestDialog {
                         false,
                     );
                 }
-                field_row(
-                    ui,
-                    lang.tr("逾期仍借理由", "Reason despite overdue"),
-                    &mut self.overdue_override,
-                    false,
-                );
+                // Only for a borrower with an overdue loan: the head's reason to lend anyway.
+                if let Some(b) = self.borrower
+                    && self.overdue.is_none_or(|(p, _)| p != b)
+                {
+                    let late = borrowing::has_overdue_loan(session, b).unwrap_or(false);
+                    self.overdue = Some((b, late));
+                }
+                if self.overdue.is_some_and(|(_, late)| late) {
+                    field_row(
+                        ui,
+                        lang.tr("逾期仍借理由", "Reason despite overdue"),
+                        &mut self.overdue_override,
+                        false,
+                    );
+                } else {
+                    self.overdue_override.clear();
+                }
             });
             if top_secret {
                 ui.label(
@@ -311,7 +327,10 @@ impl RequestDialog {
                     request.is_ok(),
                     egui::Button::new(lang.tr("提交申请", "Submit")),
                 );
-                if submit.clicked()
+                // Enter submits a complete request, except in the search field (where it
+                // belongs to the search: a request for the copy chosen earlier would go).
+                let enter = ui.input(|i| i.key_pressed(Key::Enter)) && !popup_open && !searching;
+                if (submit.clicked() || enter)
                     && let Ok(r) = request
                 {
                     cmds.push(MainCommand::Borrow(BorrowAction::Request(Box::new(r))));

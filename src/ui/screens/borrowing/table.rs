@@ -27,7 +27,7 @@ impl BorrowingScreen {
         // under the detail panel: form no., level, borrower, state, due date.
         let narrow = ui.available_width() < 640.0;
         let w = if narrow {
-            [118.0, 44.0, 60.0, 56.0, 134.0]
+            [128.0, 40.0, 58.0, 56.0, 124.0]
         } else {
             [156.0, 56.0, 72.0, 72.0, 164.0]
         };

@@ -184,7 +184,11 @@ impl DocumentsScreen {
                     .map(|k| k.code.clone())
                     .unwrap_or_else(|| format!("{} {}", self.person_name(e.holder), e.place));
                 let at = self.zone.time_text(&e.at);
-                let line = [at.as_str(), lang.label(e.to), place.trim(), e.note.as_str()]
+                let note = match lang {
+                    Lang::Zh => e.note.clone(),
+                    Lang::En => crate::ledger::custody::note_en(&e.note),
+                };
+                let line = [at.as_str(), lang.label(e.to), place.trim(), note.as_str()]
                     .into_iter()
                     .filter(|p| !p.is_empty())
                     .collect::<Vec<_>>()

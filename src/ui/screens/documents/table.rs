@@ -361,11 +361,11 @@ impl DocumentsScreen {
                                     (true, _) => lang.tr("已作废", "voided").to_owned(),
                                     (false, Some(step)) => match lang {
                                         Lang::Zh => format!("发文 · 已{}", step.label_zh()),
-                                        Lang::En => format!("outgoing · {}", lang.label(step)),
+                                        Lang::En => format!("out · {}", step.done_en()),
                                     },
                                     (false, None) => lang.tr("收文", "incoming").to_owned(),
                                 };
-                                ui.label(RichText::new(text).weak());
+                                ui.label(RichText::new(&text).weak()).on_hover_text(&text);
                             }
                         });
                     }

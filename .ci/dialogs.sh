@@ -66,16 +66,17 @@ click 620 222 0.8        # 借阅人
 click 560 260 0.6        # the first one offered
 click 620 290 0.3        # 借阅事由
 xdotool type --delay 40 "Window borrow"; sleep 0.4
-click 422 404 1.5        # 提交申请
+xdotool key Return; sleep 1.5   # 提交申请 (Enter submits a complete request)
 shot borrow-requested
-click 1120 643 0.8       # 纸质审批
-click 1200 628 0.8       # 审批人
-click 1150 666 0.6       # the head
-click 1200 666 0.3       # 审批单编号
+click 1120 613 0.8       # 纸质审批
+click 1200 598 0.8       # 审批人
+click 1150 636 0.6       # the head
+click 1200 636 0.3       # 审批单编号
 xdotool type --delay 40 "PAPER-1"; sleep 0.4
-click 1001 742 0.8       # 批准
-click 502 176 1.2        # 确认批准
-click 1001 621 1.2       # 借出
+click 1001 712 0.8       # 批准
+shot confirm
+click 502 204 1.2        # 确认批准
+click 1001 591 1.2       # 借出
 shot borrow-out
 kill "${pids[1]}" 2>/dev/null || true; sleep 1
 

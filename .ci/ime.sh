@@ -132,11 +132,12 @@ case "$im" in
 esac
 sleep 1
 # The rest of the title in plain ASCII, then Tab to 页数 (title, unit, number, level, period,
-# category, dated, received, signer, pages) and Enter to register.
+# category, dated and its 日历 button, received and its 日历 button, signer, pages) and Enter
+# to register.
 xdotool type --delay 60 " IME 2026"
 # One Tab a frame: egui moves the focus once per frame, so Tabs that arrive in one frame (a busy
 # machine paints slowly) would be lost; wait well over a frame between them.
-for _ in $(seq 9); do xdotool key Tab; sleep 0.4; done
+for _ in $(seq 11); do xdotool key Tab; sleep 0.4; done
 xdotool type --delay 60 "3"
 sleep 0.5
 import -window root "$work/typed.png" 2>/dev/null || true

@@ -10,12 +10,7 @@ use egui_kittest::kittest::{NodeT, Queryable};
 
 /// The centre of the node labelled `label`.
 fn centre(h: &egui_kittest::Harness<'_, baomi::ui::BaomiApp>, label: &str) -> egui::Pos2 {
-    let r = h
-        .get_by_label(label)
-        .accesskit_node()
-        .bounding_box()
-        .unwrap();
-    egui::pos2(((r.x0 + r.x1) / 2.0) as f32, ((r.y0 + r.y1) / 2.0) as f32)
+    common::gui::centre(&h.get_by_label(label))
 }
 
 #[test]

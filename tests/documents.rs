@@ -862,6 +862,15 @@ fn gui_the_register_keeps_the_columns_chosen_and_their_widths_for_the_next_run()
             })
             .map(|n| n.accesskit_node().bounding_box().unwrap())
     };
+    // Where the first header right of `x` begins (the column after 密级标志, whichever shows).
+    let next_column_x = |h: &egui_kittest::Harness<'_, baomi::ui::BaomiApp>, x: f64| {
+        ["来文单位", "收文日期", "在柜/份数", "收发 · 状态"]
+            .into_iter()
+            .filter_map(|l| header(h, l))
+            .filter(|r| r.x0 > x)
+            .map(|r| r.x0)
+            .fold(f64::INFINITY, f64::min)
+    };
     let prefs = {
         let mut h = harness_sized(dir.path(), common::clock(), egui::vec2(1366.0, 768.0));
         run_wizard(&mut h);
@@ -873,12 +882,7 @@ fn gui_the_register_keeps_the_columns_chosen_and_their_widths_for_the_next_run()
         h.run();
         // Drag the right edge of 密级标志 40 points to the right.
         let marking = header(&h, "密级标志").expect("the 密级标志 column");
-        let next = ["来文单位", "收文日期", "在柜/份数", "收发 · 状态"]
-            .into_iter()
-            .filter_map(|l| header(&h, l))
-            .filter(|r| r.x0 > marking.x0)
-            .map(|r| r.x0)
-            .fold(f64::INFINITY, f64::min);
+        let next = next_column_x(&h, marking.x0);
         // The edge lies half a spacing before the next column's text.
         let edge = egui::pos2(next as f32 - 4.0, ((marking.y0 + marking.y1) / 2.0) as f32);
         h.event(egui::Event::PointerMoved(edge));
@@ -922,12 +926,7 @@ fn gui_the_register_keeps_the_columns_chosen_and_their_widths_for_the_next_run()
     common::gui::sign_in_as(&mut h, "保密工作 2026!");
     click(&mut h, "文件台账");
     let marking = header(&h, "密级标志").unwrap();
-    let next = ["来文单位", "收文日期", "在柜/份数", "收发 · 状态"]
-        .into_iter()
-        .filter_map(|l| header(&h, l))
-        .filter(|r| r.x0 > marking.x0)
-        .map(|r| r.x0)
-        .fold(f64::INFINITY, f64::min);
+    let next = next_column_x(&h, marking.x0);
     assert!(
         ((next - marking.x0) as f32 - (w + 8.0)).abs() < 1.0,
         "密级标志 is {} wide with the spacing, {w} was saved",

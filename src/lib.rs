@@ -12,5 +12,6 @@ pub mod domain;
 pub mod forms;
 pub mod fsutil;
 pub mod ledger;
+pub mod process;
 pub mod ui;
 pub mod vault;

@@ -5,6 +5,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    for problem in baomi::process::harden() {
+        eprintln!("警告：{problem}");
+    }
     let cli = baomi::cli::Cli::parse();
     match &cli.command {
         None => {
@@ -22,6 +25,7 @@ fn main() -> ExitCode {
         }
         Some(command) => match baomi::cli::run(&cli, command) {
             Ok(()) => ExitCode::SUCCESS,
+            Err(e) if e.is_output_closed() => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("错误：{}", e.0);
                 ExitCode::from(1)

@@ -16,6 +16,6 @@ pub use verify::{ChainStatus, verify};
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {
     /// A statement failed.
-    #[error("审计日志操作失败：{0}")]
+    #[error("审计日志操作失败：{}", crate::vault::sql_text(.0))]
     Sql(#[from] rusqlite::Error),
 }

@@ -78,12 +78,12 @@ pub fn run(
         .unwrap_or_default();
     drop(session.lock("add-user"));
     let id = result?;
-    println!(
+    out!(
         "已新增用户 {}（{}，{}），编号 {}。首次登录时须修改此初始口令",
         args.login,
         name,
         args.role.label_zh(),
         id.0
-    );
+    )?;
     Ok(())
 }

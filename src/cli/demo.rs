@@ -149,7 +149,7 @@ pub fn fill(s: &mut Session, wanted: u32, batch: u32, report: bool) -> Result<()
         staff.push(id);
         total += 1;
         if report {
-            println!("committed {total}");
+            out!("committed {total}")?;
         }
     }
     let keeper = Some(s.user().person_id);
@@ -179,7 +179,7 @@ pub fn fill(s: &mut Session, wanted: u32, batch: u32, report: bool) -> Result<()
                 )?;
                 total += 1;
                 if report {
-                    println!("committed {total}");
+                    out!("committed {total}")?;
                 }
                 id
             }
@@ -241,7 +241,7 @@ pub fn fill(s: &mut Session, wanted: u32, batch: u32, report: bool) -> Result<()
         made += n;
         total += u64::from(n);
         if report {
-            println!("committed {total}");
+            out!("committed {total}")?;
         }
     }
     if wanted >= OUTGOING_MIN_DOCUMENTS {
@@ -265,11 +265,12 @@ fn fill_borrows(
     total: &mut u64,
     report: bool,
 ) -> Result<(), CliError> {
-    let mut committed = || {
+    let mut committed = || -> Result<(), CliError> {
         *total += 1;
         if report {
-            println!("committed {total}");
+            out!("committed {total}")?;
         }
+        Ok(())
     };
     let approver = |s: &mut Session,
                     login: &str,
@@ -308,7 +309,7 @@ fn fill_borrows(
             .expect("just added"))
     };
     let head = approver(s, "demo-head", "赵党办主任", Role::Head, "党办")?;
-    committed();
+    committed()?;
     // R3.1.3: 秘密 is approved by the borrower's own 部门负责人, one account a department.
     let mut dept_heads: std::collections::HashMap<String, PersonId> = Default::default();
     // Borrowers: pledged, cleared for 秘密 or above, not the approver.
@@ -370,7 +371,7 @@ fn fill_borrows(
         let Ok(id) = borrowing::request(s, &request) else {
             continue;
         };
-        committed();
+        committed()?;
         i += 1;
         let i = i - 1;
         // 0-1 requested, 2-3 approved, 4 rejected, 5 cancelled, 6-9 out (6, 7 overdue), 10-11 returned.
@@ -387,7 +388,7 @@ fn fill_borrows(
                         Role::DeptHead,
                         &department,
                     )?;
-                    committed();
+                    committed()?;
                     dept_heads.insert(department, p);
                     p
                 }
@@ -403,30 +404,30 @@ fn fill_borrows(
             0 | 1 => continue,
             4 => {
                 borrowing::reject(s, id, &paper, "暂不具备借阅条件")?;
-                committed();
+                committed()?;
                 continue;
             }
             5 => {
                 borrowing::cancel(s, id, "借阅人出差")?;
-                committed();
+                committed()?;
                 continue;
             }
             _ => {}
         }
         borrowing::approve(s, id, &paper, "同意")?;
-        committed();
+        committed()?;
         if i < 6 {
             continue;
         }
         borrowing::check_out(s, id)?;
-        committed();
+        committed()?;
         if i == 6 || i == 7 {
             crate::ledger::demo::backdate_loan(s, id, 20 + i as u32)?;
-            committed();
+            committed()?;
         }
         if i >= 10 {
             borrowing::return_copy(s, id, s.user().person_id, true, "", None)?;
-            committed();
+            committed()?;
         }
     }
     Ok(())
@@ -442,11 +443,12 @@ fn fill_outgoing(
     total: &mut u64,
     report: bool,
 ) -> Result<(), CliError> {
-    let mut committed = || {
+    let mut committed = || -> Result<(), CliError> {
         *total += 1;
         if report {
-            println!("committed {total}");
+            out!("committed {total}")?;
         }
+        Ok(())
     };
     let today = s.today();
     for i in 0..OUTGOING_DOCUMENTS {
@@ -465,7 +467,7 @@ fn fill_outgoing(
                 remarks: String::new(),
             },
         )?;
-        committed();
+        committed()?;
         let target = (i % 7) + usize::from(i >= 7) * 6;
         let person = |rng: &mut Rng| staff[1 + rng.below(staff.len() - 1)];
         for step in 1..=target.min(6) {
@@ -496,13 +498,13 @@ fn fill_outgoing(
                             },
                         )?;
                         if k == 0 {
-                            committed();
+                            committed()?;
                             outgoing::record_receipt(s, c.id, today)?;
                         }
                     }
                 }
             }
-            committed();
+            committed()?;
         }
     }
     Ok(())

@@ -32,12 +32,12 @@ pub fn run(dir: &Path, input: &mut SecretInput, setup: &SetupInput) -> Result<()
     } else {
         "保密台账库"
     };
-    println!(
+    out!(
         "已创建{kind}：{}（办公时区 {}）",
         dir.display(),
         setup.zone.label_zh()
-    );
-    println!("恢复密钥（只显示这一次，请抄写并存放在保密柜中）：");
-    println!("{}", recovery.to_display_string().as_str());
+    )?;
+    out!("恢复密钥（只显示这一次，请抄写并存放在保密柜中）：")?;
+    out!("{}", recovery.to_display_string().as_str())?;
     Ok(())
 }

@@ -1,6 +1,13 @@
 //! The command line: `baomi` alone starts the GUI; `baomi --vault DIR <command>` runs one
 //! administrative command. Exit codes: 0 ok, 1 failure, 2 usage. Every error is one line.
 
+/// Writes a line to standard output (like `println!`). A closed pipe (`baomi list … | head`)
+/// is not an error to report: the command stops, locks the ledger as usual and the process
+/// ends quietly ([`CliError::is_output_closed`]).
+macro_rules! out {
+    ($($t:tt)*) => { $crate::cli::write_line(format_args!($($t)*)) };
+}
+
 mod add_user;
 mod check;
 pub mod demo;
@@ -77,6 +84,8 @@ pub enum Command {
     },
     /// Unlock and verify every page's HMAC, the database structure and the audit chain.
     Check,
+    /// 预写日志（WAL）损坏后，放弃损坏点之后的事务：先把数据库和日志原样另存，再把日志截到最后一个完好的事务，解锁并记入审计日志
+    AcceptWalDamage,
     /// Change a user's passphrase (default: the acting user's).
     Passwd {
         /// Whose passphrase.
@@ -212,6 +221,32 @@ fn parse_role(s: &str) -> Result<Role, String> {
 #[derive(Debug)]
 pub struct CliError(pub String);
 
+/// The text of [`CliError::output_closed`]; never shown.
+const OUTPUT_CLOSED: &str = "\u{0}stdout closed";
+
+impl CliError {
+    /// Standard output was closed by the reader (a broken pipe).
+    pub fn output_closed() -> Self {
+        CliError(OUTPUT_CLOSED.into())
+    }
+
+    /// Whether this is [`CliError::output_closed`]: the process ends quietly.
+    pub fn is_output_closed(&self) -> bool {
+        self.0 == OUTPUT_CLOSED
+    }
+}
+
+/// See [`out!`].
+pub(crate) fn write_line(args: std::fmt::Arguments<'_>) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{args}").and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(CliError::output_closed()),
+        Err(e) => Err(CliError(format!("无法写出结果：{e}"))),
+    }
+}
+
 impl<E: std::fmt::Display> From<E> for CliError {
     fn from(e: E) -> Self {
         CliError(e.to_string())
@@ -246,6 +281,9 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
             },
         ),
         Command::Check => check::run(&dir, &mut input, cli.acting.as_deref()),
+        Command::AcceptWalDamage => {
+            check::accept_wal_damage(&dir, &mut input, cli.acting.as_deref())
+        }
         Command::Passwd { user } => {
             passwd::run(&dir, &mut input, cli.acting.as_deref(), user.as_deref())
         }

@@ -33,6 +33,6 @@ pub fn run(
         .map_err(|(_, e)| e)?;
     session.change_own_passphrase(&current, &new)?;
     drop(session.lock("passwd"));
-    println!("已修改 {login} 的口令（数据库未改动，只重写了该用户的密钥槽）");
+    out!("已修改 {login} 的口令（数据库未改动，只重写了该用户的密钥槽）")?;
     Ok(())
 }

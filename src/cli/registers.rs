@@ -19,14 +19,15 @@ fn open(dir: &Path, input: &mut SecretInput, acting: Option<&str>) -> Result<Ses
     super::open_session(dir, input, acting)
 }
 
-fn print(value: &Value, json_out: bool, text: impl FnOnce() -> String) {
+fn print(value: &Value, json_out: bool, text: impl FnOnce() -> String) -> Result<(), CliError> {
     if json_out {
-        println!(
+        out!(
             "{}",
             serde_json::to_string_pretty(value).unwrap_or_default()
-        );
+        )
     } else {
-        print!("{}", text());
+        let text = text();
+        out!("{}", text.strip_suffix('\n').unwrap_or(&text))
     }
 }
 
@@ -44,11 +45,10 @@ pub fn stats(
         .map(|(k, v)| (k.to_string(), json!(v)))
         .collect::<serde_json::Map<_, _>>()
         .into();
+    drop(s.lock("cli"));
     print(&value, json_out, || {
         counts.iter().map(|(k, v)| format!("{k}\t{v}\n")).collect()
-    });
-    drop(s.lock("cli"));
-    Ok(())
+    })
 }
 
 /// `list REGISTER [--json]`.
@@ -109,34 +109,35 @@ pub fn list(
             )));
         }
     };
-    let value = Value::Array(rows.clone());
-    print(&value, json_out, || table_text(&rows));
     drop(s.lock("cli"));
-    Ok(())
+    let value = Value::Array(rows.clone());
+    print(&value, json_out, || table_text(&rows))
 }
 
 /// `show borrow-N`: a borrowing from request to return.
 fn show_borrow(s: &Session, id: borrowing::BorrowId) -> Result<(), CliError> {
     let b = borrowing::get(s, id)?;
-    println!("{}  {}  {}", b.form_no, b.state.label_zh(), b.marking);
-    println!("{}（第 {} 份，copy-{}）", b.title, b.copy_no, b.copy.0);
-    println!(
+    out!("{}  {}  {}", b.form_no, b.state.label_zh(), b.marking)?;
+    out!("{}（第 {} 份，copy-{}）", b.title, b.copy_no, b.copy.0)?;
+    out!(
         "借阅人：{}（{}）  事由：{}",
-        b.borrower_name, b.borrower_department, b.reason
-    );
+        b.borrower_name,
+        b.borrower_department,
+        b.reason
+    )?;
     let period = if b.requested_days == 0 {
         "当日".to_owned()
     } else {
         format!("{} 个工作日", b.requested_days)
     };
-    println!(
+    out!(
         "期限：{period}  阅读地点：{}  应还：{}  续借：{} 次",
         if b.place.is_empty() { "—" } else { &b.place },
         b.due_on.map(|d| d.to_string()).unwrap_or("—".into()),
         b.renewals
-    );
+    )?;
     if !b.approver_name.is_empty() {
-        println!(
+        out!(
             "审批：{}（{}{}）{}",
             b.approver_name,
             b.approval_kind.as_deref().unwrap_or(""),
@@ -146,10 +147,10 @@ fn show_borrow(s: &Session, id: borrowing::BorrowId) -> Result<(), CliError> {
                 format!(" {}", b.approval_ref)
             },
             b.decision_note
-        );
+        )?;
     }
     if let Some(r) = &b.returned_at {
-        println!(
+        out!(
             "{}：{}  页数{}  {}",
             if b.state == borrowing::BorrowState::Lost {
                 "丢失"
@@ -163,7 +164,7 @@ fn show_borrow(s: &Session, id: borrowing::BorrowId) -> Result<(), CliError> {
                 "不全"
             },
             b.return_note
-        );
+        )?;
     }
     Ok(())
 }
@@ -208,7 +209,7 @@ pub fn due_date(
     for y in &due.unknown_years {
         eprintln!("注意：工作日历中没有 {y} 年的放假安排，该年只按周末计算");
     }
-    println!("{}", due.date);
+    out!("{}", due.date)?;
     Ok(())
 }
 
@@ -241,7 +242,7 @@ pub fn print_form(
     let mut s = open(dir, input, acting)?;
     let result = printing::print(&mut s, what, target);
     drop(s.lock("cli"));
-    println!("{}", result?.summary);
+    out!("{}", result?.summary)?;
     Ok(())
 }
 
@@ -297,7 +298,7 @@ pub fn export(
     let mut s = open(dir, input, acting)?;
     let result = export::export(&mut s, &register, format, out);
     drop(s.lock("cli"));
-    println!("{}", result?.summary);
+    out!("{}", result?.summary)?;
     Ok(())
 }
 
@@ -317,7 +318,7 @@ pub fn print_register(
     let mut s = open(dir, input, acting)?;
     let result = crate::ledger::export::print(&mut s, &register, target);
     drop(s.lock("cli"));
-    println!("{}", result?.summary);
+    out!("{}", result?.summary)?;
     Ok(())
 }
 
@@ -360,19 +361,29 @@ pub fn search(
     if per_page == 0 || page == 0 {
         return Err(CliError("--page 与 --per-page 须大于零".into()));
     }
+    const MAX_PER_PAGE: usize = 10_000;
+    if per_page > MAX_PER_PAGE {
+        return Err(CliError(format!("--per-page 最大为 {MAX_PER_PAGE}")));
+    }
+    let Some(offset) = (page - 1)
+        .checked_mul(per_page)
+        .filter(|o| *o <= i64::MAX as usize)
+    else {
+        return Err(CliError("--page 太大".into()));
+    };
     let s = open(dir, input, acting)?;
     let q = Query {
         text: text.to_owned(),
         ..Query::default()
     };
-    let result = search::search(&s, &q, (page - 1) * per_page, per_page);
+    let result = search::search(&s, &q, offset, per_page);
     drop(s.lock("cli"));
     let found = result?;
     let rows: Vec<Value> = found.rows.iter().map(doc_json).collect();
     let value = json!({"total": found.total, "page": page, "per_page": per_page, "rows": rows});
     print(&value, json_out, || {
         format!("共 {} 条，第 {page} 页\n{}", found.total, table_text(&rows))
-    });
+    })?;
     Ok(())
 }
 
@@ -387,97 +398,97 @@ pub fn show(
     let s = open(dir, input, acting)?;
     let result = if let Some(n) = parse("doc-") {
         let d = documents::get(&s, DocumentId(n))?;
-        println!(
+        out!(
             "{}  {}  {}",
             d.receipt_no.as_deref().unwrap_or(""),
             d.doc_no,
             d.marking
-        );
-        println!("{}", d.title);
+        )?;
+        out!("{}", d.title)?;
         if d.voided {
-            println!("已作废：{}", d.void_reason.as_deref().unwrap_or(""));
+            out!("已作废：{}", d.void_reason.as_deref().unwrap_or(""))?;
         }
         for c in documents::copies(&s, d.id)? {
-            println!(
+            out!(
                 "  copy-{}\t第 {} 份\t{}",
                 c.id.0,
                 c.copy_no,
                 c.state.label_zh()
-            );
+            )?;
         }
         for r in documents::revisions(&s, d.id)? {
-            println!("修改 {}  {}", s.zone().time_text(&r.at), r.reason);
+            out!("修改 {}  {}", s.zone().time_text(&r.at), r.reason)?;
             for (col, old, new) in r.changes {
-                println!(
+                out!(
                     "  {}：{} → {}",
                     documents::field_label_zh(&col),
                     old.unwrap_or_default(),
                     new.unwrap_or_default()
-                );
+                )?;
             }
         }
         Ok(())
     } else if let Some(n) = parse("copy-") {
         for e in documents::copy_history(&s, CopyId(n))? {
-            println!(
+            out!(
                 "{}\t{} → {}\t{}\t{}",
                 s.zone().time_text(&e.at),
                 e.from.map(|f| f.label_zh()).unwrap_or("—"),
                 e.to.label_zh(),
                 e.place,
                 e.note
-            );
+            )?;
         }
         Ok(())
     } else if let Some(n) = parse("borrow-") {
         show_borrow(&s, borrowing::BorrowId(n))
     } else if let Some(n) = parse("person-") {
         people::get(&s, crate::ledger::people::PersonId(n))
-            .map(|p| {
-                println!(
+            .map_err(CliError::from)
+            .and_then(|p| {
+                out!(
                     "{}  {}  {}  {}",
                     p.name,
                     p.department,
                     p.post,
                     p.clearance.label_zh()
-                );
-                println!(
+                )?;
+                out!(
                     "电话：{}  保密承诺书：{}  {}",
                     p.phone,
                     p.pledge_signed_on
                         .map(|d| d.to_string())
                         .unwrap_or("未签订".into()),
                     if p.active { "在岗" } else { "已离岗" }
-                );
+                )
             })
-            .map_err(Into::into)
     } else if let Some(n) = parse("cabinet-") {
         cabinets::get(&s, crate::ledger::cabinets::CabinetId(n))
-            .map(|c| {
-                println!(
+            .map_err(CliError::from)
+            .and_then(|c| {
+                out!(
                     "{}  {}  最高密级：{}  负责人：{}  {}",
                     c.code,
                     c.location,
                     c.max_level.label_zh(),
                     c.responsible_name.as_deref().unwrap_or("—"),
                     if c.locked { "加锁" } else { "未加锁" }
-                );
+                )
             })
-            .map_err(Into::into)
     } else if let Some(n) = parse("user-") {
         users::list(&s).map_err(CliError::from).and_then(|all| {
             let u = all
                 .into_iter()
                 .find(|u| u.id.0 == n)
                 .ok_or_else(|| CliError(format!("没有编号 {id} 的用户")))?;
-            println!(
+            out!(
                 "{}  {}（{}）  {}  {}",
                 u.login,
                 u.name,
                 u.department,
                 u.role.label_zh(),
                 if u.active { "启用" } else { "已停用" }
-            );
+            )?;
             Ok(())
         })
     } else {

@@ -60,6 +60,10 @@ audit_actions! {
     PassphraseResetWithRecoveryKey => "passphrase.reset_with_recovery_key", "users",
         "用恢复密钥重设口令", "Passphrase reset with recovery key";
     RecoveryKeyRotate => "recovery_key.rotate", "vault", "更换恢复密钥", "Recovery key replaced";
+    OrphanSlotRemove => "keys.orphan_slot_remove", "users",
+        "清除无账户的口令槽（开通账户时中断留下）", "Key slot without an account removed (left by an interrupted account creation)";
+    WalDamageAccept => "storage.wal_damage_accept", "vault",
+        "接受预写日志损坏（截断到最后一个完好的事务）", "WAL damage accepted (log cut after its last intact transaction)";
     UserCreate => "user.create", "users", "新增用户", "User added";
     UserDeactivate => "user.deactivate", "users", "停用用户", "User deactivated";
     SettingsUpdate => "settings.update", "settings", "修改设置", "Setting changed";

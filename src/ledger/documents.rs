@@ -720,6 +720,16 @@ pub fn copies(s: &Session, id: DocumentId) -> Result<Vec<Copy>, LedgerError> {
 
 /// A copy's full history, oldest first ("where has copy 3 been?").
 pub fn copy_history(s: &Session, id: CopyId) -> Result<Vec<CopyEvent>, LedgerError> {
+    let exists: Option<i64> = s
+        .conn()
+        .query_row("SELECT id FROM copies WHERE id = ?1", [id.0], |r| r.get(0))
+        .optional()?;
+    if exists.is_none() {
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
+            format!("没有编号为 copy-{} 的份号", id.0),
+            format!("There is no copy copy-{}", id.0),
+        )));
+    }
     let mut stmt = s.conn().prepare(
         "SELECT at, from_state, to_state, cabinet_id, holder_person_id, place, note FROM copy_events \
          WHERE copy_id = ?1 ORDER BY id",

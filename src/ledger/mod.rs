@@ -22,6 +22,8 @@ pub mod settings;
 pub mod stats;
 pub mod users;
 
+/// What a folder holds (nothing, a ledger, the remains of an interrupted creation).
+pub use crate::vault::FolderState;
 /// The secrets a user types (passphrase, recovery key) and the cost of the key derivation of a
 /// new ledger: the ledger's inputs, kept in types that zeroize on drop.
 pub use crate::vault::{KdfChoice, Passphrase, RecoveryKey};
@@ -48,7 +50,7 @@ pub enum LedgerError {
     Vault(VaultError),
     #[error(transparent)]
     Audit(#[from] AuditError),
-    #[error("数据库操作失败：{0}")]
+    #[error("数据库操作失败：{}", crate::vault::sql_text(.0))]
     Sql(#[from] rusqlite::Error),
     /// The acting user's role may not do this (R3.3.2).
     #[error("权限不足：{action}需要{needed}角色（R3.3.2）")]

@@ -284,8 +284,18 @@ pub fn search_ids(s: &Session, q: &Query) -> Result<Vec<DocumentId>, LedgerError
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
+/// The longest search text: a title is at most a few dozen characters; a longer text is a
+/// paste by mistake (32 000 words once built a 6 MB statement).
+pub const MAX_QUERY_CHARS: usize = 200;
+
 /// One page of results (`offset`, at most `limit` rows) and the total number of matches.
 pub fn search(s: &Session, q: &Query, offset: usize, limit: usize) -> Result<Page, LedgerError> {
+    if q.text.chars().count() > MAX_QUERY_CHARS {
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
+            format!("搜索内容太长：最多 {MAX_QUERY_CHARS} 个字"),
+            format!("The search text is too long: at most {MAX_QUERY_CHARS} characters"),
+        )));
+    }
     let (total, ids) = if let Some((title, rest)) = fts_tiers(q) {
         let in_title = fts_count(s, &title)?;
         let total = in_title + fts_count(s, &rest)?;

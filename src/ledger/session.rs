@@ -100,9 +100,11 @@ impl std::fmt::Debug for LockedLedger {
 }
 
 impl LockedLedger {
-    /// Whether `dir` holds a ledger (a key file).
-    pub fn exists(dir: &Path) -> bool {
-        Vault::exists(dir)
+    /// What `dir` holds: nothing, a ledger, the remains of an interrupted creation. A folder
+    /// that cannot be read, or that holds a ledger's database without its key file, is an
+    /// error: the app never offers to create a ledger there.
+    pub fn probe(dir: &Path) -> Result<crate::vault::FolderState, LedgerError> {
+        Ok(Vault::probe(dir)?)
     }
 
     /// Opens the ledger in `dir`, locked.
@@ -151,6 +153,29 @@ impl LockedLedger {
         }
     }
 
+    /// After a WAL damage report, the user's decision to open the ledger as far as it verifies:
+    /// the files are copied aside, the WAL cut after its last intact commit; then unlocks and
+    /// records the decision in the audit trail (what was found, where the copies are).
+    pub fn accept_wal_damage(
+        self,
+        login: &str,
+        passphrase: &Passphrase,
+        clock: Arc<dyn Clock>,
+    ) -> Result<(Session, crate::vault::WalDamage, std::path::PathBuf), LedgerError> {
+        let (damage, kept) = self.vault.accept_wal_damage(login, passphrase)?;
+        let mut s = self.unlock(login, passphrase, clock).map_err(|(_, e)| e)?;
+        let uid = s.user.id;
+        let detail = json!({
+            "first_bad_frame": damage.first_bad_frame.map(|n| n + 1),
+            "what": damage.what,
+            "commits_before": damage.commits_before,
+            "commits_dropped": damage.commits_after,
+            "copies": kept.display().to_string(),
+        });
+        s.write(|_| Ok(((), Event::new(AuditAction::WalDamageAccept, uid.0, detail))))?;
+        Ok((s, damage, kept))
+    }
+
     #[allow(clippy::result_large_err)]
     /// Unlocks with the recovery key, sets a new passphrase for `login`, starts a session.
     pub fn unlock_with_recovery(
@@ -197,6 +222,19 @@ pub struct Session {
     pub(super) user: CurrentUser,
     clock: Arc<dyn Clock>,
     zone: OfficeZone,
+    /// The disk was full at unlock: reading only (see [`Session::is_read_only_for_full_disk`]).
+    disk_full: bool,
+}
+
+/// Whether an error is SQLite's "database or disk is full".
+fn is_disk_full(e: &LedgerError) -> bool {
+    let sql = match e {
+        LedgerError::Sql(e) => e,
+        LedgerError::Audit(crate::audit::AuditError::Sql(e)) => e,
+        _ => return false,
+    };
+    sql.sqlite_error()
+        .is_some_and(|f| f.code == rusqlite::ErrorCode::DiskFull)
 }
 
 impl Session {
@@ -217,38 +255,47 @@ impl Session {
         }
         users::validate_login(&input.login)?;
         people::validate_name(&input.name)?;
-        let (vault, mut ledger, recovery) = Vault::create(dir, &input.login, passphrase, kdf)?;
         let now = clock.now();
-        let key_file_id = vault.key_file().vault_id_hex();
-        let (conn, key) = ledger.conn_and_audit_key();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        settings::put(&tx, settings::UNIT_NAME, unit)?;
-        settings::put(&tx, settings::VAULT_ID, &key_file_id)?;
-        settings::put(&tx, settings::CREATED_AT, &now.to_rfc3339())?;
-        settings::put(&tx, settings::OFFICE_ZONE, &input.zone.code())?;
-        if input.demo {
-            settings::put(&tx, settings::DEMO_VAULT, "1")?;
-        }
-        let person = people::insert(
-            &tx,
-            &people::NewPerson {
-                name: input.name.trim().to_owned(),
-                department: input.department.trim().to_owned(),
-                post: input.post.trim().to_owned(),
-                ..Default::default()
+        // The first transaction runs inside the creation, before the key file is written: a
+        // crash leaves either the remains of an interrupted creation or a vault whose first
+        // user can sign in, never a vault nobody can open.
+        let (vault, ledger, recovery, ()) = Vault::create_with(
+            dir,
+            &input.login,
+            passphrase,
+            kdf,
+            |ledger| {
+                let (conn, key) = ledger.conn_and_audit_key();
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                settings::put(&tx, settings::UNIT_NAME, unit)?;
+                settings::put(&tx, settings::CREATED_AT, &now.to_rfc3339())?;
+                settings::put(&tx, settings::OFFICE_ZONE, &input.zone.code())?;
+                if input.demo {
+                    settings::put(&tx, settings::DEMO_VAULT, "1")?;
+                }
+                let person = people::insert(
+                    &tx,
+                    &people::NewPerson {
+                        name: input.name.trim().to_owned(),
+                        department: input.department.trim().to_owned(),
+                        post: input.post.trim().to_owned(),
+                        ..Default::default()
+                    },
+                    now,
+                    input.zone.date_of(now),
+                )?;
+                let user_id = users::insert(&tx, &input.login, person, Role::Custodian, now)?;
+                let event = Event::new(
+                    AuditAction::VaultCreate,
+                    user_id.0,
+                    json!({"unit": unit, "login": input.login, "role": Role::Custodian.code(),
+                           "person_id": person.0, "office_zone": input.zone.code(), "demo": input.demo}),
+                );
+                audit::append(&tx, key, now, event.by(Some(user_id)))?;
+                tx.commit()?;
+                Ok::<(), LedgerError>(())
             },
-            now,
-            input.zone.date_of(now),
         )?;
-        let user_id = users::insert(&tx, &input.login, person, Role::Custodian, now)?;
-        let event = Event::new(
-            AuditAction::VaultCreate,
-            user_id.0,
-            json!({"unit": unit, "login": input.login, "role": Role::Custodian.code(),
-                   "person_id": person.0, "office_zone": input.zone.code(), "demo": input.demo}),
-        );
-        audit::append(&tx, key, now, event.by(Some(user_id)))?;
-        tx.commit()?;
         let user = users::current(ledger.conn(), &input.login)?.ok_or(LedgerError::UserInactive)?;
         Ok((
             Session {
@@ -257,6 +304,7 @@ impl Session {
                 user,
                 clock,
                 zone: input.zone,
+                disk_full: false,
             },
             recovery,
         ))
@@ -285,21 +333,69 @@ impl Session {
             user,
             clock,
             zone,
+            disk_full: false,
         };
         let how = match session.ledger.opened_by {
             SlotOwner::User(_) => "passphrase",
             SlotOwner::Recovery => "recovery_key",
         };
         let uid = session.user.id;
-        if let Err(e) = session.write(|_| {
+        match session.write(|_| {
             Ok((
                 (),
                 Event::new(AuditAction::SessionUnlock, uid.0, json!({ "with": how })),
             ))
         }) {
-            return back(session.vault, e);
+            Ok(()) => {}
+            // A full disk leaves the ledger readable: the session opens for reading only, and
+            // every write says why it is refused (the lock event is not written either).
+            Err(e) if is_disk_full(&e) => {
+                session.disk_full = true;
+                return Ok(session);
+            }
+            Err(e) => return back(session.vault, e),
         }
+        // Best effort: retried at the next unlock if the disk refuses it now.
+        let _ = session.remove_orphan_slots();
         Ok(session)
+    }
+
+    /// Removes passphrase slots that have no account: the remains of an account creation
+    /// interrupted between writing the key file and committing the account's row. The slot
+    /// opened the master key with a passphrase nobody may use; removing it is audited.
+    fn remove_orphan_slots(&mut self) -> Result<(), LedgerError> {
+        let accounts: Vec<String> = {
+            let mut stmt = self.ledger.conn().prepare("SELECT login FROM users")?;
+            stmt.query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?
+        };
+        let orphans: Vec<String> = self
+            .vault
+            .logins()
+            .into_iter()
+            .filter(|l| !accounts.contains(l))
+            .collect();
+        if orphans.is_empty() {
+            return Ok(());
+        }
+        let now = self.clock.now();
+        let uid = self.user.id;
+        let (conn, key, master) = self.ledger.conn_audit_and_master();
+        self.vault.remove_slots_with(master, &orphans)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let event = Event::new(
+            AuditAction::OrphanSlotRemove,
+            uid.0,
+            json!({ "logins": orphans }),
+        );
+        audit::append(&tx, key, now, event.by(Some(uid)))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Whether the disk was full when this session started: it reads, it does not write.
+    pub fn is_read_only_for_full_disk(&self) -> bool {
+        self.disk_full
     }
 
     /// Locks: records the event, closes the database, zeroizes the keys; the folder stays open
@@ -369,12 +465,60 @@ impl Session {
         })
     }
 
+    /// Like [`Session::write`], with a change of the key file made inside the transaction,
+    /// after the rows and the event are written and before the commit: a failure of either
+    /// leaves neither (a failed commit puts the previous key file back). Only a crash between
+    /// the key file's rename and the commit can leave a slot without its account; the next
+    /// unlock removes such slots ([`Session::start`]).
+    pub(crate) fn write_with_keys<T>(
+        &mut self,
+        f: impl FnOnce(&Write<'_>) -> Result<(T, Event), LedgerError>,
+        keys: impl FnOnce(&mut Vault, &crate::vault::MasterKey) -> Result<(), crate::vault::VaultError>,
+    ) -> Result<T, LedgerError> {
+        if self.disk_full {
+            return Err(LedgerError::Sql(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+                None,
+            )));
+        }
+        let now = self.clock.now();
+        let today = self.zone.date_of(now);
+        let user = self.user.id;
+        if self.user.must_change_passphrase {
+            return Err(LedgerError::MustChangePassphrase);
+        }
+        let (conn, key, master) = self.ledger.conn_audit_and_master();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let w = Write {
+            tx: &tx,
+            now,
+            today,
+            user,
+        };
+        let (out, event) = f(&w)?;
+        audit::append(&tx, key, now, event.by(Some(user)))?;
+        let before = self.vault.key_file().clone();
+        keys(&mut self.vault, master)?;
+        crate::process::crash_point("keys-written-before-commit");
+        if let Err(e) = tx.commit() {
+            let _ = self.vault.restore_key_file(before, master);
+            return Err(e.into());
+        }
+        Ok(out)
+    }
+
     /// Like [`Session::write`] for a batch: one event per record; all commit together, or
     /// nothing does.
     pub(crate) fn write_many<T>(
         &mut self,
         f: impl FnOnce(&Write<'_>) -> Result<(T, Vec<Event>), LedgerError>,
     ) -> Result<T, LedgerError> {
+        if self.disk_full {
+            return Err(LedgerError::Sql(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+                None,
+            )));
+        }
         let now = self.clock.now();
         let today = self.zone.date_of(now);
         let user = self.user.id;

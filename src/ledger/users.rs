@@ -243,55 +243,55 @@ fn create(
             format!("Login {login} is taken"),
         )));
     }
-    let created = s.write(|w| {
-        let person = match owner {
-            Owner::New(p) => people::insert(w.tx, p, w.now, w.today)?,
-            Owner::Existing(id) => {
-                let p = people::get_in(w.tx, id)?;
-                if !p.active {
-                    return Err(LedgerError::Invalid(crate::domain::Message::new(
-                        format!("{}已离岗，不能开通账户", p.name),
-                        format!("{} has left their post: no account can be opened", p.name),
-                    )));
+    let created = s.write_with_keys(
+        |w| {
+            let person = match owner {
+                Owner::New(p) => people::insert(w.tx, p, w.now, w.today)?,
+                Owner::Existing(id) => {
+                    let p = people::get_in(w.tx, id)?;
+                    if !p.active {
+                        return Err(LedgerError::Invalid(crate::domain::Message::new(
+                            format!("{}已离岗，不能开通账户", p.name),
+                            format!("{} has left their post: no account can be opened", p.name),
+                        )));
+                    }
+                    let has: Option<String> =
+                        w.tx.query_row(
+                            "SELECT login FROM users WHERE person_id = ?1 AND active = 1",
+                            [id.0],
+                            |r| r.get(0),
+                        )
+                        .optional()?;
+                    if let Some(l) = has {
+                        return Err(LedgerError::Invalid(crate::domain::Message::new(
+                            format!("{}已有账户（登录名 {l}）；一人只能有一个在用账户", p.name),
+                            format!(
+                                "{} has an account already (login {l}); one person, one account",
+                                p.name
+                            ),
+                        )));
+                    }
+                    id
                 }
-                let has: Option<String> =
-                    w.tx.query_row(
-                        "SELECT login FROM users WHERE person_id = ?1 AND active = 1",
-                        [id.0],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                if let Some(l) = has {
-                    return Err(LedgerError::Invalid(crate::domain::Message::new(
-                        format!("{}已有账户（登录名 {l}）；一人只能有一个在用账户", p.name),
-                        format!(
-                            "{} has an account already (login {l}); one person, one account",
-                            p.name
-                        ),
-                    )));
-                }
-                id
-            }
-        };
-        let id = insert(w.tx, login, person, role, w.now)?;
-        w.tx.execute(
-            "UPDATE users SET must_change_passphrase = 1 WHERE id = ?1",
-            [id.0],
-        )?;
-        let name = people::get_in(w.tx, person)?.name;
-        Ok((
-            id,
-            Event::new(
-                AuditAction::UserCreate,
-                id.0,
-                json!({"login": login, "name": name, "role": role.code(),
+            };
+            let id = insert(w.tx, login, person, role, w.now)?;
+            w.tx.execute(
+                "UPDATE users SET must_change_passphrase = 1 WHERE id = ?1",
+                [id.0],
+            )?;
+            let name = people::get_in(w.tx, person)?.name;
+            Ok((
+                id,
+                Event::new(
+                    AuditAction::UserCreate,
+                    id.0,
+                    json!({"login": login, "name": name, "role": role.code(),
                        "person_id": person.0, "must_change_passphrase": true}),
-            ),
-        ))
-    })?;
-    // The row is committed first: a crash between the two leaves an account without a slot
-    // (harmless, it cannot sign in), never a slot without an account.
-    s.vault.set_passphrase(&s.ledger, login, passphrase)?;
+                ),
+            ))
+        },
+        |vault, master| vault.set_passphrase_with(master, login, passphrase),
+    )?;
     Ok(created)
 }
 

@@ -11,6 +11,7 @@ use super::screens::login::LoginScreen;
 use super::screens::main_window::MainWindow;
 use super::screens::setup::SetupWizard;
 use crate::domain::Clock;
+use crate::ledger::FolderState;
 use crate::ledger::{
     KdfChoice, LedgerError, LockedLedger, Passphrase, RecoveryKey, Session, SetupInput,
 };
@@ -98,8 +99,11 @@ impl BaomiApp {
     /// Opens the vault folder: the wizard if it holds no vault, else the login screen.
     pub fn new(config: AppConfig) -> Self {
         let now = config.clock.now();
-        let state = if LockedLedger::exists(&config.vault_dir) {
-            match LockedLedger::open(&config.vault_dir) {
+        // The wizard only for a folder that holds no ledger file and can be read (or the remains
+        // of an interrupted creation, which creating clears): never over a ledger whose key file
+        // is missing, never for a folder the user may not read.
+        let state = match LockedLedger::probe(&config.vault_dir) {
+            Ok(FolderState::Vault) => match LockedLedger::open(&config.vault_dir) {
                 Ok(locked) => {
                     let stale = locked.recovered_stale_lock();
                     let mut screen = LoginScreen::new(locked);
@@ -112,9 +116,11 @@ impl BaomiApp {
                     AppState::Login(Box::new(screen))
                 }
                 Err(e) => AppState::Fatal(fatal_text(&e, &config.vault_dir)),
+            },
+            Ok(FolderState::Absent | FolderState::Empty | FolderState::InterruptedCreation) => {
+                AppState::Setup(Box::default())
             }
-        } else {
-            AppState::Setup(Box::default())
+            Err(e) => AppState::Fatal(fatal_text(&e, &config.vault_dir)),
         };
         Self {
             config,

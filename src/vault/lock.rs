@@ -4,7 +4,7 @@
 //! drops the lock when the process ends, however it ends, so a file left behind by a crashed
 //! process is stale by construction: the next instance takes the lock and says it recovered it.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
@@ -19,15 +19,11 @@ pub struct InstanceLock {
 }
 
 impl InstanceLock {
-    /// Takes the lock on `path`, creating the file if needed.
+    /// Takes the lock on `path`, creating the file (0600) if needed. A symlink, a hard link or
+    /// anything but a plain file is refused before anything is written: truncating it would
+    /// empty another file (another vault's database).
     pub fn acquire(path: &Path) -> Result<Self, VaultError> {
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(|e| VaultError::io("打开锁文件", path, e))?;
+        let mut file = super::files::open_private(path, super::LOCK_FILE, true, false)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => return Err(VaultError::InUse),
@@ -37,12 +33,15 @@ impl InstanceLock {
         // The old content is informational only: a failure to read it changes nothing.
         let _ = file.read_to_string(&mut previous);
         let previous = previous.trim().to_owned();
+        // The pid is a note for people; the OS lock is what excludes a second instance. A full
+        // disk must not stop the vault from opening (check and the read-only commands still
+        // run), so a failure to write the note is ignored.
         let note = format!("pid {}\n", std::process::id());
-        file.set_len(0)
+        let _ = file
+            .set_len(0)
             .and_then(|()| file.seek(SeekFrom::Start(0)))
             .and_then(|_| file.write_all(note.as_bytes()))
-            .and_then(|()| file.sync_all())
-            .map_err(|e| VaultError::io("写入锁文件", path, e))?;
+            .and_then(|()| file.sync_all());
         Ok(Self {
             file,
             recovered_from: (!previous.is_empty()).then_some(previous),

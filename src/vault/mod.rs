@@ -6,11 +6,13 @@
 //! connection plus the keys derived from the master key. Dropping the `OpenLedger` locks.
 
 mod error;
+pub mod files;
 pub mod kdf;
 pub mod keyslots;
 mod lock;
 pub mod migrations;
 pub mod secret;
+pub mod wal;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -18,11 +20,13 @@ use std::time::{Duration, Instant};
 use rusqlite::{Connection, OpenFlags};
 use zeroize::Zeroizing;
 
-pub use error::VaultError;
+pub use error::{StorageProblem, VaultError, sql_text};
+pub use files::FolderState;
 pub use kdf::{KdfChoice, KdfParams};
 pub use keyslots::{KeyFile, SlotOwner};
 pub use lock::InstanceLock;
 pub use secret::{MasterKey, Passphrase, RecoveryKey, SubKey};
+pub use wal::{WalDamage, WalState};
 
 use secret::purpose;
 
@@ -90,15 +94,40 @@ impl Vault {
         passphrase: &Passphrase,
         kdf: KdfChoice,
     ) -> Result<(Vault, OpenLedger, RecoveryKey), VaultError> {
-        std::fs::create_dir_all(dir).map_err(|e| VaultError::io("创建文件夹", dir, e))?;
-        for name in [KEYS_FILE, DB_FILE] {
-            if dir.join(name).exists() {
+        Vault::create_with(dir, first_login, passphrase, kdf, |_| {
+            Ok::<_, VaultError>(())
+        })
+        .map(|(v, l, r, ())| (v, l, r))
+    }
+
+    /// Like [`Vault::create`], running `init` (the ledger's first transaction) after the schema
+    /// is made and before the key file is written.
+    ///
+    /// The order makes creation all or nothing: a marker (`ledger.creating`) is written first,
+    /// then the database with its schema and `init`'s rows, then `ledger.keys`, and the marker
+    /// is removed last. A crash before the key file leaves a folder that says it holds an
+    /// interrupted creation (which creating again clears); after it, a complete vault. A
+    /// failure clears what was made.
+    pub fn create_with<T, E: From<VaultError>>(
+        dir: &Path,
+        first_login: &str,
+        passphrase: &Passphrase,
+        kdf: KdfChoice,
+        init: impl FnOnce(&mut OpenLedger) -> Result<T, E>,
+    ) -> Result<(Vault, OpenLedger, RecoveryKey, T), E> {
+        files::make_dir(dir)?;
+        let lock = InstanceLock::acquire(&dir.join(LOCK_FILE))?;
+        match files::probe(dir) {
+            Ok(FolderState::Vault) | Err(VaultError::Missing { .. }) => {
                 return Err(VaultError::AlreadyExists {
                     path: dir.to_owned(),
-                });
+                }
+                .into());
             }
+            Ok(FolderState::InterruptedCreation) => files::clear_interrupted(dir)?,
+            Ok(FolderState::Absent | FolderState::Empty) => {}
+            Err(e) => return Err(e.into()),
         }
-        let lock = InstanceLock::acquire(&dir.join(LOCK_FILE))?;
         let params = kdf.resolve()?;
         let master = MasterKey::generate()?;
         let recovery = RecoveryKey::generate()?;
@@ -106,32 +135,54 @@ impl Vault {
         keys.set_user_slot(&master, first_login, passphrase, params)?;
         keys.set_recovery_slot(&master, &recovery)?;
 
+        files::write_marker(dir)?;
+        crate::process::crash_point("init:marker");
         let started = Instant::now();
-        let mut conn = open_connection(&dir.join(DB_FILE), &master, true)?;
-        migrations::apply(&mut conn)?;
-        // The key file is written last: a crash before this leaves no half-made vault behind
-        // that would look valid.
-        write_keys(dir, &mut keys, &master)?;
+        let made = (|| -> Result<(OpenLedger, T), E> {
+            let db = dir.join(DB_FILE);
+            drop(files::open_private(&db, DB_FILE, true, true)?);
+            crate::process::crash_point("init:db-file");
+            let mut conn = open_connection(dir, &master, Open::Create)?;
+            migrations::apply(&mut conn)?;
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES ('vault_id', ?1)",
+                [keys.vault_id_hex()],
+            )
+            .map_err(VaultError::from)?;
+            crate::process::crash_point("init:schema");
+            let mut ledger = OpenLedger::new(
+                conn,
+                master,
+                SlotOwner::User(first_login.to_owned()),
+                UnlockTiming::default(),
+            );
+            let out = init(&mut ledger)?;
+            crate::process::crash_point("init:first-transaction");
+            write_keys(dir, &mut keys, &ledger.master)?;
+            crate::process::crash_point("init:keys");
+            Ok((ledger, out))
+        })();
+        let (mut ledger, out) = match made {
+            Ok(made) => made,
+            Err(e) => {
+                // Nothing in the folder claims to be a vault yet: clear the beginnings.
+                let _ = files::clear_interrupted(dir);
+                return Err(e);
+            }
+        };
+        files::remove_marker(dir)?;
+        ledger.timing.rest = started.elapsed();
         let vault = Vault {
             dir: dir.to_owned(),
             keys,
             lock: Some(lock),
         };
-        let ledger = OpenLedger::new(
-            conn,
-            master,
-            SlotOwner::User(first_login.to_owned()),
-            UnlockTiming {
-                kdf: Duration::ZERO,
-                rest: started.elapsed(),
-            },
-        );
-        Ok((vault, ledger, recovery))
+        Ok((vault, ledger, recovery, out))
     }
 
-    /// Whether `dir` looks like a vault (has a key file).
-    pub fn exists(dir: &Path) -> bool {
-        dir.join(KEYS_FILE).exists()
+    /// What the folder holds (nothing is changed). A folder that cannot be read is an error.
+    pub fn probe(dir: &Path) -> Result<FolderState, VaultError> {
+        files::probe(dir)
     }
 
     /// Opens the vault in `dir`: takes the instance lock and reads the key file.
@@ -147,26 +198,28 @@ impl Vault {
     }
 
     fn open_inner(dir: &Path, take_lock: bool) -> Result<Vault, VaultError> {
+        match files::probe(dir)? {
+            FolderState::Absent | FolderState::Empty => return Err(VaultError::NotAVault),
+            FolderState::InterruptedCreation => return Err(VaultError::InterruptedCreation),
+            FolderState::Vault => {}
+        }
         let keys_path = dir.join(KEYS_FILE);
-        if !dir.is_dir() {
-            return Err(VaultError::NotAVault);
-        }
-        if !keys_path.exists() {
-            return Err(if dir.join(DB_FILE).exists() {
-                VaultError::Missing { file: KEYS_FILE }
-            } else {
-                VaultError::NotAVault
-            });
-        }
         let lock = if take_lock {
             Some(InstanceLock::acquire(&dir.join(LOCK_FILE))?)
         } else {
             None
         };
+        files::refuse_symlink(&keys_path, KEYS_FILE)?;
         let bytes = std::fs::read(&keys_path).map_err(|e| VaultError::io("读取", &keys_path, e))?;
         let keys = KeyFile::parse(&bytes)?;
         if !dir.join(DB_FILE).exists() {
             return Err(VaultError::Missing { file: DB_FILE });
+        }
+        if take_lock {
+            // Made by an older version, or a crash after the key file was written: a complete
+            // vault; the marker is stale, and the modes are made private.
+            let _ = files::remove_marker(dir);
+            files::tighten_modes(dir);
         }
         Ok(Vault {
             dir: dir.to_owned(),
@@ -260,13 +313,50 @@ impl Vault {
         login: &str,
         passphrase: &Passphrase,
     ) -> Result<(), VaultError> {
+        self.set_passphrase_with(&ledger.master, login, passphrase)
+    }
+
+    /// [`Vault::set_passphrase`] with the master key itself (inside a ledger transaction).
+    pub(crate) fn set_passphrase_with(
+        &mut self,
+        master: &MasterKey,
+        login: &str,
+        passphrase: &Passphrase,
+    ) -> Result<(), VaultError> {
         let params = match self.slot_params(login) {
             Ok(p) => p,
             Err(_) => self.any_slot_params()?,
         };
         let mut keys = self.keys.clone();
-        keys.set_user_slot(&ledger.master, login, passphrase, params)?;
-        write_keys(&self.dir, &mut keys, &ledger.master)?;
+        keys.set_user_slot(master, login, passphrase, params)?;
+        write_keys(&self.dir, &mut keys, master)?;
+        self.keys = keys;
+        Ok(())
+    }
+
+    /// Puts an earlier key file back (a ledger transaction that changed it failed to commit).
+    pub(crate) fn restore_key_file(
+        &mut self,
+        mut previous: KeyFile,
+        master: &MasterKey,
+    ) -> Result<(), VaultError> {
+        write_keys(&self.dir, &mut previous, master)?;
+        self.keys = previous;
+        Ok(())
+    }
+
+    /// Removes the passphrase slots of `logins` (slots left without an account by an
+    /// interrupted account creation).
+    pub(crate) fn remove_slots_with(
+        &mut self,
+        master: &MasterKey,
+        logins: &[String],
+    ) -> Result<(), VaultError> {
+        let mut keys = self.keys.clone();
+        for login in logins {
+            keys.remove_user_slot(login)?;
+        }
+        write_keys(&self.dir, &mut keys, master)?;
         self.keys = keys;
         Ok(())
     }
@@ -308,9 +398,109 @@ impl Vault {
     }
 
     fn open_db(&self, master: MasterKey, who: SlotOwner) -> Result<OpenLedger, VaultError> {
-        let mut conn = open_connection(&self.dir.join(DB_FILE), &master, false)?;
+        let mut conn = open_connection(&self.dir, &master, Open::Existing)?;
+        self.check_vault_id(&conn)?;
+        let found = migrations::current(&conn)?;
+        if found < migrations::latest() {
+            // A copy of the database as it was, before any migration touches it (the WAL was
+            // verified when the connection opened, so folding it in first is safe).
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                .map_err(|e| db_error(&self.dir.join(DB_FILE), e))?;
+            files::copy_aside(&self.dir, &format!("before-upgrade-v{found}"), &[DB_FILE])?;
+        }
         migrations::apply(&mut conn)?;
         Ok(OpenLedger::new(conn, master, who, UnlockTiming::default()))
+    }
+
+    /// The database's id must be this key file's: a database copied in from another vault (or
+    /// a foreign SQLCipher file that happens to open) is refused.
+    fn check_vault_id(&self, conn: &Connection) -> Result<(), VaultError> {
+        let found: Option<String> = match conn.query_row(
+            "SELECT value FROM settings WHERE key = 'vault_id'",
+            [],
+            |r| r.get(0),
+        ) {
+            Ok(v) => Some(v),
+            Err(rusqlite::Error::QueryReturnedNoRows) => None,
+            Err(rusqlite::Error::SqliteFailure(_, Some(m))) if m.contains("no such table") => {
+                return Err(VaultError::DatabaseEmpty);
+            }
+            Err(e) => return Err(db_error(&self.dir.join(DB_FILE), e)),
+        };
+        match found {
+            Some(id) if id == self.keys.vault_id_hex() => Ok(()),
+            Some(id) => Err(VaultError::NotThisVault { found: id }),
+            None => Err(VaultError::NotThisVault {
+                found: "（未记录）".into(),
+            }),
+        }
+    }
+
+    /// The state of the write-ahead log, read without opening the database.
+    pub fn wal_state(&self) -> Result<WalState, VaultError> {
+        let db = self.dir.join(DB_FILE);
+        wal::inspect(&db).map_err(|e| VaultError::io("读取", &wal::wal_path(&db), e))
+    }
+
+    /// Unlocks for `baomi check`: the database as it is. No migration runs (the schema version
+    /// found is returned, to be reported); the WAL is verified first like at every open.
+    pub fn unlock_for_check(
+        &self,
+        login: &str,
+        passphrase: &Passphrase,
+    ) -> Result<(OpenLedger, u32), VaultError> {
+        let master = self.keys.unlock_user(login, passphrase)?;
+        let conn = open_connection(&self.dir, &master, Open::Existing)?;
+        self.check_vault_id(&conn)?;
+        let found = migrations::current(&conn)?;
+        if found > migrations::latest() {
+            return Err(VaultError::NewerSchema {
+                found,
+                supported: migrations::latest(),
+            });
+        }
+        Ok((
+            OpenLedger::new(
+                conn,
+                master,
+                SlotOwner::User(login.to_owned()),
+                UnlockTiming::default(),
+            ),
+            found,
+        ))
+    }
+
+    /// The user's decision after a WAL damage report: the database and the WAL are copied aside
+    /// (again, untouched), then the WAL is cut after its last commit that verifies before the
+    /// damage, and its index removed, so the ledger opens as far as it can be trusted. The
+    /// passphrase is checked first. Returns what was found and where the copies are.
+    pub fn accept_wal_damage(
+        &self,
+        login: &str,
+        passphrase: &Passphrase,
+    ) -> Result<(WalDamage, PathBuf), VaultError> {
+        self.verify_passphrase(login, passphrase)?;
+        let db = self.dir.join(DB_FILE);
+        let wal_file = wal::wal_path(&db);
+        let bytes = std::fs::read(&wal_file).map_err(|e| VaultError::io("读取", &wal_file, e))?;
+        let WalState::Damaged(damage) = wal::analyse(&bytes) else {
+            return Err(VaultError::WalNotDamaged);
+        };
+        let [wal_name, shm_name] = files::db_side_files();
+        let kept = files::copy_aside(&self.dir, "wal-damaged", &[DB_FILE, &wal_name, &shm_name])?;
+        let keep = wal::good_prefix_len(&bytes) as u64;
+        let f = files::open_private(&wal_file, "ledger.db-wal", false, false)?;
+        f.set_len(keep)
+            .and_then(|()| f.sync_all())
+            .map_err(|e| VaultError::io("截断", &wal_file, e))?;
+        let shm = self.dir.join(&shm_name);
+        match std::fs::remove_file(&shm) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(VaultError::io("删除", &shm, e)),
+        }
+        files::sync_dir(&self.dir).map_err(|e| VaultError::io("写入文件夹", &self.dir, e))?;
+        Ok((damage, kept))
     }
 }
 
@@ -340,6 +530,12 @@ impl OpenLedger {
     /// The connection and the audit key at once (a write transaction needs both).
     pub(crate) fn conn_and_audit_key(&mut self) -> (&mut Connection, &SubKey) {
         (&mut self.conn, &self.audit_key)
+    }
+
+    /// The connection, the audit key and the master key at once: a write that also changes
+    /// the key file inside its transaction.
+    pub(crate) fn conn_audit_and_master(&mut self) -> (&mut Connection, &SubKey, &MasterKey) {
+        (&mut self.conn, &self.audit_key, &self.master)
     }
 
     /// The key of the audit hash chain.
@@ -373,7 +569,8 @@ impl OpenLedger {
 
 fn write_keys(dir: &Path, keys: &mut KeyFile, master: &MasterKey) -> Result<(), VaultError> {
     let path = dir.join(KEYS_FILE);
-    crate::fsutil::write_atomic(&path, &keys.seal_to_bytes(master))
+    crate::process::fail_point("write-keys")
+        .and_then(|()| crate::fsutil::write_atomic(&path, &keys.seal_to_bytes(master)))
         .map_err(|e| VaultError::io("写入密钥文件", &path, e))
 }
 
@@ -395,22 +592,93 @@ fn sqlcipher_initialized() -> Result<(), VaultError> {
     .map_err(|code| VaultError::CryptoUnavailable { code })
 }
 
-/// Opens the SQLCipher database with the key derived from `master`, before any other statement,
-/// then sets the pragmas and proves the key by reading the schema.
-fn open_connection(
-    path: &Path,
-    master: &MasterKey,
-    create: bool,
-) -> Result<Connection, VaultError> {
-    sqlcipher_initialized()?;
-    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    if create {
-        flags |= OpenFlags::SQLITE_OPEN_CREATE;
-    }
-    let conn =
-        Connection::open_with_flags(path, flags).map_err(|e| VaultError::DatabaseDamaged {
+/// How a database is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Open {
+    /// The empty file just made by `create`.
+    Create,
+    /// An existing vault's database: it must hold a schema; its WAL is verified first.
+    Existing,
+}
+
+/// Maps an SQLite error met while opening or setting up the database: damage (a page that does
+/// not authenticate, not a database) is [`VaultError::DatabaseDamaged`]; no space, no permission,
+/// a read-only disk or a device error are I/O errors with their own messages, found by trying
+/// the files themselves.
+fn db_error(path: &Path, e: rusqlite::Error) -> VaultError {
+    use rusqlite::ErrorCode as C;
+    let Some(code) = e.sqlite_error().map(|f| f.code) else {
+        return VaultError::Sql(e);
+    };
+    match code {
+        C::DatabaseCorrupt | C::NotADatabase => VaultError::DatabaseDamaged {
             detail: e.to_string(),
-        })?;
+        },
+        C::DiskFull => VaultError::io("写入数据库", path, std::io::Error::from_raw_os_error(28)),
+        C::SystemIoFailure | C::CannotOpen
+            if path.parent().is_some_and(files::disk_nearly_full) =>
+        {
+            VaultError::io("读写数据库", path, std::io::Error::from_raw_os_error(28))
+        }
+        C::ReadOnly | C::CannotOpen | C::PermissionDenied | C::SystemIoFailure => {
+            let wal = wal::wal_path(path);
+            let mut shm = path.as_os_str().to_owned();
+            shm.push("-shm");
+            for p in [path.to_path_buf(), wal, PathBuf::from(shm)] {
+                if !p.exists() {
+                    continue;
+                }
+                if let Err(io) = std::fs::OpenOptions::new().read(true).write(true).open(&p) {
+                    return VaultError::io("打开数据库", &p, io);
+                }
+            }
+            let errno = match code {
+                C::ReadOnly => 30,
+                C::PermissionDenied => 13,
+                _ => 5,
+            };
+            VaultError::io("读写数据库", path, std::io::Error::from_raw_os_error(errno))
+        }
+        _ => VaultError::Sql(e),
+    }
+}
+
+/// Opens the SQLCipher database of the vault in `dir` with the key derived from `master`,
+/// before any other statement, then sets the pragmas and proves the key by reading the schema.
+///
+/// An existing database is refused when it is empty or holds no schema (never made into a new
+/// one), and its WAL is verified before SQLite reads it ([`wal`]): damage is copied aside and
+/// refused, never replayed or checkpointed.
+fn open_connection(dir: &Path, master: &MasterKey, how: Open) -> Result<Connection, VaultError> {
+    sqlcipher_initialized()?;
+    let path = dir.join(DB_FILE);
+    let [wal_name, shm_name] = files::db_side_files();
+    files::refuse_symlink(&path, DB_FILE)?;
+    files::refuse_symlink(&dir.join(&wal_name), "ledger.db-wal")?;
+    files::refuse_symlink(&dir.join(&shm_name), "ledger.db-shm")?;
+    if how == Open::Existing {
+        let len = std::fs::metadata(&path)
+            .map_err(|e| VaultError::io("读取", &path, e))?
+            .len();
+        if len == 0 {
+            return Err(VaultError::DatabaseEmpty);
+        }
+        match wal::inspect(&path).map_err(|e| VaultError::io("读取", &wal::wal_path(&path), e))? {
+            WalState::Damaged(mut damage) => {
+                damage.kept_in = Some(files::copy_aside(
+                    dir,
+                    "wal-damaged",
+                    &[DB_FILE, &wal_name, &shm_name],
+                )?);
+                return Err(VaultError::WalDamaged(Box::new(damage)));
+            }
+            WalState::Empty | WalState::Intact { .. } => {}
+        }
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+    let conn = Connection::open_with_flags(&path, flags).map_err(|e| db_error(&path, e))?;
     // SQLCipher logs failed page HMACs to stderr; Baomi reports damage itself, in one line.
     let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
     let db_key = master.derive(purpose::DATABASE);
@@ -427,31 +695,43 @@ fn open_connection(
             code: e.sqlite_error().map_or(-1, |f| f.extended_code),
         })?;
     drop(hex);
+    let failed = |e: rusqlite::Error| db_error(&path, e);
+    if how == Open::Existing && files::disk_nearly_full(dir) {
+        // No room for the WAL's shared-memory index: in exclusive locking mode SQLite keeps it
+        // in memory instead, so the ledger can still be read (check, lists) on a full disk. The
+        // instance lock already makes this process the only user of the file.
+        conn.query_row("PRAGMA locking_mode = EXCLUSIVE", [], |_| Ok(()))
+            .map_err(failed)?;
+    }
     // SQLCipher 4 with HMAC-SHA256 page tags instead of the default SHA-512: full-strength
     // authentication, a 48-byte page reserve instead of 80, and SHA extensions on current CPUs
     // make it the cheaper of the two (see the foundation bench). Part of the file format: set on
     // every open, before the first read.
     conn.execute_batch("PRAGMA cipher_hmac_algorithm = HMAC_SHA256;")
-        .map_err(|e| VaultError::DatabaseDamaged {
-            detail: e.to_string(),
-        })?;
-    let damaged = |e: rusqlite::Error| VaultError::DatabaseDamaged {
-        detail: e.to_string(),
-    };
+        .map_err(failed)?;
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
-        .map_err(damaged)?;
+        .map_err(failed)?;
+    if how == Open::Existing {
+        // A database without a schema is never made into a new one here: only `create` makes
+        // a schema.
+        let version: u32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(failed)?;
+        if version == 0 {
+            return Err(VaultError::DatabaseEmpty);
+        }
+    }
     conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
-        .map_err(damaged)?;
+        .map_err(failed)?;
     conn.execute_batch(&format!(
         "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
          PRAGMA cache_size = -{CACHE_KIB}; PRAGMA temp_store = MEMORY;"
     ))
-    .map_err(damaged)?;
+    .map_err(failed)?;
     // A write waits for another writer's transaction (a checkpoint, a second connection)
     // instead of failing at once.
-    conn.busy_timeout(Duration::from_secs(10))
-        .map_err(damaged)?;
-    register_functions(&conn).map_err(damaged)?;
+    conn.busy_timeout(Duration::from_secs(10)).map_err(failed)?;
+    register_functions(&conn).map_err(failed)?;
     Ok(conn)
 }
 

@@ -254,12 +254,14 @@ impl AuditLogScreen {
                 }
                 ui.horizontal(|ui| {
                     let l = ui.label(lang.tr("审计员口令", "Auditor passphrase"));
-                    ui.add(
-                        egui::TextEdit::singleline(&mut *self.seal_pass)
-                            .password(true)
-                            .desired_width(200.0),
-                    )
-                    .labelled_by(l.id);
+                    let field = ui
+                        .add(
+                            egui::TextEdit::singleline(&mut *self.seal_pass)
+                                .password(true)
+                                .desired_width(200.0),
+                        )
+                        .labelled_by(l.id);
+                    crate::ui::widgets::forget_history(ui.ctx(), field.id);
                     let ready = !self.seal_pass.is_empty();
                     if ui
                         .add_enabled(ready, egui::Button::new(lang.tr("封存当前审计链", "Seal now")))

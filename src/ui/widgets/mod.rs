@@ -16,11 +16,26 @@ pub fn field_row(ui: &mut Ui, label: &str, text: &mut String, password: bool) ->
         .add(
             TextEdit::singleline(text)
                 .password(password)
+                .char_limit(if password { 256 } else { usize::MAX })
                 .desired_width(row_width(ui)),
         )
         .labelled_by(l.id);
+    if password {
+        forget_history(ui.ctx(), r.id);
+    }
     ui.end_row();
     r
+}
+
+/// Drops a secret field's undo history: egui keeps plain copies of every state of a text field
+/// for Ctrl+Z, password fields included, for as long as the widget lives. Called each frame
+/// after the field is drawn, so no earlier state of the secret stays in memory. (egui's memory
+/// is never written to disk: `persist_egui_memory` is off.)
+pub fn forget_history(ctx: &egui::Context, id: egui::Id) {
+    if let Some(mut state) = TextEdit::load_state(ctx, id) {
+        state.set_undoer(Default::default());
+        state.store(ctx, id);
+    }
 }
 
 /// The width of a form row's field: 420 points (a 30-character title shows whole), or what the row has left in a narrow panel

@@ -64,6 +64,47 @@ pub fn apply_up_to(conn: &mut Connection, target: u32) -> Result<u32, VaultError
 mod tests {
     use super::*;
 
+    /// SHA-256 of every shipped migration, in order. A shipped migration is never edited (a
+    /// vault already at that version would never see the change): add a new numbered file.
+    /// Pin a new migration here once it ships.
+    const SHIPPED: &[&str] = &[
+        "9157cf9a79b80470175f2adfa8e5310cade5ccc6c46d89e4282876684ff18424",
+        "49bdd11b43affc99a10a108fb7181428e77f7786ccfeafe33b25e44f83be24bb",
+        "faee9c971f805085e5fe0aa0951f7faa612a1eec93f9d5e035aeeccb753db570",
+        "caecf4cf4d8643ff830e24857c9534ae64c50ce6a83469e999e85fc328b617dc",
+        "442c351c5aaa4ffd70b921ceee97ad99524a5897b746183c202bf67f4c04955e",
+        "2154cf5f38c5b9f2fc9397de7e96963dad95d9705be78be5fdaaa16af8ccb7d1",
+        "56d71dcacfe67f03db0be578b306b98a3fed07b44b5e6520e7ab1f4106a16913",
+        "b44b1e1a07a5665d3d43b00f2609d4876965f2f5c261c8b04cb5df1b795c8cc0",
+    ];
+
+    #[test]
+    fn no_shipped_migration_is_ever_edited() {
+        use sha2::Digest;
+        let found: Vec<String> = MIGRATIONS
+            .iter()
+            .map(|sql| {
+                sha2::Sha256::digest(sql.as_bytes())
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect()
+            })
+            .collect();
+        for (i, (found, pinned)) in found.iter().zip(SHIPPED).enumerate() {
+            assert_eq!(
+                found,
+                pinned,
+                "migration {:04} was edited after it shipped: put the change in a new migration",
+                i + 1
+            );
+        }
+        assert_eq!(
+            found.len(),
+            SHIPPED.len(),
+            "a new migration: pin its SHA-256 in SHIPPED when it ships"
+        );
+    }
+
     /// A ledger at version 6 in which the old "move by hand" path left loans open: copy 1 was
     /// lent, taken back by hand, lent again; copy 2 was lent, taken back by hand (lent and
     /// returned again later), then requested; copy 3 was lent, taken back by hand, requested

@@ -153,3 +153,23 @@ fn english_can_be_chosen() {
     h.get_by_label("Lock");
     assert_eq!(h.query_all_by_label("Settings").count(), 2);
 }
+
+/// egui keeps every state of a text field for Ctrl+Z, password fields included: a secret typed
+/// and corrected would stay in memory in plain text. The passphrase field keeps no history, so
+/// Ctrl+Z in it changes nothing (with egui's history it went back to the empty field).
+#[test]
+fn a_passphrase_field_keeps_no_undo_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path(), common::clock());
+    run_wizard(&mut h);
+    click(&mut h, "锁定");
+    type_into(&mut h, "口令", "保密工作 2026!");
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::Z]);
+    h.run();
+    click(&mut h, "解锁");
+    h.run();
+    assert!(
+        h.state().is_unlocked(),
+        "Ctrl+Z brought back an earlier state"
+    );
+}

@@ -166,6 +166,7 @@ fn a_flipped_bit_in_an_early_wal_frame_is_reported_and_both_files_are_kept() {
         let locked = LockedLedger::open(case.path()).unwrap();
         let (s, damage, kept) = locked
             .accept_wal_damage("custodian", &pass(PASS), system_clock())
+            .map_err(|e| e.1)
             .unwrap();
         assert_eq!(damage.commits_before, 0, "{what}");
         assert!(kept.join("ledger.db-wal").exists());
@@ -326,4 +327,50 @@ fn the_remains_of_an_interrupted_creation_are_named_and_cleared_by_creating_agai
     assert!(!dir.path().join(".ledger.keys.tmp-1").exists());
     drop(s.lock("test"));
     assert!(open(dir.path()).is_ok());
+}
+
+/// A vault whose WAL holds three commits, the first frame's page flipped.
+fn vault_with_a_damaged_wal() -> tempfile::TempDir {
+    let live = tempfile::tempdir().unwrap();
+    let (mut s, _) = new_vault(live.path());
+    s.raw_connection_for_tests()
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    for name in ["甲", "乙", "丙"] {
+        person(&mut s, name);
+    }
+    let crashed = tempfile::tempdir().unwrap();
+    snapshot(live.path(), crashed.path());
+    drop(s.lock("test"));
+    let wal = crashed.path().join("ledger.db-wal");
+    let mut bytes = fs::read(&wal).unwrap();
+    bytes[32 + 24 + 100] ^= 0x04;
+    fs::write(&wal, bytes).unwrap();
+    crashed
+}
+
+/// In the window: the damage is shown, a wrong passphrase does not count as one, and the
+/// decision to open what verifies takes two clicks and the passphrase.
+#[test]
+fn the_login_screen_reports_a_damaged_wal_and_offers_the_decision() {
+    use common::gui::{click, harness, type_into};
+    use egui_kittest::kittest::Queryable;
+    let dir = vault_with_a_damaged_wal();
+    let mut h = harness(dir.path(), clock());
+    type_into(&mut h, "口令", PASS);
+    click(&mut h, "解锁");
+    h.run();
+    assert!(!h.state().is_unlocked());
+    assert!(
+        h.query_by_label_contains("预写日志 ledger.db-wal 已损坏")
+            .is_some(),
+        "the damage is not shown"
+    );
+    type_into(&mut h, "口令", PASS);
+    click(&mut h, "放弃损坏点之后的事务并打开…");
+    assert!(!h.state().is_unlocked(), "one click must not decide it");
+    click(&mut h, "确认放弃并打开");
+    h.run();
+    assert!(h.state().is_unlocked());
+    assert_eq!(aside_folders(dir.path(), "wal-damaged-").len(), 2);
 }

@@ -419,7 +419,11 @@ fn the_small_failures_of_the_command_line() {
     assert!(text(&out.stderr).len() < 300, "{} bytes", out.stderr.len());
     assert!(text(&out.stderr).contains("太长"));
     // A reader that stops early: a quiet end, no panic.
-    let out = baomi(dir.path(), &["demo", "--documents", "30"], &p);
+    let out = baomi(
+        dir.path(),
+        &["demo", "--documents", "400", "--batch", "400"],
+        &p,
+    );
     assert!(out.status.success());
     let mut child = cmd(dir.path(), &["list", "documents", "--json"])
         .stdin(Stdio::piped())

@@ -54,30 +54,61 @@ pub fn run(dir: &Path, input: &mut SecretInput, acting: Option<&str>) -> Result<
         out!("页面校验 cipher_integrity_check：通过")?;
     } else {
         ok = false;
-        out!("页面校验 cipher_integrity_check：失败")?;
-        for line in report.cipher.iter().take(20) {
+        out!(
+            "页面校验 cipher_integrity_check：失败，{} 处未通过 HMAC 校验（页面已损坏或被篡改）",
+            report.cipher.len()
+        )?;
+        for line in report.cipher.iter().take(5) {
             out!("  {line}")?;
         }
+        if report.cipher.len() > 5 {
+            out!("  ……另有 {} 处", report.cipher.len() - 5)?;
+        }
     }
-    if report.structure.is_empty() {
+    // SQLite's structure report puts several lines into one row; one finding per line here.
+    let structure: Vec<&str> = report
+        .structure
+        .iter()
+        .flat_map(|l| l.lines())
+        .filter(|l| !l.starts_with("*** in database"))
+        .collect();
+    if structure.is_empty() {
         out!("结构校验 integrity_check：通过")?;
+    } else if !report.cipher.is_empty() {
+        // Every page that does not authenticate makes the b-tree checks fail in turn: those
+        // findings are consequences, not news.
+        out!(
+            "结构校验 integrity_check：无法可靠完成（上述页面无法解密，另有 {} 条由此引起的结构错误）",
+            structure.len()
+        )?;
     } else {
         ok = false;
-        out!("结构校验 integrity_check：失败")?;
-        for line in report.structure.iter().take(20) {
+        out!("结构校验 integrity_check：失败，{} 条", structure.len())?;
+        for line in structure.iter().take(10) {
             out!("  {line}")?;
         }
+        if structure.len() > 10 {
+            out!("  ……另有 {} 条", structure.len() - 10)?;
+        }
     }
-    match audit::verify(ledger.conn(), ledger.audit_key())? {
-        ChainStatus::Intact { events, head } => {
+    match audit::verify(ledger.conn(), ledger.audit_key()) {
+        Ok(ChainStatus::Intact { events, head }) => {
             out!(
                 "审计链：完整（{events} 条事件，链头 {events}：{}）",
                 hex(&head)
             )?;
         }
-        ChainStatus::Broken { first_bad_seq } => {
+        Ok(ChainStatus::Broken { first_bad_seq }) => {
             ok = false;
             out!("审计链：断裂，自第 {first_bad_seq} 条事件起无法验证")?;
+        }
+        Err(_) if !report.cipher.is_empty() => {
+            ok = false;
+            out!("审计链：无法读完（其中有页面未通过校验）")?;
+        }
+        Err(e) => {
+            ok = false;
+            out!("审计链：无法读完（{e}）")?;
         }
     }
     // The auditor's seals: checked when the acting user is a security auditor.
@@ -105,12 +136,24 @@ pub fn run(dir: &Path, input: &mut SecretInput, acting: Option<&str>) -> Result<
     } else if schema < latest {
         out!("审计链封存：升级数据结构后核验")?;
     } else {
-        let n = audit_log::seals_on(ledger.conn())?.len();
-        out!("审计链封存：{n} 个（由安全审计员以 --as 本人登录名 运行 check 核验）")?;
+        match audit_log::seals_on(ledger.conn()) {
+            Ok(seals) => out!(
+                "审计链封存：{} 个（由安全审计员以 --as 本人登录名 运行 check 核验）",
+                seals.len()
+            )?,
+            Err(_) if !report.cipher.is_empty() => {
+                out!("审计链封存：无法读取（其中有页面未通过校验）")?
+            }
+            Err(e) => out!("审计链封存：无法读取（{e}）")?,
+        }
     }
     drop(passphrase);
     if ok {
         Ok(())
+    } else if !report.cipher.is_empty() {
+        Err(CliError(
+            "检查未通过：数据库有页面损坏或被篡改。文件未做任何改动；请先把整个台账库文件夹另存一份，再从备份恢复".into(),
+        ))
     } else {
         Err(CliError("检查未通过".into()))
     }
@@ -126,11 +169,13 @@ pub fn accept_wal_damage(
     let locked = crate::ledger::LockedLedger::open(dir)?;
     let login = acting_login(locked.logins(), acting)?;
     let passphrase = input.current(&format!("{login} 的口令："))?;
-    let (session, damage, kept) = locked.accept_wal_damage(
-        &login,
-        &passphrase,
-        std::sync::Arc::new(crate::domain::SystemClock),
-    )?;
+    let (session, damage, kept) = locked
+        .accept_wal_damage(
+            &login,
+            &passphrase,
+            std::sync::Arc::new(crate::domain::SystemClock),
+        )
+        .map_err(|(_, e)| e)?;
     drop(session.lock("cli"));
     out!(
         "已按你的决定处理：预写日志截到最后一个完好的事务（保留 {} 个，放弃损坏点之后的 {} 个）。",

@@ -76,6 +76,14 @@ pub enum LedgerError {
     WrongCurrentPassphrase,
 }
 
+impl LedgerError {
+    /// Whether unlocking was refused because the write-ahead log is damaged: the user may then
+    /// decide to open the ledger as far as it verifies ([`LockedLedger::accept_wal_damage`]).
+    pub fn is_wal_damage(&self) -> bool {
+        matches!(self, LedgerError::Vault(VaultError::WalDamaged(_)))
+    }
+}
+
 impl From<VaultError> for LedgerError {
     fn from(e: VaultError) -> Self {
         match e {

@@ -156,14 +156,19 @@ impl LockedLedger {
     /// After a WAL damage report, the user's decision to open the ledger as far as it verifies:
     /// the files are copied aside, the WAL cut after its last intact commit; then unlocks and
     /// records the decision in the audit trail (what was found, where the copies are).
+    #[allow(clippy::result_large_err)]
     pub fn accept_wal_damage(
         self,
         login: &str,
         passphrase: &Passphrase,
         clock: Arc<dyn Clock>,
-    ) -> Result<(Session, crate::vault::WalDamage, std::path::PathBuf), LedgerError> {
-        let (damage, kept) = self.vault.accept_wal_damage(login, passphrase)?;
-        let mut s = self.unlock(login, passphrase, clock).map_err(|(_, e)| e)?;
+    ) -> Result<(Session, crate::vault::WalDamage, std::path::PathBuf), (LockedLedger, LedgerError)>
+    {
+        let (damage, kept) = match self.vault.accept_wal_damage(login, passphrase) {
+            Ok(found) => found,
+            Err(e) => return Err((self, e.into())),
+        };
+        let mut s = self.unlock(login, passphrase, clock)?;
         let uid = s.user.id;
         let detail = json!({
             "first_bad_frame": damage.first_bad_frame.map(|n| n + 1),
@@ -172,7 +177,11 @@ impl LockedLedger {
             "commits_dropped": damage.commits_after,
             "copies": kept.display().to_string(),
         });
-        s.write(|_| Ok(((), Event::new(AuditAction::WalDamageAccept, uid.0, detail))))?;
+        if let Err(e) =
+            s.write(|_| Ok(((), Event::new(AuditAction::WalDamageAccept, uid.0, detail))))
+        {
+            return Err((s.lock("error"), e));
+        }
         Ok((s, damage, kept))
     }
 

@@ -48,6 +48,14 @@ pub enum Command {
         /// Their passphrase.
         passphrase: Passphrase,
     },
+    /// The WAL was reported damaged and the user decided to open the ledger as far as it
+    /// verifies (copies kept, decision audited).
+    AcceptWalDamage {
+        /// Who decides.
+        login: String,
+        /// Their passphrase.
+        passphrase: Passphrase,
+    },
     /// Unlock with the recovery key and set a new passphrase.
     RecoverUnlock {
         /// Whose passphrase to set.
@@ -256,6 +264,13 @@ impl BaomiApp {
             Command::Unlock { login, passphrase } => {
                 self.try_unlock(|locked| locked.unlock(&login, &passphrase, clock.clone()));
             }
+            Command::AcceptWalDamage { login, passphrase } => {
+                self.try_unlock(|locked| {
+                    locked
+                        .accept_wal_damage(&login, &passphrase, clock.clone())
+                        .map(|(session, _, _)| session)
+                });
+            }
             Command::RecoverUnlock {
                 login,
                 recovery,
@@ -300,10 +315,20 @@ impl BaomiApp {
                 self.enter_main(session);
             }
             Err((locked, e)) => {
+                // Only a refused passphrase counts towards the delay; a damaged WAL offers the
+                // decision to open what verifies.
+                let refused = matches!(
+                    e,
+                    LedgerError::WrongPassphrase
+                        | LedgerError::NoSuchUser
+                        | LedgerError::UserInactive
+                );
+                screen.wal_damaged = e.is_wal_damage();
                 screen.failed(
                     locked,
                     error_message(self.lang, &e),
                     self.config.clock.now(),
+                    refused,
                 );
                 self.state = AppState::Login(screen);
             }

@@ -210,6 +210,14 @@ impl Vault {
             None
         };
         files::refuse_symlink(&keys_path, KEYS_FILE)?;
+        // 256 slots of about 200 bytes: a key file of more than 1 MiB is not one (and is not
+        // read whole into memory).
+        let len = std::fs::metadata(&keys_path)
+            .map_err(|e| VaultError::io("读取", &keys_path, e))?
+            .len();
+        if len > 1024 * 1024 {
+            return Err(VaultError::Damaged);
+        }
         let bytes = std::fs::read(&keys_path).map_err(|e| VaultError::io("读取", &keys_path, e))?;
         let keys = KeyFile::parse(&bytes)?;
         if !dir.join(DB_FILE).exists() {

@@ -50,6 +50,11 @@ pub struct LoginScreen {
     recovery_text: Zeroizing<String>,
     new1: Zeroizing<String>,
     new2: Zeroizing<String>,
+    /// The last unlock was refused because the WAL is damaged: offer the decision to open the
+    /// ledger as far as it verifies.
+    pub wal_damaged: bool,
+    /// The decision's confirmation is showing.
+    confirm_wal: bool,
 }
 
 impl LoginScreen {
@@ -72,6 +77,8 @@ impl LoginScreen {
             recovery_text: Default::default(),
             new1: Default::default(),
             new2: Default::default(),
+            wal_damaged: false,
+            confirm_wal: false,
         }
     }
 
@@ -87,9 +94,23 @@ impl LoginScreen {
         std::mem::take(&mut self.attempts)
     }
 
-    /// Unlocking failed: take the ledger back, show why, start the delay if due.
-    pub fn failed(&mut self, locked: LockedLedger, message: String, now: DateTime<Utc>) {
+    /// Unlocking failed: take the ledger back, show why; a refused passphrase (`refused`) is
+    /// recorded for the audit trail and starts the delay when due.
+    pub fn failed(
+        &mut self,
+        locked: LockedLedger,
+        message: String,
+        now: DateTime<Utc>,
+        refused: bool,
+    ) {
         self.locked = Some(locked);
+        self.confirm_wal = false;
+        if !refused {
+            self.error = Some(message);
+            self.busy = false;
+            self.focus_once = true;
+            return;
+        }
         self.attempts.push((self.login.clone(), now.to_rfc3339()));
         self.failures += 1;
         self.error = Some(message);
@@ -124,6 +145,42 @@ impl LoginScreen {
                 }
             });
         });
+    }
+
+    /// The decision after a damaged WAL: open what verifies, dropping the transactions after
+    /// the damage (the files are copied aside first, the decision is audited). Two steps, the
+    /// passphrase typed again.
+    fn wal_decision_ui(&mut self, ui: &mut Ui, lang: Lang, ready: bool, cmds: &mut Vec<Command>) {
+        ui.separator();
+        hint_text(
+            ui,
+            lang.tr(
+                "若管理员决定放弃损坏点之后的事务：输入口令后点下面的按钮。数据库和日志会先原样另存，此决定记入审计日志。",
+                "If it is decided to drop the transactions after the damage: type the passphrase and use the button below. Both files are copied aside first; the decision is audited.",
+            ),
+        );
+        let label = if self.confirm_wal {
+            lang.tr("确认放弃并打开", "Confirm: drop them and open")
+        } else {
+            lang.tr(
+                "放弃损坏点之后的事务并打开…",
+                "Drop the transactions after the damage and open…",
+            )
+        };
+        let button = egui::Button::new(RichText::new(label).color(crate::ui::widgets::DANGER));
+        if ui.add_enabled(ready, button).clicked() {
+            if self.confirm_wal {
+                cmds.push(Command::AcceptWalDamage {
+                    login: self.login.clone(),
+                    passphrase: Passphrase::new(std::mem::take(&mut *self.passphrase)),
+                });
+                self.busy = true;
+                self.error = None;
+                self.confirm_wal = false;
+            } else {
+                self.confirm_wal = true;
+            }
+        }
     }
 
     fn user_picker(&mut self, ui: &mut Ui, lang: Lang) {
@@ -204,6 +261,9 @@ impl LoginScreen {
                 self.error = None;
             }
         });
+        if self.wal_damaged && !self.busy {
+            self.wal_decision_ui(ui, lang, ready, cmds);
+        }
         ui.separator();
         ui.horizontal(|ui| {
             ui.label(lang.tr("界面语言", "Language"));

@@ -274,6 +274,17 @@ impl MainWindow {
                 ui.label(RichText::new(&self.unit_name).strong().size(17.0));
                 ui.separator();
                 ui.label(lang.tr("保密台账", "Confidentiality ledger"));
+                if self.session.is_read_only_for_full_disk() {
+                    ui.separator();
+                    ui.label(
+                        RichText::new(lang.tr(
+                            "磁盘已满：只能查看，不能登记。请腾出磁盘空间后重新解锁",
+                            "Disk full: reading only. Free some space, then unlock again",
+                        ))
+                        .color(crate::ui::widgets::DANGER)
+                        .strong(),
+                    );
+                }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     if ui.button(lang.tr("锁定", "Lock")).clicked() {
                         cmds.push(Command::Lock { reason: "manual" });

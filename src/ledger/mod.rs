@@ -82,6 +82,18 @@ impl LedgerError {
     pub fn is_wal_damage(&self) -> bool {
         matches!(self, LedgerError::Vault(VaultError::WalDamaged(_)))
     }
+
+    /// For the window: a damaged WAL described in Chinese and English, pointing to the
+    /// decision on the login screen instead of the command line.
+    pub fn wal_damage_text(&self) -> Option<(String, String)> {
+        let LedgerError::Vault(VaultError::WalDamaged(d)) = self else {
+            return None;
+        };
+        Some((
+            d.text_zh("如决定放弃损坏点之后的事务，请用下方的按钮。"),
+            d.text_en("To drop the transactions after the damage, use the button below."),
+        ))
+    }
 }
 
 impl From<VaultError> for LedgerError {

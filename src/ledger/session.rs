@@ -172,7 +172,7 @@ impl LockedLedger {
         let uid = s.user.id;
         let detail = json!({
             "first_bad_frame": damage.first_bad_frame.map(|n| n + 1),
-            "what": damage.what,
+            "what": damage.what.0,
             "commits_before": damage.commits_before,
             "commits_dropped": damage.commits_after,
             "copies": kept.display().to_string(),

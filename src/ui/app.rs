@@ -400,6 +400,9 @@ fn fatal_text(e: &LedgerError, dir: &std::path::Path) -> String {
 /// A refused action in the user's language. Messages are Chinese at the source; the common ones
 /// have an English twin here.
 pub fn error_message(lang: Lang, e: &LedgerError) -> String {
+    if let Some((zh, en)) = e.wal_damage_text() {
+        return if lang == Lang::En { en } else { zh };
+    }
     if lang == Lang::En {
         let en = match e {
             LedgerError::WrongPassphrase => Some("Wrong passphrase, or the key file is damaged"),

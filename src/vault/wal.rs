@@ -50,8 +50,8 @@ pub enum WalState {
 pub struct WalDamage {
     /// `None` when the WAL's header itself does not verify (SQLite would ignore the whole file).
     pub first_bad_frame: Option<usize>,
-    /// What is wrong at the break.
-    pub what: &'static str,
+    /// What is wrong at the break, in Chinese and English.
+    pub what: (&'static str, &'static str),
     /// Commits that verify before the break (kept by SQLite).
     pub commits_before: usize,
     /// Intact commit frames after the break (silently dropped by SQLite).
@@ -60,30 +60,60 @@ pub struct WalDamage {
     pub kept_in: Option<PathBuf>,
 }
 
-impl std::fmt::Display for WalDamage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.first_bad_frame {
-            Some(n) => write!(
-                f,
+impl WalDamage {
+    /// What was found and what was done, in Chinese; `next` is the way on (the command line
+    /// names its command, the window its button).
+    pub fn text_zh(&self, next: &str) -> String {
+        let mut t = match self.first_bad_frame {
+            Some(n) => format!(
                 "预写日志 ledger.db-wal 已损坏：第 {} 帧{}，其后还有 {} 个已提交的事务（直接打开会被 SQLite 悄悄丢弃）",
                 n + 1,
-                self.what,
+                self.what.0,
                 self.commits_after
-            )?,
-            None => write!(
-                f,
+            ),
+            None => format!(
                 "预写日志 ledger.db-wal 已损坏：{}，其中 {} 个已提交的事务直接打开会被 SQLite 悄悄丢弃",
-                self.what, self.commits_after
-            )?,
-        }
-        write!(f, "。台账库没有打开，两个文件都未做任何改动")?;
+                self.what.0, self.commits_after
+            ),
+        };
+        t.push_str("。台账库没有打开，两个文件都未做任何改动");
         if let Some(dir) = &self.kept_in {
-            write!(f, "，并已原样复制到 {}", dir.display())?;
+            t.push_str(&format!("，并已原样复制到 {}", dir.display()));
         }
-        write!(
-            f,
-            "。请把此信息报告给管理员。若决定放弃损坏点之后的事务，可运行 baomi accept-wal-damage（把日志截到最后一个完好的事务后再打开）"
-        )
+        t.push_str("。请把此信息报告给管理员。");
+        t.push_str(next);
+        t
+    }
+
+    /// [`WalDamage::text_zh`] in English.
+    pub fn text_en(&self, next: &str) -> String {
+        let mut t = match self.first_bad_frame {
+            Some(n) => format!(
+                "The write-ahead log ledger.db-wal is damaged: frame {} {}, and {} committed transactions follow it (SQLite alone would drop them without a word)",
+                n + 1,
+                self.what.1,
+                self.commits_after
+            ),
+            None => format!(
+                "The write-ahead log ledger.db-wal is damaged: {}; SQLite alone would drop its {} committed transactions without a word",
+                self.what.1, self.commits_after
+            ),
+        };
+        t.push_str(". The ledger was not opened and neither file was changed");
+        if let Some(dir) = &self.kept_in {
+            t.push_str(&format!("; both were copied to {}", dir.display()));
+        }
+        t.push_str(". Report this to the administrator. ");
+        t.push_str(next);
+        t
+    }
+}
+
+impl std::fmt::Display for WalDamage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text_zh(
+            "若决定放弃损坏点之后的事务，可运行 baomi accept-wal-damage（把日志截到最后一个完好的事务后再打开）",
+        ))
     }
 }
 
@@ -166,7 +196,10 @@ pub fn analyse(wal: &[u8]) -> WalState {
         } else {
             WalState::Damaged(WalDamage {
                 first_bad_frame: None,
-                what: "文件头无法识别（魔数、版本或页面大小不对）",
+                what: (
+                    "文件头无法识别（魔数、版本或页面大小不对）",
+                    "its header is not recognised (magic, version or page size)",
+                ),
                 commits_before: 0,
                 commits_after: frames,
                 kept_in: None,
@@ -186,7 +219,7 @@ pub fn analyse(wal: &[u8]) -> WalState {
         } else {
             WalState::Damaged(WalDamage {
                 first_bad_frame: None,
-                what: "文件头的校验和不对",
+                what: ("文件头的校验和不对", "its header fails its checksum"),
                 commits_before: 0,
                 commits_after: commits,
                 kept_in: None,
@@ -207,11 +240,14 @@ pub fn analyse(wal: &[u8]) -> WalState {
     for i in 0..frames {
         let f = frame(i);
         if (be32(f, 8), be32(f, 12)) != salts {
-            break_what = Some("属于更早的一代日志（盐值不同）");
+            break_what = Some((
+                "属于更早的一代日志（盐值不同）",
+                "belongs to an older generation of the log (other salts)",
+            ));
             break;
         }
         if be32(f, 0) == 0 || !verifies_from(f, prev) {
-            break_what = Some("的校验和不对");
+            break_what = Some(("的校验和不对", "fails its checksum"));
             break;
         }
         prev = stored(f);

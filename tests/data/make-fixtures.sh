@@ -36,7 +36,7 @@ for v in "$@"; do
   elif [ ! -x "$work/baomi-v$v" ]; then
     rm -rf "$wt"
     git -C "$root" worktree add -f --detach "$wt" "$c" >/dev/null
-    (cd "$wt" && CARGO_TARGET_DIR="$work/target" cargo build --bin baomi -q)
+    (cd "$wt" && CARGO_PROFILE_DEV_DEBUG=0 CARGO_TARGET_DIR="$work/target" cargo build --bin baomi -q)
     cp "$work/target/debug/baomi" "$work/baomi-v$v"
     git -C "$root" worktree remove --force "$wt"
   fi

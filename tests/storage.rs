@@ -45,6 +45,18 @@ fn snapshot(from: &Path, to: &Path) {
     }
 }
 
+/// A fresh vault whose creation is folded into the database file: its WAL then holds only
+/// what the test writes next. Returns the folder, the session and the number of people.
+fn live_vault() -> (tempfile::TempDir, Session, usize) {
+    let live = tempfile::tempdir().unwrap();
+    let (mut s, _) = new_vault(live.path());
+    s.raw_connection_for_tests()
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    let before = people_count(&s);
+    (live, s, before)
+}
+
 fn aside_folders(dir: &Path, prefix: &str) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = fs::read_dir(dir)
         .unwrap()
@@ -100,13 +112,7 @@ fn a_database_of_another_vault_is_refused() {
 /// commits without a word), both files are kept as they were and copied aside.
 #[test]
 fn a_flipped_bit_in_an_early_wal_frame_is_reported_and_both_files_are_kept() {
-    let live = tempfile::tempdir().unwrap();
-    let (mut s, _) = new_vault(live.path());
-    // Fold the creation into the database file: the WAL then holds only what follows.
-    s.raw_connection_for_tests()
-        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-        .unwrap();
-    let before = people_count(&s);
+    let (live, mut s, before) = live_vault();
     for name in ["甲", "乙", "丙"] {
         person(&mut s, name);
     }
@@ -178,12 +184,7 @@ fn a_flipped_bit_in_an_early_wal_frame_is_reported_and_both_files_are_kept() {
 
 #[test]
 fn a_torn_last_transaction_opens_normally_with_every_earlier_commit() {
-    let live = tempfile::tempdir().unwrap();
-    let (mut s, _) = new_vault(live.path());
-    s.raw_connection_for_tests()
-        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-        .unwrap();
-    let before = people_count(&s);
+    let (live, mut s, before) = live_vault();
     person(&mut s, "甲");
     let one = tempfile::tempdir().unwrap();
     snapshot(live.path(), one.path());
@@ -331,11 +332,7 @@ fn the_remains_of_an_interrupted_creation_are_named_and_cleared_by_creating_agai
 
 /// A vault whose WAL holds three commits, the first frame's page flipped.
 fn vault_with_a_damaged_wal() -> tempfile::TempDir {
-    let live = tempfile::tempdir().unwrap();
-    let (mut s, _) = new_vault(live.path());
-    s.raw_connection_for_tests()
-        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-        .unwrap();
+    let (live, mut s, _) = live_vault();
     for name in ["甲", "乙", "丙"] {
         person(&mut s, name);
     }

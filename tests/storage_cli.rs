@@ -52,6 +52,17 @@ const INIT: &[&str] = &[
     "--demo",
 ];
 
+/// An account for the head, with a one-time passphrase on the second line of stdin.
+const ADD_HEAD: &[&str] = &[
+    "add-user",
+    "--user",
+    "li",
+    "--name",
+    "李处长",
+    "--role",
+    "head",
+];
+
 fn init(dir: &Path) {
     let out = baomi(dir, INIT, &format!("{PASS}\n"));
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -132,18 +143,10 @@ fn a_crash_at_each_step_of_init_leaves_nothing_that_claims_to_be_a_vault_or_a_co
 fn add_user_leaves_neither_row_nor_slot_when_the_key_file_cannot_be_written_or_the_process_dies() {
     let dir = tempfile::tempdir().unwrap();
     init(dir.path());
-    let add = [
-        "add-user",
-        "--user",
-        "li",
-        "--name",
-        "李处长",
-        "--role",
-        "head",
-    ];
+    let add = ADD_HEAD;
     let stdin = format!("{PASS}\n一次性 口令 12345\n");
     // The disk refuses the key file: nothing is left.
-    let mut c = cmd(dir.path(), &add);
+    let mut c = cmd(dir.path(), add);
     c.env("BAOMI_FAIL_AT", "write-keys");
     let out = run(c, &stdin);
     assert_eq!(out.status.code(), Some(1));
@@ -162,7 +165,7 @@ fn add_user_leaves_neither_row_nor_slot_when_the_key_file_cannot_be_written_or_t
     );
     // Killed between the key file and the commit: the slot without an account cannot sign in,
     // and the next unlock removes it (audited).
-    let mut c = cmd(dir.path(), &add);
+    let mut c = cmd(dir.path(), add);
     c.env("BAOMI_CRASH_AT", "keys-written-before-commit");
     let out = run(c, &stdin);
     assert!(!out.status.success());
@@ -189,7 +192,7 @@ fn add_user_leaves_neither_row_nor_slot_when_the_key_file_cannot_be_written_or_t
         text(&out.stderr)
     );
     // The login is free again.
-    let out = baomi(dir.path(), &add, &stdin);
+    let out = baomi(dir.path(), add, &stdin);
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
@@ -509,19 +512,7 @@ fn a_full_disk_a_read_only_disk_and_a_forbidden_folder_get_their_own_messages() 
         text(&out.stderr)
     );
     // A write says the disk is full, never "damaged", never "restore a backup".
-    let out = baomi(
-        &v,
-        &[
-            "add-user",
-            "--user",
-            "li",
-            "--name",
-            "李处长",
-            "--role",
-            "head",
-        ],
-        &format!("{PASS}\n一次性 口令 12345\n"),
-    );
+    let out = baomi(&v, ADD_HEAD, &format!("{PASS}\n一次性 口令 12345\n"));
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(err.contains("磁盘空间不足"), "{err}");

@@ -402,6 +402,17 @@ impl Session {
         Ok(())
     }
 
+    /// A session opened on a full disk writes nothing: every write says why, as SQLite would.
+    fn refuse_if_disk_full(&self) -> Result<(), LedgerError> {
+        if self.disk_full {
+            return Err(LedgerError::Sql(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+                None,
+            )));
+        }
+        Ok(())
+    }
+
     /// Whether the disk was full when this session started: it reads, it does not write.
     pub fn is_read_only_for_full_disk(&self) -> bool {
         self.disk_full
@@ -484,12 +495,7 @@ impl Session {
         f: impl FnOnce(&Write<'_>) -> Result<(T, Event), LedgerError>,
         keys: impl FnOnce(&mut Vault, &crate::vault::MasterKey) -> Result<(), crate::vault::VaultError>,
     ) -> Result<T, LedgerError> {
-        if self.disk_full {
-            return Err(LedgerError::Sql(rusqlite::Error::SqliteFailure(
-                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
-                None,
-            )));
-        }
+        self.refuse_if_disk_full()?;
         let now = self.clock.now();
         let today = self.zone.date_of(now);
         let user = self.user.id;
@@ -522,12 +528,7 @@ impl Session {
         &mut self,
         f: impl FnOnce(&Write<'_>) -> Result<(T, Vec<Event>), LedgerError>,
     ) -> Result<T, LedgerError> {
-        if self.disk_full {
-            return Err(LedgerError::Sql(rusqlite::Error::SqliteFailure(
-                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
-                None,
-            )));
-        }
+        self.refuse_if_disk_full()?;
         let now = self.clock.now();
         let today = self.zone.date_of(now);
         let user = self.user.id;

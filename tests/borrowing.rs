@@ -524,7 +524,8 @@ fn gui_request_signed_in_approval_check_out_return_and_an_overdue_loan() {
     assert!(h.query_all_by_label("2026-12-01").count() >= 1);
     h.get_by_label("2026-11-18 逾期6个工作日");
     // The form, saved as a PDF where the custodian says.
-    let pdf = dir.path().join("借阅申请表.pdf");
+    let out = tempfile::tempdir().unwrap();
+    let pdf = out.path().join("借阅申请表.pdf");
     type_into(&mut h, "保存位置", pdf.to_str().unwrap());
     click(&mut h, "另存为 PDF");
     h.run();
@@ -581,7 +582,8 @@ fn r3_1_3_the_printed_form_fits_one_a4_page_with_long_titles_and_names() {
         },
     )
     .unwrap();
-    let path = dir.path().join("form.pdf");
+    let out = tempfile::tempdir().unwrap();
+    let path = out.path().join("form.pdf");
     let started = std::time::Instant::now();
     let printed = printing::print(
         &mut o.s,

@@ -305,7 +305,9 @@ fn demo_fills_every_register_and_reports_each_commit() {
         assert!(!text(&out.stdout).trim().is_empty(), "{id}");
     }
     // Printable forms: the borrowing form and a label sheet, as PDF files.
-    let form = dir.path().join("form.pdf");
+    // Saved outside the ledger's folder (saving inside it is refused).
+    let form_dir = tempfile::tempdir().unwrap();
+    let form = form_dir.path().join("form.pdf");
     let out = baomi(
         dir.path(),
         &[
@@ -319,7 +321,9 @@ fn demo_fills_every_register_and_reports_each_commit() {
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(std::fs::read(&form).unwrap().starts_with(b"%PDF-"));
-    let labels = dir.path().join("labels.pdf");
+    // Saved outside the ledger's folder (saving inside it is refused).
+    let labels_dir = tempfile::tempdir().unwrap();
+    let labels = labels_dir.path().join("labels.pdf");
     let out = baomi(
         dir.path(),
         &[

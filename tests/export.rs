@@ -75,7 +75,9 @@ fn the_filtered_register_exports_to_xlsx_with_headers_dates_and_the_level() {
         text: "通知".into(),
         ..Default::default()
     });
-    let out = dir.path().join("台账.xlsx");
+    // Saved outside the ledger's folder (saving inside it is refused).
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().join("台账.xlsx");
     let done = export::export(&mut s, &register, Format::Xlsx, &out).unwrap();
     assert_eq!(done.rows, 2);
     #[cfg(unix)]
@@ -133,7 +135,9 @@ fn csv_has_a_bom_and_quotes_and_the_pdf_is_a4_landscape_with_extractable_chinese
     let dir = tempfile::tempdir().unwrap();
     let (mut s, _) = common::new_vault(dir.path());
     register_three(&mut s);
-    let out = dir.path().join("people.csv");
+    // Saved outside the ledger's folder (saving inside it is refused).
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().join("people.csv");
     export::export(&mut s, &Register::People, Format::Csv, &out).unwrap();
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.starts_with('\u{feff}'));
@@ -141,7 +145,9 @@ fn csv_has_a_bom_and_quotes_and_the_pdf_is_a4_landscape_with_extractable_chinese
     assert_eq!(lines[1], "姓名,部门,职务,涉密等级,承诺书签订日期,状态");
     assert!(lines[2].starts_with("王保密,党办,保密员"), "{}", lines[2]);
 
-    let pdf = dir.path().join("台账.pdf");
+    // Saved outside the ledger's folder (saving inside it is refused).
+    let pdf_dir = tempfile::tempdir().unwrap();
+    let pdf = pdf_dir.path().join("台账.pdf");
     export::print(
         &mut s,
         &Register::Documents(Query::default()),
@@ -206,7 +212,9 @@ fn a_long_register_prints_on_numbered_pages_and_loans_export_with_their_tab() {
         )
         .unwrap();
     }
-    let pdf = dir.path().join("long.pdf");
+    // Saved outside the ledger's folder (saving inside it is refused).
+    let pdf_dir = tempfile::tempdir().unwrap();
+    let pdf = pdf_dir.path().join("long.pdf");
     export::print(
         &mut s,
         &Register::Documents(Query::default()),
@@ -221,7 +229,9 @@ fn a_long_register_prints_on_numbered_pages_and_loans_export_with_their_tab() {
         assert!(text.contains("第 3 页，共 3 页"), "{text}");
         assert!(text.contains("文件台账（续）"));
     }
-    let out = dir.path().join("loans.xlsx");
+    // Saved outside the ledger's folder (saving inside it is refused).
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().join("loans.xlsx");
     let done = export::export(&mut s, &Register::Loans(Which::Out), Format::Xlsx, &out).unwrap();
     assert_eq!(done.rows, 0);
     let book: Xlsx<_> =

@@ -104,7 +104,9 @@ fn the_gui_and_the_cli_print_through_the_same_function() {
     let vault = dir.path().join("vault");
     let id = ledger(&vault);
     // The CLI.
-    let from_cli = dir.path().join("cli.pdf");
+    // Saved outside the ledger's folder (saving inside it is refused).
+    let from_cli_dir = tempfile::tempdir().unwrap();
+    let from_cli = from_cli_dir.path().join("cli.pdf");
     let mut child = Command::new(env!("CARGO_BIN_EXE_baomi"))
         .arg("--vault")
         .arg(&vault)
@@ -131,7 +133,9 @@ fn the_gui_and_the_cli_print_through_the_same_function() {
     let cli_line = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     assert!(cli_line.contains("30 张份号标签（2 页）"), "{cli_line}");
     // The GUI.
-    let from_gui = dir.path().join("gui.pdf");
+    // Saved outside the ledger's folder (saving inside it is refused).
+    let from_gui_dir = tempfile::tempdir().unwrap();
+    let from_gui = from_gui_dir.path().join("gui.pdf");
     let mut h = harness(&vault, common::clock());
     type_into(&mut h, "口令", common::PASS);
     h.key_press(egui::Key::Enter);

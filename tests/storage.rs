@@ -140,7 +140,11 @@ fn a_flipped_bit_in_an_early_wal_frame_is_reported_and_both_files_are_kept() {
         let db_before = fs::read(case.path().join("ledger.db")).unwrap();
 
         // What SQLite alone reads of it: nothing after the flip (all three commits).
-        assert_eq!(vault::wal::good_prefix_len(&flipped), 32, "{what}");
+        assert_eq!(
+            vault::wal::good_prefix_len(&flipped[..]).unwrap(),
+            32,
+            "{what}"
+        );
 
         let err = open(case.path()).err().unwrap();
         let LedgerError::Vault(VaultError::WalDamaged(d)) = &err else {
@@ -369,5 +373,157 @@ fn the_login_screen_reports_a_damaged_wal_and_offers_the_decision() {
     click(&mut h, "确认放弃并打开");
     h.run();
     assert!(h.state().is_unlocked());
-    assert_eq!(aside_folders(dir.path(), "wal-damaged-").len(), 2);
+    // The decision found the copy made when the damage was reported: not copied twice.
+    assert_eq!(aside_folders(dir.path(), "wal-damaged-").len(), 1);
+}
+
+/// A WAL whose checksums verify but whose pages do not authenticate (another vault's, or an
+/// older one of this vault): SQLite would replay it into ledger.db on close. Refused, both
+/// files unchanged, and going on keeps the database as it was.
+#[test]
+fn a_wal_with_sound_checksums_but_foreign_pages_is_refused_and_never_folded_in() {
+    let sha = |p: &Path| {
+        use sha2::Digest;
+        sha2::Sha256::digest(fs::read(p).unwrap()).to_vec()
+    };
+    // This vault, crashed with an empty WAL…
+    let (mine, mut s, before) = live_vault();
+    let crashed = tempfile::tempdir().unwrap();
+    snapshot(mine.path(), crashed.path());
+    person(&mut s, "本库");
+    drop(s.lock("test"));
+    // …and another vault's WAL with three commits put beside its database.
+    let (other, mut o, _) = live_vault();
+    for name in ["甲", "乙", "丙"] {
+        person(&mut o, name);
+    }
+    fs::copy(
+        other.path().join("ledger.db-wal"),
+        crashed.path().join("ledger.db-wal"),
+    )
+    .unwrap();
+    drop(o.lock("test"));
+    let db = crashed.path().join("ledger.db");
+    let wal = crashed.path().join("ledger.db-wal");
+    let (db_hash, wal_hash) = (sha(&db), sha(&wal));
+    for _ in 0..2 {
+        let err = open(crashed.path()).err().unwrap();
+        assert!(err.is_wal_damage(), "{err}");
+        assert!(err.to_string().contains("HMAC"), "{err}");
+        assert_eq!(sha(&db), db_hash, "ledger.db was changed");
+        assert_eq!(sha(&wal), wal_hash, "the WAL was changed");
+    }
+    assert_eq!(aside_folders(crashed.path(), "wal-damaged-").len(), 1);
+    let (s, _, _) = LockedLedger::open(crashed.path())
+        .unwrap()
+        .accept_wal_damage("custodian", &pass(PASS), system_clock())
+        .map_err(|e| e.1)
+        .unwrap();
+    assert_eq!(people_count(&s), before);
+    assert!(s.integrity_check().unwrap().is_ok());
+    drop(s.lock("test"));
+}
+
+#[test]
+fn hard_links_fifos_and_folders_in_place_of_vault_files_are_refused_untouched() {
+    let victim_dir = tempfile::tempdir().unwrap();
+    let victim = victim_dir.path().join("precious.txt");
+    for name in ["ledger.db-wal", "ledger.db-shm"] {
+        let dir = tempfile::tempdir().unwrap();
+        drop(new_vault(dir.path()).0.lock("test"));
+        fs::write(&victim, b"precious").unwrap();
+        let _ = fs::remove_file(dir.path().join(name));
+        fs::hard_link(&victim, dir.path().join(name)).unwrap();
+        let err = open(dir.path()).err().unwrap();
+        assert!(err.to_string().contains("硬链接"), "{name}: {err}");
+        assert_eq!(fs::read(&victim).unwrap(), b"precious", "{name}");
+        fs::remove_file(&victim).unwrap();
+    }
+    // A FIFO as the key file would make the read wait for ever; a folder as the lock file.
+    let dir = tempfile::tempdir().unwrap();
+    drop(new_vault(dir.path()).0.lock("test"));
+    fs::remove_file(dir.path().join("ledger.keys")).unwrap();
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(dir.path().join("ledger.keys"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    let err = LockedLedger::open(dir.path()).err().unwrap();
+    assert!(err.to_string().contains("不是普通文件"), "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    drop(new_vault(dir.path()).0.lock("test"));
+    fs::remove_file(dir.path().join("ledger.lock")).unwrap();
+    fs::create_dir(dir.path().join("ledger.lock")).unwrap();
+    let err = LockedLedger::open(dir.path()).err().unwrap();
+    assert!(err.to_string().contains("不是普通文件"), "{err}");
+}
+
+#[test]
+fn deleting_the_lock_file_does_not_let_a_second_instance_in() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(new_vault(dir.path()).0.lock("test"));
+    let first = LockedLedger::open(dir.path()).unwrap();
+    fs::remove_file(dir.path().join("ledger.lock")).unwrap();
+    let err = LockedLedger::open(dir.path()).err().unwrap();
+    assert!(
+        matches!(err, LedgerError::Vault(VaultError::InUse)),
+        "{err}"
+    );
+    drop(first);
+    assert!(LockedLedger::open(dir.path()).is_ok());
+}
+
+#[test]
+fn a_read_only_index_left_beside_the_database_is_made_writable_again() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, mut s, _) = live_vault();
+    person(&mut s, "甲");
+    let crashed = tempfile::tempdir().unwrap();
+    snapshot(dir.path(), crashed.path());
+    fs::copy(
+        dir.path().join("ledger.db-shm"),
+        crashed.path().join("ledger.db-shm"),
+    )
+    .unwrap();
+    drop(s.lock("test"));
+    for name in ["ledger.db", "ledger.db-wal", "ledger.db-shm"] {
+        fs::set_permissions(crashed.path().join(name), fs::Permissions::from_mode(0o400)).unwrap();
+    }
+    let s = open(crashed.path()).unwrap();
+    drop(s.lock("test"));
+}
+
+#[test]
+fn an_export_or_a_pdf_is_never_saved_inside_the_ledger_folder() {
+    use baomi::ledger::export::{self, Format};
+    use baomi::ledger::reports::Register;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = new_vault(dir.path());
+    let keys_before = fs::read(dir.path().join("ledger.keys")).unwrap();
+    for name in ["ledger.keys", "ledger.db", "people.csv"] {
+        let err = export::export(
+            &mut s,
+            &Register::People,
+            Format::Csv,
+            &dir.path().join(name),
+        )
+        .err()
+        .unwrap();
+        assert!(err.to_string().contains("台账库文件夹"), "{name}: {err}");
+    }
+    assert_eq!(
+        fs::read(dir.path().join("ledger.keys")).unwrap(),
+        keys_before
+    );
+    let elsewhere = tempfile::tempdir().unwrap();
+    export::export(
+        &mut s,
+        &Register::People,
+        Format::Csv,
+        &elsewhere.path().join("people.csv"),
+    )
+    .unwrap();
+    drop(s.lock("test"));
 }

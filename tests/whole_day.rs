@@ -136,7 +136,9 @@ fn gui_a_whole_day_without_the_command_line() {
     h.get_by_label("已借出，应于 2026-12-01 前归还");
 
     // The form, saved as a PDF.
-    let form = dir.path().join("借阅申请表.pdf");
+    // Saved outside the ledger's folder (saving inside it is refused).
+    let form_dir = tempfile::tempdir().unwrap();
+    let form = form_dir.path().join("借阅申请表.pdf");
     type_into(&mut h, "保存位置", form.to_str().unwrap());
     click(&mut h, "另存为 PDF");
     h.run();
@@ -151,7 +153,9 @@ fn gui_a_whole_day_without_the_command_line() {
     // Evening: the register for the inspectors, as Excel.
     click_button(&mut h, "文件台账");
     click(&mut h, "导出 · 打印");
-    let xlsx = dir.path().join("文件台账.xlsx");
+    // Saved outside the ledger's folder (saving inside it is refused).
+    let xlsx_dir = tempfile::tempdir().unwrap();
+    let xlsx = xlsx_dir.path().join("文件台账.xlsx");
     type_into(&mut h, "保存位置", xlsx.to_str().unwrap());
     click(&mut h, "导出");
     h.run();

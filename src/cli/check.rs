@@ -11,7 +11,7 @@ use crate::audit::{self, ChainStatus};
 use crate::domain::role::Role;
 use crate::ledger::audit_log::{self, SealCheck};
 use crate::ledger::hex;
-use crate::vault::{Vault, VaultError, WalState, files, migrations};
+use crate::vault::{Vault, VaultError, WalState, migrations};
 
 pub fn run(dir: &Path, input: &mut SecretInput, acting: Option<&str>) -> Result<(), CliError> {
     let vault = Vault::open(dir)?;
@@ -41,9 +41,8 @@ pub fn run(dir: &Path, input: &mut SecretInput, acting: Option<&str>) -> Result<
     } else {
         out!("数据结构：版本 {schema}（最新）")?;
     }
-    let leftovers = files::leftover_temp_files(dir)?;
+    let leftovers = vault.cleaned_leftovers();
     if !leftovers.is_empty() {
-        files::remove_leftovers(dir, &leftovers)?;
         out!(
             "中断的写入留下的临时文件：{}（已清除；密钥文件本身完好）",
             leftovers.join("、")

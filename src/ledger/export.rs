@@ -86,6 +86,7 @@ pub fn export(
             "Write the file name to save to",
         )));
     }
+    s.refuse_output_in_vault(path)?;
     let report = reports::build(s, register)?;
     let meta = meta(s)?;
     let bytes = match format {
@@ -132,7 +133,7 @@ pub fn print(
     let report = reports::build(s, register)?;
     let meta = meta(s)?;
     let bytes = pdf(&report, &meta)?;
-    super::printing::deliver(&bytes, to)?;
+    super::printing::deliver(s, &bytes, to)?;
     record(
         s,
         AuditAction::RegisterPrint,

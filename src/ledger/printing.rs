@@ -73,7 +73,7 @@ pub fn print(s: &mut Session, what: Printable, to: &PrintTarget) -> Result<Print
             borrow_form(s, id)?
         }
     };
-    deliver(&built.pdf, to)?;
+    deliver(s, &built.pdf, to)?;
     let target = to.describe();
     let mut detail = built.detail;
     detail["target"] = json!(target);
@@ -168,7 +168,10 @@ fn day_of(s: &Session, at: Option<&str>) -> Option<String> {
 }
 
 /// Hands the PDF to its destination; an error says which and why, with the path last.
-pub(crate) fn deliver(pdf: &[u8], to: &PrintTarget) -> Result<(), LedgerError> {
+pub(crate) fn deliver(s: &Session, pdf: &[u8], to: &PrintTarget) -> Result<(), LedgerError> {
+    if let PrintTarget::File(path) = to {
+        s.refuse_output_in_vault(path)?;
+    }
     match to {
         PrintTarget::Printer => {
             crate::forms::send_to_printer(pdf).map_err(|e| LedgerError::Invalid(e.into()))

@@ -402,6 +402,33 @@ impl Session {
         Ok(())
     }
 
+    /// Refuses to save an export or a PDF inside the ledger's own folder: a file named
+    /// `ledger.db` or `ledger.keys` there would replace the ledger (even the recovery key could
+    /// not bring it back), and the folder is no place for plaintext copies anyway.
+    pub(crate) fn refuse_output_in_vault(&self, path: &Path) -> Result<(), LedgerError> {
+        let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        let (Some(vault), Some(target)) = (canonical(self.vault.dir()), canonical(&parent)) else {
+            return Ok(());
+        };
+        if target.starts_with(&vault) {
+            return Err(LedgerError::Invalid(crate::domain::Message::new(
+                format!(
+                    "不能保存到台账库文件夹中（会覆盖台账文件，且明文副本不应放在那里）：{}",
+                    path.display()
+                ),
+                format!(
+                    "Cannot save into the ledger's own folder (it could replace the ledger, and plaintext copies do not belong there): {}",
+                    path.display()
+                ),
+            )));
+        }
+        Ok(())
+    }
+
     /// A session opened on a full disk writes nothing: every write says why, as SQLite would.
     fn refuse_if_disk_full(&self) -> Result<(), LedgerError> {
         if self.disk_full {

@@ -58,7 +58,9 @@ pub enum VaultError {
     #[error("密钥文件 ledger.keys 已损坏或被篡改，文件未做任何改动，请从备份恢复")]
     Damaged,
     /// The database does not decrypt or fails its integrity checks.
-    #[error("数据库 ledger.db 已损坏或被篡改（{detail}），文件未做任何改动，请从备份恢复")]
+    #[error(
+        "数据库 ledger.db 已损坏、被篡改，或不是此台账库的数据库（{detail}）。文件未做任何改动；请先把整个台账库文件夹另存一份，再从备份恢复"
+    )]
     DatabaseDamaged { detail: String },
     /// The database schema is newer than this build.
     #[error(

@@ -93,11 +93,17 @@ pub fn open_private(
             .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
     }
     let file = options.open(path).map_err(|e| {
-        // ELOOP: the last component is a symlink.
+        // ELOOP: the last component is a symlink; EISDIR: a folder of that name.
         if e.raw_os_error() == Some(40) {
             VaultError::UnsafeFile {
                 file: name,
                 why: "是符号链接",
+                path: path.to_owned(),
+            }
+        } else if e.raw_os_error() == Some(21) {
+            VaultError::UnsafeFile {
+                file: name,
+                why: "不是普通文件",
                 path: path.to_owned(),
             }
         } else {
@@ -133,18 +139,37 @@ pub fn check_plain(file: &File, name: &'static str, path: &Path) -> Result<(), V
     Ok(())
 }
 
-/// Refuses a vault file (if present) that is a symlink: SQLite and the reads would follow it.
-pub fn refuse_symlink(path: &Path, name: &'static str) -> Result<(), VaultError> {
-    match fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => Err(VaultError::UnsafeFile {
+/// Refuses a vault file (if present) that SQLite or a read would use to reach something else:
+/// a symlink, a hard link to another file (SQLite truncates the WAL and rewrites the index
+/// through it), a directory, a FIFO (a read would wait for ever) or a device (`/dev/zero`
+/// would be read without end).
+pub fn refuse_unsafe(path: &Path, name: &'static str) -> Result<(), VaultError> {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(VaultError::io("读取", path, e)),
+    };
+    let unsafe_file = |why| {
+        Err(VaultError::UnsafeFile {
             file: name,
-            why: "是符号链接",
+            why,
             path: path.to_owned(),
-        }),
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(VaultError::io("读取", path, e)),
+        })
+    };
+    if meta.file_type().is_symlink() {
+        return unsafe_file("是符号链接");
     }
+    if !meta.is_file() {
+        return unsafe_file("不是普通文件");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.nlink() > 1 {
+            return unsafe_file("是指向其他文件的硬链接");
+        }
+    }
+    Ok(())
 }
 
 /// Makes the folder (0700) if it does not exist; an existing empty folder is made private too.
@@ -181,16 +206,18 @@ fn set_mode(_: &Path, _: u32) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Tightens the modes of an existing vault made by an older version (0755 folder, 0644 files):
-/// best effort, a file of another owner is left as it is.
+/// Sets the modes of an existing vault to 0700 / 0600: made private if an older version left
+/// them open (0755 / 0644), made writable again if a file was left read-only (SQLite gives
+/// its WAL and index the database's mode, and a read-only index stops every later open).
+/// Best effort; links and special files are left alone (they are refused when opened).
 pub fn tighten_modes(dir: &Path) {
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
         let fix = |path: &Path, mode: u32| {
             if let Ok(m) = fs::symlink_metadata(path)
-                && !m.file_type().is_symlink()
-                && m.permissions().mode() & 0o077 != 0
+                && (m.is_dir() || (m.is_file() && m.nlink() == 1))
+                && m.permissions().mode() & 0o777 != mode
             {
                 let _ = set_mode(path, mode);
             }
@@ -273,6 +300,9 @@ pub fn remove_leftovers(dir: &Path, names: &[String]) -> Result<(), VaultError> 
 /// Copies `names` (those present) into a new private folder `<prefix>-<UTC time>` inside
 /// `dir`, byte for byte, synced; the originals are not touched. Returns the folder.
 pub fn copy_aside(dir: &Path, prefix: &str, names: &[&str]) -> Result<PathBuf, VaultError> {
+    if let Some(same) = identical_copy(dir, prefix, names) {
+        return Ok(same);
+    }
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%SZ");
     let mut target = dir.join(format!("{prefix}-{stamp}"));
     let mut n = 1;
@@ -281,21 +311,79 @@ pub fn copy_aside(dir: &Path, prefix: &str, names: &[&str]) -> Result<PathBuf, V
         target = dir.join(format!("{prefix}-{stamp}-{n}"));
     }
     make_dir(&target)?;
-    for name in names {
-        let from = dir.join(name);
-        if !from.exists() {
-            continue;
+    let copied = (|| {
+        for name in names {
+            let from = dir.join(name);
+            if !from.exists() {
+                continue;
+            }
+            let to = target.join(name);
+            let mut src = File::open(&from).map_err(|e| VaultError::io("读取", &from, e))?;
+            let mut f = open_private(&to, "copy", true, true)?;
+            std::io::copy(&mut src, &mut f)
+                .and_then(|_| f.sync_all())
+                .map_err(|e| VaultError::io("复制", &to, e))?;
         }
-        let to = target.join(name);
-        let bytes = fs::read(&from).map_err(|e| VaultError::io("读取", &from, e))?;
-        let mut f = open_private(&to, "copy", true, true)?;
-        f.write_all(&bytes)
-            .and_then(|()| f.sync_all())
-            .map_err(|e| VaultError::io("复制", &to, e))?;
+        sync_dir(&target).map_err(|e| VaultError::io("写入文件夹", &target, e))?;
+        sync_dir(dir).map_err(|e| VaultError::io("写入文件夹", dir, e))
+    })();
+    if let Err(e) = copied {
+        // A partial copy helps nobody and fills the disk further.
+        let _ = fs::remove_dir_all(&target);
+        return Err(e);
     }
-    sync_dir(&target).map_err(|e| VaultError::io("写入文件夹", &target, e))?;
-    sync_dir(dir).map_err(|e| VaultError::io("写入文件夹", dir, e))?;
     Ok(target)
+}
+
+/// An earlier copy (`<prefix>-…`) holding exactly these files with the same bytes: opening a
+/// damaged vault again does not copy it again.
+fn identical_copy(dir: &Path, prefix: &str, names: &[&str]) -> Option<PathBuf> {
+    let same = |a: &Path, b: &Path| -> bool {
+        match (fs::metadata(a), fs::metadata(b)) {
+            (Ok(x), Ok(y)) if x.len() == y.len() => {
+                // Compared in pieces: a WAL may be large.
+                let (Ok(mut fa), Ok(mut fb)) = (File::open(a), File::open(b)) else {
+                    return false;
+                };
+                let (mut ba, mut bb) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+                loop {
+                    use std::io::Read;
+                    let n = match fa.read(&mut ba) {
+                        Ok(n) => n,
+                        Err(_) => return false,
+                    };
+                    if n == 0 {
+                        return true;
+                    }
+                    if fb.read_exact(&mut bb[..n]).is_err() || ba[..n] != bb[..n] {
+                        return false;
+                    }
+                }
+            }
+            (Err(_), Err(_)) => true,
+            _ => false,
+        }
+    };
+    let mut earlier: Vec<PathBuf> = fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_dir()
+                && p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(&format!("{prefix}-")))
+        })
+        .collect();
+    earlier.sort();
+    earlier
+        .into_iter()
+        .rev()
+        // The shared-memory index is rebuilt by every open: not part of what is compared.
+        .find(|copy| {
+            names
+                .iter()
+                .filter(|n| !n.ends_with("-shm"))
+                .all(|n| same(&dir.join(n), &copy.join(n)))
+        })
 }
 
 /// Makes a directory entry durable.

@@ -14,6 +14,9 @@ use super::VaultError;
 #[derive(Debug)]
 pub struct InstanceLock {
     file: File,
+    /// The same lock on the vault folder itself: deleting `ledger.lock` while an instance runs
+    /// (the new file would be a new lock) does not let a second instance in.
+    _dir: File,
     /// What the previous holder wrote, when the lock was taken over from a process that died.
     recovered_from: Option<String>,
 }
@@ -23,6 +26,16 @@ impl InstanceLock {
     /// anything but a plain file is refused before anything is written: truncating it would
     /// empty another file (another vault's database).
     pub fn acquire(path: &Path) -> Result<Self, VaultError> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let dir_lock = File::open(dir).map_err(|e| VaultError::io("打开文件夹", dir, e))?;
+        match dir_lock.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => return Err(VaultError::InUse),
+            Err(TryLockError::Error(e)) => return Err(VaultError::io("锁定", dir, e)),
+        }
         let mut file = super::files::open_private(path, super::LOCK_FILE, true, false)?;
         match file.try_lock() {
             Ok(()) => {}
@@ -44,6 +57,7 @@ impl InstanceLock {
             .and_then(|()| file.sync_all());
         Ok(Self {
             file,
+            _dir: dir_lock,
             recovered_from: (!previous.is_empty()).then_some(previous),
         })
     }

@@ -47,6 +47,8 @@ pub struct Vault {
     keys: KeyFile,
     /// Always held by the app; `None` only for a test's second writer on the same file.
     lock: Option<InstanceLock>,
+    /// Temporary key files of an interrupted write, removed when the vault was opened.
+    cleaned: Vec<String>,
 }
 
 /// An unlocked ledger: the database connection and the keys derived from the master key.
@@ -176,6 +178,7 @@ impl Vault {
             dir: dir.to_owned(),
             keys,
             lock: Some(lock),
+            cleaned: Vec::new(),
         };
         Ok((vault, ledger, recovery, out))
     }
@@ -209,7 +212,7 @@ impl Vault {
         } else {
             None
         };
-        files::refuse_symlink(&keys_path, KEYS_FILE)?;
+        files::refuse_unsafe(&keys_path, KEYS_FILE)?;
         // 256 slots of about 200 bytes: a key file of more than 1 MiB is not one (and is not
         // read whole into memory).
         let len = std::fs::metadata(&keys_path)
@@ -229,16 +232,30 @@ impl Vault {
             let _ = files::remove_marker(dir);
             files::tighten_modes(dir);
         }
+        // The instance lock is held: no other process is writing a temporary key file.
+        let mut cleaned = Vec::new();
+        if take_lock
+            && let Ok(found) = files::leftover_temp_files(dir)
+            && files::remove_leftovers(dir, &found).is_ok()
+        {
+            cleaned = found;
+        }
         Ok(Vault {
             dir: dir.to_owned(),
             keys,
             lock,
+            cleaned,
         })
     }
 
     /// The vault folder.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Temporary key files an interrupted write had left, removed when the vault was opened.
+    pub fn cleaned_leftovers(&self) -> &[String] {
+        &self.cleaned
     }
 
     /// The parsed key file.
@@ -487,16 +504,32 @@ impl Vault {
         login: &str,
         passphrase: &Passphrase,
     ) -> Result<(WalDamage, PathBuf), VaultError> {
-        self.verify_passphrase(login, passphrase)?;
+        let master = self.keys.unlock_user(login, passphrase)?;
         let db = self.dir.join(DB_FILE);
         let wal_file = wal::wal_path(&db);
-        let bytes = std::fs::read(&wal_file).map_err(|e| VaultError::io("读取", &wal_file, e))?;
-        let WalState::Damaged(damage) = wal::analyse(&bytes) else {
-            return Err(VaultError::WalNotDamaged);
+        let state = self.wal_state()?;
+        let (damage, keep) = match state {
+            WalState::Damaged(d) => {
+                let file = std::fs::File::open(&wal_file)
+                    .map_err(|e| VaultError::io("读取", &wal_file, e))?;
+                let keep = wal::good_prefix_len(&file)
+                    .map_err(|e| VaultError::io("读取", &wal_file, e))?;
+                (d, keep)
+            }
+            // Checksums verify: the pages may still not authenticate (a WAL from elsewhere).
+            // Nothing of such a WAL is kept.
+            WalState::Intact { frames, .. } if frames > 0 => {
+                match open_connection(&self.dir, &master, Open::Existing) {
+                    Err(VaultError::WalDamaged(d)) => (*d, 0),
+                    Err(e) => return Err(e),
+                    Ok(_) => return Err(VaultError::WalNotDamaged),
+                }
+            }
+            _ => return Err(VaultError::WalNotDamaged),
         };
+        drop(master);
         let [wal_name, shm_name] = files::db_side_files();
         let kept = files::copy_aside(&self.dir, "wal-damaged", &[DB_FILE, &wal_name, &shm_name])?;
-        let keep = wal::good_prefix_len(&bytes) as u64;
         let f = files::open_private(&wal_file, "ledger.db-wal", false, false)?;
         f.set_len(keep)
             .and_then(|()| f.sync_all())
@@ -661,9 +694,10 @@ fn open_connection(dir: &Path, master: &MasterKey, how: Open) -> Result<Connecti
     sqlcipher_initialized()?;
     let path = dir.join(DB_FILE);
     let [wal_name, shm_name] = files::db_side_files();
-    files::refuse_symlink(&path, DB_FILE)?;
-    files::refuse_symlink(&dir.join(&wal_name), "ledger.db-wal")?;
-    files::refuse_symlink(&dir.join(&shm_name), "ledger.db-shm")?;
+    files::refuse_unsafe(&path, DB_FILE)?;
+    files::refuse_unsafe(&dir.join(&wal_name), "ledger.db-wal")?;
+    files::refuse_unsafe(&dir.join(&shm_name), "ledger.db-shm")?;
+    let mut wal_commits = None;
     if how == Open::Existing {
         let len = std::fs::metadata(&path)
             .map_err(|e| VaultError::io("读取", &path, e))?
@@ -672,21 +706,27 @@ fn open_connection(dir: &Path, master: &MasterKey, how: Open) -> Result<Connecti
             return Err(VaultError::DatabaseEmpty);
         }
         match wal::inspect(&path).map_err(|e| VaultError::io("读取", &wal::wal_path(&path), e))? {
-            WalState::Damaged(mut damage) => {
-                damage.kept_in = Some(files::copy_aside(
-                    dir,
-                    "wal-damaged",
-                    &[DB_FILE, &wal_name, &shm_name],
-                )?);
-                return Err(VaultError::WalDamaged(Box::new(damage)));
-            }
-            WalState::Empty | WalState::Intact { .. } => {}
+            WalState::Damaged(damage) => return Err(wal_damaged(dir, damage)),
+            WalState::Intact {
+                frames, commits, ..
+            } if frames > 0 => wal_commits = Some(commits),
+            WalState::Intact { .. } => {}
+            WalState::Empty => {}
         }
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_NOFOLLOW;
     let conn = Connection::open_with_flags(&path, flags).map_err(|e| db_error(&path, e))?;
+    // SQLite folds the WAL into the database when the last connection closes: a connection
+    // that failed (a page that does not authenticate, a WAL from elsewhere) would then write
+    // what it could not verify into ledger.db and delete the WAL. Never on close: the WAL is
+    // folded in only by `OpenLedger::close` and the checkpoints of a session that verified it.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        true,
+    )
+    .map_err(|e| db_error(&path, e))?;
     // SQLCipher logs failed page HMACs to stderr; Baomi reports damage itself, in one line.
     let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
     let db_key = master.derive(purpose::DATABASE);
@@ -711,36 +751,114 @@ fn open_connection(dir: &Path, master: &MasterKey, how: Open) -> Result<Connecti
         conn.query_row("PRAGMA locking_mode = EXCLUSIVE", [], |_| Ok(()))
             .map_err(failed)?;
     }
-    // SQLCipher 4 with HMAC-SHA256 page tags instead of the default SHA-512: full-strength
-    // authentication, a 48-byte page reserve instead of 80, and SHA extensions on current CPUs
-    // make it the cheaper of the two (see the foundation bench). Part of the file format: set on
-    // every open, before the first read.
-    conn.execute_batch("PRAGMA cipher_hmac_algorithm = HMAC_SHA256;")
-        .map_err(failed)?;
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
-        .map_err(failed)?;
-    if how == Open::Existing {
-        // A database without a schema is never made into a new one here: only `create` makes
-        // a schema.
-        let version: u32 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
+    let setup = (|| -> Result<(), VaultError> {
+        // SQLCipher 4 with HMAC-SHA256 page tags instead of the default SHA-512: full-strength
+        // authentication, a 48-byte page reserve instead of 80, and SHA extensions on current CPUs
+        // make it the cheaper of the two (see the foundation bench). Part of the file format: set on
+        // every open, before the first read.
+        conn.execute_batch("PRAGMA cipher_hmac_algorithm = HMAC_SHA256;")
             .map_err(failed)?;
-        if version == 0 {
-            return Err(VaultError::DatabaseEmpty);
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+            .map_err(failed)?;
+        if how == Open::Existing {
+            // A database without a schema is never made into a new one here: only `create` makes
+            // a schema.
+            let version: u32 = conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(failed)?;
+            if version == 0 {
+                return Err(VaultError::DatabaseEmpty);
+            }
         }
-    }
-    conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+            .map_err(failed)?;
+        conn.execute_batch(&format!(
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+             PRAGMA cache_size = -{CACHE_KIB}; PRAGMA temp_store = MEMORY;"
+        ))
         .map_err(failed)?;
-    conn.execute_batch(&format!(
-        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-         PRAGMA cache_size = -{CACHE_KIB}; PRAGMA temp_store = MEMORY;"
-    ))
-    .map_err(failed)?;
-    // A write waits for another writer's transaction (a checkpoint, a second connection)
-    // instead of failing at once.
-    conn.busy_timeout(Duration::from_secs(10)).map_err(failed)?;
-    register_functions(&conn).map_err(failed)?;
+        // A write waits for another writer's transaction (a checkpoint, a second connection)
+        // instead of failing at once.
+        conn.busy_timeout(Duration::from_secs(10)).map_err(failed)?;
+        register_functions(&conn).map_err(failed)?;
+        Ok(())
+    })();
+    match (setup, wal_commits) {
+        (Ok(()), Some(commits)) => verify_wal_pages(dir, &conn, commits)?,
+        (Ok(()), None) => {}
+        // A page that does not authenticate while the WAL holds frames: the database file
+        // or the WAL? The file is checked on its own to tell.
+        (Err(VaultError::DatabaseDamaged { .. }), Some(commits)) => {
+            return Err(wal_or_file_damage(dir, &conn, commits));
+        }
+        (Err(e), _) => return Err(e),
+    }
     Ok(conn)
+}
+
+/// A WAL whose checksums verify can still hold pages that do not authenticate: a WAL copied
+/// from another vault or an older backup, or a page rewritten with its checksums recomputed.
+/// `cipher_integrity_check` reads the database file only, so the b-trees are walked through
+/// the pager (`quick_check`), which reads the newest version of every page from the WAL and
+/// checks its HMAC. A failure with a sound database file is the WAL's: copied aside, refused.
+/// (Free pages are not walked; one rewritten in the WAL would show at the next full check.)
+fn verify_wal_pages(dir: &Path, conn: &Connection, commits: usize) -> Result<(), VaultError> {
+    let path = dir.join(DB_FILE);
+    let walked: Result<Vec<String>, rusqlite::Error> = conn
+        .prepare("PRAGMA quick_check")
+        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect());
+    let sound = match walked {
+        Ok(lines) => lines.len() == 1 && lines[0] == "ok",
+        Err(e) => match db_error(&path, e) {
+            VaultError::DatabaseDamaged { .. } => false,
+            other => return Err(other),
+        },
+    };
+    if sound {
+        return Ok(());
+    }
+    Err(wal_or_file_damage(dir, conn, commits))
+}
+
+/// After a page failed to authenticate with frames in the WAL: a database file whose every
+/// page verifies on its own means the WAL brought the bad pages (copied aside, refused);
+/// otherwise the file itself is damaged.
+fn wal_or_file_damage(dir: &Path, conn: &Connection, commits: usize) -> VaultError {
+    let path = dir.join(DB_FILE);
+    let file_pages: Result<Vec<String>, rusqlite::Error> = conn
+        .prepare("PRAGMA cipher_integrity_check")
+        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect());
+    match file_pages {
+        Ok(lines) if lines.is_empty() => wal_damaged(
+            dir,
+            WalDamage {
+                first_bad_frame: None,
+                what: (
+                    "中的页面未通过 HMAC 校验（可能来自另一个台账库、较早的副本，或被改写过）",
+                    "holds pages that fail their HMAC (from another ledger, an older copy, or rewritten)",
+                ),
+                commits_before: 0,
+                commits_after: commits,
+                kept_in: None,
+                copy_failed: None,
+            },
+        ),
+        Ok(lines) => VaultError::DatabaseDamaged {
+            detail: lines.join("; "),
+        },
+        Err(e) => db_error(&path, e),
+    }
+}
+
+/// Copies the database and its WAL aside (their state when the damage was found) and returns
+/// the error that reports it. A copy that cannot be made is said in the same message.
+fn wal_damaged(dir: &Path, mut damage: WalDamage) -> VaultError {
+    let [wal_name, shm_name] = files::db_side_files();
+    match files::copy_aside(dir, "wal-damaged", &[DB_FILE, &wal_name, &shm_name]) {
+        Ok(kept) => damage.kept_in = Some(kept),
+        Err(e) => damage.copy_failed = Some(e.to_string()),
+    }
+    VaultError::WalDamaged(Box::new(damage))
 }
 
 /// SQL functions the schema's triggers call; registered on every connection before migrations.

@@ -58,6 +58,8 @@ pub struct WalDamage {
     pub commits_after: usize,
     /// Where the database and the WAL were copied, untouched, once the damage was found.
     pub kept_in: Option<PathBuf>,
+    /// Why they could not be copied (a full disk), if so.
+    pub copy_failed: Option<String>,
 }
 
 impl WalDamage {
@@ -79,6 +81,11 @@ impl WalDamage {
         t.push_str("。台账库没有打开，两个文件都未做任何改动");
         if let Some(dir) = &self.kept_in {
             t.push_str(&format!("，并已原样复制到 {}", dir.display()));
+        }
+        if let Some(why) = &self.copy_failed {
+            t.push_str(&format!(
+                "；未能另存副本（{why}），请先把整个台账库文件夹复制到别处"
+            ));
         }
         t.push_str("。请把此信息报告给管理员。");
         t.push_str(next);
@@ -102,6 +109,11 @@ impl WalDamage {
         t.push_str(". The ledger was not opened and neither file was changed");
         if let Some(dir) = &self.kept_in {
             t.push_str(&format!("; both were copied to {}", dir.display()));
+        }
+        if let Some(why) = &self.copy_failed {
+            t.push_str(&format!(
+                "; no copy could be made ({why}): copy the whole ledger folder elsewhere first"
+            ));
         }
         t.push_str(". Report this to the administrator. ");
         t.push_str(next);
@@ -147,12 +159,53 @@ pub fn wal_path(db: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// Reads and checks the WAL beside `db`.
+/// Reads and checks the WAL beside `db`, a frame at a time (a WAL of any size is never read
+/// whole into memory). Anything but a plain file there is refused before (see
+/// `files::refuse_unsafe`).
 pub fn inspect(db: &Path) -> std::io::Result<WalState> {
-    match std::fs::read(wal_path(db)) {
-        Ok(bytes) => Ok(analyse(&bytes)),
+    match std::fs::File::open(wal_path(db)) {
+        Ok(file) => analyse_source(&file),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(WalState::Empty),
         Err(e) => Err(e),
+    }
+}
+
+/// Bytes that can be read at an offset: a file or a slice.
+pub trait Source {
+    /// The length in bytes.
+    fn size(&self) -> std::io::Result<u64>;
+    /// Fills `buf` from `offset`.
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()>;
+}
+
+impl Source for [u8] {
+    fn size(&self) -> std::io::Result<u64> {
+        Ok(self.len() as u64)
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+        let start = usize::try_from(offset).map_err(std::io::Error::other)?;
+        let src = self
+            .get(start..start + buf.len())
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::UnexpectedEof))?;
+        buf.copy_from_slice(src);
+        Ok(())
+    }
+}
+
+impl Source for std::fs::File {
+    fn size(&self) -> std::io::Result<u64> {
+        Ok(self.metadata()?.len())
+    }
+    #[cfg(unix)]
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+        std::os::unix::fs::FileExt::read_exact_at(self, buf, offset)
+    }
+    #[cfg(not(unix))]
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut f = self;
+        f.seek(SeekFrom::Start(offset))?;
+        f.read_exact(buf)
     }
 }
 
@@ -177,152 +230,214 @@ fn checksum(big_endian: bool, data: &[u8], mut s: (u32, u32)) -> (u32, u32) {
     s
 }
 
-/// The analysis of a WAL's bytes.
-pub fn analyse(wal: &[u8]) -> WalState {
-    if wal.len() < HEADER {
-        return WalState::Empty;
+/// The WAL's header, read and checked.
+struct Header {
+    ok: bool,
+    big: bool,
+    frame_size: u64,
+    frames: u64,
+    salts: (u32, u32),
+    sum: (u32, u32),
+    sum_ok: bool,
+}
+
+fn header(src: &(impl Source + ?Sized)) -> std::io::Result<Option<Header>> {
+    let len = src.size()?;
+    if len < HEADER as u64 {
+        return Ok(None);
     }
-    let magic = be32(wal, 0);
-    let page = be32(wal, 8) as usize;
-    let header_ok = (magic == MAGIC_LE || magic == MAGIC_BE)
-        && be32(wal, 4) == VERSION
+    let mut h = [0u8; HEADER];
+    src.read_at(0, &mut h)?;
+    let magic = be32(&h, 0);
+    let page = be32(&h, 8) as u64;
+    let ok = (magic == MAGIC_LE || magic == MAGIC_BE)
+        && be32(&h, 4) == VERSION
         && (512..=65_536).contains(&page)
         && page.is_power_of_two();
-    let frame_size = FRAME_HEADER + if header_ok { page } else { 4096 };
-    let frames = (wal.len() - HEADER) / frame_size;
-    if !header_ok {
-        return if frames == 0 {
+    let frame_size = FRAME_HEADER as u64 + if ok { page } else { 4096 };
+    let big = magic == MAGIC_BE;
+    let sum = checksum(big, &h[..24], (0, 0));
+    Ok(Some(Header {
+        ok,
+        big,
+        frame_size,
+        frames: (len - HEADER as u64) / frame_size,
+        salts: (be32(&h, 16), be32(&h, 20)),
+        sum,
+        sum_ok: sum == (be32(&h, 24), be32(&h, 28)),
+    }))
+}
+
+/// One frame: its header and page, read into reused buffers.
+struct Frame {
+    bytes: Vec<u8>,
+}
+
+impl Frame {
+    fn read(src: &(impl Source + ?Sized), h: &Header, i: u64) -> std::io::Result<Frame> {
+        let mut bytes = vec![0u8; h.frame_size as usize];
+        src.read_at(HEADER as u64 + i * h.frame_size, &mut bytes)?;
+        Ok(Frame { bytes })
+    }
+    fn page_no(&self) -> u32 {
+        be32(&self.bytes, 0)
+    }
+    fn is_commit(&self) -> bool {
+        be32(&self.bytes, 4) != 0
+    }
+    fn salts(&self) -> (u32, u32) {
+        (be32(&self.bytes, 8), be32(&self.bytes, 12))
+    }
+    fn stored(&self) -> (u32, u32) {
+        (be32(&self.bytes, 16), be32(&self.bytes, 20))
+    }
+    fn verifies_from(&self, big: bool, prev: (u32, u32)) -> bool {
+        let s = checksum(big, &self.bytes[..8], prev);
+        checksum(big, &self.bytes[FRAME_HEADER..], s) == self.stored()
+    }
+}
+
+/// The analysis of a WAL's bytes.
+pub fn analyse(wal: &[u8]) -> WalState {
+    analyse_source(wal).unwrap_or(WalState::Empty)
+}
+
+/// The analysis of a WAL read from `src`, a frame at a time.
+pub fn analyse_source(src: &(impl Source + ?Sized)) -> std::io::Result<WalState> {
+    let Some(h) = header(src)? else {
+        return Ok(WalState::Empty);
+    };
+    let damaged = |what, commits_after| {
+        WalState::Damaged(WalDamage {
+            first_bad_frame: None,
+            what,
+            commits_before: 0,
+            commits_after,
+            kept_in: None,
+            copy_failed: None,
+        })
+    };
+    if !h.ok || !h.sum_ok {
+        // SQLite ignores the whole log: every commit frame of its generation would be lost.
+        let mut commits = 0;
+        for i in 0..h.frames {
+            let f = Frame::read(src, &h, i)?;
+            if f.is_commit() && (!h.ok || f.salts() == h.salts) {
+                commits += 1;
+            }
+        }
+        return Ok(if commits == 0 {
             WalState::Empty
-        } else {
-            WalState::Damaged(WalDamage {
-                first_bad_frame: None,
-                what: (
+        } else if !h.ok {
+            damaged(
+                (
                     "文件头无法识别（魔数、版本或页面大小不对）",
                     "its header is not recognised (magic, version or page size)",
                 ),
-                commits_before: 0,
-                commits_after: frames,
-                kept_in: None,
-            })
-        };
-    }
-    let big = magic == MAGIC_BE;
-    let salts = (be32(wal, 16), be32(wal, 20));
-    let header_sum = checksum(big, &wal[..24], (0, 0));
-    if header_sum != (be32(wal, 24), be32(wal, 28)) {
-        // SQLite ignores the whole log: every commit frame in it would be lost.
-        let commits = (0..frames)
-            .filter(|&i| be32(wal, HEADER + i * frame_size + 4) != 0)
-            .count();
-        return if commits == 0 {
-            WalState::Empty
+                commits,
+            )
         } else {
-            WalState::Damaged(WalDamage {
-                first_bad_frame: None,
-                what: ("文件头的校验和不对", "its header fails its checksum"),
-                commits_before: 0,
-                commits_after: commits,
-                kept_in: None,
-            })
-        };
+            damaged(
+                ("文件头的校验和不对", "its header fails its checksum"),
+                commits,
+            )
+        });
     }
-    let frame = |i: usize| &wal[HEADER + i * frame_size..HEADER + (i + 1) * frame_size];
-    let stored = |f: &[u8]| (be32(f, 16), be32(f, 20));
-    let verifies_from = |f: &[u8], prev: (u32, u32)| {
-        let s = checksum(big, &f[..8], prev);
-        checksum(big, &f[FRAME_HEADER..], s) == stored(f)
-    };
-    let mut prev = header_sum;
-    let mut valid = 0;
+    let mut prev = h.sum;
+    let mut valid = 0u64;
     let mut commits = 0;
     let mut last_commit_end = 0;
     let mut break_what = None;
-    for i in 0..frames {
-        let f = frame(i);
-        if (be32(f, 8), be32(f, 12)) != salts {
-            break_what = Some((
-                "属于更早的一代日志（盐值不同）",
-                "belongs to an older generation of the log (other salts)",
-            ));
+    let mut last: Option<Frame> = None;
+    let mut older_generation = false;
+    for i in 0..h.frames {
+        let f = Frame::read(src, &h, i)?;
+        if f.salts() != h.salts {
+            // Frames of an older generation end the log normally; a salt flipped in a frame of
+            // this one is damage if intact commits of this generation follow (checked below).
+            break_what = Some(("的盐值与文件头不符", "does not carry the header's salts"));
+            older_generation = true;
+            last = Some(f);
             break;
         }
-        if be32(f, 0) == 0 || !verifies_from(f, prev) {
+        if f.page_no() == 0 || !f.verifies_from(h.big, prev) {
             break_what = Some(("的校验和不对", "fails its checksum"));
+            last = Some(f);
             break;
         }
-        prev = stored(f);
+        prev = f.stored();
         valid += 1;
-        if be32(f, 4) != 0 {
+        if f.is_commit() {
             commits += 1;
             last_commit_end = valid;
         }
     }
+    let partial = !(src.size()? - HEADER as u64).is_multiple_of(h.frame_size);
     let Some(what) = break_what else {
-        return WalState::Intact {
-            frames: valid,
+        return Ok(WalState::Intact {
+            frames: valid as usize,
             commits,
-            torn_tail: last_commit_end < valid || !(wal.len() - HEADER).is_multiple_of(frame_size),
-        };
+            torn_tail: last_commit_end < valid || (partial && valid == h.frames),
+        });
     };
     // After the break: intact commit frames of this generation, each verified from the stored
     // checksum of the frame before it.
-    let after = (valid + 1..frames)
-        .filter(|&j| {
-            let f = frame(j);
-            (be32(f, 8), be32(f, 12)) == salts
-                && be32(f, 0) != 0
-                && be32(f, 4) != 0
-                && verifies_from(f, stored(frame(j - 1)))
-        })
-        .count();
-    if after == 0 {
+    let mut after = 0;
+    let mut before_frame = last.expect("the breaking frame");
+    for j in valid + 1..h.frames {
+        let f = Frame::read(src, &h, j)?;
+        if f.salts() == h.salts
+            && f.page_no() != 0
+            && f.is_commit()
+            && f.verifies_from(h.big, before_frame.stored())
+        {
+            after += 1;
+        }
+        before_frame = f;
+    }
+    Ok(if after == 0 {
         WalState::Intact {
-            frames: valid,
+            frames: valid as usize,
             commits,
-            torn_tail: true,
+            // Frames of an older generation after the last commit are not an unfinished
+            // transaction; a frame of this one that does not verify is.
+            torn_tail: !older_generation || last_commit_end < valid,
         }
     } else {
         WalState::Damaged(WalDamage {
-            first_bad_frame: Some(valid),
+            first_bad_frame: Some(valid as usize),
             what,
             commits_before: commits,
             commits_after: after,
             kept_in: None,
+            copy_failed: None,
         })
-    }
+    })
 }
 
 /// The length the WAL keeps when it is cut after its last commit that verifies before the
 /// break (the user's explicit choice, after the damage was reported and the files copied).
-pub fn good_prefix_len(wal: &[u8]) -> usize {
-    if wal.len() < HEADER {
-        return 0;
+/// A WAL whose header does not verify, or whose pages do not authenticate, keeps nothing.
+pub fn good_prefix_len(src: &(impl Source + ?Sized)) -> std::io::Result<u64> {
+    let Some(h) = header(src)? else {
+        return Ok(0);
+    };
+    if !h.ok || !h.sum_ok {
+        return Ok(0);
     }
-    let page = be32(wal, 8) as usize;
-    let frame_size = FRAME_HEADER + page;
-    let big = be32(wal, 0) == MAGIC_BE;
-    let salts = (be32(wal, 16), be32(wal, 20));
-    let mut prev = checksum(big, &wal[..24], (0, 0));
-    if prev != (be32(wal, 24), be32(wal, 28)) || !(512..=65_536).contains(&page) {
-        return 0;
-    }
-    let mut keep = HEADER;
-    let frames = (wal.len() - HEADER) / frame_size;
-    for i in 0..frames {
-        let f = &wal[HEADER + i * frame_size..HEADER + (i + 1) * frame_size];
-        if (be32(f, 8), be32(f, 12)) != salts {
+    let mut prev = h.sum;
+    let mut keep = HEADER as u64;
+    for i in 0..h.frames {
+        let f = Frame::read(src, &h, i)?;
+        if f.salts() != h.salts || f.page_no() == 0 || !f.verifies_from(h.big, prev) {
             break;
         }
-        let s = checksum(big, &f[..8], prev);
-        if checksum(big, &f[FRAME_HEADER..], s) != (be32(f, 16), be32(f, 20)) {
-            break;
-        }
-        prev = (be32(f, 16), be32(f, 20));
-        if be32(f, 4) != 0 {
-            keep = HEADER + (i + 1) * frame_size;
+        prev = f.stored();
+        if f.is_commit() {
+            keep = HEADER as u64 + (i + 1) * h.frame_size;
         }
     }
-    keep
+    Ok(keep)
 }
 
 #[cfg(test)]
@@ -429,7 +544,7 @@ mod tests {
             panic!()
         };
         assert_eq!((d.first_bad_frame, d.commits_before), (Some(2), 1));
-        assert_eq!(good_prefix_len(&w), 32 + 2 * frame);
+        assert_eq!(good_prefix_len(&w[..]).unwrap(), (32 + 2 * frame) as u64);
         // The header's checksum.
         let mut w = wal(2, 1);
         w[25] ^= 1;

@@ -119,9 +119,13 @@ fn a_crash_at_each_step_of_init_leaves_nothing_that_claims_to_be_a_vault_or_a_co
             "{step}: a recovery key was shown for a vault that was not finished"
         );
         if step == "init:keys" {
-            // The key file is in place: a complete vault whose first user signs in.
+            // The key file is in place: a complete vault whose first user signs in; its
+            // recovery key was never shown, so a new one is made.
             let all = check_ok(&vault);
             assert!(events(&all) >= 1, "{all}");
+            let out = baomi(&vault, &["rotate-recovery-key"], &format!("{PASS}\n"));
+            assert!(out.status.success(), "{}", text(&out.stderr));
+            assert!(text(&out.stdout).contains("新的恢复密钥"));
             continue;
         }
         // Anything else: the folder says it holds an interrupted creation…

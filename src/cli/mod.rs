@@ -84,6 +84,8 @@ pub enum Command {
     },
     /// Unlock and verify every page's HMAC, the database structure and the audit chain.
     Check,
+    /// 更换恢复密钥：旧的恢复密钥立即失效，新的只显示这一次（例如创建台账库时恢复密钥未能显示或已遗失）
+    RotateRecoveryKey,
     /// 预写日志（WAL）损坏后，放弃损坏点之后的事务：先把数据库和日志原样另存，再把日志截到最后一个完好的事务，解锁并记入审计日志
     AcceptWalDamage,
     /// Change a user's passphrase (default: the acting user's).
@@ -281,6 +283,9 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
             },
         ),
         Command::Check => check::run(&dir, &mut input, cli.acting.as_deref()),
+        Command::RotateRecoveryKey => {
+            passwd::rotate_recovery_key(&dir, &mut input, cli.acting.as_deref())
+        }
         Command::AcceptWalDamage => {
             check::accept_wal_damage(&dir, &mut input, cli.acting.as_deref())
         }

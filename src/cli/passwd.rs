@@ -36,3 +36,17 @@ pub fn run(
     out!("已修改 {login} 的口令（数据库未改动，只重写了该用户的密钥槽）")?;
     Ok(())
 }
+
+/// `baomi rotate-recovery-key`: a new recovery key, shown once; the old one stops working.
+pub fn rotate_recovery_key(
+    dir: &Path,
+    input: &mut SecretInput,
+    acting: Option<&str>,
+) -> Result<(), CliError> {
+    let mut session = super::open_session(dir, input, acting)?;
+    let result = session.rotate_recovery_key();
+    drop(session.lock("rotate-recovery-key"));
+    let key = result?;
+    out!("新的恢复密钥（只显示这一次，请抄写并存放在保密柜中；旧的恢复密钥已失效）：")?;
+    out!("{}", key.to_display_string().as_str())
+}

@@ -119,24 +119,33 @@ pub fn check_plain(file: &File, name: &'static str, path: &Path) -> Result<(), V
     let meta = file
         .metadata()
         .map_err(|e| VaultError::io("读取", path, e))?;
-    let unsafe_file = |why| {
-        Err(VaultError::UnsafeFile {
+    refuse_kind(&meta, name, path)
+}
+
+/// The one judgement of a vault file's metadata: a symlink, anything but a plain file, or a
+/// plain file with more than one link is refused, with the reason.
+fn refuse_kind(meta: &fs::Metadata, name: &'static str, path: &Path) -> Result<(), VaultError> {
+    let why = if meta.file_type().is_symlink() {
+        Some("是符号链接")
+    } else if !meta.is_file() {
+        Some("不是普通文件")
+    } else {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            (meta.nlink() > 1).then_some("是指向其他文件的硬链接")
+        }
+        #[cfg(not(unix))]
+        None
+    };
+    match why {
+        Some(why) => Err(VaultError::UnsafeFile {
             file: name,
             why,
             path: path.to_owned(),
-        })
-    };
-    if !meta.is_file() {
-        return unsafe_file("不是普通文件");
+        }),
+        None => Ok(()),
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        if meta.nlink() > 1 {
-            return unsafe_file("是指向其他文件的硬链接");
-        }
-    }
-    Ok(())
 }
 
 /// Refuses a vault file (if present) that SQLite or a read would use to reach something else:
@@ -149,27 +158,7 @@ pub fn refuse_unsafe(path: &Path, name: &'static str) -> Result<(), VaultError> 
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(VaultError::io("读取", path, e)),
     };
-    let unsafe_file = |why| {
-        Err(VaultError::UnsafeFile {
-            file: name,
-            why,
-            path: path.to_owned(),
-        })
-    };
-    if meta.file_type().is_symlink() {
-        return unsafe_file("是符号链接");
-    }
-    if !meta.is_file() {
-        return unsafe_file("不是普通文件");
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        if meta.nlink() > 1 {
-            return unsafe_file("是指向其他文件的硬链接");
-        }
-    }
-    Ok(())
+    refuse_kind(&meta, name, path)
 }
 
 /// Makes the folder (0700) if it does not exist; an existing empty folder is made private too.

@@ -7,6 +7,7 @@
 
 pub mod assets;
 pub mod audit;
+pub mod backup;
 pub mod cli;
 pub mod domain;
 pub mod forms;

@@ -68,6 +68,8 @@ audit_actions! {
     UserDeactivate => "user.deactivate", "users", "停用用户", "User deactivated";
     SettingsUpdate => "settings.update", "settings", "修改设置", "Setting changed";
     CalendarSetYear => "calendar.set_year", "calendar_years", "修改工作日历", "Calendar year set";
+    BackupCreate => "backup.create", "backups", "备份台账", "Backup made";
+    BackupRestore => "backup.restore", "backups", "从备份恢复", "Restored from a backup";
     AuditSeal => "audit.seal", "audit_seals", "封存审计链", "Audit chain sealed";
     PersonCreate => "person.create", "people", "登记人员", "Person added";
     PersonUpdate => "person.update", "people", "修改人员", "Person changed";

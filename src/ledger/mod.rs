@@ -6,6 +6,7 @@
 
 pub mod audit_action;
 pub mod audit_log;
+pub mod backups;
 pub mod borrowing;
 pub mod cabinets;
 pub mod custody;

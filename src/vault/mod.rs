@@ -183,6 +183,82 @@ impl Vault {
         Ok((vault, ledger, recovery, out))
     }
 
+    /// Makes a vault in `dir` from a backup: `key_file` is the backup's copy of the key file
+    /// (written back byte for byte, so every passphrase and the recovery key of that time open
+    /// it) and the database is rebuilt from the plain SQLite image read from `image` (`len`
+    /// bytes), encrypted under `master`'s page key. The order is creation's: marker, database,
+    /// key file, marker removed; a failure clears what was made. `dir` must hold no vault.
+    pub fn restore_from_image(
+        dir: &Path,
+        key_file: &[u8],
+        master: &MasterKey,
+        image: &mut dyn std::io::Read,
+        len: usize,
+        schema_version: u32,
+    ) -> Result<Vault, VaultError> {
+        files::make_dir(dir)?;
+        let lock = InstanceLock::acquire(&dir.join(LOCK_FILE))?;
+        match files::probe(dir) {
+            Ok(FolderState::Vault) | Err(VaultError::Missing { .. }) => {
+                return Err(VaultError::AlreadyExists {
+                    path: dir.to_owned(),
+                });
+            }
+            Ok(FolderState::InterruptedCreation) => files::clear_interrupted(dir)?,
+            Ok(FolderState::Absent | FolderState::Empty) => {}
+            Err(e) => return Err(e),
+        }
+        let keys = KeyFile::parse(key_file)?;
+        files::write_marker(dir)?;
+        let made = (|| -> Result<(), VaultError> {
+            let db = dir.join(DB_FILE);
+            drop(files::open_private(&db, DB_FILE, true, true)?);
+            // The image is loaded into a plain in-memory connection and exported into the new
+            // file attached with the page key: a deserialize on the keyed connection itself would
+            // re-attach the image under the main database's key (SQLite's deserialize attaches,
+            // SQLCipher gives an attachment without KEY the main key).
+            sqlcipher_initialized()?;
+            let mut conn = Connection::open_in_memory()?;
+            conn.deserialize_read_exact("main", image, len, true)?;
+            let db_key = master.derive(purpose::DATABASE);
+            let mut key = Zeroizing::new(String::with_capacity(67));
+            key.push_str("x'");
+            push_hex(&mut key, db_key.expose());
+            key.push('\'');
+            conn.execute(
+                "ATTACH DATABASE ?1 AS ledger KEY ?2",
+                rusqlite::params![db.to_string_lossy(), key.as_str()],
+            )?;
+            drop(key);
+            conn.execute_batch(
+                "PRAGMA ledger.cipher_hmac_algorithm = HMAC_SHA256; \
+                 PRAGMA ledger.journal_mode = WAL;",
+            )?;
+            register_functions(&conn)?;
+            conn.query_row("SELECT sqlcipher_export('ledger')", [], |_| Ok(()))?;
+            conn.execute_batch(&format!(
+                "PRAGMA ledger.user_version = {schema_version}; DETACH DATABASE ledger;"
+            ))?;
+            conn.close().map_err(|(_, e)| VaultError::Sql(e))?;
+            crate::process::crash_point("restore:database");
+            let path = dir.join(KEYS_FILE);
+            crate::fsutil::write_atomic(&path, key_file)
+                .map_err(|e| VaultError::io("写入密钥文件", &path, e))?;
+            Ok(())
+        })();
+        if let Err(e) = made {
+            let _ = files::clear_interrupted(dir);
+            return Err(e);
+        }
+        files::remove_marker(dir)?;
+        Ok(Vault {
+            dir: dir.to_owned(),
+            keys,
+            lock: Some(lock),
+            cleaned: Vec::new(),
+        })
+    }
+
     /// What the folder holds (nothing is changed). A folder that cannot be read is an error.
     pub fn probe(dir: &Path) -> Result<FolderState, VaultError> {
         files::probe(dir)
@@ -286,6 +362,16 @@ impl Vault {
             },
             ..ledger
         })
+    }
+
+    /// Opens the database with a master key already unwrapped (a restore that opened the
+    /// backup's copy of this key file).
+    pub(crate) fn unlock_with_master(
+        &self,
+        master: MasterKey,
+        who: SlotOwner,
+    ) -> Result<OpenLedger, VaultError> {
+        self.open_db(master, who)
     }
 
     /// Checks `login`'s passphrase without opening anything (a second person's confirmation
@@ -599,6 +685,28 @@ impl OpenLedger {
         Ok(IntegrityReport { cipher, structure })
     }
 
+    /// A second connection to the same database, for a consistent snapshot read on another
+    /// thread (a backup) while this one goes on writing. `dir` is the vault's folder.
+    pub(crate) fn reader(&self, dir: &Path) -> Result<Connection, VaultError> {
+        open_connection(dir, &self.master, Open::Reader)
+    }
+
+    /// A second copy of the audit chain's key (a backup's worker verifies its image with it).
+    pub(crate) fn audit_key_copy(&self) -> SubKey {
+        self.master.derive(purpose::AUDIT)
+    }
+
+    /// The key file's bytes as they are on disk (MAC included), for a backup's copy.
+    pub(crate) fn key_file_bytes(&self, keys: &KeyFile) -> Vec<u8> {
+        keys.clone().seal_to_bytes(&self.master)
+    }
+
+    /// The key of one backup's payload: HKDF-SHA256 of the master key with the backup's own
+    /// salt (`docs/format/backup.md`).
+    pub(crate) fn backup_key(&self, salt: &[u8]) -> SubKey {
+        self.master.derive_salted(salt, purpose::BACKUP)
+    }
+
     /// Checkpoints the WAL into the database file and closes the connection.
     pub fn close(self) -> Result<(), VaultError> {
         self.conn
@@ -640,6 +748,9 @@ enum Open {
     Create,
     /// An existing vault's database: it must hold a schema; its WAL is verified first.
     Existing,
+    /// A second connection of this process to a database its session has opened (and whose
+    /// WAL that opening verified): reads a snapshot off the UI thread, writes nothing.
+    Reader,
 }
 
 /// Maps an SQLite error met while opening or setting up the database: damage (a page that does
@@ -732,10 +843,7 @@ fn open_connection(dir: &Path, master: &MasterKey, how: Open) -> Result<Connecti
     let db_key = master.derive(purpose::DATABASE);
     let mut hex = Zeroizing::new(String::with_capacity(64 + 10));
     hex.push_str("PRAGMA key = \"x'");
-    for b in db_key.expose() {
-        hex.push(char::from_digit(u32::from(b >> 4), 16).expect("nibble"));
-        hex.push(char::from_digit(u32::from(b & 15), 16).expect("nibble"));
-    }
+    push_hex(&mut hex, db_key.expose());
     hex.push_str("'\";");
     // The statement carries the key: its error (never the statement) is what we report.
     conn.execute_batch(&hex)
@@ -760,7 +868,7 @@ fn open_connection(dir: &Path, master: &MasterKey, how: Open) -> Result<Connecti
             .map_err(failed)?;
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
             .map_err(failed)?;
-        if how == Open::Existing {
+        if how != Open::Create {
             // A database without a schema is never made into a new one here: only `create` makes
             // a schema.
             let version: u32 = conn
@@ -859,6 +967,14 @@ fn wal_damaged(dir: &Path, mut damage: WalDamage) -> VaultError {
         Err(e) => damage.copy_failed = Some(e.to_string()),
     }
     VaultError::WalDamaged(Box::new(damage))
+}
+
+/// Appends `bytes` as lower-case hex (a raw key's text, kept in a zeroized string).
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    for b in bytes {
+        out.push(char::from_digit(u32::from(b >> 4), 16).expect("nibble"));
+        out.push(char::from_digit(u32::from(b & 15), 16).expect("nibble"));
+    }
 }
 
 /// SQL functions the schema's triggers call; registered on every connection before migrations.

@@ -72,6 +72,15 @@ impl MasterKey {
             .expect("32 bytes is a valid HKDF-SHA256 output length");
         SubKey(out)
     }
+
+    /// Derives a sub-key with a salt of its own (HKDF-SHA256): a key per backup.
+    pub(crate) fn derive_salted(&self, salt: &[u8], info: &[u8]) -> SubKey {
+        let hk = Hkdf::<Sha256>::new(Some(salt), &self.0);
+        let mut out = [0u8; KEY_LEN];
+        hk.expand(info, &mut out)
+            .expect("32 bytes is a valid HKDF-SHA256 output length");
+        SubKey(out)
+    }
 }
 
 /// A key derived from the master key for one purpose (database, audit chain, key-file MAC…).
@@ -95,6 +104,7 @@ pub(crate) mod purpose {
     pub const AUDIT: &[u8] = b"baomi v1 audit chain hmac key";
     pub const KEYFILE_MAC: &[u8] = b"baomi v1 key file mac key";
     pub const RECOVERY_WRAP: &[u8] = b"baomi v1 recovery slot wrapping key";
+    pub const BACKUP: &[u8] = b"baomi v1 backup payload key";
 }
 
 /// Crockford's base32 alphabet: no I, L, O or U, so a written key is hard to misread.

@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("0006_audit_seals.sql"),
     include_str!("0007_custody_renewals.sql"),
     include_str!("0008_accounts.sql"),
+    include_str!("0009_backups.sql"),
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,147 @@
+//! A consistent snapshot of the ledger taken on a second connection while the app goes on
+//! writing on its own: a read transaction fixes the moment, then `sqlcipher_export` copies the
+//! database into an in-memory plain SQLite database (SQLCipher refuses the backup API between
+//! an encrypted and a plain database, "backup is not supported with encrypted databases"; its
+//! export is the same row-by-row copy VACUUM makes). Nothing is written to any disk.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rusqlite::Connection;
+
+use super::{AuditHead, BackupError, Progress};
+use crate::vault::SubKey;
+
+/// The keys a backup needs, derived from the master key on the session's thread: the
+/// payload's (with the backup's salt) and the audit chain's (to verify the image).
+pub struct BackupKeys {
+    pub(crate) payload: SubKey,
+    pub(crate) audit: SubKey,
+}
+
+/// What the session knows when the snapshot is fixed.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// The vault's id.
+    pub vault_id: [u8; 16],
+    /// The key file as it is now (its bytes, MAC included).
+    pub key_file: Vec<u8>,
+    /// The unit's name.
+    pub unit_name: String,
+    /// Who makes the backup (login).
+    pub made_by: String,
+    /// When (the session's clock).
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The backup's salt and STREAM nonce prefix (random).
+    pub salt: [u8; super::format::SALT_LEN],
+    pub nonce_prefix: [u8; super::format::NONCE_PREFIX_LEN],
+}
+
+/// A second connection with its read transaction open: the ledger as it was when
+/// [`Snapshot::begin`] returned, whatever the session writes afterwards. Sent to a worker.
+pub struct Snapshot {
+    conn: Connection,
+    pub(crate) origin: Origin,
+    pub(crate) keys: BackupKeys,
+}
+
+/// The copied image's facts, read inside the snapshot's transaction.
+#[derive(Debug, Clone)]
+pub struct ImageFacts {
+    pub schema_version: u32,
+    pub tables: BTreeMap<String, i64>,
+    pub audit_head: AuditHead,
+}
+
+impl Snapshot {
+    /// Fixes the snapshot on `conn` (a second connection to the session's database): attaches
+    /// the in-memory target, opens a read transaction and reads, so the moment is now.
+    pub fn begin(conn: Connection, origin: Origin, keys: BackupKeys) -> Result<Self, BackupError> {
+        conn.execute_batch(
+            "ATTACH DATABASE ':memory:' AS snap KEY ''; BEGIN; \
+             SELECT count(*) FROM main.sqlite_schema;",
+        )?;
+        Ok(Snapshot { conn, origin, keys })
+    }
+
+    /// Copies the ledger into the in-memory database and runs `use_image` on the image's bytes
+    /// with the facts read in the same transaction, then frees the image and hands the keys
+    /// back (to verify what was written). Cancelling interrupts the copy.
+    pub fn with_image<T>(
+        mut self,
+        progress: &Arc<Progress>,
+        use_image: impl FnOnce(&Origin, &BackupKeys, &ImageFacts, &[u8]) -> Result<T, BackupError>,
+    ) -> Result<(T, BackupKeys), BackupError> {
+        progress.start(super::Phase::Snapshot, 0);
+        let watch = Arc::clone(progress);
+        self.conn
+            .progress_handler(10_000, Some(move || watch.is_cancelled()))?;
+        let copied = (|| -> Result<ImageFacts, BackupError> {
+            self.conn
+                .query_row("SELECT sqlcipher_export('snap')", [], |_| Ok(()))?;
+            let schema_version: u32 = self
+                .conn
+                .query_row("PRAGMA main.user_version", [], |r| r.get(0))?;
+            self.conn
+                .execute_batch(&format!("PRAGMA snap.user_version = {schema_version};"))?;
+            let facts = ImageFacts {
+                schema_version,
+                tables: table_counts(&self.conn, "main")?,
+                audit_head: audit_head(&self.conn, "main")?,
+            };
+            self.conn.execute_batch("COMMIT;")?;
+            Ok(facts)
+        })();
+        let facts = match copied {
+            Ok(f) => f,
+            Err(_) if progress.is_cancelled() => return Err(BackupError::Cancelled),
+            Err(e) => return Err(e),
+        };
+        self.conn.progress_handler(0, None::<fn() -> bool>)?;
+        progress.check()?;
+        let data = self.conn.serialize("snap")?;
+        let out = use_image(&self.origin, &self.keys, &facts, &data);
+        drop(data);
+        let Snapshot { conn, keys, .. } = self;
+        drop(conn);
+        Ok((out?, keys))
+    }
+}
+
+/// Rows of every table of `schema` (FTS shadow tables included, SQLite's own excluded), by name.
+pub fn table_counts(conn: &Connection, schema: &str) -> Result<BTreeMap<String, i64>, BackupError> {
+    let names: Vec<String> = conn
+        .prepare(&format!(
+            "SELECT name FROM {schema}.sqlite_schema WHERE type = 'table' AND rootpage > 0 \
+             AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
+        ))?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut out = BTreeMap::new();
+    for name in names {
+        let n: i64 = conn.query_row(
+            &format!(
+                "SELECT count(*) FROM {schema}.\"{}\"",
+                name.replace('"', "\"\"")
+            ),
+            [],
+            |r| r.get(0),
+        )?;
+        out.insert(name, n);
+    }
+    Ok(out)
+}
+
+/// The audit chain's last event in `schema` (seq 0 and 32 zero bytes for an empty chain).
+pub fn audit_head(conn: &Connection, schema: &str) -> Result<AuditHead, BackupError> {
+    let head: Option<(i64, Vec<u8>)> = rusqlite::OptionalExtension::optional(conn.query_row(
+        &format!("SELECT seq, hash FROM {schema}.audit_events ORDER BY seq DESC LIMIT 1"),
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    ))?;
+    let (seq, hash) = head.unwrap_or((0, crate::audit::GENESIS.to_vec()));
+    Ok(AuditHead {
+        seq,
+        hash: super::hex(&hash),
+    })
+}

@@ -84,6 +84,21 @@ pub fn file_name(unit_name: &str, local: chrono::NaiveDateTime) -> String {
     )
 }
 
+/// `folder/name`, or `folder/stem-2.baomi-backup` (-3, …) when a file of that name is there
+/// already (two backups in the same second).
+pub fn unique_path(folder: &Path, name: &str) -> PathBuf {
+    let first = folder.join(name);
+    if !first.exists() && !partial_path(&first).exists() {
+        return first;
+    }
+    let suffix = format!(".{}", super::EXTENSION);
+    let stem = name.strip_suffix(&suffix).unwrap_or(name);
+    (2..)
+        .map(|n| folder.join(format!("{stem}-{n}{suffix}")))
+        .find(|p| !p.exists() && !partial_path(p).exists())
+        .expect("some free name")
+}
+
 /// `path` with `.partial` after its name.
 pub fn partial_path(path: &Path) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_owned();

@@ -66,6 +66,17 @@ pub struct Verified {
     pub(crate) image: Option<Connection>,
 }
 
+impl std::fmt::Debug for Verified {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verified")
+            .field("manifest", &self.manifest)
+            .field("file_len", &self.file_len)
+            .field("file_sha256", &self.file_sha256)
+            .field("opened_by", &self.opened_by)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Counts and hashes what is read through it.
 struct Hashing<R> {
     inner: R,

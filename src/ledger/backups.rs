@@ -97,6 +97,11 @@ pub fn file_name(s: &Session) -> Result<String, LedgerError> {
     ))
 }
 
+/// Where a backup made now into `folder` goes: its name, made unique in that folder.
+pub fn destination(s: &Session, folder: &Path) -> Result<PathBuf, LedgerError> {
+    Ok(crate::backup::export::unique_path(folder, &file_name(s)?))
+}
+
 /// Records a backup that was written and verified; audited.
 pub fn record(
     s: &mut Session,

@@ -314,7 +314,7 @@ fn r3_3_1_swapped_chunks_are_refused() {
 fn r3_3_1_a_write_error_in_the_middle_leaves_no_backup_file_and_says_why() {
     let vault = tempfile::tempdir().unwrap();
     let media = tempfile::tempdir().unwrap();
-    let (mut s, _) = demo_vault(vault.path(), 20);
+    let (s, _) = demo_vault(vault.path(), 20);
     for (code, says) in [(28, "空间已满"), (5, "已拔出或有故障"), (30, "只读")] {
         let dest = backups::destination(&s, media.path()).unwrap();
         let snap = backups::prepare(&s).unwrap();

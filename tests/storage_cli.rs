@@ -5,41 +5,14 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
+mod common;
+
+use common::cli::*;
+
 const PASS: &str = "存储 口令 2026";
-
-fn cmd(dir: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_baomi"));
-    c.arg("--vault")
-        .arg(dir)
-        .args(args)
-        .env_remove("BAOMI_CRASH_AT")
-        .env_remove("BAOMI_FAIL_AT");
-    c
-}
-
-fn run(mut c: Command, stdin: &str) -> Output {
-    let mut child = c
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn baomi(dir: &Path, args: &[&str], stdin: &str) -> Output {
-    run(cmd(dir, args), stdin)
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 const INIT: &[&str] = &[
     "init",
@@ -449,41 +422,6 @@ fn the_small_failures_of_the_command_line() {
         "{}",
         text(&out.stderr)
     );
-}
-
-/// A small filesystem of our own (tmpfs), where root may mount one. Elsewhere the test says so
-/// and the unit tests of the messages stand in.
-struct Mount(PathBuf);
-
-impl Mount {
-    fn tmpfs(size: &str) -> Option<Mount> {
-        let dir = tempfile::tempdir().unwrap().keep();
-        let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(&dir)
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        ok.then_some(Mount(dir))
-    }
-
-    fn remount_read_only(&self) {
-        assert!(
-            Command::new("mount")
-                .args(["-o", "remount,ro"])
-                .arg(&self.0)
-                .status()
-                .unwrap()
-                .success()
-        );
-    }
-}
-
-impl Drop for Mount {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(&self.0).status();
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 #[test]

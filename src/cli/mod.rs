@@ -9,6 +9,7 @@ macro_rules! out {
 }
 
 mod add_user;
+mod backup;
 mod check;
 pub mod demo;
 mod init;
@@ -88,6 +89,43 @@ pub enum Command {
     RotateRecoveryKey,
     /// 预写日志（WAL）损坏后，放弃损坏点之后的事务：先把数据库和日志原样另存，再把日志截到最后一个完好的事务，解锁并记入审计日志
     AcceptWalDamage,
+    /// 备份台账：加密写入移动介质上的文件夹（或 .baomi-backup 文件），读回全部校验后记入台账
+    Backup {
+        /// A folder (the file is named after the unit, date and time) or a file path.
+        #[arg(long, value_name = "DIR_OR_FILE")]
+        to: std::path::PathBuf,
+        /// Write to a place that is not a removable medium (an explicit decision).
+        #[arg(long)]
+        allow_fixed_disk: bool,
+    },
+    /// 校验备份文件：用备份时有效的口令或恢复密钥（标准输入）解密全部内容并核对清单，打印清单与 verified
+    VerifyBackup {
+        /// The backup file.
+        file: std::path::PathBuf,
+        /// Whose passphrase (default: tried on every account of the backup; a recovery key is
+        /// recognised by its form).
+        #[arg(long)]
+        user: Option<String>,
+        /// The manifest as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// 从备份恢复到一个新的台账库文件夹（先完整校验；已有台账库的文件夹须加 --replace，原库先改名另存）
+    Restore {
+        /// The backup file.
+        file: std::path::PathBuf,
+        /// The vault folder to create.
+        #[arg(long, value_name = "DIR")]
+        to: std::path::PathBuf,
+        /// Replace a vault in that folder (it is moved aside first, named and dated).
+        #[arg(long)]
+        replace: bool,
+        /// Whose passphrase (default: every account is tried; or the recovery key).
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// 列出可写入备份的磁盘（移动介质在前）与剩余空间
+    Drives,
     /// Change a user's passphrase (default: the acting user's).
     Passwd {
         /// Whose passphrase.
@@ -289,6 +327,26 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
         Command::AcceptWalDamage => {
             check::accept_wal_damage(&dir, &mut input, cli.acting.as_deref())
         }
+        Command::Backup {
+            to,
+            allow_fixed_disk,
+        } => backup::backup(
+            &dir,
+            &mut input,
+            cli.acting.as_deref(),
+            to,
+            *allow_fixed_disk,
+        ),
+        Command::VerifyBackup { file, user, json } => {
+            backup::verify(&mut input, file, user.as_deref(), *json)
+        }
+        Command::Restore {
+            file,
+            to,
+            replace,
+            user,
+        } => backup::restore(&mut input, file, to, *replace, user.as_deref()),
+        Command::Drives => backup::drives(),
         Command::Passwd { user } => {
             passwd::run(&dir, &mut input, cli.acting.as_deref(), user.as_deref())
         }

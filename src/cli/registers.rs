@@ -102,10 +102,19 @@ pub fn list(
                        "role": u.role.label_zh(), "active": u.active})
             })
             .collect(),
+        "backups" => crate::ledger::backups::list(&s)?
+            .into_iter()
+            .map(|b| {
+                json!({"id": format!("backup-{}", b.id), "verified_at": b.at,
+                       "created_at": b.created_at, "by": b.by, "file": b.file_name,
+                       "folder": b.folder, "removable": b.removable, "bytes": b.bytes,
+                       "sha256": b.sha256, "audit_seq": b.audit_seq, "audit_hash": b.audit_hash})
+            })
+            .collect(),
         other => {
             drop(s.lock("cli"));
             return Err(CliError(format!(
-                "未知登记簿 {other}；可选：documents people cabinets users borrows"
+                "未知登记簿 {other}；可选：documents people cabinets users borrows backups"
             )));
         }
     };

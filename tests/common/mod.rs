@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: a vault with the fast test KDF.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod gui;
 
 use std::path::Path;

@@ -166,6 +166,7 @@ fn frame_times(dir: &Path) -> (Duration, Duration, f64) {
         vault_dir: dir.to_owned(),
         kdf: KdfChoice::INSECURE_FOR_TESTS,
         clock: Arc::new(SystemClock),
+        media: std::sync::Arc::new(baomi::backup::media::FixedMedia::default()),
     });
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))

@@ -285,6 +285,7 @@ fn a_folder_with_a_database_but_no_key_file_is_never_offered_for_a_new_vault() {
         vault_dir: dir.path().to_owned(),
         kdf: baomi::ledger::KdfChoice::INSECURE_FOR_TESTS,
         clock: system_clock(),
+        media: std::sync::Arc::new(baomi::backup::media::FixedMedia::default()),
     });
     assert!(
         matches!(app.state(), baomi::ui::app::AppState::Fatal(_)),

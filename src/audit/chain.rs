@@ -136,3 +136,29 @@ pub fn recent(conn: &rusqlite::Connection, limit: i64) -> Result<Vec<StoredEvent
     let rows = stmt.query_map([limit], from_row)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The test vector of `docs/format/audit-chain.md`.
+    #[test]
+    fn the_documented_test_vector() {
+        let ev = StoredEvent {
+            seq: 1,
+            at: "2026-11-26T08:00:00.000000Z".into(),
+            user_id: None,
+            action: "vault.create".into(),
+            entity: "users".into(),
+            entity_id: "1".into(),
+            detail_json: "{}".into(),
+            prev_hash: GENESIS.to_vec(),
+            hash: Vec::new(),
+        };
+        let hash = link(&SubKey::from_bytes([7; 32]), &GENESIS, &ev);
+        assert_eq!(
+            crate::backup::hex(&hash),
+            "624c6cf9133fbb7094a7f2d22e248f5a1f36af4902eb4b6c066112d32a5e6563"
+        );
+    }
+}

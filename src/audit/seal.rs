@@ -98,6 +98,19 @@ mod tests {
         }
     }
 
+    /// The test vector of `docs/format/audit-chain.md`.
+    #[test]
+    fn the_documented_test_vector() {
+        let key = SubKey::from_bytes([7; 32]);
+        let head = [1u8; 32];
+        let hex = |b: &[u8]| crate::backup::hex(b);
+        assert_eq!(
+            hex(&seal_mac(&key, &sealed(&head))),
+            "94bfdf62ded63cf90027c28325ec891411ca850aa7d4fb1a659fd5e21c8f5372"
+        );
+        assert_eq!(hex(&key_id(&key)), "4181f42f19009e21");
+    }
+
     #[test]
     fn a_seal_verifies_only_with_its_key_and_its_fields() {
         let key = SubKey::from_bytes([7; 32]);

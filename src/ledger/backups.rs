@@ -24,6 +24,11 @@ pub const DEFAULT_REMINDER_DAYS: u32 = 7;
 /// Who may make backups.
 const MAY_BACK_UP: &[Role] = &[Role::Custodian, Role::Admin];
 
+/// Whether the signed-in user may make backups (the reminder is theirs).
+pub fn may_back_up(s: &Session) -> bool {
+    MAY_BACK_UP.contains(&s.user().role)
+}
+
 /// A verified backup as recorded in the ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BackupRecord {
@@ -86,6 +91,22 @@ pub fn prepare(s: &Session) -> Result<Snapshot, LedgerError> {
         audit: s.ledger.audit_key_copy(),
     };
     Snapshot::begin(conn, origin, keys).map_err(backup_error)
+}
+
+/// This ledger's vault id (a backup's header names it).
+pub fn vault_id(s: &Session) -> [u8; 16] {
+    s.vault.key_file().vault_id
+}
+
+/// The keys that verify the backup at `path`, when its header says it is a backup of this
+/// ledger (`None` for another ledger's, or a file whose header does not read).
+pub fn keys_for(s: &Session, path: &Path) -> Option<BackupKeys> {
+    let mut f = std::fs::File::open(path).ok()?;
+    let (header, _) = crate::backup::format::Header::read(&mut f).ok()?;
+    (header.vault_id == s.vault.key_file().vault_id).then(|| BackupKeys {
+        payload: s.ledger.backup_key(&header.salt),
+        audit: s.ledger.audit_key_copy(),
+    })
 }
 
 /// The file name a backup made now gets (unit, office date and time).

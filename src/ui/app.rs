@@ -27,6 +27,8 @@ pub struct AppConfig {
     pub kdf: KdfChoice,
     /// The clock (simulated in tests).
     pub clock: Arc<dyn Clock>,
+    /// The drives backups can go to (the system's; tests supply their own).
+    pub media: Arc<dyn crate::backup::media::Media>,
 }
 
 /// What a screen asks the app to do; run at the start of the second frame after
@@ -72,6 +74,14 @@ pub enum Command {
     },
     /// Switch the interface language.
     SetLang(Lang),
+    /// Open 从备份恢复 (from the first screen, or the login screen: the vault is closed first).
+    OpenRestore,
+    /// Leave 从备份恢复: to the login screen if the folder holds a ledger (with a notice after a
+    /// restore), else to the first screen.
+    CloseRestore {
+        /// A restore succeeded.
+        notice: bool,
+    },
 }
 
 /// Where the app is.
@@ -82,6 +92,8 @@ pub enum AppState {
     Login(Box<LoginScreen>),
     /// Unlocked.
     Main(Box<MainWindow>),
+    /// 从备份恢复 (no vault is held open meanwhile).
+    Restore(Box<super::screens::restore::RestoreScreen>),
     /// The vault cannot be used (in use elsewhere, damaged…): the message, nothing else.
     Fatal(String),
     /// Transient, while ownership moves between states within one command.
@@ -107,11 +119,24 @@ impl BaomiApp {
     /// Opens the vault folder: the wizard if it holds no vault, else the login screen.
     pub fn new(config: AppConfig) -> Self {
         let now = config.clock.now();
-        // The wizard only for a folder that holds no ledger file and can be read (or the remains
-        // of an interrupted creation, which creating clears): never over a ledger whose key file
-        // is missing, never for a folder the user may not read.
-        let state = match LockedLedger::probe(&config.vault_dir) {
-            Ok(FolderState::Vault) => match LockedLedger::open(&config.vault_dir) {
+        let state = Self::initial_state(&config.vault_dir);
+        Self {
+            config,
+            lang: Lang::Zh,
+            state,
+            commands: Vec::new(),
+            ready: Vec::new(),
+            last_activity: now,
+            prefs: crate::ui::prefs::Prefs::default(),
+        }
+    }
+
+    /// The wizard only for a folder that holds no ledger file and can be read (or the remains
+    /// of an interrupted creation, which creating clears): never over a ledger whose key file
+    /// is missing, never for a folder the user may not read.
+    fn initial_state(dir: &std::path::Path) -> AppState {
+        match LockedLedger::probe(dir) {
+            Ok(FolderState::Vault) => match LockedLedger::open(dir) {
                 Ok(locked) => {
                     let stale = locked.recovered_stale_lock();
                     let mut screen = LoginScreen::new(locked);
@@ -123,21 +148,12 @@ impl BaomiApp {
                     }
                     AppState::Login(Box::new(screen))
                 }
-                Err(e) => AppState::Fatal(fatal_text(&e, &config.vault_dir)),
+                Err(e) => AppState::Fatal(fatal_text(&e, dir)),
             },
             Ok(FolderState::Absent | FolderState::Empty | FolderState::InterruptedCreation) => {
                 AppState::Setup(Box::default())
             }
-            Err(e) => AppState::Fatal(fatal_text(&e, &config.vault_dir)),
-        };
-        Self {
-            config,
-            lang: Lang::Zh,
-            state,
-            commands: Vec::new(),
-            ready: Vec::new(),
-            last_activity: now,
-            prefs: crate::ui::prefs::Prefs::default(),
+            Err(e) => AppState::Fatal(fatal_text(&e, dir)),
         }
     }
 
@@ -189,6 +205,7 @@ impl BaomiApp {
             AppState::Setup(w) => w.ui(ui, lang, cmds),
             AppState::Login(l) => l.ui(ui, lang, clock.as_ref(), cmds),
             AppState::Main(m) => m.ui(ui, lang, clock.as_ref(), cmds),
+            AppState::Restore(r) => r.ui(ui, lang, cmds),
             AppState::Fatal(msg) => fatal_ui(ui, lang, msg),
             AppState::Switching => {}
         }
@@ -221,6 +238,11 @@ impl BaomiApp {
 
     fn auto_lock(&mut self, ctx: &egui::Context) {
         if let AppState::Main(m) = &self.state {
+            if m.busy() {
+                // A backup being written is not interrupted; the idle time counts from its end.
+                self.last_activity = self.config.clock.now();
+                return;
+            }
             let idle = self.config.clock.now() - self.last_activity;
             if idle >= chrono::Duration::minutes(i64::from(m.auto_lock_minutes())) {
                 self.ready.clear();
@@ -236,6 +258,35 @@ impl BaomiApp {
         self.last_activity = clock.now();
         match cmd {
             Command::SetLang(lang) => self.lang = lang,
+            Command::OpenRestore => {
+                match std::mem::replace(&mut self.state, AppState::Switching) {
+                    // The login screen's locked ledger is dropped: its instance lock is released
+                    // so that the restore can move the folder aside.
+                    AppState::Login(_) | AppState::Setup(_) => {
+                        self.state = AppState::Restore(Box::new(
+                            super::screens::restore::RestoreScreen::new(
+                                self.config.vault_dir.clone(),
+                                self.config.media.as_ref(),
+                            ),
+                        ));
+                    }
+                    other => self.state = other,
+                }
+            }
+            Command::CloseRestore { notice } => {
+                if let AppState::Restore(r) = &self.state
+                    && r.busy()
+                {
+                    return;
+                }
+                self.state = Self::initial_state(&self.config.vault_dir);
+                if notice && let AppState::Login(screen) = &mut self.state {
+                    screen.notice = Some((
+                        "已从备份恢复。请用备份时有效的口令登录",
+                        "Restored from the backup. Sign in with a passphrase valid at that time",
+                    ));
+                }
+            }
             Command::CreateLedger { input, passphrase } => {
                 let AppState::Setup(wizard) = &mut self.state else {
                     return;
@@ -336,7 +387,11 @@ impl BaomiApp {
     }
 
     fn enter_main(&mut self, session: Session) {
-        self.state = AppState::Main(Box::new(MainWindow::new(session, &self.prefs)));
+        self.state = AppState::Main(Box::new(MainWindow::new(
+            session,
+            &self.prefs,
+            self.config.media.clone(),
+        )));
     }
 }
 

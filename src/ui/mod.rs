@@ -4,6 +4,7 @@
 pub mod app;
 pub mod fonts;
 pub mod i18n;
+pub mod job;
 pub mod prefs;
 pub mod screens;
 pub mod widgets;
@@ -33,6 +34,7 @@ pub fn run_native(vault_dir: PathBuf) -> Result<(), String> {
         vault_dir,
         kdf: KdfChoice::Calibrate,
         clock: Arc::new(SystemClock),
+        media: Arc::new(crate::backup::media::SystemMedia),
     };
     eframe::run_native(
         WINDOW_TITLE,

@@ -18,10 +18,26 @@ pub fn harness_sized(
     clock: MockClock,
     size: egui::Vec2,
 ) -> Harness<'static, BaomiApp> {
+    harness_with_media(
+        dir,
+        clock,
+        size,
+        baomi::backup::media::FixedMedia::default(),
+    )
+}
+
+/// The app with the drives of `media` (a test's removable "USB stick" is a temporary folder).
+pub fn harness_with_media(
+    dir: &std::path::Path,
+    clock: MockClock,
+    size: egui::Vec2,
+    media: baomi::backup::media::FixedMedia,
+) -> Harness<'static, BaomiApp> {
     let app = BaomiApp::new(AppConfig {
         vault_dir: dir.to_owned(),
         kdf: KdfChoice::INSECURE_FOR_TESTS,
         clock: Arc::new(clock),
+        media: Arc::new(media),
     });
     Harness::builder()
         .with_size(size)

@@ -31,6 +31,9 @@ pub struct Dashboard {
     seal_due: Option<Option<i64>>,
     /// The first-run checklist (the custodian's), until every step is done.
     getting_started: Option<crate::ledger::stats::GettingStarted>,
+    /// The last verified backup and whether another is due.
+    backup: Option<crate::ledger::backups::BackupStatus>,
+    zone: crate::domain::OfficeZone,
 }
 
 /// A security auditor is reminded to seal the audit chain when the last seal is this old.
@@ -58,6 +61,10 @@ impl Dashboard {
                 .then(|| crate::ledger::stats::getting_started(session).ok())
                 .flatten()
                 .filter(|g| !g.done()),
+            backup: crate::ledger::backups::may_back_up(session)
+                .then(|| crate::ledger::backups::status(session).ok())
+                .flatten(),
+            zone: session.zone(),
         }
         .with_loans(session)
     }
@@ -161,6 +168,29 @@ impl Dashboard {
                     Err(e) => error_text(ui, e),
                 }
                 ui.end_row();
+                if self.backup.is_some() {
+                    ui.label(lang.tr("上次备份", "Last backup"));
+                    match self
+                        .backup
+                        .as_ref()
+                        .and_then(|b| b.last.as_ref().map(|l| (b, l)))
+                    {
+                        Some((b, last)) => {
+                            let text = format!(
+                                "{}（{}）",
+                                crate::ui::screens::backup::office_time(self.zone, &last.at),
+                                crate::ui::screens::backup::age_text(lang, b.age_days.unwrap_or(0))
+                            );
+                            if b.due {
+                                error_text(ui, &text);
+                            } else {
+                                ui.label(text);
+                            }
+                        }
+                        None => error_text(ui, lang.tr("尚未备份", "never")),
+                    }
+                    ui.end_row();
+                }
                 ui.label(lang.tr("台账库位置", "Ledger folder"));
                 ui.label(&self.vault_dir);
                 ui.end_row();
@@ -187,7 +217,30 @@ impl Dashboard {
                 }
             });
         }
+        let backup_due = self.backup.as_ref().filter(|b| b.due);
+        if let Some(b) = backup_due {
+            ui.horizontal(|ui| {
+                error_text(
+                    ui,
+                    &match (lang, b.age_days) {
+                        (Lang::Zh, Some(d)) => {
+                            format!("已 {d} 天未备份台账（提醒设置为 {} 天）", b.reminder_days)
+                        }
+                        (Lang::Zh, None) => "台账还没有经过校验的备份".to_owned(),
+                        (Lang::En, Some(d)) => format!(
+                            "No backup for {d} days (reminder: {} days)",
+                            b.reminder_days
+                        ),
+                        (Lang::En, None) => "The ledger has no verified backup yet".to_owned(),
+                    },
+                );
+                if ui.button(lang.tr("立即备份", "Back up now")).clicked() {
+                    cmds.push(MainCommand::Navigate(Section::Backup));
+                }
+            });
+        }
         if pending == 0
+            && backup_due.is_none()
             && self.overdue.is_empty()
             && self.due_soon.is_empty()
             && receipts == 0

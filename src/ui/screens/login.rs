@@ -265,6 +265,15 @@ impl LoginScreen {
             self.wal_decision_ui(ui, lang, ready, cmds);
         }
         ui.separator();
+        if ui
+            .add_enabled(
+                !self.busy,
+                egui::Button::new(lang.tr("从备份恢复…", "Restore from a backup…")),
+            )
+            .clicked()
+        {
+            cmds.push(Command::OpenRestore);
+        }
         ui.horizontal(|ui| {
             ui.label(lang.tr("界面语言", "Language"));
             if ui.selectable_label(lang == Lang::Zh, "中文").clicked() {

@@ -36,12 +36,14 @@ pub enum Section {
     People,
     /// 审计日志.
     AuditLog,
+    /// 备份与恢复.
+    Backup,
     /// 设置.
     Settings,
 }
 
 impl Section {
-    const ALL: [Section; 8] = [
+    const ALL: [Section; 9] = [
         Section::Dashboard,
         Section::Documents,
         Section::Outgoing,
@@ -49,6 +51,7 @@ impl Section {
         Section::Cabinets,
         Section::People,
         Section::AuditLog,
+        Section::Backup,
         Section::Settings,
     ];
 
@@ -61,6 +64,7 @@ impl Section {
             Section::Cabinets => lang.tr("专柜", "Cabinets"),
             Section::People => lang.tr("人员", "People"),
             Section::AuditLog => lang.tr("审计日志", "Audit log"),
+            Section::Backup => lang.tr("备份与恢复", "Backup"),
             Section::Settings => lang.tr("设置", "Settings"),
         }
     }
@@ -85,6 +89,10 @@ pub enum MainCommand {
     },
     /// Set the auto-lock delay.
     SetAutoLock(u32),
+    /// Start a backup into this folder (a worker writes and verifies it).
+    StartBackup(std::path::PathBuf),
+    /// Days without a backup before the reminder turns into a warning.
+    SetBackupReminder(u32),
     /// Set the office's time zone.
     SetOfficeZone(crate::domain::OfficeZone),
     /// Set the 文号 pattern of the outgoing flow.
@@ -176,6 +184,9 @@ pub struct MainWindow {
     cabinets: CabinetsScreen,
     people: PeopleScreen,
     settings: SettingsScreen,
+    backup: super::backup::BackupScreen,
+    /// The last verified backup, for the top bar and the dashboard.
+    backup_status: Option<crate::ledger::backups::BackupStatus>,
     passphrase_dialog: Option<PassphraseDialog>,
     export_dialog: Option<super::export_dialog::ExportDialog>,
     commands: Vec<MainCommand>,
@@ -197,7 +208,11 @@ fn office_calendar(session: &Session) -> std::sync::Arc<crate::domain::calendar:
 
 impl MainWindow {
     /// The window on a fresh session.
-    pub fn new(session: Session, prefs: &crate::ui::prefs::Prefs) -> Self {
+    pub fn new(
+        session: Session,
+        prefs: &crate::ui::prefs::Prefs,
+        media: std::sync::Arc<dyn crate::backup::media::Media>,
+    ) -> Self {
         let unit_name = settings::unit_name(&session).unwrap_or_default();
         let auto_lock_minutes =
             settings::auto_lock_minutes(&session).unwrap_or(settings::DEFAULT_AUTO_LOCK_MINUTES);
@@ -206,6 +221,10 @@ impl MainWindow {
         let calendar = office_calendar(&session);
         Self {
             settings: SettingsScreen::new(&session, auto_lock_minutes),
+            backup: super::backup::BackupScreen::new(media),
+            backup_status: crate::ledger::backups::may_back_up(&session)
+                .then(|| crate::ledger::backups::status(&session).ok())
+                .flatten(),
             session,
             section: Section::Dashboard,
             unit_name,
@@ -241,9 +260,21 @@ impl MainWindow {
         self.session
     }
 
+    /// Whether long work runs (a backup being written): the app does not lock itself then.
+    pub fn busy(&self) -> bool {
+        self.backup.busy()
+    }
+
     /// Draws the window.
     pub fn ui(&mut self, ui: &mut Ui, lang: Lang, _clock: &dyn Clock, cmds: &mut Vec<Command>) {
         self.run_commands(lang);
+        if let Some(toast) = self.backup.poll(&mut self.session, lang) {
+            self.toast = Some(toast);
+            self.backup_status = crate::ledger::backups::status(&self.session).ok();
+            if self.section == Section::Dashboard {
+                self.dashboard = Dashboard::load(&self.session);
+            }
+        }
         self.ready = std::mem::take(&mut self.commands);
         // Ctrl+N registers an incoming document from any section.
         let busy = self.passphrase_dialog.is_some()
@@ -286,7 +317,17 @@ impl MainWindow {
                     );
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    if ui.button(lang.tr("锁定", "Lock")).clicked() {
+                    if ui
+                        .add_enabled(
+                            !self.backup.busy(),
+                            egui::Button::new(lang.tr("锁定", "Lock")),
+                        )
+                        .on_disabled_hover_text(lang.tr(
+                            "正在备份，完成或取消后才能锁定",
+                            "A backup is running: lock after it ends",
+                        ))
+                        .clicked()
+                    {
                         cmds.push(Command::Lock { reason: "manual" });
                     }
                     let user = self.session.user();
@@ -294,6 +335,10 @@ impl MainWindow {
                         Lang::Zh => format!("{}（{}）", user.name, lang.role(user.role)),
                         Lang::En => format!("{} ({})", user.name, lang.role(user.role)),
                     });
+                    ui.separator();
+                    if backup_status_ui(ui, lang, self.backup_status.as_ref()) {
+                        self.commands.push(MainCommand::Navigate(Section::Backup));
+                    }
                     ui.separator();
                     // The result of the last action, in the bar that is always in view: it
                     // never moves the page under the pointer, and stays until the next one.
@@ -325,6 +370,9 @@ impl MainWindow {
             .show(ui, |ui| {
                 ui.add_space(8.0);
                 for s in Section::ALL {
+                    if s == Section::Backup && !crate::ledger::backups::may_back_up(&self.session) {
+                        continue;
+                    }
                     if ui
                         .add_sized(
                             [130.0, 30.0],
@@ -341,6 +389,9 @@ impl MainWindow {
                 self.dashboard
                     .ui(ui, lang, &self.session, &self.unit_name, &mut self.commands)
             }
+            Section::Backup => self
+                .backup
+                .ui(ui, lang, &self.session, cmds, &mut self.commands),
             Section::AuditLog => self
                 .audit_log
                 .ui(ui, lang, &self.session, &mut self.commands),
@@ -398,6 +449,7 @@ impl MainWindow {
                         Section::Borrowing => self.borrowing.reload(&self.session),
                         Section::Cabinets => self.cabinets.reload(&self.session),
                         Section::People => self.people.reload(&self.session),
+                        Section::Backup => self.backup.reload(&self.session),
                         Section::Settings => self.settings.reload(&self.session),
                     }
                 }
@@ -681,6 +733,19 @@ impl MainWindow {
                         Err(e) => (false, error_message(lang, &e)),
                     });
                 }
+                MainCommand::StartBackup(folder) => {
+                    self.backup.start(&self.session, lang, &folder);
+                }
+                MainCommand::SetBackupReminder(days) => {
+                    match crate::ledger::backups::set_reminder_days(&mut self.session, days) {
+                        Ok(()) => {
+                            self.toast = Some((true, lang.tr("已保存", "Saved").into()));
+                            self.backup_status = crate::ledger::backups::status(&self.session).ok();
+                        }
+                        Err(e) => self.toast = Some((false, error_message(lang, &e))),
+                    }
+                    self.backup.reload(&self.session);
+                }
                 MainCommand::SetAutoLock(m) => {
                     match settings::set_auto_lock_minutes(&mut self.session, m) {
                         Ok(()) => {
@@ -693,4 +758,34 @@ impl MainWindow {
             }
         }
     }
+}
+
+/// The top bar's backup line: the age of the last verified backup, a warning when one is due.
+/// Returns whether it was clicked (to open 备份与恢复).
+fn backup_status_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    status: Option<&crate::ledger::backups::BackupStatus>,
+) -> bool {
+    let Some(status) = status else {
+        return false;
+    };
+    let text = match (status.age_days, lang) {
+        (None, Lang::Zh) => "尚未备份".to_owned(),
+        (None, Lang::En) => "Never backed up".to_owned(),
+        (Some(d), Lang::Zh) if status.due => format!("已 {d} 天未备份"),
+        (Some(d), Lang::En) if status.due => format!("No backup for {d} days"),
+        (Some(d), Lang::Zh) => format!("上次备份：{}", super::backup::age_text(lang, d)),
+        (Some(d), Lang::En) => format!("Last backup: {}", super::backup::age_text(lang, d)),
+    };
+    let rich = if status.due {
+        RichText::new(text)
+            .color(crate::ui::widgets::DANGER)
+            .strong()
+    } else {
+        RichText::new(text)
+    };
+    ui.add(egui::Button::new(rich).frame(status.due))
+        .on_hover_text(lang.tr("打开“备份与恢复”", "Open Backup"))
+        .clicked()
 }

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod audit_log;
+pub mod backup;
 pub mod borrowing;
 pub mod cabinets;
 pub mod dashboard;
@@ -12,5 +13,6 @@ pub mod main_window;
 pub mod outgoing;
 pub mod passphrase_dialog;
 pub mod people;
+pub mod restore;
 pub mod settings;
 pub mod setup;

@@ -69,7 +69,7 @@ impl SetupWizard {
                 ui.add_space(8.0);
             });
             crate::ui::widgets::centered_card(ui, 620.0, |ui| match self.step {
-                Step::Unit => self.unit_ui(ui, lang),
+                Step::Unit => self.unit_ui(ui, lang, cmds),
                 Step::Passphrase => self.passphrase_ui(ui, lang, cmds),
                 Step::Creating => {
                     ui.spinner();
@@ -83,7 +83,7 @@ impl SetupWizard {
         });
     }
 
-    fn unit_ui(&mut self, ui: &mut Ui, lang: Lang) {
+    fn unit_ui(&mut self, ui: &mut Ui, lang: Lang, cmds: &mut Vec<Command>) {
         ui.label(
             RichText::new(lang.tr(
                 "第 1 步，共 3 步：单位与保密员",
@@ -152,6 +152,20 @@ impl SetupWizard {
         );
         if next.clicked() || (problem.is_none() && ui.input(|i| i.key_pressed(egui::Key::Enter))) {
             self.step = Step::Passphrase;
+        }
+        ui.separator();
+        hint_text(
+            ui,
+            lang.tr(
+                "换新电脑或本机台账损坏？可以用移动介质上的加密备份恢复台账，不必重新创建。",
+                "A new PC, or a damaged ledger? Restore it from an encrypted backup instead of creating a new one.",
+            ),
+        );
+        if ui
+            .button(lang.tr("从备份恢复…", "Restore from a backup…"))
+            .clicked()
+        {
+            cmds.push(Command::OpenRestore);
         }
     }
 

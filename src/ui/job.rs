@@ -1,0 +1,86 @@
+//! Long work off the UI thread (backup, verify, restore): a worker thread, its shared progress
+//! (phase, bytes, cancel), and a bar with a cancel button the screens draw.
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use crate::backup::{Progress, size_text};
+use crate::ui::i18n::Lang;
+
+/// A worker and what it reports.
+pub struct Job<T> {
+    progress: Arc<Progress>,
+    handle: Option<JoinHandle<T>>,
+}
+
+impl<T: Send + 'static> Job<T> {
+    /// Starts `work` on a new thread.
+    pub fn spawn(work: impl FnOnce(&Arc<Progress>) -> T + Send + 'static) -> Self {
+        let progress = Arc::new(Progress::default());
+        let p = Arc::clone(&progress);
+        let handle = std::thread::Builder::new()
+            .name("baomi-job".into())
+            .spawn(move || work(&p))
+            .expect("a thread");
+        Job {
+            progress,
+            handle: Some(handle),
+        }
+    }
+
+    /// The worker's result once it has finished (once); `None` while it runs.
+    pub fn finished(&mut self) -> Option<T> {
+        if self.handle.as_ref().is_some_and(|h| h.is_finished()) {
+            let handle = self.handle.take()?;
+            return handle.join().ok();
+        }
+        None
+    }
+
+    /// Whether it still runs.
+    pub fn running(&self) -> bool {
+        self.handle.is_some()
+    }
+
+    /// Asks it to stop at its next chunk.
+    pub fn cancel(&self) {
+        self.progress.cancel();
+    }
+
+    /// The progress bar with its phase, bytes and a cancel button. Asks for the next frame.
+    pub fn ui(&self, ui: &mut egui::Ui, lang: Lang) {
+        let (phase, done, total) = self.progress.get();
+        let (zh, en) = phase.label();
+        let name = lang.tr(zh, en);
+        let cancelled = self.progress.is_cancelled();
+        ui.horizontal(|ui| {
+            let fraction = if total > 0 {
+                (done as f32 / total as f32).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let text = if cancelled {
+                lang.tr("正在取消…", "Cancelling…").to_owned()
+            } else if total > 0 {
+                format!("{name} · {} / {}", size_text(done), size_text(total))
+            } else {
+                format!("{name}…")
+            };
+            let mut bar = egui::ProgressBar::new(fraction)
+                .text(text)
+                .desired_width(360.0);
+            if total == 0 {
+                bar = bar.animate(true);
+            }
+            ui.add(bar);
+            if ui
+                .add_enabled(!cancelled, egui::Button::new(lang.tr("取消", "Cancel")))
+                .clicked()
+            {
+                self.cancel();
+            }
+        });
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(100));
+    }
+}

@@ -173,6 +173,8 @@ fn r3_3_1_gui_restore_from_the_first_screen() {
     h.get_by_label_contains("已从备份恢复。请用备份时有效的口令登录");
     common::gui::sign_in(&mut h);
     assert!(h.query_all_by_label("某公司党委办公室").next().is_some());
+    // The backup it came from is on record: no reminder of a missing backup.
+    assert!(h.query_by_label("尚未备份").is_none());
     click_button(&mut h, "专柜");
     h.get_by_label("JM-01");
 }

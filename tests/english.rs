@@ -103,6 +103,12 @@ fn gui_every_screen_in_english_shows_no_chinese_but_data() {
     if !found.is_empty() {
         missing.push(("login".into(), found));
     }
+    common::gui::click(&mut h, "Restore from a backup…");
+    let found = chinese_on_screen(&h);
+    if !found.is_empty() {
+        missing.push(("login → Restore from a backup".into(), found));
+    }
+    common::gui::click(&mut h, "Back");
     common::gui::type_into(&mut h, "Passphrase", common::PASS);
     h.key_press(egui::Key::Enter);
     h.run();
@@ -115,6 +121,7 @@ fn gui_every_screen_in_english_shows_no_chinese_but_data() {
         "Cabinets",
         "People",
         "Audit log",
+        "Backup",
         "Settings",
     ] {
         click_button(&mut h, section);

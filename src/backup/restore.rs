@@ -35,8 +35,8 @@ pub fn holds_vault(dir: &Path) -> Result<bool, BackupError> {
 }
 
 /// The name an existing vault folder is moved to before a restore replaces it:
-/// `vault.replaced-20261128-093015` beside it.
-pub fn aside_path(dir: &Path, now: chrono::DateTime<chrono::Utc>) -> PathBuf {
+/// `vault.replaced-20261128-093015` beside it (the PC's local time).
+pub fn aside_path(dir: &Path, now: chrono::DateTime<chrono::Local>) -> PathBuf {
     let mut name = dir.file_name().unwrap_or_default().to_owned();
     name.push(format!(".replaced-{}", now.format("%Y%m%d-%H%M%S")));
     dir.with_file_name(name)
@@ -61,7 +61,7 @@ pub fn restore(
     let moved_aside = if target_has_vault {
         // Not while another instance has it open: its lock is taken for the move.
         let lock = InstanceLock::acquire(&target.join(LOCK_FILE))?;
-        let aside = aside_path(target, chrono::Utc::now());
+        let aside = aside_path(target, chrono::Local::now());
         std::fs::rename(target, &aside).map_err(|e| VaultError::Io {
             action: "把原台账库改名另存",
             path: target.to_owned(),

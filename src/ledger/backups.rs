@@ -302,6 +302,40 @@ pub fn restore(
                 .optional()?,
             None => None,
         };
+        // The backup restored is a verified backup of this ledger: its record (written after
+        // its snapshot, so not in it) is put back, and the reminder counts from its snapshot.
+        let made_by: Option<i64> = tx
+            .query_row("SELECT id FROM users WHERE login = ?1", [&m.made_by], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if let Some(by) = made_by.or(user_id) {
+            let folder = file.parent().map(|p| {
+                std::fs::canonicalize(p)
+                    .unwrap_or_else(|_| p.to_owned())
+                    .display()
+                    .to_string()
+            });
+            tx.execute(
+                "INSERT INTO backups (at, created_at, user_id, file_name, folder, removable, \
+                 bytes, sha256, audit_seq, audit_hash, schema_version) \
+                 VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                rusqlite::params![
+                    m.created_at,
+                    by,
+                    file.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    folder.unwrap_or_default(),
+                    crate::backup::media::is_on_removable(&crate::backup::media::SystemMedia, file),
+                    restored.verified.file_len as i64,
+                    restored.verified.file_sha256,
+                    m.audit_head.seq,
+                    m.audit_head.hash,
+                    m.schema_version,
+                ],
+            )?;
+        }
         crate::audit::append(
             &tx,
             key,

@@ -201,9 +201,9 @@ def parse_key_file(raw: bytes) -> KeyFile:
             raise Failure(f"damaged (key file copy): slot {i} kind {kind}")
         s = Slot(index=i, kind=kind, login=login, kdf=kdf, m=m, t=t, p=p, salt=salt,
                  nonce=nonce, wrapped=wrapped, ad_bytes=raw[start:ad_end])
-        if s.owner in owners:
+        if (kind, login) in owners:
             raise Failure(f"damaged (key file copy): duplicate slot for {s.owner}")
-        owners.add(s.owner)
+        owners.add((kind, login))
         slots.append(s)
     rest = len(raw) - r.pos
     if rest < KEYS_MAC_LEN:
@@ -415,10 +415,20 @@ def parse_manifest(payload: bytes, h: Header) -> tuple[dict, bytes]:
 
 # --------------------------------------------------------------------------- image
 
-def open_image(image: bytes) -> sqlite3.Connection:
+def memory_connection() -> sqlite3.Connection:
+    """An in-memory connection whose temporary tables, indexes and sorts stay in memory
+    too (SQLite's default may spill them to temporary files)."""
     conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute("PRAGMA temp_store = MEMORY")
+    return conn
+
+
+def open_image(image: bytes) -> sqlite3.Connection:
+    conn = memory_connection()
     try:
         conn.deserialize(image)
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
     except sqlite3.Error as e:
         raise Failure(f"image: cannot open ({e})") from None
     return conn
@@ -580,7 +590,7 @@ def _docsize_proof(conn, plain_args, cols, exprs) -> dict:
     rows = conn.execute(f"SELECT {sel} FROM documents d ORDER BY d.rowid").fetchall()
     raw_rows = conn.execute(f"SELECT {raw_sel} FROM documents d ORDER BY d.rowid").fetchall()
     held = dict(conn.execute("SELECT id, sz FROM documents_chars_docsize"))
-    scratch = sqlite3.connect(":memory:", isolation_level=None)
+    scratch = memory_connection()
     try:
         ph = ", ".join("?" * len(cols))
         collist = ", ".join(cols)
@@ -606,7 +616,7 @@ def _copy_for_writing(conn, decl, plain_args):
     (contentless_delete = 1), so there it is dropped from the copy's schema and created
     again, empty, as an FTS5 table that keeps its content (so the triggers' DELETE works
     and the text they index can be read back)."""
-    copy = sqlite3.connect(":memory:", isolation_level=None)
+    copy = memory_connection()
     copy.deserialize(conn.serialize())
     if sqlite3.sqlite_version_info >= (3, 43, 0):
         return copy, False
@@ -614,7 +624,7 @@ def _copy_for_writing(conn, decl, plain_args):
     copy.execute("DELETE FROM sqlite_schema WHERE name = 'documents_chars'"
                  " OR name GLOB 'documents_chars_*'")
     copy.execute("PRAGMA writable_schema = OFF")
-    again = sqlite3.connect(":memory:", isolation_level=None)
+    again = memory_connection()
     again.deserialize(copy.serialize())                # reloads the schema
     copy.close()
     stored_args = re.sub(r",\s*content\s*=\s*''", "", plain_args, flags=re.I)
@@ -742,40 +752,47 @@ def read_backup(path: str, *, passphrase: bytes | None = None, recovery_text: st
     del payload
     conn = open_image(image)                                 # rule 7
     try:
-        counts = check_image(conn, man)
-        k = hkdf(master, INFO_CHAIN)
-        if "audit_events" not in counts:
-            raise Failure("manifest mismatch: the image has no audit_events table")
-        head_seq, head_hash = verify_chain(conn, k)
-        mh = man["audit_head"]
-        if (head_seq, head_hash.hex()) != (mh["seq"], mh["hash"]):
-            raise Failure(f"manifest mismatch: audit head is seq {head_seq} {head_hash.hex()},"
-                          f" manifest says seq {mh['seq']} {mh['hash']}")
-        seals, bad_seals = check_seal_heads(conn)
-        report = {
-            "file": path,
-            "vault_id": h.vault_id.hex(),
-            "unit": man.get("unit_name"),
-            "created_at": rfc3339(h.created_at),
-            "app_version": h.app_version,
-            "made_by": man.get("made_by"),
-            "schema_version": h.schema_version,
-            "chunk_size": h.C,
-            "chunks": h.n,
-            "payload_bytes": h.P,
-            "opened_with": "recovery key" if slot.kind == KIND_RECOVERY else f"passphrase of {slot.login}",
-            "key_slots": [s.owner for s in kf.slots],
-            "tables": counts,
-            "audit_head": {"seq": head_seq, "hash": head_hash.hex()},
-            "image": {"bytes": len(image), "sha256": man["image"]["sha256"]},
-            "seals": {"count": seals, "head_not_in_chain": bad_seals},
-            "verified": True,
-        }
-        if restore:
-            report["restore_check"] = restore_check(conn)
-        return report
+        return _check_opened_image(path, h, kf, slot, man, image, conn, master, restore)
+    except sqlite3.Error as e:
+        raise Failure(f"image: {e}") from None
     finally:
         conn.close()
+
+
+def _check_opened_image(path, h, kf, slot, man, image, conn, master, restore) -> dict:
+    """backup.md reading rule 7 and the report."""
+    counts = check_image(conn, man)
+    k = hkdf(master, INFO_CHAIN)
+    if "audit_events" not in counts:
+        raise Failure("manifest mismatch: the image has no audit_events table")
+    head_seq, head_hash = verify_chain(conn, k)
+    mh = man["audit_head"]
+    if (head_seq, head_hash.hex()) != (mh["seq"], mh["hash"]):
+        raise Failure(f"manifest mismatch: audit head is seq {head_seq} {head_hash.hex()},"
+                      f" manifest says seq {mh['seq']} {mh['hash']}")
+    seals, bad_seals = check_seal_heads(conn)
+    report = {
+        "file": path,
+        "vault_id": h.vault_id.hex(),
+        "unit": man.get("unit_name"),
+        "created_at": rfc3339(h.created_at),
+        "app_version": h.app_version,
+        "made_by": man.get("made_by"),
+        "schema_version": h.schema_version,
+        "chunk_size": h.C,
+        "chunks": h.n,
+        "payload_bytes": h.P,
+        "opened_with": "recovery key" if slot.kind == KIND_RECOVERY else f"passphrase of {slot.login}",
+        "key_slots": [s.owner for s in kf.slots],
+        "tables": counts,
+        "audit_head": {"seq": head_seq, "hash": head_hash.hex()},
+        "image": {"bytes": len(image), "sha256": man["image"]["sha256"]},
+        "seals": {"count": seals, "head_not_in_chain": bad_seals},
+        "verified": True,
+    }
+    if restore:
+        report["restore_check"] = restore_check(conn)
+    return report
 
 
 def print_report(rep: dict) -> None:
@@ -817,6 +834,10 @@ def read_first_line(path: str) -> str:
     return line[:-1] if line.endswith("\r") else line
 
 
+def one_line(msg: str) -> str:
+    return " / ".join(part.strip() for part in msg.splitlines() if part.strip())
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Read and verify a Baomi backup without Baomi.")
     ap.add_argument("file")
@@ -828,6 +849,8 @@ def main(argv=None) -> int:
     ap.add_argument("--restore-check", action="store_true",
                     help="register baomi_chars and write a document into the in-memory image")
     args = ap.parse_args(argv)
+    if args.login is not None and args.passphrase_file is None:
+        ap.error("--login goes with --passphrase-file")
     try:
         if args.passphrase_file is not None:
             pw = read_first_line(args.passphrase_file).encode("utf-8")
@@ -839,11 +862,11 @@ def main(argv=None) -> int:
             except (OSError, UnicodeDecodeError) as e:
                 raise Failure(f"cannot read {args.recovery_key_file}: {e}") from None
             rep = read_backup(args.file, recovery_text=rk, restore=args.restore_check)
-    except Failure as e:
-        print(f"read_backup: {e}", file=sys.stderr)
+    except (Failure, OSError, MemoryError) as e:
+        print(one_line(f"read_backup: {e}"), file=sys.stderr)
         return 1
-    except (OSError, MemoryError) as e:
-        print(f"read_backup: {e}", file=sys.stderr)
+    except Exception as e:  # a bug here, not a verdict on the file; still one line
+        print(one_line(f"read_backup: internal error: {type(e).__name__}: {e}"), file=sys.stderr)
         return 1
     if args.json:
         json.dump(rep, sys.stdout, ensure_ascii=False, indent=2)

@@ -192,6 +192,7 @@ impl BackupScreen {
         let prepared = dest.and_then(|d| backups::prepare(session).map(|s| (d, s)));
         match prepared {
             Ok((dest, snapshot)) => {
+                self.confirm_fixed = false;
                 let job = Job::spawn(move |progress| {
                     write_and_verify(snapshot, &dest, progress, WriteOptions::default())
                 });
@@ -386,9 +387,29 @@ impl BackupScreen {
         );
         let running = self.busy();
         ui.add_enabled_ui(!running, |ui| {
-            if self.drives.is_empty() {
-                hint_text(ui, lang.tr("未发现磁盘", "No drive found"));
-            }
+            ui.horizontal(|ui| {
+                if !self.drives.iter().any(|d| d.removable) {
+                    hint_text(
+                        ui,
+                        lang.tr(
+                            "未发现移动存储设备。插入 U 盘或移动硬盘后请点“刷新”。",
+                            "No removable medium found. Plug in a USB stick or disk, then Refresh.",
+                        ),
+                    );
+                }
+                if ui.button(lang.tr("刷新", "Refresh")).clicked() {
+                    self.drives = self.media.drives();
+                    if self.choice.is_none() {
+                        self.choice = self
+                            .drives
+                            .iter()
+                            .find(|d| d.removable && !d.read_only)
+                            .map(|d| Choice::Drive(d.mount_point.clone()));
+                    }
+                    self.found_in = None;
+                    self.scan(session);
+                }
+            });
             let mut picked = None;
             for d in &self.drives {
                 let kind = if d.removable {

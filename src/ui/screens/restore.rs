@@ -23,6 +23,8 @@ pub struct RestoreScreen {
     dir: PathBuf,
     has_vault: bool,
     found: Vec<Found>,
+    /// A folder typed into the file field, and the backups in it.
+    listed: Option<(PathBuf, Vec<Found>)>,
     file: String,
     secret: Zeroizing<String>,
     replace: bool,
@@ -57,6 +59,7 @@ impl RestoreScreen {
             dir,
             has_vault,
             found,
+            listed: None,
             file,
             secret: Zeroizing::new(String::new()),
             replace: false,
@@ -121,16 +124,7 @@ impl RestoreScreen {
                 ui.label(lang.tr("移动介质上的备份：", "Backups on removable media:"));
                 for f in &self.found {
                     let name = f.path.display().to_string();
-                    let when = f
-                        .created_at
-                        .map(|t| {
-                            t.with_timezone(&chrono::Local)
-                                .format("%Y-%m-%d %H:%M")
-                                .to_string()
-                        })
-                        .unwrap_or_else(|| "—".into());
-                    let text = format!("{when}　{name}　{}", size_text(f.bytes));
-                    if ui.selectable_label(self.file == name, text).clicked() {
+                    if ui.selectable_label(self.file == name, found_text(f, true)).clicked() {
                         self.file = name;
                     }
                 }
@@ -144,7 +138,12 @@ impl RestoreScreen {
                 );
             }
             Grid::new("restore_form").num_columns(2).show(ui, |ui| {
-                field_row(ui, lang.tr("备份文件", "Backup file"), &mut self.file, false);
+                field_row(
+                    ui,
+                    lang.tr("备份文件或所在文件夹", "Backup file or its folder"),
+                    &mut self.file,
+                    false,
+                );
                 field_row(
                     ui,
                     lang.tr("口令或恢复密钥", "Passphrase or recovery key"),
@@ -169,8 +168,33 @@ impl RestoreScreen {
                 );
             }
             let file = PathBuf::from(self.file.trim());
+            // A folder lists the backups in it, to pick from (no long name to type).
+            if file.is_dir() {
+                if self.listed.as_ref().is_none_or(|(d, _)| d != &file) {
+                    self.listed = Some((file.clone(), backups_in(&file)));
+                }
+            } else {
+                self.listed = None;
+            }
+            let mut picked = None;
+            if let Some((_, found)) = &self.listed {
+                if found.is_empty() {
+                    hint_text(ui, lang.tr("此文件夹中没有备份文件", "No backup file in this folder"));
+                }
+                for f in found {
+                    if ui.selectable_label(false, found_text(f, false)).clicked() {
+                        picked = Some(f.path.display().to_string());
+                    }
+                }
+            }
+            if let Some(p) = picked {
+                self.file = p;
+                self.listed = None;
+            }
             let problem = if self.file.trim().is_empty() {
                 Some(lang.tr("请选择或填写备份文件", "Choose or type the backup file"))
+            } else if file.is_dir() {
+                Some(lang.tr("请在上面的列表中选一个备份", "Pick a backup from the list above"))
             } else if !file.is_file() {
                 Some(lang.tr("找不到这个文件", "No such file"))
             } else if self.secret.is_empty() {
@@ -221,6 +245,28 @@ impl RestoreScreen {
     }
 }
 
+/// A found backup as listed: when (this PC's time, with its offset: the office's zone is in
+/// the ledger, not yet open), the file (with its folder when asked), how big.
+fn found_text(f: &Found, with_folder: bool) -> String {
+    let when = f
+        .created_at
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M（UTC%:z）")
+                .to_string()
+        })
+        .unwrap_or_else(|| "—".into());
+    let name = if with_folder {
+        f.path.display().to_string()
+    } else {
+        f.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    format!("{when}　{name}　{}", size_text(f.bytes))
+}
+
 fn done_ui(ui: &mut Ui, lang: Lang, done: &RestoreOutcome, cmds: &mut Vec<Command>) {
     ui.label(
         RichText::new(lang.tr("已从备份恢复", "Restored from the backup"))
@@ -228,14 +274,21 @@ fn done_ui(ui: &mut Ui, lang: Lang, done: &RestoreOutcome, cmds: &mut Vec<Comman
             .color(egui::Color32::from_rgb(0x1a, 0x7f, 0x37)),
     );
     let m = &done.manifest;
+    let when = chrono::DateTime::parse_from_rfc3339(&m.created_at)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M（UTC%:z）")
+                .to_string()
+        })
+        .unwrap_or_else(|_| m.created_at.clone());
     ui.label(match lang {
         Lang::Zh => format!(
-            "单位：{}；快照时间：{}；审计链头：第 {} 条",
-            m.unit_name, m.created_at, m.audit_head.seq
+            "单位：{}；快照时间：{when}；审计链头：第 {} 条",
+            m.unit_name, m.audit_head.seq
         ),
         Lang::En => format!(
-            "Unit: {}; snapshot: {}; audit head: event {}",
-            m.unit_name, m.created_at, m.audit_head.seq
+            "Unit: {}; snapshot: {when}; audit head: event {}",
+            m.unit_name, m.audit_head.seq
         ),
     });
     if let Some(aside) = &done.moved_aside {

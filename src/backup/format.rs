@@ -229,6 +229,16 @@ impl<W: Write> PayloadWriter<W> {
         }
     }
 
+    /// A writer under a backup's payload key (the bench times the encryption alone with it).
+    pub fn for_keys(
+        out: W,
+        header: &Header,
+        header_bytes: &[u8],
+        keys: &super::snapshot::BackupKeys,
+    ) -> Self {
+        Self::new(out, header, header_bytes, &keys.payload)
+    }
+
     /// Adds plaintext; full chunks are sealed and written.
     pub fn write(&mut self, mut data: &[u8]) -> Result<(), BackupError> {
         if data.len() as u64 > self.remaining {

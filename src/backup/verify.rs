@@ -221,8 +221,13 @@ pub fn verify_file(
     let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
         .map_err(|_| BackupError::damaged("清单无法读取", "the manifest does not parse"))?;
     let image_len = header.payload_len - 4 - u64::from(manifest_len);
-    if manifest.vault_id != hex(&header.vault_id)
+    let same_moment = chrono::DateTime::parse_from_rfc3339(&manifest.created_at)
+        .is_ok_and(|t| t.timestamp() == header.created_at);
+    if manifest.format != 1
+        || manifest.vault_id != hex(&header.vault_id)
         || manifest.schema_version != header.schema_version
+        || !same_moment
+        || manifest.app_version != header.app_version
         || manifest.image.bytes != image_len
     {
         return Err(BackupError::damaged(
@@ -231,6 +236,8 @@ pub fn verify_file(
         ));
     }
     let mut image = Connection::open_in_memory()?;
+    // No sort or temporary table of the checks spills plaintext into a temporary file.
+    image.execute_batch("PRAGMA temp_store = MEMORY;")?;
     let mut image_hash = Hashing {
         inner: &mut payload,
         hash: Sha256::new(),

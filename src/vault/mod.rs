@@ -219,6 +219,7 @@ impl Vault {
             // SQLCipher gives an attachment without KEY the main key).
             sqlcipher_initialized()?;
             let mut conn = Connection::open_in_memory()?;
+            conn.execute_batch("PRAGMA temp_store = MEMORY;")?;
             conn.deserialize_read_exact("main", image, len, true)?;
             let db_key = master.derive(purpose::DATABASE);
             let mut key = Zeroizing::new(String::with_capacity(67));

@@ -170,6 +170,29 @@ fn r3_3_1_a_backup_opens_with_the_passphrase_or_the_recovery_key_and_nothing_els
     let key = f.recovery.to_display_string();
     let v = verify(&f.file, &Secret::from_text(&key, None)).unwrap();
     assert_eq!(v.opened_by, Some(baomi::vault::SlotOwner::Recovery));
+    // Restored with the recovery key, the vault opens with the recovery key of that day too
+    // (a new passphrase is set with it), and the restore is audited without a user.
+    let target = tempfile::tempdir().unwrap();
+    let out = backups::restore(
+        &f.file,
+        &Secret::from_text(&key, None),
+        target.path(),
+        false,
+        &progress(),
+    )
+    .unwrap();
+    assert_eq!(out.opened_by, None);
+    let recovered = baomi::ledger::LockedLedger::open(target.path())
+        .unwrap()
+        .unlock_with_recovery(
+            &baomi::ledger::RecoveryKey::parse(&key).unwrap(),
+            "custodian",
+            &pass("a new passphrase 2027"),
+            system_clock(),
+        )
+        .map_err(|(_, e)| e)
+        .unwrap();
+    assert!(recovered.verify_audit().unwrap().is_intact());
     for wrong in ["correct horse 保密 8", "", "x"] {
         assert!(matches!(
             verify(&f.file, &passphrase(wrong)),

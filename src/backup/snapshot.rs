@@ -1,6 +1,6 @@
 //! A consistent snapshot of the ledger taken on a second connection while the app goes on
 //! writing on its own: a read transaction fixes the moment, then `sqlcipher_export` copies the
-//! database into an in-memory plain SQLite database (SQLCipher refuses the backup API between
+//! database into an in-memory plain SQLite database (SQLite's `memdb`, serialized in place) (SQLCipher refuses the backup API between
 //! an encrypted and a plain database, "backup is not supported with encrypted databases"; its
 //! export is the same row-by-row copy VACUUM makes). Nothing is written to any disk.
 
@@ -57,8 +57,10 @@ impl Snapshot {
     /// Fixes the snapshot on `conn` (a second connection to the session's database): attaches
     /// the in-memory target, opens a read transaction and reads, so the moment is now.
     pub fn begin(conn: Connection, origin: Origin, keys: BackupKeys) -> Result<Self, BackupError> {
+        // memdb: the image is serialized in place, not copied (the copy once doubled the
+        // memory a backup takes).
         conn.execute_batch(
-            "ATTACH DATABASE ':memory:' AS snap KEY ''; BEGIN; \
+            "ATTACH DATABASE 'file:baomi-snapshot?vfs=memdb' AS snap KEY ''; BEGIN; \
              SELECT count(*) FROM main.sqlite_schema;",
         )?;
         Ok(Snapshot { conn, origin, keys })

@@ -826,9 +826,14 @@ fn open_connection(dir: &Path, master: &MasterKey, how: Open) -> Result<Connecti
             WalState::Empty => {}
         }
     }
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+    if how == Open::Reader {
+        // The snapshot is attached as `file:…?vfs=memdb` (an in-memory database whose bytes
+        // serialize without a copy): URI names are read in ATTACH on this connection only.
+        flags |= OpenFlags::SQLITE_OPEN_URI;
+    }
     let conn = Connection::open_with_flags(&path, flags).map_err(|e| db_error(&path, e))?;
     // SQLite folds the WAL into the database when the last connection closes: a connection
     // that failed (a page that does not authenticate, a WAL from elsewhere) would then write

@@ -101,8 +101,15 @@ fn r3_3_1_a_backup_restores_every_table_row_by_row_and_passes_check() {
 
     let target = tempfile::tempdir().unwrap();
     let restored_dir = target.path().join("restored");
-    let out =
-        backups::restore(&file, &passphrase(PASS), &restored_dir, false, &progress()).unwrap();
+    let out = backups::restore(
+        &file,
+        &passphrase(PASS),
+        &restored_dir,
+        false,
+        &common::clock(),
+        &progress(),
+    )
+    .unwrap();
     assert_eq!(out.opened_by.as_deref(), Some("custodian"));
     assert!(out.moved_aside.is_none());
 
@@ -178,6 +185,7 @@ fn r3_3_1_a_backup_opens_with_the_passphrase_or_the_recovery_key_and_nothing_els
         &Secret::from_text(&key, None),
         target.path(),
         false,
+        &common::clock(),
         &progress(),
     )
     .unwrap();
@@ -420,8 +428,15 @@ fn r3_3_1_a_backup_taken_while_the_ledger_is_written_holds_one_consistent_moment
     assert_eq!(written.manifest.audit_head.seq, events_then);
     // The image restores to exactly that moment, chain intact.
     let target = tempfile::tempdir().unwrap();
-    let out =
-        backups::restore(&dest, &passphrase(PASS), target.path(), false, &progress()).unwrap();
+    let out = backups::restore(
+        &dest,
+        &passphrase(PASS),
+        target.path(),
+        false,
+        &common::clock(),
+        &progress(),
+    )
+    .unwrap();
     assert_eq!(out.manifest.tables["people"], people_then);
     let r = sign_in(target.path(), "custodian", PASS, system_clock());
     assert_eq!(
@@ -439,7 +454,14 @@ fn r3_3_1_restore_never_overwrites_a_vault_silently_and_moves_it_aside_when_told
     // Another ledger lives in the target folder.
     let (other, _) = new_vault(&target);
     drop(other.lock("test"));
-    let refused = backups::restore(&f.file, &passphrase(PASS), &target, false, &progress());
+    let refused = backups::restore(
+        &f.file,
+        &passphrase(PASS),
+        &target,
+        false,
+        &common::clock(),
+        &progress(),
+    );
     assert!(
         matches!(refused, Err(BackupError::TargetHoldsVault(_))),
         "{:?}",
@@ -447,7 +469,15 @@ fn r3_3_1_restore_never_overwrites_a_vault_silently_and_moves_it_aside_when_told
     );
     // Untouched: it still opens as the other ledger.
     drop(sign_in(&target, "custodian", PASS, system_clock()).lock("test"));
-    let out = backups::restore(&f.file, &passphrase(PASS), &target, true, &progress()).unwrap();
+    let out = backups::restore(
+        &f.file,
+        &passphrase(PASS),
+        &target,
+        true,
+        &common::clock(),
+        &progress(),
+    )
+    .unwrap();
     let aside = out.moved_aside.expect("moved aside");
     assert!(
         aside
@@ -470,7 +500,14 @@ fn r3_3_1_restore_refuses_a_vault_that_is_open_elsewhere() {
     let parent = tempfile::tempdir().unwrap();
     let target = parent.path().join("vault");
     let (open, _) = new_vault(&target);
-    let refused = backups::restore(&f.file, &passphrase(PASS), &target, true, &progress());
+    let refused = backups::restore(
+        &f.file,
+        &passphrase(PASS),
+        &target,
+        true,
+        &common::clock(),
+        &progress(),
+    );
     assert!(refused.is_err());
     assert!(target.join("ledger.keys").exists());
     drop(open);

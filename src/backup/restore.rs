@@ -35,10 +35,10 @@ pub fn holds_vault(dir: &Path) -> Result<bool, BackupError> {
 }
 
 /// The name an existing vault folder is moved to before a restore replaces it:
-/// `vault.replaced-20261128-093015` beside it (the PC's local time).
-pub fn aside_path(dir: &Path, now: chrono::DateTime<chrono::Local>) -> PathBuf {
+/// `vault.replaced-20261128-013015Z` beside it (UTC, like the folders of copies kept aside).
+pub fn aside_path(dir: &Path, now: chrono::DateTime<chrono::Utc>) -> PathBuf {
     let mut name = dir.file_name().unwrap_or_default().to_owned();
-    name.push(format!(".replaced-{}", now.format("%Y%m%d-%H%M%S")));
+    name.push(format!(".replaced-{}", now.format("%Y%m%d-%H%M%SZ")));
     dir.with_file_name(name)
 }
 
@@ -50,6 +50,7 @@ pub fn restore(
     secret: &Secret,
     target: &Path,
     replace: bool,
+    now: chrono::DateTime<chrono::Utc>,
     progress: &Arc<Progress>,
 ) -> Result<Restored, BackupError> {
     let target_has_vault = holds_vault(target)?;
@@ -61,12 +62,9 @@ pub fn restore(
     let moved_aside = if target_has_vault {
         // Not while another instance has it open: its lock is taken for the move.
         let lock = InstanceLock::acquire(&target.join(LOCK_FILE))?;
-        let aside = aside_path(target, chrono::Local::now());
-        std::fs::rename(target, &aside).map_err(|e| VaultError::Io {
-            action: "把原台账库改名另存",
-            path: target.to_owned(),
-            source: e,
-        })?;
+        let aside = aside_path(target, now);
+        std::fs::rename(target, &aside)
+            .map_err(|e| VaultError::io("把原台账库改名另存", target, e))?;
         drop(lock);
         Some(aside)
     } else {

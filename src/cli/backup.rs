@@ -140,7 +140,14 @@ pub fn restore(
     }
     let secret = read_secret(input, user)?;
     let progress = Arc::new(Progress::default());
-    let out = backups::restore(file, &secret, to, replace, &progress)?;
+    let out = backups::restore(
+        file,
+        &secret,
+        to,
+        replace,
+        &crate::domain::SystemClock,
+        &progress,
+    )?;
     if let Some(aside) = &out.moved_aside {
         out!("原台账库已改名另存：{}", aside.display())?;
     }

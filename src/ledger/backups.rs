@@ -281,9 +281,12 @@ pub fn restore(
     secret: &Secret,
     target: &Path,
     replace: bool,
+    clock: &dyn crate::domain::Clock,
     progress: &Arc<Progress>,
 ) -> Result<RestoreOutcome, BackupError> {
-    let mut restored = crate::backup::restore::restore(file, secret, target, replace, progress)?;
+    let now = clock.now();
+    let mut restored =
+        crate::backup::restore::restore(file, secret, target, replace, now, progress)?;
     let login = match &restored.opened_by {
         SlotOwner::User(l) => Some(l.clone()),
         SlotOwner::Recovery => None,
@@ -336,27 +339,21 @@ pub fn restore(
                 ],
             )?;
         }
-        crate::audit::append(
-            &tx,
-            key,
-            chrono::Utc::now(),
-            crate::audit::NewEvent {
-                user_id,
-                action: AuditAction::BackupRestore.code(),
-                entity: AuditAction::BackupRestore.entity(),
-                entity_id: String::new(),
-                detail: json!({
-                    "file": file.file_name().map(|n| n.to_string_lossy().into_owned()),
-                    "backup_created_at": m.created_at,
-                    "backup_sha256": restored.verified.file_sha256,
-                    "audit_seq": m.audit_head.seq,
-                    "audit_hash": m.audit_head.hash,
-                    "opened_with": login.as_deref().unwrap_or("recovery key"),
-                    "moved_aside": restored.moved_aside.as_ref().map(|p| p.display().to_string()),
-                }),
-            },
-        )
-        .map_err(|crate::audit::AuditError::Sql(e)| BackupError::Sql(e))?;
+        let event = Event::new(
+            AuditAction::BackupRestore,
+            "",
+            json!({
+                "file": file.file_name().map(|n| n.to_string_lossy().into_owned()),
+                "backup_created_at": m.created_at,
+                "backup_sha256": restored.verified.file_sha256,
+                "audit_seq": m.audit_head.seq,
+                "audit_hash": m.audit_head.hash,
+                "opened_with": login.as_deref().unwrap_or("recovery key"),
+                "moved_aside": restored.moved_aside.as_ref().map(|p| p.display().to_string()),
+            }),
+        );
+        super::session::append_event(&tx, key, now, event, user_id.map(super::UserId))
+            .map_err(|crate::audit::AuditError::Sql(e)| BackupError::Sql(e))?;
         tx.commit()?;
     }
     let crate::backup::restore::Restored {

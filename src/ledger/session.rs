@@ -70,6 +70,18 @@ impl Event {
     }
 }
 
+/// Appends `event` for `user` inside `tx` outside any session (a restored ledger records its
+/// restore before anyone signs in; `None`: opened with the recovery key).
+pub(crate) fn append_event(
+    tx: &Transaction<'_>,
+    key: &crate::vault::SubKey,
+    now: DateTime<Utc>,
+    event: Event,
+    user: Option<UserId>,
+) -> Result<i64, crate::audit::AuditError> {
+    audit::append(tx, key, now, event.by(user))
+}
+
 /// What a write sees: its transaction, the time, the office's date and the acting user.
 pub(crate) struct Write<'t> {
     pub tx: &'t Transaction<'t>,

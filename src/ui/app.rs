@@ -267,6 +267,7 @@ impl BaomiApp {
                             super::screens::restore::RestoreScreen::new(
                                 self.config.vault_dir.clone(),
                                 self.config.media.as_ref(),
+                                self.config.clock.clone(),
                             ),
                         ));
                     }

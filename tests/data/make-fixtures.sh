@@ -6,7 +6,7 @@
 # Run once per new schema version, on purpose; the vaults are then committed and never remade
 # (a remade fixture would no longer be what that version wrote).
 #
-#   bash tests/data/make-fixtures.sh 3 4 5 6 7 8     # the versions to make
+#   bash tests/data/make-fixtures.sh 9     # the versions to make
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 work="${FIXTURE_WORK:-/tmp/baomi-fixtures}"
@@ -22,7 +22,8 @@ commit_of() {
     5) echo 5828ce5 ;;  # before 0006_audit_seals
     6) echo 9e207b6 ;;  # before 0007_custody_renewals
     7) echo a1ca37e ;;  # before 0008_accounts
-    8) echo HEAD ;;
+    8) echo ddceeec ;;  # before 0009_backups
+    9) echo HEAD ;;
     *) echo "no commit known for schema $1" >&2; exit 2 ;;
   esac
 }
@@ -50,6 +51,10 @@ for v in "$@"; do
     --name 王保密 --department 党办 "${demo[@]}" >/dev/null
   if "$b" --help | grep -q '^  demo'; then
     printf '%s\n' "$pass" | "$b" --vault "$out" demo --documents 60 --batch 20 >/dev/null
+  fi
+  if "$b" --help | grep -q '^  backup'; then
+    rm -rf "$work/media-v$v" && mkdir -p "$work/media-v$v"
+    printf '%s\n' "$pass" | "$b" --vault "$out" backup --to "$work/media-v$v" --allow-fixed-disk >/dev/null
   fi
   printf '%s\n' "$pass" | "$b" --vault "$out" check
   dest="$root/tests/data/vault-v$v"

@@ -21,6 +21,7 @@ use crate::ui::widgets::{DANGER, error_text, field_row, hint_text, primary_butto
 /// The restore screen.
 pub struct RestoreScreen {
     dir: PathBuf,
+    clock: std::sync::Arc<dyn crate::domain::Clock>,
     has_vault: bool,
     found: Vec<Found>,
     /// A folder typed into the file field, and the backups in it.
@@ -36,7 +37,11 @@ pub struct RestoreScreen {
 impl RestoreScreen {
     /// The screen for the vault folder `dir`; backups on the removable drives of `media` are
     /// listed (their top folder and the folders just below it).
-    pub fn new(dir: PathBuf, media: &dyn Media) -> Self {
+    pub fn new(
+        dir: PathBuf,
+        media: &dyn Media,
+        clock: std::sync::Arc<dyn crate::domain::Clock>,
+    ) -> Self {
         let has_vault = crate::backup::restore::holds_vault(&dir).unwrap_or(true);
         let mut found = Vec::new();
         for d in media.drives().into_iter().filter(|d| d.removable) {
@@ -57,6 +62,7 @@ impl RestoreScreen {
             .unwrap_or_default();
         Self {
             dir,
+            clock,
             has_vault,
             found,
             listed: None,
@@ -239,23 +245,27 @@ impl RestoreScreen {
         self.secret = Zeroizing::new(String::new());
         let dir = self.dir.clone();
         let replace = self.replace;
+        let clock = self.clock.clone();
         self.job = Some(Job::spawn(move |progress| {
-            backups::restore(&file, &secret, &dir, replace, progress)
+            backups::restore(&file, &secret, &dir, replace, clock.as_ref(), progress)
         }));
     }
 }
 
-/// A found backup as listed: when (this PC's time, with its offset: the office's zone is in
-/// the ledger, not yet open), the file (with its folder when asked), how big.
+/// A time in the default office zone (Beijing time) with its offset: the ledger's own zone is
+/// in the ledger, not open yet (the file name carries the office's time of the backup).
+fn when_text(t: chrono::DateTime<chrono::Utc>) -> String {
+    let zone = crate::domain::OfficeZone::default();
+    format!(
+        "{}（{}）",
+        zone.local(t).format("%Y-%m-%d %H:%M"),
+        zone.label_zh()
+    )
+}
+
+/// A found backup as listed: when, the file (with its folder when asked), how big.
 fn found_text(f: &Found, with_folder: bool) -> String {
-    let when = f
-        .created_at
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M（UTC%:z）")
-                .to_string()
-        })
-        .unwrap_or_else(|| "—".into());
+    let when = f.created_at.map(when_text).unwrap_or_else(|| "—".into());
     let name = if with_folder {
         f.path.display().to_string()
     } else {
@@ -275,11 +285,7 @@ fn done_ui(ui: &mut Ui, lang: Lang, done: &RestoreOutcome, cmds: &mut Vec<Comman
     );
     let m = &done.manifest;
     let when = chrono::DateTime::parse_from_rfc3339(&m.created_at)
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M（UTC%:z）")
-                .to_string()
-        })
+        .map(|t| when_text(t.to_utc()))
         .unwrap_or_else(|_| m.created_at.clone());
     ui.label(match lang {
         Lang::Zh => format!(

@@ -77,6 +77,7 @@ mod tests {
         "2154cf5f38c5b9f2fc9397de7e96963dad95d9705be78be5fdaaa16af8ccb7d1",
         "56d71dcacfe67f03db0be578b306b98a3fed07b44b5e6520e7ab1f4106a16913",
         "b44b1e1a07a5665d3d43b00f2609d4876965f2f5c261c8b04cb5df1b795c8cc0",
+        "16c67a9a7ac2b2aba89d81c1ecfb091649506e1dc8f51af7f3a1e3ade991de1f",
     ];
 
     #[test]

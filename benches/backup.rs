@@ -127,7 +127,7 @@ fn main() {
     );
 
     // The encryption stage alone on the image bytes, against raw ChaCha20-Poly1305.
-    let snap = backups::prepare(&s).unwrap();
+    let snap = backups::prepare(&mut s).unwrap();
     let progress = Arc::new(Progress::default());
     let ((), _) = snap
         .with_image(&progress, |origin, keys, _facts, image| {

@@ -350,10 +350,10 @@ fn r3_3_1_swapped_chunks_are_refused() {
 fn r3_3_1_a_write_error_in_the_middle_leaves_no_backup_file_and_says_why() {
     let vault = tempfile::tempdir().unwrap();
     let media = tempfile::tempdir().unwrap();
-    let (s, _) = demo_vault(vault.path(), 20);
+    let (mut s, _) = demo_vault(vault.path(), 20);
     for (code, says) in [(28, "空间已满"), (5, "已拔出或有故障"), (30, "只读")] {
         let dest = backups::destination(&s, media.path()).unwrap();
-        let snap = backups::prepare(&s).unwrap();
+        let snap = backups::prepare(&mut s).unwrap();
         let e = write_and_verify(
             snap,
             &dest,
@@ -381,9 +381,9 @@ fn r3_3_1_a_write_error_in_the_middle_leaves_no_backup_file_and_says_why() {
 fn r3_3_1_a_cancelled_backup_leaves_no_file() {
     let vault = tempfile::tempdir().unwrap();
     let media = tempfile::tempdir().unwrap();
-    let (s, _) = demo_vault(vault.path(), 5);
+    let (mut s, _) = demo_vault(vault.path(), 5);
     let dest = backups::destination(&s, media.path()).unwrap();
-    let snap = backups::prepare(&s).unwrap();
+    let snap = backups::prepare(&mut s).unwrap();
     let p = progress();
     p.cancel();
     let e = write_and_verify(snap, &dest, &p, WriteOptions::default()).unwrap_err();
@@ -404,7 +404,7 @@ fn r3_3_1_a_backup_taken_while_the_ledger_is_written_holds_one_consistent_moment
         })
         .unwrap();
     let dest = backups::destination(&s, media.path()).unwrap();
-    let snap = backups::prepare(&s).unwrap();
+    let snap = backups::prepare(&mut s).unwrap();
     let p = progress();
     let worker = {
         let p = Arc::clone(&p);
@@ -511,4 +511,95 @@ fn r3_3_1_restore_refuses_a_vault_that_is_open_elsewhere() {
     assert!(refused.is_err());
     assert!(target.join("ledger.keys").exists());
     drop(open);
+}
+
+#[test]
+fn r3_3_1_restore_refuses_a_folder_with_other_files_and_leaves_them_alone() {
+    let f = fixture(2);
+    let parent = tempfile::tempdir().unwrap();
+    let target = parent.path().join("other");
+    std::fs::create_dir(&target).unwrap();
+    std::fs::write(target.join("a.txt"), "hi").unwrap();
+    let e = backups::restore(
+        &f.file,
+        &passphrase(PASS),
+        &target,
+        true,
+        &common::clock(),
+        &progress(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("已有其他文件"), "{e}");
+    let left: Vec<_> = std::fs::read_dir(parent.path())
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(left.len(), 1, "no staging folder left: {left:?}");
+    assert_eq!(std::fs::read_dir(&target).unwrap().count(), 1);
+}
+
+#[test]
+fn r3_3_1_restore_through_a_link_lands_in_the_real_folder_and_opens() {
+    let f = fixture(2);
+    let parent = tempfile::tempdir().unwrap();
+    let real = parent.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    let link = parent.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let out = backups::restore(
+        &f.file,
+        &passphrase(PASS),
+        &link,
+        false,
+        &common::clock(),
+        &progress(),
+    )
+    .unwrap();
+    assert_eq!(out.dir, std::fs::canonicalize(&real).unwrap());
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    // The vault opens through the link as well as by its real path.
+    drop(sign_in(&link, "custodian", PASS, system_clock()).lock("test"));
+    drop(sign_in(&real, "custodian", PASS, system_clock()).lock("test"));
+}
+
+#[test]
+fn a_fifo_or_a_folder_is_no_backup_and_a_name_in_use_is_never_overwritten() {
+    let f = fixture(2);
+    let fifo = f.media.path().join("pipe.baomi-backup");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert!(matches!(
+        verify(&fifo, &passphrase(PASS)),
+        Err(BackupError::NotABackup)
+    ));
+    assert!(verify(f.media.path(), &passphrase(PASS)).is_err());
+    // A backup to a name that exists fails and leaves the other file as it was.
+    let before = std::fs::read(&f.file).unwrap();
+    let mut s = f.s;
+    let snap = backups::prepare(&mut s).unwrap();
+    let e = write_and_verify(snap, &f.file, &progress(), WriteOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("同名文件已存在"), "{e}");
+    assert_eq!(std::fs::read(&f.file).unwrap(), before);
+    // Another backup's .partial is never removed; the next name is taken.
+    let name = f.file.file_name().unwrap().to_string_lossy().into_owned();
+    let partial = baomi::backup::export::partial_path(&f.media.path().join("x.baomi-backup"));
+    std::fs::write(&partial, b"being written").unwrap();
+    let next = baomi::backup::export::unique_path(f.media.path(), "x.baomi-backup");
+    assert!(
+        next.to_string_lossy().ends_with("x-2.baomi-backup"),
+        "{}",
+        next.display()
+    );
+    assert_eq!(std::fs::read(&partial).unwrap(), b"being written");
+    let _ = name;
 }

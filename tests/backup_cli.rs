@@ -224,3 +224,43 @@ fn a_full_or_read_only_medium_is_named_as_such_and_leaves_no_file() {
     let err = one_line_failure(&out);
     assert!(!err.contains("损坏"), "{err}");
 }
+
+#[test]
+fn a_restore_that_cannot_finish_leaves_the_vault_it_would_replace_in_place() {
+    let Some(mount) = Mount::tmpfs("1m") else {
+        eprintln!("skipped: cannot mount a tmpfs here (not root)");
+        return;
+    };
+    let v = tempfile::tempdir().unwrap();
+    let media = tempfile::tempdir().unwrap();
+    demo(v.path());
+    let file = backup_into(v.path(), media.path());
+    // A copy of the vault on a small disk: too little room for the restored one beside it.
+    let t = mount.0.join("T");
+    std::fs::create_dir(&t).unwrap();
+    for f in ["ledger.db", "ledger.keys"] {
+        std::fs::copy(v.path().join(f), t.join(f)).unwrap();
+    }
+    let out = run(
+        bare(&[
+            "restore",
+            file.to_str().unwrap(),
+            "--to",
+            t.to_str().unwrap(),
+            "--replace",
+        ]),
+        &format!("{PASS}\n"),
+    );
+    let err = one_line_failure(&out);
+    assert!(err.contains("空间不足"), "{err}");
+    // Nothing moved: the vault is where it was, and opens.
+    assert!(t.join("ledger.keys").exists() && t.join("ledger.db").exists());
+    let names: Vec<String> = std::fs::read_dir(&mount.0)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["T"], "{names:?}");
+    let out = baomi(&t, &["check"], &format!("{PASS}\n"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}

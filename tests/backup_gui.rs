@@ -140,7 +140,7 @@ fn r3_3_1_gui_restore_from_the_first_screen() {
     let (mut s, _) = new_vault(old.path());
     common::cabinet(&mut s, "JM-01", baomi::domain::level::Level::Jimi);
     let dest = baomi::ledger::backups::destination(&s, stick.path()).unwrap();
-    let snap = baomi::ledger::backups::prepare(&s).unwrap();
+    let snap = baomi::ledger::backups::prepare(&mut s).unwrap();
     let written = baomi::backup::export::write_and_verify(
         snap,
         &dest,

@@ -528,3 +528,23 @@ fn an_export_or_a_pdf_is_never_saved_inside_the_ledger_folder() {
     .unwrap();
     drop(s.lock("test"));
 }
+
+/// A vault reached through a symlinked folder (a home folder behind a link) opens: SQLite's
+/// no-follow open once refused the whole path and the error read as a device fault.
+#[test]
+fn a_vault_through_a_linked_folder_opens() {
+    let parent = tempfile::tempdir().unwrap();
+    let real = parent.path().join("real");
+    let (s, _) = new_vault(&real);
+    drop(s.lock("test"));
+    let link = parent.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let s = open(&link).expect("opens through the link");
+    assert_eq!(people_count(&s), 1);
+    drop(s.lock("test"));
+    // Through a linked parent too.
+    let parent_link = tempfile::tempdir().unwrap();
+    let via = parent_link.path().join("p");
+    std::os::unix::fs::symlink(parent.path(), &via).unwrap();
+    drop(open(&via.join("real")).expect("opens through a linked parent").lock("test"));
+}

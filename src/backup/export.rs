@@ -164,10 +164,14 @@ pub fn write_and_verify(
         };
         let header_bytes = header.to_bytes();
         let need = header.file_len(header_bytes.len());
-        let free = free_space(&dir).map_err(BackupError::Write)?;
+        let st = rustix::fs::statvfs(&dir).map_err(|e| BackupError::Write(e.into()))?;
+        if st.f_flag.contains(rustix::fs::StatVfsMountFlags::RDONLY) {
+            return Err(BackupError::Write(std::io::Error::from_raw_os_error(30)));
+        }
+        let free = st.f_bavail.saturating_mul(st.f_frsize);
         if free < need + MARGIN {
             return Err(BackupError::NoSpace {
-                need,
+                need: need + MARGIN,
                 free,
                 path: dir.clone(),
             });
@@ -196,7 +200,7 @@ pub fn write_and_verify(
             out.file.sync_all().map_err(BackupError::Write)?;
             drop_cache(&out.file);
             drop(out);
-            std::fs::rename(&partial, dest).map_err(BackupError::Write)?;
+            rename_no_replace(&partial, dest)?;
             File::open(&dir)
                 .and_then(|d| d.sync_all())
                 .map_err(BackupError::Write)?;
@@ -234,14 +238,27 @@ pub fn write_and_verify(
     })
 }
 
-/// Creates `path` for writing: new, 0600, never through a symlink. A leftover `.partial` of an
-/// interrupted backup (a regular file) is replaced.
-fn create_private(path: &Path) -> Result<File, BackupError> {
-    if let Ok(meta) = std::fs::symlink_metadata(path)
-        && meta.file_type().is_file()
-    {
-        let _ = std::fs::remove_file(path);
+/// Renames `from` to `to` unless `to` exists (two backups in the same second, or a file the
+/// user named): never over another file. File systems without `RENAME_NOREPLACE` get a check
+/// and a plain rename.
+fn rename_no_replace(from: &Path, to: &Path) -> Result<(), BackupError> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE) {
+        Ok(()) => Ok(()),
+        Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {
+            if to.exists() {
+                return Err(BackupError::Write(std::io::ErrorKind::AlreadyExists.into()));
+            }
+            std::fs::rename(from, to).map_err(BackupError::Write)
+        }
+        Err(e) => Err(BackupError::Write(e.into())),
     }
+}
+
+/// Creates `path` for writing: new, 0600, never through a symlink, never over an existing file
+/// (another backup's `.partial` being written, or one left by a crash: a new backup takes
+/// another name, see [`unique_path`]).
+fn create_private(path: &Path) -> Result<File, BackupError> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

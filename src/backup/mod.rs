@@ -76,6 +76,9 @@ pub struct ImageInfo {
 pub enum BackupError {
     #[error("{}", .0.zh())]
     Damaged(Message),
+    /// A request that cannot be carried out as asked (a target folder with other files…).
+    #[error("{}", .0.zh())]
+    Refused(Message),
     #[error("不是 Baomi 备份文件（开头不对）")]
     NotABackup,
     #[error("备份文件格式版本 {0} 不受支持，请使用更新版本的 Baomi")]
@@ -139,7 +142,7 @@ impl BackupError {
     /// The message in both languages (the English for the English interface).
     pub fn message(&self) -> Message {
         let en = match self {
-            BackupError::Damaged(m) => return m.clone(),
+            BackupError::Damaged(m) | BackupError::Refused(m) => return m.clone(),
             BackupError::NotABackup => "Not a Baomi backup (wrong beginning)".to_owned(),
             BackupError::UnsupportedVersion(v) => {
                 format!("Backup format version {v} is not supported: use a newer Baomi")
@@ -177,6 +180,12 @@ impl BackupError {
 }
 
 fn problem_en(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => return "no such file or folder (medium removed?)".into(),
+        std::io::ErrorKind::AlreadyExists => return "a file of that name exists".into(),
+        std::io::ErrorKind::IsADirectory => return "a folder, not a backup file".into(),
+        _ => {}
+    }
     match StorageProblem::of(e) {
         StorageProblem::NoSpace => "the medium is full".into(),
         StorageProblem::PermissionDenied => "no permission".into(),
@@ -187,6 +196,11 @@ fn problem_en(e: &std::io::Error) -> String {
 }
 
 fn read_text(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => return "读取备份失败：找不到这个文件".into(),
+        std::io::ErrorKind::IsADirectory => return "读取备份失败：这是文件夹，不是备份文件".into(),
+        _ => {}
+    }
     match StorageProblem::of(e) {
         StorageProblem::Device => {
             "读取备份失败：移动存储设备已拔出或有故障（不是备份损坏）。请重新插好后再试".into()
@@ -197,12 +211,18 @@ fn read_text(e: &std::io::Error) -> String {
 }
 
 fn write_text(e: &std::io::Error) -> String {
-    let why = match StorageProblem::of(e) {
-        StorageProblem::NoSpace => "存储设备空间已满".to_owned(),
-        StorageProblem::ReadOnly => "存储设备是只读的（是否打开了写保护？）".to_owned(),
-        StorageProblem::Device => "存储设备已拔出或有故障".to_owned(),
-        StorageProblem::PermissionDenied => "没有写入权限".to_owned(),
-        StorageProblem::Other => e.to_string(),
+    let why = match (e.kind(), StorageProblem::of(e)) {
+        (std::io::ErrorKind::NotFound, _) => "目标文件夹不存在，或存储设备已拔出".to_owned(),
+        (std::io::ErrorKind::AlreadyExists, _) => {
+            "同名文件已存在（另一个备份正在写入，或上次中断留下的），不会覆盖".to_owned()
+        }
+        (_, p) => match p {
+            StorageProblem::NoSpace => "存储设备空间已满".to_owned(),
+            StorageProblem::ReadOnly => "存储设备是只读的（是否打开了写保护？）".to_owned(),
+            StorageProblem::Device => "存储设备已拔出或有故障".to_owned(),
+            StorageProblem::PermissionDenied => "没有写入权限".to_owned(),
+            StorageProblem::Other => e.to_string(),
+        },
     };
     format!("写入备份失败：{why}。没有留下备份文件；台账本身未受影响")
 }

@@ -41,6 +41,8 @@ pub struct Origin {
 /// [`Snapshot::begin`] returned, whatever the session writes afterwards. Sent to a worker.
 pub struct Snapshot {
     conn: Connection,
+    /// Already copied (see [`Snapshot::copy_now`]): the image is `main` of `conn`.
+    copied: Option<ImageFacts>,
     pub(crate) origin: Origin,
     pub(crate) keys: BackupKeys,
 }
@@ -53,17 +55,51 @@ pub struct ImageFacts {
     pub audit_head: AuditHead,
 }
 
+/// The in-memory database the snapshot is copied into: SQLite's `memdb`, so the image is
+/// serialized in place, not copied (the copy once doubled the memory a backup takes).
+const ATTACH_SNAP: &str = "ATTACH DATABASE 'file:baomi-snapshot?vfs=memdb' AS snap KEY '';";
+
 impl Snapshot {
     /// Fixes the snapshot on `conn` (a second connection to the session's database): attaches
     /// the in-memory target, opens a read transaction and reads, so the moment is now.
     pub fn begin(conn: Connection, origin: Origin, keys: BackupKeys) -> Result<Self, BackupError> {
-        // memdb: the image is serialized in place, not copied (the copy once doubled the
-        // memory a backup takes).
-        conn.execute_batch(
-            "ATTACH DATABASE 'file:baomi-snapshot?vfs=memdb' AS snap KEY ''; BEGIN; \
-             SELECT count(*) FROM main.sqlite_schema;",
-        )?;
-        Ok(Snapshot { conn, origin, keys })
+        conn.execute_batch(&format!(
+            "{ATTACH_SNAP} BEGIN; SELECT count(*) FROM main.sqlite_schema;"
+        ))?;
+        Ok(Snapshot {
+            conn,
+            copied: None,
+            origin,
+            keys,
+        })
+    }
+
+    /// The copy made at once on the session's own connection, when no second connection can
+    /// read the database (a session opened on a nearly full disk holds it in exclusive locking
+    /// mode). The image moves into a plain in-memory connection of its own; the worker then
+    /// only encrypts and verifies it.
+    pub fn copy_now(
+        session_conn: &mut Connection,
+        origin: Origin,
+        keys: BackupKeys,
+    ) -> Result<Self, BackupError> {
+        session_conn.execute_batch(ATTACH_SNAP)?;
+        let copied = (|| -> Result<(Connection, ImageFacts), BackupError> {
+            let facts = export_into_snap(session_conn)?;
+            let data = session_conn.serialize("snap")?;
+            let mut own = Connection::open_in_memory()?;
+            own.execute_batch("PRAGMA temp_store = MEMORY;")?;
+            own.deserialize_read_exact("main", &data[..], data.len(), false)?;
+            Ok((own, facts))
+        })();
+        let _ = session_conn.execute_batch("DETACH DATABASE snap;");
+        let (conn, facts) = copied?;
+        Ok(Snapshot {
+            conn,
+            copied: Some(facts),
+            origin,
+            keys,
+        })
     }
 
     /// Copies the ledger into the in-memory database and runs `use_image` on the image's bytes
@@ -75,39 +111,51 @@ impl Snapshot {
         use_image: impl FnOnce(&Origin, &BackupKeys, &ImageFacts, &[u8]) -> Result<T, BackupError>,
     ) -> Result<(T, BackupKeys), BackupError> {
         progress.start(super::Phase::Snapshot, 0);
-        let watch = Arc::clone(progress);
-        self.conn
-            .progress_handler(10_000, Some(move || watch.is_cancelled()))?;
-        let copied = (|| -> Result<ImageFacts, BackupError> {
-            self.conn
-                .query_row("SELECT sqlcipher_export('snap')", [], |_| Ok(()))?;
-            let schema_version: u32 = self
-                .conn
-                .query_row("PRAGMA main.user_version", [], |r| r.get(0))?;
-            self.conn
-                .execute_batch(&format!("PRAGMA snap.user_version = {schema_version};"))?;
-            let facts = ImageFacts {
-                schema_version,
-                tables: table_counts(&self.conn, "main")?,
-                audit_head: audit_head(&self.conn, "main")?,
-            };
-            self.conn.execute_batch("COMMIT;")?;
-            Ok(facts)
-        })();
-        let facts = match copied {
-            Ok(f) => f,
-            Err(_) if progress.is_cancelled() => return Err(BackupError::Cancelled),
-            Err(e) => return Err(e),
+        let (facts, schema) = match self.copied.take() {
+            Some(facts) => (facts, "main"),
+            None => {
+                let watch = Arc::clone(progress);
+                self.conn
+                    .progress_handler(10_000, Some(move || watch.is_cancelled()))?;
+                let facts = match export_into_snap(&self.conn) {
+                    Ok(f) => f,
+                    Err(_) if progress.is_cancelled() => return Err(BackupError::Cancelled),
+                    Err(e) => return Err(e),
+                };
+                self.conn.progress_handler(0, None::<fn() -> bool>)?;
+                (facts, "snap")
+            }
         };
-        self.conn.progress_handler(0, None::<fn() -> bool>)?;
         progress.check()?;
-        let data = self.conn.serialize("snap")?;
+        let data = self.conn.serialize(schema)?;
         let out = use_image(&self.origin, &self.keys, &facts, &data);
         drop(data);
         let Snapshot { conn, keys, .. } = self;
         drop(conn);
         Ok((out?, keys))
     }
+}
+
+/// `sqlcipher_export` of `main` into the attached `snap`, inside the read transaction already
+/// open (or one of its own), the schema version set, the facts read in the same transaction.
+fn export_into_snap(conn: &Connection) -> Result<ImageFacts, BackupError> {
+    let own_tx = conn.is_autocommit();
+    if own_tx {
+        conn.execute_batch("BEGIN;")?;
+    }
+    let done = (|| {
+        conn.query_row("SELECT sqlcipher_export('snap')", [], |_| Ok(()))?;
+        let schema_version: u32 = conn.query_row("PRAGMA main.user_version", [], |r| r.get(0))?;
+        conn.execute_batch(&format!("PRAGMA snap.user_version = {schema_version};"))?;
+        Ok(ImageFacts {
+            schema_version,
+            tables: table_counts(conn, "main")?,
+            audit_head: audit_head(conn, "main")?,
+        })
+    })();
+    let end = if done.is_ok() { "COMMIT;" } else { "ROLLBACK;" };
+    let _ = conn.execute_batch(end);
+    done
 }
 
 /// Rows of every table of `schema` (FTS shadow tables included, SQLite's own excluded), by name.

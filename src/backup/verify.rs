@@ -166,6 +166,12 @@ pub fn verify_file(
     progress: &Arc<Progress>,
     keep_image: bool,
 ) -> Result<Verified, BackupError> {
+    // Only a regular file: opening a FIFO would wait for a writer for ever, a device or a
+    // folder is no backup.
+    let meta = std::fs::metadata(path).map_err(BackupError::Read)?;
+    if !meta.is_file() {
+        return Err(BackupError::NotABackup);
+    }
     let file = std::fs::File::open(path).map_err(BackupError::Read)?;
     let len = file.metadata().map_err(BackupError::Read)?.len();
     progress.start(Phase::Verify, len);
@@ -221,8 +227,16 @@ pub fn verify_file(
     let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
         .map_err(|_| BackupError::damaged("清单无法读取", "the manifest does not parse"))?;
     let image_len = header.payload_len - 4 - u64::from(manifest_len);
-    let same_moment = chrono::DateTime::parse_from_rfc3339(&manifest.created_at)
-        .is_ok_and(|t| t.timestamp() == header.created_at);
+    if image_len < 512 {
+        return Err(BackupError::damaged(
+            "数据库映像是空的",
+            "the image is empty",
+        ));
+    }
+    // The same second, written exactly as the format says (UTC, no fraction).
+    let same_moment = chrono::DateTime::from_timestamp(header.created_at, 0).is_some_and(|t| {
+        t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true) == manifest.created_at
+    });
     if manifest.format != 1
         || manifest.vault_id != hex(&header.vault_id)
         || manifest.schema_version != header.schema_version

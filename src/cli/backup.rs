@@ -21,6 +21,19 @@ pub fn backup(
 ) -> Result<(), CliError> {
     let to = std::fs::canonicalize(to).unwrap_or_else(|_| to.to_owned());
     let to = to.as_path();
+    // The medium is checked before unlocking (no passphrase asked for a refusal).
+    let folder = if to.is_dir() {
+        to.to_owned()
+    } else {
+        to.parent().unwrap_or(Path::new(".")).to_owned()
+    };
+    let removable = is_on_removable(&SystemMedia, &folder);
+    if !removable && !allow_fixed {
+        return Err(CliError(format!(
+            "{} 不在移动存储设备上。备份应写入可带离本机的移动介质；如确要写在这里，请加 --allow-fixed-disk",
+            folder.display()
+        )));
+    }
     let mut session = open_session(dir, input, acting)?;
     let result = (|| {
         let dest = if to.is_dir() {
@@ -37,17 +50,9 @@ pub fn backup(
                 to.display()
             )));
         };
-        let folder = dest.parent().unwrap_or(Path::new(".")).to_owned();
         session.refuse_output_in_vault(&dest)?;
-        let removable = is_on_removable(&SystemMedia, &folder);
-        if !removable && !allow_fixed {
-            return Err(CliError(format!(
-                "{} 不在移动存储设备上。备份应写入可带离本机的移动介质；如确要写在这里，请加 --allow-fixed-disk",
-                folder.display()
-            )));
-        }
         let progress = Arc::new(Progress::default());
-        let snapshot = backups::prepare(&session)?;
+        let snapshot = backups::prepare(&mut session)?;
         let written = crate::backup::export::write_and_verify(
             snapshot,
             &dest,

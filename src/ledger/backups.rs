@@ -72,11 +72,10 @@ fn random<const N: usize>() -> Result<[u8; N], LedgerError> {
 
 /// Fixes a snapshot of the ledger as it is now, on a second connection, for a worker to copy,
 /// encrypt and write ([`crate::backup::export::write_and_verify`]). Custodian or administrator.
-pub fn prepare(s: &Session) -> Result<Snapshot, LedgerError> {
+pub fn prepare(s: &mut Session) -> Result<Snapshot, LedgerError> {
     s.require("备份台账", MAY_BACK_UP)?;
     let salt = random()?;
     let nonce_prefix = random()?;
-    let conn = s.ledger.reader(s.vault.dir())?;
     let origin = Origin {
         vault_id: s.vault.key_file().vault_id,
         key_file: s.ledger.key_file_bytes(s.vault.key_file()),
@@ -90,6 +89,16 @@ pub fn prepare(s: &Session) -> Result<Snapshot, LedgerError> {
         payload: s.ledger.backup_key(&salt),
         audit: s.ledger.audit_key_copy(),
     };
+    // A session opened on a nearly full disk holds the database in exclusive locking mode: no
+    // second connection can read it, so the copy is made here, on the session's connection.
+    let mode: String = s
+        .conn()
+        .query_row("PRAGMA locking_mode", [], |r| r.get(0))?;
+    if mode.eq_ignore_ascii_case("exclusive") {
+        return Snapshot::copy_now(s.ledger.conn_mut_for_backup(), origin, keys)
+            .map_err(backup_error);
+    }
+    let conn = s.ledger.reader(s.vault.dir())?;
     Snapshot::begin(conn, origin, keys).map_err(backup_error)
 }
 
@@ -285,91 +294,107 @@ pub fn restore(
     progress: &Arc<Progress>,
 ) -> Result<RestoreOutcome, BackupError> {
     let now = clock.now();
-    let mut restored =
-        crate::backup::restore::restore(file, secret, target, replace, now, progress)?;
+    let mut restored = crate::backup::restore::restore(file, secret, target, replace, progress)?;
+    let placement = restored.placement.clone();
     let login = match &restored.opened_by {
         SlotOwner::User(l) => Some(l.clone()),
         SlotOwner::Recovery => None,
     };
     let m = restored.verified.manifest.clone();
-    {
-        let (conn, key) = restored.ledger.conn_and_audit_key();
-        let tx = conn.transaction()?;
-        let user_id: Option<i64> = match &login {
-            Some(l) => tx
-                .query_row(
-                    "SELECT id FROM users WHERE login = ?1 AND active = 1",
-                    [l],
-                    |r| r.get(0),
-                )
-                .optional()?,
-            None => None,
-        };
-        // The backup restored is a verified backup of this ledger: its record (written after
-        // its snapshot, so not in it) is put back, and the reminder counts from its snapshot.
-        let made_by: Option<i64> = tx
-            .query_row("SELECT id FROM users WHERE login = ?1", [&m.made_by], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        if let Some(by) = made_by.or(user_id) {
-            let folder = file.parent().map(|p| {
-                std::fs::canonicalize(p)
-                    .unwrap_or_else(|_| p.to_owned())
-                    .display()
-                    .to_string()
-            });
-            tx.execute(
-                "INSERT INTO backups (at, created_at, user_id, file_name, folder, removable, \
-                 bytes, sha256, audit_seq, audit_hash, schema_version) \
-                 VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                rusqlite::params![
-                    m.created_at,
-                    by,
-                    file.file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default(),
-                    folder.unwrap_or_default(),
-                    crate::backup::media::is_on_removable(&crate::backup::media::SystemMedia, file),
-                    restored.verified.file_len as i64,
-                    restored.verified.file_sha256,
-                    m.audit_head.seq,
-                    m.audit_head.hash,
-                    m.schema_version,
-                ],
-            )?;
-        }
-        let event = Event::new(
-            AuditAction::BackupRestore,
-            "",
-            json!({
-                "file": file.file_name().map(|n| n.to_string_lossy().into_owned()),
-                "backup_created_at": m.created_at,
-                "backup_sha256": restored.verified.file_sha256,
-                "audit_seq": m.audit_head.seq,
-                "audit_hash": m.audit_head.hash,
-                "opened_with": login.as_deref().unwrap_or("recovery key"),
-                "moved_aside": restored.moved_aside.as_ref().map(|p| p.display().to_string()),
-            }),
-        );
-        super::session::append_event(&tx, key, now, event, user_id.map(super::UserId))
-            .map_err(|crate::audit::AuditError::Sql(e)| BackupError::Sql(e))?;
-        tx.commit()?;
-    }
-    let crate::backup::restore::Restored {
-        vault,
-        ledger,
-        moved_aside,
-        ..
-    } = restored;
-    ledger.close()?;
+    let aside = placement
+        .replaces_vault
+        .then(|| crate::backup::restore::aside_path(&placement.target, now));
+    let recorded = record_restore(&mut restored, file, login.as_deref(), aside.as_deref(), now);
+    let crate::backup::restore::Restored { vault, ledger, .. } = restored;
+    let closed = recorded.and_then(|()| ledger.close().map_err(BackupError::from));
     drop(vault);
+    if let Err(e) = closed {
+        crate::backup::restore::discard(&placement);
+        return Err(e);
+    }
+    let moved_aside = crate::backup::restore::put_in_place(&placement, now)?;
     Ok(RestoreOutcome {
-        dir: target.to_owned(),
+        dir: placement.target,
         moved_aside,
         manifest: m,
         opened_by: login,
     })
+}
+
+/// In the restored ledger, before it is put in place: the backup it came from goes into
+/// `backups` (its own record was written after its snapshot, so the reminder does not say
+/// 尚未备份), and the restore into the audit trail.
+fn record_restore(
+    restored: &mut crate::backup::restore::Restored,
+    file: &Path,
+    login: Option<&str>,
+    aside: Option<&Path>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), BackupError> {
+    let m = restored.verified.manifest.clone();
+    let file_sha256 = restored.verified.file_sha256.clone();
+    let file_len = restored.verified.file_len;
+    let (conn, key) = restored.ledger.conn_and_audit_key();
+    let tx = conn.transaction()?;
+    let user_id: Option<i64> = match login {
+        Some(l) => tx
+            .query_row(
+                "SELECT id FROM users WHERE login = ?1 AND active = 1",
+                [l],
+                |r| r.get(0),
+            )
+            .optional()?,
+        None => None,
+    };
+    let made_by: Option<i64> = tx
+        .query_row("SELECT id FROM users WHERE login = ?1", [&m.made_by], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if let Some(by) = made_by.or(user_id) {
+        let folder = file.parent().map(|p| {
+            std::fs::canonicalize(p)
+                .unwrap_or_else(|_| p.to_owned())
+                .display()
+                .to_string()
+        });
+        tx.execute(
+            "INSERT INTO backups (at, created_at, user_id, file_name, folder, removable, \
+             bytes, sha256, audit_seq, audit_hash, schema_version) \
+             VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            rusqlite::params![
+                m.created_at,
+                by,
+                file.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                folder.unwrap_or_default(),
+                crate::backup::media::is_on_removable(&crate::backup::media::SystemMedia, file),
+                file_len as i64,
+                file_sha256,
+                m.audit_head.seq,
+                m.audit_head.hash,
+                m.schema_version,
+            ],
+        )?;
+    }
+    let event = Event::new(
+        AuditAction::BackupRestore,
+        "",
+        json!({
+            "file": file.file_name().map(|n| n.to_string_lossy().into_owned()),
+            "backup_created_at": m.created_at,
+            "backup_sha256": file_sha256,
+            "audit_seq": m.audit_head.seq,
+            "audit_hash": m.audit_head.hash,
+            "opened_with": login.unwrap_or("recovery key"),
+            "moved_aside": aside.map(|p| p.display().to_string()),
+        }),
+    );
+    super::session::append_event(&tx, key, now, event, user_id.map(super::UserId))
+        .map_err(|crate::audit::AuditError::Sql(e)| BackupError::Sql(e))?;
+    tx.commit()?;
+    Ok(())
 }
 
 /// A backup error as the ledger reports it.

@@ -117,19 +117,7 @@ impl Vault {
         kdf: KdfChoice,
         init: impl FnOnce(&mut OpenLedger) -> Result<T, E>,
     ) -> Result<(Vault, OpenLedger, RecoveryKey, T), E> {
-        files::make_dir(dir)?;
-        let lock = InstanceLock::acquire(&dir.join(LOCK_FILE))?;
-        match files::probe(dir) {
-            Ok(FolderState::Vault) | Err(VaultError::Missing { .. }) => {
-                return Err(VaultError::AlreadyExists {
-                    path: dir.to_owned(),
-                }
-                .into());
-            }
-            Ok(FolderState::InterruptedCreation) => files::clear_interrupted(dir)?,
-            Ok(FolderState::Absent | FolderState::Empty) => {}
-            Err(e) => return Err(e.into()),
-        }
+        let lock = claim_new(dir)?;
         let params = kdf.resolve()?;
         let master = MasterKey::generate()?;
         let recovery = RecoveryKey::generate()?;
@@ -196,18 +184,7 @@ impl Vault {
         len: usize,
         schema_version: u32,
     ) -> Result<Vault, VaultError> {
-        files::make_dir(dir)?;
-        let lock = InstanceLock::acquire(&dir.join(LOCK_FILE))?;
-        match files::probe(dir) {
-            Ok(FolderState::Vault) | Err(VaultError::Missing { .. }) => {
-                return Err(VaultError::AlreadyExists {
-                    path: dir.to_owned(),
-                });
-            }
-            Ok(FolderState::InterruptedCreation) => files::clear_interrupted(dir)?,
-            Ok(FolderState::Absent | FolderState::Empty) => {}
-            Err(e) => return Err(e),
-        }
+        let lock = claim_new(dir)?;
         let keys = KeyFile::parse(key_file)?;
         files::write_marker(dir)?;
         let made = (|| -> Result<(), VaultError> {
@@ -692,6 +669,12 @@ impl OpenLedger {
         open_connection(dir, &self.master, Open::Reader)
     }
 
+    /// The session's connection, mutable, for a backup's copy made on it (a database held in
+    /// exclusive locking mode cannot be read by a second connection).
+    pub(crate) fn conn_mut_for_backup(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
     /// A second copy of the audit chain's key (a backup's worker verifies its image with it).
     pub(crate) fn audit_key_copy(&self) -> SubKey {
         self.master.derive(purpose::AUDIT)
@@ -714,6 +697,27 @@ impl OpenLedger {
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         let OpenLedger { conn, .. } = self;
         conn.close().map_err(|(_, e)| VaultError::Sql(e))
+    }
+}
+
+/// Makes `dir` (0700) for a new vault and takes its instance lock: refused when it holds a
+/// vault (or a database without its key file); the remains of an interrupted creation are
+/// cleared. Creation and restore both start here.
+fn claim_new(dir: &Path) -> Result<InstanceLock, VaultError> {
+    files::make_dir(dir)?;
+    let lock = InstanceLock::acquire(&dir.join(LOCK_FILE))?;
+    match files::probe(dir) {
+        Ok(FolderState::Vault) | Err(VaultError::Missing { .. }) => {
+            Err(VaultError::AlreadyExists {
+                path: dir.to_owned(),
+            })
+        }
+        Ok(FolderState::InterruptedCreation) => {
+            files::clear_interrupted(dir)?;
+            Ok(lock)
+        }
+        Ok(FolderState::Absent | FolderState::Empty) => Ok(lock),
+        Err(e) => Err(e),
     }
 }
 
@@ -804,6 +808,11 @@ fn db_error(path: &Path, e: rusqlite::Error) -> VaultError {
 /// refused, never replayed or checkpointed.
 fn open_connection(dir: &Path, master: &MasterKey, how: Open) -> Result<Connection, VaultError> {
     sqlcipher_initialized()?;
+    // SQLITE_OPEN_NOFOLLOW refuses a symlink anywhere in the path (a vault under a home folder
+    // reached through a link once failed as a "device error"): the folder is resolved first,
+    // and the files themselves must not be links (checked just below).
+    let resolved = std::fs::canonicalize(dir).map_err(|e| VaultError::io("打开文件夹", dir, e))?;
+    let dir = resolved.as_path();
     let path = dir.join(DB_FILE);
     let [wal_name, shm_name] = files::db_side_files();
     files::refuse_unsafe(&path, DB_FILE)?;

@@ -99,6 +99,12 @@ impl BackupScreen {
             .as_ref()
             .map(|s| s.reminder_days.to_string())
             .unwrap_or_default();
+        self.refresh_drives(session);
+    }
+
+    /// Reads the drives again (a stick plugged in since); a choice that is gone falls back to
+    /// the first removable drive that can be written, if any.
+    fn refresh_drives(&mut self, session: &Session) {
         self.drives = self.media.drives();
         let still_there = match &self.choice {
             Some(Choice::Drive(p)) => self.drives.iter().any(|d| &d.mount_point == p),
@@ -106,7 +112,6 @@ impl BackupScreen {
             None => false,
         };
         if !still_there {
-            // The first removable drive that can be written, if any.
             self.choice = self
                 .drives
                 .iter()
@@ -183,7 +188,7 @@ impl BackupScreen {
     }
 
     /// Starts a backup into `folder` (the main window calls it with the session).
-    pub fn start(&mut self, session: &Session, lang: Lang, folder: &Path) {
+    pub fn start(&mut self, session: &mut Session, lang: Lang, folder: &Path) {
         self.message = None;
         self.error = None;
         let removable = self.removable(folder);
@@ -398,16 +403,7 @@ impl BackupScreen {
                     );
                 }
                 if ui.button(lang.tr("刷新", "Refresh")).clicked() {
-                    self.drives = self.media.drives();
-                    if self.choice.is_none() {
-                        self.choice = self
-                            .drives
-                            .iter()
-                            .find(|d| d.removable && !d.read_only)
-                            .map(|d| Choice::Drive(d.mount_point.clone()));
-                    }
-                    self.found_in = None;
-                    self.scan(session);
+                    self.refresh_drives(session);
                 }
             });
             let mut picked = None;

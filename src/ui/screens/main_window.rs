@@ -734,7 +734,7 @@ impl MainWindow {
                     });
                 }
                 MainCommand::StartBackup(folder) => {
-                    self.backup.start(&self.session, lang, &folder);
+                    self.backup.start(&mut self.session, lang, &folder);
                 }
                 MainCommand::SetBackupReminder(days) => {
                     match crate::ledger::backups::set_reminder_days(&mut self.session, days) {

@@ -546,5 +546,9 @@ fn a_vault_through_a_linked_folder_opens() {
     let parent_link = tempfile::tempdir().unwrap();
     let via = parent_link.path().join("p");
     std::os::unix::fs::symlink(parent.path(), &via).unwrap();
-    drop(open(&via.join("real")).expect("opens through a linked parent").lock("test"));
+    drop(
+        open(&via.join("real"))
+            .expect("opens through a linked parent")
+            .lock("test"),
+    );
 }

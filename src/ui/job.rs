@@ -28,11 +28,14 @@ impl<T: Send + 'static> Job<T> {
         }
     }
 
-    /// The worker's result once it has finished (once); `None` while it runs.
-    pub fn finished(&mut self) -> Option<T> {
+    /// The worker's result once it has finished (once); `None` while it runs. A worker that
+    /// panicked gives the message to show instead of leaving its screen busy for ever.
+    pub fn finished(&mut self) -> Option<Result<T, &'static str>> {
         if self.handle.as_ref().is_some_and(|h| h.is_finished()) {
             let handle = self.handle.take()?;
-            return handle.join().ok();
+            return Some(handle.join().map_err(|_| {
+                "后台任务意外中止（程序内部错误），请重试 / The task stopped unexpectedly; try again"
+            }));
         }
         None
     }

@@ -210,9 +210,16 @@ impl BackupScreen {
     /// Collects finished work: a verified backup is recorded in the ledger. Returns the toast.
     pub fn poll(&mut self, session: &mut Session, lang: Lang) -> Option<(bool, String)> {
         if let Some(checks) = &mut self.checks
-            && let Some(results) = checks.finished()
+            && let Some(finished) = checks.finished()
         {
             self.checks = None;
+            let results = finished.unwrap_or_else(|panicked| {
+                self.found
+                    .iter()
+                    .filter(|f| f.state == FoundState::Checking)
+                    .map(|f| (f.found.path.clone(), Err(panicked.to_owned())))
+                    .collect()
+            });
             for (path, r) in results {
                 if let Some(row) = self.found.iter_mut().find(|f| f.found.path == path) {
                     row.state = match r {
@@ -223,9 +230,13 @@ impl BackupScreen {
             }
         }
         let (job, removable) = self.job.as_mut()?;
-        let result = job.finished()?;
+        let finished = job.finished()?;
         let removable = *removable;
         self.job = None;
+        let result = match finished {
+            Ok(r) => r,
+            Err(panicked) => Err(BackupError::Internal(panicked)),
+        };
         let toast = match result {
             Ok(written) => match backups::record(session, &written, removable) {
                 Ok(_) => {

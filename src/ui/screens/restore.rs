@@ -83,9 +83,13 @@ impl RestoreScreen {
     /// Draws the screen.
     pub fn ui(&mut self, ui: &mut Ui, lang: Lang, cmds: &mut Vec<Command>) {
         if let Some(job) = &mut self.job
-            && let Some(result) = job.finished()
+            && let Some(finished) = job.finished()
         {
             self.job = None;
+            let result = match finished {
+                Ok(r) => r,
+                Err(panicked) => Err(BackupError::Internal(panicked)),
+            };
             match result {
                 Ok(out) => self.done = Some(out),
                 Err(e) => {

@@ -116,6 +116,13 @@ pub fn verify(
     let secret = read_secret(input, user)?;
     let progress = Arc::new(Progress::default());
     let v = verify_file(file, KeySource::Secret(&secret), &progress, false)?;
+    let latest = crate::vault::migrations::latest();
+    if v.manifest.schema_version > latest {
+        eprintln!(
+            "注意：此备份由更新版本的 Baomi 制作（数据结构版本 {}，本程序支持到 {latest}），本程序不能恢复它",
+            v.manifest.schema_version
+        );
+    }
     if json {
         let mut value = serde_json::to_value(&v.manifest)?;
         value["file_sha256"] = v.file_sha256.clone().into();

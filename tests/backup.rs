@@ -40,6 +40,16 @@ fn back_up(s: &mut Session, folder: &Path) -> PathBuf {
     written.path
 }
 
+/// Restores `file` into `target` with the tests' clock and a fresh progress.
+fn restore(
+    file: &Path,
+    secret: &Secret,
+    target: &Path,
+    replace: bool,
+) -> Result<backups::RestoreOutcome, BackupError> {
+    backups::restore(file, secret, target, replace, &common::clock(), &progress())
+}
+
 fn progress() -> Arc<Progress> {
     Arc::new(Progress::default())
 }
@@ -101,15 +111,7 @@ fn r3_3_1_a_backup_restores_every_table_row_by_row_and_passes_check() {
 
     let target = tempfile::tempdir().unwrap();
     let restored_dir = target.path().join("restored");
-    let out = backups::restore(
-        &file,
-        &passphrase(PASS),
-        &restored_dir,
-        false,
-        &common::clock(),
-        &progress(),
-    )
-    .unwrap();
+    let out = restore(&file, &passphrase(PASS), &restored_dir, false).unwrap();
     assert_eq!(out.opened_by.as_deref(), Some("custodian"));
     assert!(out.moved_aside.is_none());
 
@@ -180,13 +182,11 @@ fn r3_3_1_a_backup_opens_with_the_passphrase_or_the_recovery_key_and_nothing_els
     // Restored with the recovery key, the vault opens with the recovery key of that day too
     // (a new passphrase is set with it), and the restore is audited without a user.
     let target = tempfile::tempdir().unwrap();
-    let out = backups::restore(
+    let out = restore(
         &f.file,
         &Secret::from_text(&key, None),
         target.path(),
         false,
-        &common::clock(),
-        &progress(),
     )
     .unwrap();
     assert_eq!(out.opened_by, None);
@@ -428,15 +428,7 @@ fn r3_3_1_a_backup_taken_while_the_ledger_is_written_holds_one_consistent_moment
     assert_eq!(written.manifest.audit_head.seq, events_then);
     // The image restores to exactly that moment, chain intact.
     let target = tempfile::tempdir().unwrap();
-    let out = backups::restore(
-        &dest,
-        &passphrase(PASS),
-        target.path(),
-        false,
-        &common::clock(),
-        &progress(),
-    )
-    .unwrap();
+    let out = restore(&dest, &passphrase(PASS), target.path(), false).unwrap();
     assert_eq!(out.manifest.tables["people"], people_then);
     let r = sign_in(target.path(), "custodian", PASS, system_clock());
     assert_eq!(
@@ -454,14 +446,7 @@ fn r3_3_1_restore_never_overwrites_a_vault_silently_and_moves_it_aside_when_told
     // Another ledger lives in the target folder.
     let (other, _) = new_vault(&target);
     drop(other.lock("test"));
-    let refused = backups::restore(
-        &f.file,
-        &passphrase(PASS),
-        &target,
-        false,
-        &common::clock(),
-        &progress(),
-    );
+    let refused = restore(&f.file, &passphrase(PASS), &target, false);
     assert!(
         matches!(refused, Err(BackupError::TargetHoldsVault(_))),
         "{:?}",
@@ -469,15 +454,7 @@ fn r3_3_1_restore_never_overwrites_a_vault_silently_and_moves_it_aside_when_told
     );
     // Untouched: it still opens as the other ledger.
     drop(sign_in(&target, "custodian", PASS, system_clock()).lock("test"));
-    let out = backups::restore(
-        &f.file,
-        &passphrase(PASS),
-        &target,
-        true,
-        &common::clock(),
-        &progress(),
-    )
-    .unwrap();
+    let out = restore(&f.file, &passphrase(PASS), &target, true).unwrap();
     let aside = out.moved_aside.expect("moved aside");
     assert!(
         aside
@@ -500,14 +477,7 @@ fn r3_3_1_restore_refuses_a_vault_that_is_open_elsewhere() {
     let parent = tempfile::tempdir().unwrap();
     let target = parent.path().join("vault");
     let (open, _) = new_vault(&target);
-    let refused = backups::restore(
-        &f.file,
-        &passphrase(PASS),
-        &target,
-        true,
-        &common::clock(),
-        &progress(),
-    );
+    let refused = restore(&f.file, &passphrase(PASS), &target, true);
     assert!(refused.is_err());
     assert!(target.join("ledger.keys").exists());
     drop(open);
@@ -520,15 +490,7 @@ fn r3_3_1_restore_refuses_a_folder_with_other_files_and_leaves_them_alone() {
     let target = parent.path().join("other");
     std::fs::create_dir(&target).unwrap();
     std::fs::write(target.join("a.txt"), "hi").unwrap();
-    let e = backups::restore(
-        &f.file,
-        &passphrase(PASS),
-        &target,
-        true,
-        &common::clock(),
-        &progress(),
-    )
-    .unwrap_err();
+    let e = restore(&f.file, &passphrase(PASS), &target, true).unwrap_err();
     assert!(e.to_string().contains("已有其他文件"), "{e}");
     let left: Vec<_> = std::fs::read_dir(parent.path())
         .unwrap()
@@ -546,15 +508,7 @@ fn r3_3_1_restore_through_a_link_lands_in_the_real_folder_and_opens() {
     std::fs::create_dir(&real).unwrap();
     let link = parent.path().join("link");
     std::os::unix::fs::symlink(&real, &link).unwrap();
-    let out = backups::restore(
-        &f.file,
-        &passphrase(PASS),
-        &link,
-        false,
-        &common::clock(),
-        &progress(),
-    )
-    .unwrap();
+    let out = restore(&f.file, &passphrase(PASS), &link, false).unwrap();
     assert_eq!(out.dir, std::fs::canonicalize(&real).unwrap());
     assert!(
         std::fs::symlink_metadata(&link)

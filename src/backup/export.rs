@@ -106,9 +106,13 @@ pub fn partial_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
-/// Free bytes for an unprivileged writer in the folder `dir`.
+/// Free bytes for an unprivileged writer in the folder `dir`; a file system mounted read-only
+/// is the error EROFS (named as such, not as a lack of space).
 pub fn free_space(dir: &Path) -> std::io::Result<u64> {
     let st = rustix::fs::statvfs(dir)?;
+    if st.f_flag.contains(rustix::fs::StatVfsMountFlags::RDONLY) {
+        return Err(std::io::Error::from_raw_os_error(30));
+    }
     Ok(st.f_bavail.saturating_mul(st.f_frsize))
 }
 
@@ -164,11 +168,7 @@ pub fn write_and_verify(
         };
         let header_bytes = header.to_bytes();
         let need = header.file_len(header_bytes.len());
-        let st = rustix::fs::statvfs(&dir).map_err(|e| BackupError::Write(e.into()))?;
-        if st.f_flag.contains(rustix::fs::StatVfsMountFlags::RDONLY) {
-            return Err(BackupError::Write(std::io::Error::from_raw_os_error(30)));
-        }
-        let free = st.f_bavail.saturating_mul(st.f_frsize);
+        let free = free_space(&dir).map_err(BackupError::Write)?;
         if free < need + MARGIN {
             return Err(BackupError::NoSpace {
                 need: need + MARGIN,

@@ -247,6 +247,180 @@ pub fn fill(s: &mut Session, wanted: u32, batch: u32, report: bool) -> Result<()
     if wanted >= OUTGOING_MIN_DOCUMENTS {
         fill_outgoing(s, &mut rng, &staff, &cabinet_for, &mut total, report)?;
         fill_borrows(s, &mut rng, &mut total, report)?;
+        fill_carriers(s, &staff, &mut total, report)?;
+    }
+    Ok(())
+}
+
+/// The largest cabinet the demo stock-takes (one commit per scan, as the custodian scans).
+const STOCKTAKE_MAX_COPIES: usize = 400;
+
+/// Destruction lists (one executed, one approved, one awaiting approval), a hold, a closed
+/// stock-taking round of the smallest cabinet with one copy not found and its incident, and a
+/// decision of the declassification review.
+fn fill_carriers(
+    s: &mut Session,
+    staff: &[PersonId],
+    total: &mut u64,
+    report: bool,
+) -> Result<(), CliError> {
+    use crate::domain::destruction::Method;
+    use crate::ledger::{destruction, holds, incidents, secrecy, stocktake};
+    let mut committed = |n: u64| -> Result<(), CliError> {
+        for _ in 0..n {
+            *total += 1;
+            if report {
+                out!("committed {total}")?;
+            }
+        }
+        Ok(())
+    };
+    let head = users::list(s)?
+        .into_iter()
+        .find(|u| u.login == "demo-head")
+        .map(|u| u.person_id);
+    let Some(head) = head else { return Ok(()) };
+    let me = s.user().person_id;
+    let witness = staff
+        .iter()
+        .copied()
+        .find(|p| *p != me && *p != head)
+        .unwrap_or(head);
+    // Copies free to go on a list: first those whose period has ended, then any in a cabinet
+    // with no borrowing, oldest documents first.
+    let mut free = Vec::new();
+    for (c, _) in destruction::candidates(s)?.into_iter().take(5) {
+        free.push((documents::document_of_copy(s, c)?.id, c));
+    }
+    for d in search::search(s, &search::Query::default(), 0, 400)?
+        .rows
+        .iter()
+        .rev()
+    {
+        if d.voided || d.direction != "incoming" {
+            continue;
+        }
+        for c in documents::copies(s, d.id)? {
+            if c.state == CopyState::InCabinet
+                && borrowing::active_for_copy(s, c.id)?.is_none()
+                && !free.iter().any(|(_, f)| *f == c.id)
+            {
+                free.push((d.id, c.id));
+            }
+        }
+        if free.len() >= 12 {
+            break;
+        }
+    }
+    if free.len() < 7 {
+        return Ok(());
+    }
+    let paper = Decider::Paper {
+        person: head,
+        reference: "演示审批单",
+    };
+    let reasons = ["超过保密期限且无保存价值", "已清退，留存件多余"];
+    // Executed.
+    let done = destruction::create(s, "年度清理")?;
+    for (i, (_, c)) in free[0..2].iter().enumerate() {
+        destruction::add_item(s, done, *c, reasons[i % 2])?;
+    }
+    destruction::approve(s, done, &paper, "同意销毁")?;
+    destruction::execute(
+        s,
+        done,
+        &destruction::Execution {
+            on: s.today(),
+            method: Method::Shredder,
+            detail: "科密 3888".into(),
+            receipt_no: String::new(),
+            place: "党办机要室".into(),
+            destroyer: me,
+            supervisors: vec![witness],
+        },
+    )?;
+    committed(5)?;
+    // Approved, to destroy at the destruction unit.
+    let approved = destruction::create(s, "送销毁工作机构")?;
+    destruction::add_item(s, approved, free[2].1, reasons[0])?;
+    destruction::approve(s, approved, &paper, "同意")?;
+    committed(3)?;
+    // Awaiting approval.
+    let draft = destruction::create(s, "")?;
+    for (_, c) in &free[3..5] {
+        destruction::add_item(s, draft, *c, reasons[0])?;
+    }
+    committed(3)?;
+    // A hold on a whole document.
+    holds::place(
+        s,
+        holds::HoldTarget::Document(free[5].0),
+        "上级保密检查调阅，暂停借阅和销毁",
+    )?;
+    committed(1)?;
+    // The review: extend one document's period, if one is due.
+    if let Some(due) = secrecy::due(s)?.into_iter().next() {
+        let d = documents::get(s, due.document)?;
+        if let Some(max) = d.level.statutory_max_years() {
+            let _ = secrecy::decide(
+                s,
+                d.id,
+                &secrecy::Decision {
+                    kind: crate::domain::secrecy::DecisionKind::Extend,
+                    level: d.level,
+                    period: SecrecyPeriod::Years(max),
+                    decided_on: s.today(),
+                    decided_by: d.issuing_unit.clone(),
+                    authority: "演示：原定密单位延期通知".into(),
+                    reason: "仍需保密".into(),
+                    move_to: None,
+                },
+            )
+            .map(|_| committed(1));
+        }
+    }
+    // Stock-taking of the smallest cabinet holding copies: all found but one.
+    let mut best: Option<(CabinetId, Vec<crate::ledger::documents::CopyId>)> = None;
+    for k in cabinets::list(s)?.into_iter().filter(|k| !k.retired) {
+        let copies: Vec<_> = cabinets::copies_in(s, k.id)?;
+        if copies.len() >= 2
+            && copies.len() <= STOCKTAKE_MAX_COPIES
+            && best.as_ref().is_none_or(|(_, b)| copies.len() < b.len())
+        {
+            best = Some((k.id, copies));
+        }
+    }
+    if let Some((cabinet, copies)) = best {
+        let round = stocktake::start(s, Some(&[cabinet]), "季度自查")?;
+        committed(1)?;
+        let (missing, found) = copies.split_last().expect("two or more");
+        for c in found {
+            stocktake::mark(
+                s,
+                round,
+                cabinet,
+                &format!("copy-{}", c.0),
+                stocktake::How::Scan,
+            )?;
+            committed(1)?;
+        }
+        stocktake::close(s, round, "")?;
+        incidents::open(
+            s,
+            &incidents::NewIncident {
+                kind: incidents::Kind::Loss,
+                occurred_on: s.today(),
+                discovered_on: s.today(),
+                description: "季度清查时未找到该份文件".into(),
+                copies: vec![(*missing, true)],
+                people: vec![me],
+                people_note: String::new(),
+                measures: "在机要室和借阅人处全面查找".into(),
+                stocktake: Some(round),
+                borrow: None,
+            },
+        )?;
+        committed(2)?;
     }
     Ok(())
 }

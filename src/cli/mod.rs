@@ -10,6 +10,7 @@ macro_rules! out {
 
 mod add_user;
 mod backup;
+mod carriers;
 mod check;
 pub mod demo;
 mod init;
@@ -147,7 +148,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List a register's rows: documents, people, cabinets, users, borrows.
+    /// List a register's rows: documents, people, cabinets, users, borrows, backups,
+    /// destructions, stocktakes, incidents, holds.
     List {
         /// Which register.
         register: String,
@@ -170,11 +172,13 @@ pub enum Command {
         #[arg(long)]
         days: Option<u32>,
     },
-    /// Print a form: `borrow-form borrow-N` (《文件借阅申请表》) or `labels doc-N` (QR labels
-    /// of the copies), to a PDF file (`--out`) or the default printer (`--printer`). Audited
-    /// once the file is written or the printer took it.
+    /// Print a form: `borrow-form borrow-N` (《文件借阅申请表》), `labels doc-N` (QR labels
+    /// of the copies), `destruction-list destruction-N` (《涉密载体销毁清单》) or
+    /// `stocktake-report stocktake-N` (《涉密载体清查报告》), to a PDF file (`--out`) or the
+    /// default printer (`--printer`). Audited once the file is written or the printer took it.
     Print {
-        /// Which form: borrow-form, labels, or register (a whole list, A4 landscape).
+        /// Which form: borrow-form, labels, destruction-list, stocktake-report, or register (a
+        /// whole list, A4 landscape).
         kind: String,
         /// The record's id, e.g. borrow-3 or doc-5 (from `list --json`); for `register`, which
         /// one: documents, borrows, people, cabinets, audit, cabinet-N.
@@ -218,7 +222,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Show a document with its copies (`doc-N`) or a copy's history (`copy-N`).
+    /// Show a record by its id from `list --json`: a document with its copies (`doc-N`), a
+    /// copy's history (`copy-N`), `borrow-N`, `person-N`, `destruction-N`, `stocktake-N`,
+    /// `incident-N`, `hold-N`.
     Show {
         /// The id from `list --json`.
         id: String,

@@ -111,12 +111,16 @@ pub fn list(
                        "sha256": b.sha256, "audit_seq": b.audit_seq, "audit_hash": b.audit_hash})
             })
             .collect(),
-        other => {
-            drop(s.lock("cli"));
-            return Err(CliError(format!(
-                "未知登记簿 {other}；可选：documents people cabinets users borrows backups"
-            )));
-        }
+        other => match super::carriers::rows(&s, other)? {
+            Some(rows) => rows,
+            None => {
+                drop(s.lock("cli"));
+                return Err(CliError(format!(
+                    "未知登记簿 {other}；可选：documents people cabinets users borrows backups \
+                     destructions stocktakes incidents holds"
+                )));
+            }
+        },
     };
     drop(s.lock("cli"));
     let value = Value::Array(rows.clone());
@@ -242,9 +246,21 @@ pub fn print_form(
                 .and_then(|n| n.parse::<i64>().ok())
                 .ok_or_else(|| CliError(format!("无法识别的编号 {id}：应为 doc-N")))?,
         )),
+        "destruction-list" => {
+            Printable::DestructionList(crate::ledger::destruction::DestructionId(
+                id.strip_prefix("destruction-")
+                    .and_then(|n| n.parse::<i64>().ok())
+                    .ok_or_else(|| CliError(format!("无法识别的编号 {id}：应为 destruction-N")))?,
+            ))
+        }
+        "stocktake-report" => Printable::StocktakeReport(crate::ledger::stocktake::StocktakeId(
+            id.strip_prefix("stocktake-")
+                .and_then(|n| n.parse::<i64>().ok())
+                .ok_or_else(|| CliError(format!("无法识别的编号 {id}：应为 stocktake-N")))?,
+        )),
         _ => {
             return Err(CliError(format!(
-                "未知表单 {kind}；可选：borrow-form labels"
+                "未知表单 {kind}；可选：borrow-form labels destruction-list stocktake-report"
             )));
         }
     };
@@ -405,7 +421,9 @@ pub fn show(
 ) -> Result<(), CliError> {
     let parse = |prefix: &str| id.strip_prefix(prefix).and_then(|n| n.parse::<i64>().ok());
     let s = open(dir, input, acting)?;
-    let result = if let Some(n) = parse("doc-") {
+    let result = if let Some(r) = super::carriers::show(&s, id) {
+        r
+    } else if let Some(n) = parse("doc-") {
         let d = documents::get(&s, DocumentId(n))?;
         out!(
             "{}  {}  {}",

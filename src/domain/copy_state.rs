@@ -22,7 +22,9 @@ pub enum CopyState {
     Destroyed,
     /// 丢失: lost; reported, may be found again.
     Lost,
-    /// 已解密: declassified at the end of its period.
+    /// 已解密: a copy marked declassified by hand before declassification became a decision
+    /// about the document (解密审查). Kept for such copies: they may go back into a cabinet or
+    /// onto a destruction list; no copy enters this state any more.
     Declassified,
 }
 
@@ -103,13 +105,12 @@ impl CopyState {
                 ReturnedToSender,
                 Destroyed,
                 Lost,
-                Declassified,
             ],
             Borrowed => &[InCabinet, Lost],
             InMeeting => &[InCabinet, Lost],
             SentOut => &[InCabinet, Lost],
             Lost => &[InCabinet],
-            Declassified => &[Destroyed],
+            Declassified => &[InCabinet, Destroyed],
             ReturnedToSender | Destroyed => &[],
         }
     }
@@ -130,7 +131,7 @@ impl CopyState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CustodyFlow {
     /// The custodian by hand, with a note: lost, found, returned to the sender, moved to another
-    /// cabinet, handed out at a meeting, declassified.
+    /// cabinet, handed out at a meeting.
     Manual,
     /// 收文登记 or 发文印制 puts a new copy in its cabinet (R3.1.1, R3.1.2).
     Intake,
@@ -157,7 +158,7 @@ impl CustodyFlow {
                 "the distribution of the outgoing flow (channel by level, R3.1.2)"
             }
             CustodyFlow::Destruction => {
-                "an approved and executed destruction list (not yet available)"
+                "an approved destruction list, executed with two people present"
             }
         }
     }
@@ -169,9 +170,7 @@ impl CustodyFlow {
             CustodyFlow::Intake => "收文登记或发文印制",
             CustodyFlow::Borrowing => "借阅流程（申请 → 审批 → 借出 → 归还，R3.1.3）",
             CustodyFlow::Outgoing => "发文流程的分发（按密级选择渠道，R3.1.2）",
-            CustodyFlow::Destruction => {
-                "经审批并执行的销毁清单（两人在场监销；销毁清单将在后续版本提供，目前不能登记销毁）"
-            }
+            CustodyFlow::Destruction => "经审批的销毁清单，两人在场执行（“销毁”）",
         }
     }
 
@@ -280,8 +279,8 @@ mod tests {
     }
 
     #[test]
-    fn every_state_is_reachable_from_the_cabinet_and_codes_round_trip() {
-        let mut seen = vec![InCabinet];
+    fn every_state_but_the_old_declassified_is_reachable_and_codes_round_trip() {
+        let mut seen = vec![InCabinet, Declassified];
         let mut frontier = vec![InCabinet];
         while let Some(s) = frontier.pop() {
             for &n in s.next_states() {
@@ -369,7 +368,7 @@ mod tests {
             (InCabinet, InCabinet),
             (InCabinet, InMeeting),
             (InMeeting, InCabinet),
-            (InCabinet, Declassified),
+            (Declassified, InCabinet),
         ] {
             assert!(
                 CopyState::check_custody(Some(from), to, CustodyFlow::Manual, OPEN).is_ok(),

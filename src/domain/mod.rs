@@ -6,6 +6,7 @@ pub mod cabinet;
 pub mod calendar;
 pub mod clock;
 pub mod copy_state;
+pub mod destruction;
 pub mod error;
 pub mod level;
 pub mod marking;
@@ -16,6 +17,8 @@ pub mod outgoing;
 pub mod passphrase;
 pub mod person;
 pub mod role;
+pub mod secrecy;
+pub mod stocktake;
 
 pub use clock::{Clock, MockClock, SystemClock};
 pub use copy_state::{CopyState, CustodyFlow, OpenRecord};

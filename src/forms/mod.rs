@@ -3,7 +3,9 @@
 //! a module; each gets a `print KIND ID --out FILE` command.
 
 pub mod borrow_form;
+pub mod destruction_list;
 pub mod labels;
+pub mod stocktake_report;
 
 use krilla::Document;
 use krilla::color::rgb;
@@ -264,4 +266,57 @@ pub fn pages(
     document
         .finish()
         .map_err(|e| PrintError::Pdf(format!("{e:?}")))
+}
+
+/// Splits rows of the given heights into pages: `first` points of room for rows on the first
+/// page, `rest` on the others, and the last page must also keep `tail` points for what closes
+/// the form (signatures). Returns each page's rows; at least one page (possibly empty).
+pub fn paginate(heights: &[f32], first: f32, rest: f32, tail: f32) -> Vec<std::ops::Range<usize>> {
+    let mut pages = Vec::new();
+    let mut start = 0;
+    let mut room = first;
+    let mut used = 0.0;
+    for (i, h) in heights.iter().enumerate() {
+        if used + h > room && i > start {
+            pages.push(start..i);
+            start = i;
+            room = rest;
+            used = 0.0;
+        }
+        used += h;
+    }
+    if used + tail > room && start < heights.len() {
+        // The rows fit but the closing block does not: it goes on a page of its own.
+        pages.push(start..heights.len());
+        pages.push(heights.len()..heights.len());
+    } else {
+        pages.push(start..heights.len());
+    }
+    pages
+}
+
+/// `第 i 页 / 共 n 页` centred at the foot of an A4 page.
+pub fn page_number(c: &mut Canvas<'_, '_>, i: usize, n: usize) {
+    c.text_centered(
+        A4.0 / 2.0,
+        A4.1 - 28.0,
+        9.0,
+        &format!("第 {} 页 / 共 {n} 页", i + 1),
+    );
+}
+
+#[cfg(test)]
+mod paginate_tests {
+    use super::paginate;
+
+    #[test]
+    fn rows_fill_pages_and_the_tail_stays_with_the_last_rows_or_gets_its_own_page() {
+        assert_eq!(paginate(&[10.0; 5], 100.0, 100.0, 20.0), vec![0..5]);
+        assert_eq!(
+            paginate(&[10.0; 12], 100.0, 200.0, 20.0),
+            vec![0..10, 10..12]
+        );
+        assert_eq!(paginate(&[10.0; 9], 100.0, 100.0, 20.0), vec![0..9, 9..9]);
+        assert_eq!(paginate(&[], 100.0, 100.0, 20.0), vec![0..0]);
+    }
 }

@@ -99,6 +99,25 @@ audit_actions! {
     BorrowDemoBackdate => "borrow.demo_backdate", "borrows", "演示数据回溯日期", "Demo data back-dated";
     PrintBorrowForm => "print.borrow_form", "borrows", "打印借阅申请表", "Borrowing form printed";
     PrintLabels => "print.labels", "documents", "打印份号标签", "Copy labels printed";
+    HoldPlace => "hold.place", "holds", "冻结", "Hold placed";
+    HoldLift => "hold.lift", "holds", "解除冻结", "Hold lifted";
+    DestructionCreate => "destruction.create", "destructions", "新建销毁清单", "Destruction list drafted";
+    DestructionAddItem => "destruction.add_item", "destructions", "列入销毁清单", "Copy put on a destruction list";
+    DestructionRemoveItem => "destruction.remove_item", "destructions", "移出销毁清单", "Copy taken off a destruction list";
+    DestructionApprove => "destruction.approve", "destructions", "批准销毁清单", "Destruction list approved";
+    DestructionExecute => "destruction.execute", "destructions", "执行销毁", "Destruction executed";
+    DestructionCancel => "destruction.cancel", "destructions", "撤销销毁清单", "Destruction list cancelled";
+    StocktakeStart => "stocktake.start", "stocktakes", "开始清查", "Stock-taking started";
+    StocktakeMark => "stocktake.mark", "stocktakes", "清查登记", "Copy found in stock-taking";
+    StocktakeUnmark => "stocktake.unmark", "stocktakes", "撤回清查登记", "Stock-taking mark withdrawn";
+    StocktakeClose => "stocktake.close", "stocktakes", "完成清查", "Stock-taking closed";
+    StocktakeCancel => "stocktake.cancel", "stocktakes", "作废清查", "Stock-taking cancelled";
+    SecrecyDecide => "secrecy.decide", "documents", "密级或保密期限变更", "Level or period changed";
+    IncidentOpen => "incident.open", "incidents", "登记泄密/丢失事件", "Incident recorded";
+    IncidentUpdate => "incident.update", "incidents", "补充事件处理情况", "Incident updated";
+    IncidentClose => "incident.close", "incidents", "办结事件", "Incident closed";
+    PrintDestructionList => "print.destruction_list", "destructions", "打印销毁清单", "Destruction list printed";
+    PrintStocktakeReport => "print.stocktake_report", "stocktakes", "打印清查报告", "Stock-taking report printed";
     RegisterExport => "register.export", "registers", "导出登记表", "Register exported";
     RegisterPrint => "register.print", "registers", "打印登记表", "Register printed";
 }

@@ -9,7 +9,6 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use serde_json::json;
 
-use super::Passphrase;
 use super::cabinets::CabinetId;
 use super::documents::{CopyId, DocumentId, next_seq};
 use super::people::{self, PersonId};
@@ -129,19 +128,8 @@ pub struct BorrowRequest {
     pub overdue_override: Option<String>,
 }
 
-/// Who approves (or rejects).
-pub enum Decider<'a> {
-    /// The approver signs in on this PC with their own passphrase (second-person check).
-    SignedIn {
-        login: &'a str,
-        passphrase: &'a Passphrase,
-    },
-    /// The custodian records a paper approval: who, and the paper form's number.
-    Paper {
-        person: PersonId,
-        reference: &'a str,
-    },
-}
+pub use super::approval::Decider;
+use super::approval::{Decision, decider};
 
 /// A borrowing with what the screens and the form show.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -434,78 +422,6 @@ fn one_open_borrow(e: rusqlite::Error) -> LedgerError {
             ))
         }
         _ => e.into(),
-    }
-}
-
-/// Who approved (or refused), as recorded.
-struct Decision {
-    person: PersonId,
-    role: Role,
-    kind: &'static str,
-    reference: String,
-}
-
-/// The person and role behind a decision; the passphrase is checked for a signed-in approver.
-fn decider(s: &Session, d: &Decider<'_>) -> Result<Decision, LedgerError> {
-    match d {
-        Decider::SignedIn { login, passphrase } => {
-            let user = super::users::current(s.conn(), login)?.ok_or(LedgerError::UserInactive)?;
-            if user.must_change_passphrase {
-                return bad((
-                    format!(
-                        "{}的口令还是开通账户时的一次性口令：请本人先登录一次并修改口令，再审批",
-                        user.name
-                    ),
-                    format!(
-                        "{} still has the one-time passphrase: sign in once and change it, then approve",
-                        user.name
-                    ),
-                ));
-            }
-            s.vault()
-                .verify_passphrase(login, passphrase)
-                .map_err(|_| {
-                    LedgerError::Invalid(crate::domain::Message::new(
-                        "审批人口令不正确",
-                        "The approver's passphrase is wrong",
-                    ))
-                })?;
-            Ok(Decision {
-                person: user.person_id,
-                role: user.role,
-                kind: "signed_in",
-                reference: String::new(),
-            })
-        }
-        Decider::Paper { person, reference } => {
-            if reference.trim().is_empty() {
-                return bad((
-                    "请填写纸质审批单的编号",
-                    "Write the number of the paper approval form",
-                ));
-            }
-            let role: Option<String> = s
-                .conn()
-                .query_row(
-                    "SELECT role FROM users WHERE person_id = ?1 AND active = 1 \
-                     ORDER BY CASE role WHEN 'head' THEN 0 WHEN 'dept_head' THEN 1 ELSE 2 END LIMIT 1",
-                    [person.0],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let role = role.and_then(|r| Role::from_code(&r)).ok_or_else(|| {
-                LedgerError::Invalid(crate::domain::Message::new(
-                    "审批人须有本系统账户，以便核对其职务",
-                    "The approver needs an account here, so that their post can be checked",
-                ))
-            })?;
-            Ok(Decision {
-                person: *person,
-                role,
-                kind: "paper",
-                reference: reference.trim().to_owned(),
-            })
-        }
     }
 }
 

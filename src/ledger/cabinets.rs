@@ -246,3 +246,13 @@ pub fn list(s: &Session) -> Result<Vec<Cabinet>, LedgerError> {
     let rows = stmt.query_map([], from_row)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
+
+/// The copies in a cabinet now, by document and 份号.
+pub fn copies_in(s: &Session, id: CabinetId) -> Result<Vec<super::documents::CopyId>, LedgerError> {
+    let mut stmt = s.conn().prepare(
+        "SELECT id FROM copies WHERE state = 'in_cabinet' AND cabinet_id = ?1 \
+         ORDER BY document_id, copy_no",
+    )?;
+    let rows = stmt.query_map([id.0], |r| Ok(super::documents::CopyId(r.get(0)?)))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}

@@ -141,6 +141,30 @@ pub(crate) fn change(w: &Write<'_>, c: &Change<'_>) -> Result<Changed, LedgerErr
         c.to,
         CopyState::Borrowed | CopyState::InMeeting | CopyState::SentOut
     );
+    // A hold keeps the copy where it is: not handed out, sent or destroyed while it is open.
+    if leaves_custody || c.to == CopyState::Destroyed {
+        let (zh, en) = match c.to {
+            CopyState::Borrowed => ("借出", "handed out"),
+            CopyState::SentOut => ("分发", "sent out"),
+            CopyState::InMeeting => ("带出", "taken out"),
+            _ => ("销毁", "destroyed"),
+        };
+        super::holds::refuse_if_held(w.tx, c.copy, found.copy_no, zh, en)?;
+    }
+    // A copy waiting on a destruction list stays in its cabinet until it is destroyed or taken
+    // off the list.
+    if leaves_custody && let Some(list) = super::destruction::open_list_of(w.tx, c.copy)? {
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
+            format!(
+                "第{}份已列入{list}，不能离柜：如仍需使用，请先将其移出销毁清单",
+                found.copy_no
+            ),
+            format!(
+                "Copy {} is on {list} and stays in its cabinet: take it off the list first if it is still needed",
+                found.copy_no
+            ),
+        )));
+    }
     if leaves_custody && c.holder.is_none() && c.place.trim().is_empty() {
         return Err(LedgerError::Invalid(crate::domain::Message::new(
             "份号离柜须写明持有人或去向",
@@ -249,7 +273,7 @@ pub(crate) fn fit_cabinet(
 
 /// The borrowing of the copy not yet closed (requested, approved or out): its form number and
 /// state in words.
-fn open_borrow(
+pub(crate) fn open_borrow(
     conn: &rusqlite::Connection,
     copy: CopyId,
 ) -> Result<Option<(String, &'static str)>, LedgerError> {
@@ -330,7 +354,7 @@ pub struct CopyMove {
     /// The state the screen showed; refused if the copy has moved since.
     pub expected: CopyState,
     /// The new state: lost, found (back in a cabinet), returned to the sender, another cabinet,
-    /// at a meeting, declassified. Lending, sending out and destroying are refused here: each
+    /// at a meeting. Lending, sending out and destroying are refused here: each
     /// has its own flow.
     pub to: CopyState,
     /// The cabinet, when the copy goes (back) into one.
@@ -425,7 +449,7 @@ mod tests {
         let none = OpenRecord::None;
         assert_eq!(
             manual_targets(InCabinet, none),
-            vec![InCabinet, InMeeting, ReturnedToSender, Lost, Declassified]
+            vec![InCabinet, InMeeting, ReturnedToSender, Lost]
         );
         assert_eq!(
             manual_targets(InCabinet, OpenRecord::Borrow),
@@ -442,7 +466,7 @@ mod tests {
         // A receipt back: the copy may be recalled (清退) or reported lost.
         assert_eq!(manual_targets(SentOut, none), vec![InCabinet, Lost]);
         assert_eq!(manual_targets(Lost, none), vec![InCabinet]);
-        assert_eq!(manual_targets(Declassified, none), Vec::<CopyState>::new());
+        assert_eq!(manual_targets(Declassified, none), vec![InCabinet]);
     }
 }
 

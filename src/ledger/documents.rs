@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::json;
 
-use super::cabinets::{self, CabinetId};
+use super::cabinets::CabinetId;
 use super::people::PersonId;
 use super::{AuditAction, Event, LedgerError, Session, Write, code_col, custody, opt_code_col};
 use crate::domain::Role;
@@ -96,6 +96,12 @@ pub struct Document {
     pub out_step: Option<OutgoingStep>,
     /// 拟稿人 (outgoing only).
     pub drafter: Option<PersonId>,
+    /// 解密日期, once the declassification review declassified it (YYYY-MM-DD).
+    pub declassified_on: Option<String>,
+    /// 冻结: a hold is open on the document or one of its copies.
+    pub held: bool,
+    /// Every copy destroyed (the registration stays for ever).
+    pub all_destroyed: bool,
 }
 
 /// A copy and where it is now.
@@ -469,20 +475,11 @@ pub fn edit(
             "An outgoing number comes from the numbering step and cannot be edited",
         )));
     }
-    if new.level != current.level {
-        for c in copies(s, id)? {
-            if let (CopyState::InCabinet, Some(cab)) = (c.state, c.cabinet) {
-                cabinets::get(s, cab)?
-                    .rules()
-                    .may_hold(new.level)
-                    .map_err(|e| {
-                        LedgerError::Invalid(crate::domain::Message::from(format!(
-                            "第{}份：{e}",
-                            c.copy_no
-                        )))
-                    })?;
-            }
-        }
+    if current.all_destroyed {
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
+            "该文件的全部份号已销毁，登记永久保留，不能再修改",
+            "Every copy of this document is destroyed: its registration is kept as it is",
+        )));
     }
     let old = DocumentEdit::from_document(&current).columns();
     let changes: Vec<_> = old
@@ -503,8 +500,36 @@ pub fn edit(
             .map(|(col, a, b)| ((*col).to_owned(), json!([a, b])))
             .collect(),
     );
+    let secrecy_changed = changes
+        .iter()
+        .any(|(col, _, _)| matches!(*col, "level" | "period_kind" | "period_value"));
+    let plain: Vec<_> = changes
+        .iter()
+        .filter(|(col, _, _)| !matches!(*col, "level" | "period_kind" | "period_value"))
+        .cloned()
+        .collect();
+    let editor = s.user().name.clone();
     s.write(|w| {
         let tx = w.tx;
+        // The level and period change only through the one path of the declassification
+        // review, as a correction: the copies are checked against the new level there.
+        if secrecy_changed {
+            super::secrecy::apply(
+                w,
+                id,
+                &super::secrecy::Decision {
+                    kind: crate::domain::secrecy::DecisionKind::Correction,
+                    level: new.level,
+                    period: new.period.clone(),
+                    decided_on: w.today,
+                    decided_by: editor.clone(),
+                    authority: "修改登记".to_owned(),
+                    reason: reason.trim().to_owned(),
+                    move_to: None,
+                },
+            )?;
+        }
+        let changes = &plain;
         let sets = changes
             .iter()
             .enumerate()
@@ -512,7 +537,7 @@ pub fn edit(
             .collect::<Vec<_>>()
             .join(", ");
         let mut values: Vec<rusqlite::types::Value> = vec![id.0.into()];
-        for (col, _, b) in &changes {
+        for (col, _, b) in changes {
             values.push(match (b, *col) {
                 (None, _) => rusqlite::types::Value::Null,
                 (Some(v), "signed_for_by" | "pages" | "attachments") => v
@@ -522,10 +547,12 @@ pub fn edit(
                 (Some(v), _) => v.clone().into(),
             });
         }
-        tx.execute(
-            &format!("UPDATE documents SET {sets} WHERE id = ?1"),
-            rusqlite::params_from_iter(values),
-        )?;
+        if !changes.is_empty() {
+            tx.execute(
+                &format!("UPDATE documents SET {sets} WHERE id = ?1"),
+                rusqlite::params_from_iter(values),
+            )?;
+        }
         tx.execute(
             "INSERT INTO document_revisions (document_id, at, user_id, changes, reason) \
              VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -593,6 +620,17 @@ pub fn void(s: &mut Session, id: DocumentId, reason: &str) -> Result<(), LedgerE
             "Write the reason for voiding",
         )));
     }
+    let destroyed: bool = s.conn().query_row(
+        "SELECT EXISTS (SELECT 1 FROM copies WHERE document_id = ?1 AND state = 'destroyed')",
+        [id.0],
+        |r| r.get(0),
+    )?;
+    if destroyed {
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
+            "该文件已有份号经销毁清单销毁，登记须永久保留，不能作废",
+            "Copies of this document were destroyed on a destruction list: its registration is kept for ever and cannot be voided",
+        )));
+    }
     s.write(|w| {
         let changed = w.tx.execute(
             "UPDATE documents SET voided_at = ?2, void_reason = ?3 WHERE id = ?1 AND voided_at IS NULL",
@@ -614,7 +652,13 @@ pub fn void(s: &mut Session, id: DocumentId, reason: &str) -> Result<(), LedgerE
 
 pub(crate) const SELECT_DOC: &str = "SELECT id, direction, receipt_no, doc_no, title, issuing_unit, category, \
      level, period_kind, period_value, dated, received_on, signed_for_by, pages, attachments, readers, \
-     remarks, voided_at IS NOT NULL, void_reason, out_step, drafter_person_id FROM documents";
+     remarks, voided_at IS NOT NULL, void_reason, out_step, drafter_person_id, declassified_on, \
+     EXISTS (SELECT 1 FROM holds h WHERE h.lifted_at IS NULL AND (h.document_id = documents.id \
+        OR h.copy_id IN (SELECT c.id FROM copies c WHERE c.document_id = documents.id))), \
+     EXISTS (SELECT 1 FROM copies c WHERE c.document_id = documents.id) \
+        AND NOT EXISTS (SELECT 1 FROM copies c WHERE c.document_id = documents.id \
+                        AND c.state <> 'destroyed') \
+     FROM documents";
 
 pub(crate) fn doc_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Document> {
     let level = code_col(r, 7, Level::from_code)?;
@@ -629,7 +673,13 @@ pub(crate) fn doc_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Document> 
         issuing_unit: r.get(5)?,
         category: code_col(r, 6, Category::from_code)?,
         level,
-        marking: marking(level, &period),
+        marking: {
+            let m = marking(level, &period);
+            match r.get::<_, Option<String>>(21)? {
+                Some(_) => format!("已解密（原{m}）"),
+                None => m,
+            }
+        },
         period,
         dated: r.get(10)?,
         received_on: r.get(11)?,
@@ -642,6 +692,9 @@ pub(crate) fn doc_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Document> 
         void_reason: r.get(18)?,
         out_step: opt_code_col(r, 19, OutgoingStep::from_code)?,
         drafter: r.get::<_, Option<i64>>(20)?.map(PersonId),
+        declassified_on: r.get(21)?,
+        held: r.get(22)?,
+        all_destroyed: r.get(23)?,
     })
 }
 

@@ -4,6 +4,7 @@
 //!
 //! Where each rule of the regulation lives: `docs/architecture.md`.
 
+pub mod approval;
 pub mod audit_action;
 pub mod audit_log;
 pub mod backups;
@@ -11,16 +12,21 @@ pub mod borrowing;
 pub mod cabinets;
 pub mod custody;
 pub mod demo;
+pub mod destruction;
 pub mod documents;
 pub mod export;
+pub mod holds;
+pub mod incidents;
 pub mod outgoing;
 pub mod people;
 pub mod printing;
 pub mod reports;
 pub mod search;
+pub mod secrecy;
 mod session;
 pub mod settings;
 pub mod stats;
+pub mod stocktake;
 pub mod users;
 
 /// What a folder holds (nothing, a ledger, the remains of an interrupted creation).

@@ -22,6 +22,10 @@ pub enum Printable {
     Labels(DocumentId),
     /// 《文件借阅申请表》 (R3.1.3).
     BorrowForm(BorrowId),
+    /// 《涉密载体销毁清单》 (R3.2.4), before or after execution.
+    DestructionList(super::destruction::DestructionId),
+    /// 《涉密载体清查报告》 (R4.1).
+    StocktakeReport(super::stocktake::StocktakeId),
 }
 
 /// Where it goes.
@@ -71,6 +75,20 @@ pub fn print(s: &mut Session, what: Printable, to: &PrintTarget) -> Result<Print
         Printable::BorrowForm(id) => {
             s.require("打印借阅申请表", &[Role::Custodian])?;
             borrow_form(s, id)?
+        }
+        Printable::DestructionList(id) => {
+            s.require(
+                "打印销毁清单",
+                &[Role::Custodian, Role::Head, Role::Auditor],
+            )?;
+            destruction_list(s, id)?
+        }
+        Printable::StocktakeReport(id) => {
+            s.require(
+                "打印清查报告",
+                &[Role::Custodian, Role::Head, Role::Auditor],
+            )?;
+            stocktake_report(s, id)?
         }
     };
     deliver(s, &built.pdf, to)?;
@@ -159,6 +177,65 @@ fn borrow_form(s: &Session, id: BorrowId) -> Result<Built, LedgerError> {
         entity_id: id.0,
         detail: json!({"form_no": b.form_no, "audit_head": audit_head}),
         what: format!("《文件借阅申请表》{}", b.form_no),
+    })
+}
+
+fn destruction_list(
+    s: &Session,
+    id: super::destruction::DestructionId,
+) -> Result<Built, LedgerError> {
+    let d = super::destruction::get(s, id)?;
+    let unit = settings::unit_name(s)?;
+    let printed_at = s.zone().minute_text(s.clock().now());
+    let audit_head = s.audit_head_hex()?;
+    let (pdf, pages) = crate::forms::destruction_list::render(
+        &d,
+        &crate::forms::destruction_list::ListContext {
+            unit: &unit,
+            printed_by: &s.user().name,
+            printed_at: &printed_at,
+            audit_head: &audit_head,
+            approved_on: day_of(s, d.approved_at.as_deref()),
+        },
+    )
+    .map_err(|e| LedgerError::Invalid(crate::domain::Message::from(e.to_string())))?;
+    Ok(Built {
+        pdf,
+        pages,
+        action: AuditAction::PrintDestructionList,
+        entity_id: id.0,
+        detail: json!({"list_no": d.list_no, "state": d.state.code(), "copies": d.items.len(),
+                       "audit_head": audit_head}),
+        what: format!("《涉密载体销毁清单》{}", d.list_no),
+    })
+}
+
+fn stocktake_report(s: &Session, id: super::stocktake::StocktakeId) -> Result<Built, LedgerError> {
+    let r = super::stocktake::report(s, id)?;
+    let unit = settings::unit_name(s)?;
+    let printed_at = s.zone().minute_text(s.clock().now());
+    let audit_head = s.audit_head_hex()?;
+    let started = s.zone().time_text(&r.round.started_at);
+    let closed = r.round.closed_at.as_deref().map(|t| s.zone().time_text(t));
+    let (pdf, pages) = crate::forms::stocktake_report::render(
+        &r,
+        &crate::forms::stocktake_report::ReportContext {
+            unit: &unit,
+            printed_by: &s.user().name,
+            printed_at: &printed_at,
+            audit_head: &audit_head,
+            started: &started,
+            closed: closed.as_deref(),
+        },
+    )
+    .map_err(|e| LedgerError::Invalid(crate::domain::Message::from(e.to_string())))?;
+    Ok(Built {
+        pdf,
+        pages,
+        action: AuditAction::PrintStocktakeReport,
+        entity_id: id.0,
+        detail: json!({"round_no": r.round.round_no, "audit_head": audit_head}),
+        what: format!("《涉密载体清查报告》{}", r.round.round_no),
     })
 }
 

@@ -123,3 +123,47 @@ pub fn set_office_zone(s: &mut Session, zone: OfficeZone) -> Result<(), LedgerEr
 pub fn is_demo(s: &Session) -> Result<bool, LedgerError> {
     Ok(get(s.conn(), DEMO_VAULT)?.as_deref() == Some("1"))
 }
+
+/// A setting counted in days, or `default` when unset.
+pub(crate) fn days(s: &Session, key: &str, default: u32) -> Result<u32, LedgerError> {
+    Ok(get(s.conn(), key)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default))
+}
+
+/// Sets a setting counted in days within `range`; `what` names it in both languages. Audited
+/// with the old and new values.
+pub(crate) fn set_days(
+    s: &mut Session,
+    key: &'static str,
+    days_new: u32,
+    range: std::ops::RangeInclusive<u32>,
+    what: (&'static str, &'static str),
+    roles: &[Role],
+    default: u32,
+) -> Result<(), LedgerError> {
+    s.require(what.0, roles)?;
+    if !range.contains(&days_new) {
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
+            format!("{}须在 {} 到 {} 天之间", what.0, range.start(), range.end()),
+            format!(
+                "{} must be {} to {} days",
+                what.1,
+                range.start(),
+                range.end()
+            ),
+        )));
+    }
+    let old = days(s, key, default)?;
+    s.write(|w| {
+        put(w.tx, key, &days_new.to_string())?;
+        Ok((
+            (),
+            Event::new(
+                AuditAction::SettingsUpdate,
+                key,
+                json!({ "key": key, "old": old, "new": days_new }),
+            ),
+        ))
+    })
+}

@@ -16,7 +16,7 @@ pub struct InstanceLock {
     file: File,
     /// The same lock on the vault folder itself: deleting `ledger.lock` while an instance runs
     /// (the new file would be a new lock) does not let a second instance in.
-    _dir: File,
+    dir: File,
     /// What the previous holder wrote, when the lock was taken over from a process that died.
     recovered_from: Option<String>,
 }
@@ -57,7 +57,7 @@ impl InstanceLock {
             .and_then(|()| file.sync_all());
         Ok(Self {
             file,
-            _dir: dir_lock,
+            dir: dir_lock,
             recovered_from: (!previous.is_empty()).then_some(previous),
         })
     }
@@ -73,5 +73,8 @@ impl Drop for InstanceLock {
         // A clean exit leaves an empty file: only a crash leaves a pid behind.
         let _ = self.file.set_len(0);
         let _ = self.file.unlock();
+        // Unlocked explicitly, not by closing: a child forked meanwhile by another thread (a
+        // printer, a PDF tool) shares the open file until it execs, and would keep the lock.
+        let _ = self.dir.unlock();
     }
 }

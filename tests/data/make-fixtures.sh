@@ -23,7 +23,8 @@ commit_of() {
     6) echo 9e207b6 ;;  # before 0007_custody_renewals
     7) echo a1ca37e ;;  # before 0008_accounts
     8) echo ddceeec ;;  # before 0009_backups
-    9) echo HEAD ;;
+    9) echo 98bcb74 ;;  # before 0010_destruction_stocktaking
+    10) echo HEAD ;;
     *) echo "no commit known for schema $1" >&2; exit 2 ;;
   esac
 }

@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("0007_custody_renewals.sql"),
     include_str!("0008_accounts.sql"),
     include_str!("0009_backups.sql"),
+    include_str!("0010_destruction_stocktaking.sql"),
 ];
 
 /// The schema version this build writes.
@@ -78,6 +79,7 @@ mod tests {
         "56d71dcacfe67f03db0be578b306b98a3fed07b44b5e6520e7ab1f4106a16913",
         "b44b1e1a07a5665d3d43b00f2609d4876965f2f5c261c8b04cb5df1b795c8cc0",
         "16c67a9a7ac2b2aba89d81c1ecfb091649506e1dc8f51af7f3a1e3ade991de1f",
+        "5133ad6df89fb939a039212638c157934f8d2b6f67e8c0c6e3ecc142ef75d8c6",
     ];
 
     #[test]

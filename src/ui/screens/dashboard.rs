@@ -34,6 +34,126 @@ pub struct Dashboard {
     /// The last verified backup and whether another is due.
     backup: Option<crate::ledger::backups::BackupStatus>,
     zone: crate::domain::OfficeZone,
+    /// Destruction, stock-taking, review and incidents (for those who keep the ledger).
+    carriers: Option<Carriers>,
+}
+
+/// What the issue-13 registers ask of the custodian.
+struct Carriers {
+    /// Documents whose period ends within the window or has ended.
+    review_due: usize,
+    /// Destruction lists awaiting approval, and approved ones awaiting execution.
+    lists: (u32, u32),
+    incidents_open: u32,
+    /// Each cabinet's last stock-taking and whether it is past the setting.
+    cabinets: Vec<crate::ledger::stocktake::CabinetCheck>,
+    warn_days: u32,
+}
+
+impl Carriers {
+    fn load(session: &Session) -> Option<Self> {
+        use crate::domain::Role;
+        if !matches!(session.user().role, Role::Custodian | Role::Head) {
+            return None;
+        }
+        Some(Carriers {
+            review_due: crate::ledger::secrecy::due(session)
+                .map(|d| d.len())
+                .unwrap_or(0),
+            lists: crate::ledger::destruction::pending(session).unwrap_or((0, 0)),
+            incidents_open: crate::ledger::incidents::open_count(session).unwrap_or(0),
+            cabinets: crate::ledger::stocktake::last_by_cabinet(session).unwrap_or_default(),
+            warn_days: crate::ledger::stocktake::warn_days(session)
+                .unwrap_or(crate::ledger::stocktake::DEFAULT_WARN_DAYS),
+        })
+    }
+
+    fn any(&self) -> bool {
+        self.review_due > 0
+            || self.lists != (0, 0)
+            || self.incidents_open > 0
+            || self.cabinets.iter().any(|c| c.overdue)
+    }
+}
+
+/// The to-do lines of destruction, stock-taking, the review and incidents.
+fn carriers_todo(ui: &mut Ui, lang: Lang, c: &Carriers, cmds: &mut Vec<MainCommand>) {
+    let mut line = |ui: &mut Ui, text: String, danger: bool, to: Section| {
+        ui.horizontal(|ui| {
+            if danger {
+                error_text(ui, &text);
+            } else {
+                ui.label(text);
+            }
+            if ui.link(lang.tr("去处理", "Open")).clicked() {
+                cmds.push(MainCommand::Navigate(to));
+            }
+        });
+    };
+    if c.review_due > 0 {
+        line(
+            ui,
+            match lang {
+                Lang::Zh => format!("{} 份文件保密期限将届满或已届满，待解密审查", c.review_due),
+                Lang::En => format!(
+                    "{} documents at the end of their period to review",
+                    c.review_due
+                ),
+            },
+            false,
+            Section::Review,
+        );
+    }
+    let (drafts, approved) = c.lists;
+    if drafts + approved > 0 {
+        line(
+            ui,
+            match lang {
+                Lang::Zh => format!("销毁清单：{drafts} 份待审批，{approved} 份已批准待销毁"),
+                Lang::En => {
+                    format!("Destruction lists: {drafts} to approve, {approved} to execute")
+                }
+            },
+            false,
+            Section::Destruction,
+        );
+    }
+    if c.incidents_open > 0 {
+        line(
+            ui,
+            match lang {
+                Lang::Zh => format!("{} 起泄密/丢失事件处理中", c.incidents_open),
+                Lang::En => format!("{} incidents open", c.incidents_open),
+            },
+            true,
+            Section::Stocktake,
+        );
+    }
+    let late: Vec<&str> = c
+        .cabinets
+        .iter()
+        .filter(|k| k.overdue)
+        .map(|k| k.code.as_str())
+        .collect();
+    if !late.is_empty() {
+        line(
+            ui,
+            match lang {
+                Lang::Zh => format!(
+                    "专柜 {} 超过 {} 天未清查（R4.3 每季度检查）",
+                    late.join("、"),
+                    c.warn_days
+                ),
+                Lang::En => format!(
+                    "Cabinets {} not stock-taken for over {} days (R4.3: quarterly)",
+                    late.join(", "),
+                    c.warn_days
+                ),
+            },
+            true,
+            Section::Stocktake,
+        );
+    }
 }
 
 /// A security auditor is reminded to seal the audit chain when the last seal is this old.
@@ -65,6 +185,7 @@ impl Dashboard {
                 .then(|| crate::ledger::backups::status(session).ok())
                 .flatten(),
             zone: session.zone(),
+            carriers: Carriers::load(session),
         }
         .with_loans(session)
     }
@@ -191,6 +312,26 @@ impl Dashboard {
                     }
                     ui.end_row();
                 }
+                if let Some(c) = &self.carriers
+                    && !c.cabinets.is_empty()
+                {
+                    ui.label(lang.tr("专柜上次清查", "Last stock-taking"));
+                    ui.vertical(|ui| {
+                        for k in &c.cabinets {
+                            let text = match (k.last, lang) {
+                                (Some(d), _) => format!("{}  {d}", k.code),
+                                (None, Lang::Zh) => format!("{}  从未清查", k.code),
+                                (None, Lang::En) => format!("{}  never", k.code),
+                            };
+                            if k.overdue {
+                                error_text(ui, &text);
+                            } else {
+                                ui.label(text);
+                            }
+                        }
+                    });
+                    ui.end_row();
+                }
                 ui.label(lang.tr("台账库位置", "Ledger folder"));
                 ui.label(&self.vault_dir);
                 ui.end_row();
@@ -239,7 +380,11 @@ impl Dashboard {
                 }
             });
         }
+        if let Some(c) = &self.carriers {
+            carriers_todo(ui, lang, c, cmds);
+        }
         if pending == 0
+            && self.carriers.as_ref().is_none_or(|c| !c.any())
             && backup_due.is_none()
             && self.overdue.is_empty()
             && self.due_soon.is_empty()

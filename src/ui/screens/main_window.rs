@@ -30,6 +30,12 @@ pub enum Section {
     Outgoing,
     /// 借阅.
     Borrowing,
+    /// 销毁: destruction lists and holds.
+    Destruction,
+    /// 清查: stock-taking and incidents.
+    Stocktake,
+    /// 解密审查.
+    Review,
     /// 专柜.
     Cabinets,
     /// 人员.
@@ -43,11 +49,14 @@ pub enum Section {
 }
 
 impl Section {
-    const ALL: [Section; 9] = [
+    const ALL: [Section; 12] = [
         Section::Dashboard,
         Section::Documents,
         Section::Outgoing,
         Section::Borrowing,
+        Section::Destruction,
+        Section::Stocktake,
+        Section::Review,
         Section::Cabinets,
         Section::People,
         Section::AuditLog,
@@ -61,6 +70,9 @@ impl Section {
             Section::Documents => lang.tr("文件台账", "Documents"),
             Section::Outgoing => lang.tr("发文", "Outgoing"),
             Section::Borrowing => lang.tr("借阅", "Borrowing"),
+            Section::Destruction => lang.tr("销毁", "Destruction"),
+            Section::Stocktake => lang.tr("清查", "Stock-taking"),
+            Section::Review => lang.tr("解密审查", "Declassification"),
             Section::Cabinets => lang.tr("专柜", "Cabinets"),
             Section::People => lang.tr("人员", "People"),
             Section::AuditLog => lang.tr("审计日志", "Audit log"),
@@ -130,6 +142,10 @@ pub enum MainCommand {
     Outgoing(OutgoingAction),
     /// A step of a borrowing.
     Borrow(BorrowAction),
+    /// Destruction, holds, stock-taking, incidents, the declassification review.
+    Carriers(super::carriers::CarrierAction),
+    /// Open the declassification review's form for a document (an ad-hoc change of level).
+    OpenReview(crate::ledger::documents::DocumentId),
     /// A custody change of a copy (R3.1.1).
     MoveCopy {
         /// Which copy.
@@ -181,6 +197,9 @@ pub struct MainWindow {
     documents: DocumentsScreen,
     outgoing: OutgoingScreen,
     borrowing: BorrowingScreen,
+    destruction: super::carriers::destruction::DestructionScreen,
+    stocktake: super::carriers::stocktake::StocktakeScreen,
+    review: super::carriers::review::ReviewScreen,
     cabinets: CabinetsScreen,
     people: PeopleScreen,
     settings: SettingsScreen,
@@ -234,6 +253,9 @@ impl MainWindow {
             documents: DocumentsScreen::with_prefs(prefs),
             outgoing: OutgoingScreen::default(),
             borrowing: BorrowingScreen::default(),
+            destruction: Default::default(),
+            stocktake: Default::default(),
+            review: Default::default(),
             cabinets: CabinetsScreen::default(),
             people: PeopleScreen::default(),
             passphrase_dialog: first_sign_in.then(PassphraseDialog::first_sign_in),
@@ -283,7 +305,9 @@ impl MainWindow {
             || self.outgoing.dialog.is_some()
             || self.borrowing.dialog.is_some()
             || self.people.dialog.is_some()
-            || self.cabinets.dialog.is_some();
+            || self.cabinets.dialog.is_some()
+            || self.destruction.dialog_open()
+            || self.stocktake.dialog_open();
         if !busy && ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::N)) {
             if self.section != Section::Documents {
                 self.section = Section::Documents;
@@ -404,6 +428,14 @@ impl MainWindow {
             Section::Borrowing => self
                 .borrowing
                 .ui(ui, lang, &self.session, &mut self.commands),
+            Section::Destruction => {
+                self.destruction
+                    .ui(ui, lang, &self.session, &mut self.commands)
+            }
+            Section::Stocktake => self
+                .stocktake
+                .ui(ui, lang, &self.session, &mut self.commands),
+            Section::Review => self.review.ui(ui, lang, &self.session, &mut self.commands),
             Section::Cabinets => self.cabinets.ui(ui, lang, &mut self.commands),
             Section::People => self.people.ui(ui, lang, &mut self.commands),
             Section::Settings => {
@@ -447,6 +479,9 @@ impl MainWindow {
                         Section::Documents => self.documents.reload(&self.session),
                         Section::Outgoing => self.outgoing.reload(&self.session),
                         Section::Borrowing => self.borrowing.reload(&self.session),
+                        Section::Destruction => self.destruction.reload(&self.session),
+                        Section::Stocktake => self.stocktake.reload(&self.session),
+                        Section::Review => self.review.reload(&self.session),
                         Section::Cabinets => self.cabinets.reload(&self.session),
                         Section::People => self.people.reload(&self.session),
                         Section::Backup => self.backup.reload(&self.session),
@@ -584,6 +619,12 @@ impl MainWindow {
                             }
                         }
                     }
+                }
+                MainCommand::Carriers(action) => self.run_carrier(action, lang),
+                MainCommand::OpenReview(id) => {
+                    self.section = Section::Review;
+                    self.toast = None;
+                    self.review.open_document(&self.session, id);
                 }
                 MainCommand::SaveCabinet { id, input } => {
                     let result = match id {
@@ -754,6 +795,76 @@ impl MainWindow {
                         }
                         Err(e) => self.toast = Some((false, error_message(lang, &e))),
                     }
+                }
+            }
+        }
+    }
+}
+
+impl MainWindow {
+    /// Runs an action of the 销毁, 清查 or 解密审查 screens and hands the result to the screen
+    /// that asked (a scan's answer stays beside the scan field; a refusal inside the open form).
+    fn run_carrier(&mut self, action: super::carriers::CarrierAction, lang: Lang) {
+        use super::carriers::{CarrierAction as A, Made};
+        let screen = match &action {
+            A::StartRound { .. }
+            | A::Mark { .. }
+            | A::Unmark { .. }
+            | A::CloseRound { .. }
+            | A::CancelRound { .. }
+            | A::OpenIncident(_)
+            | A::UpdateIncident { .. } => Section::Stocktake,
+            A::Decide { .. } => Section::Review,
+            A::PlaceHold { .. } => self.section,
+            A::Print {
+                what: crate::ledger::printing::Printable::StocktakeReport(_),
+                ..
+            } => Section::Stocktake,
+            _ => Section::Destruction,
+        };
+        let marking = matches!(action, A::Mark { .. });
+        match action.run(&mut self.session, lang) {
+            Ok((made, message)) => {
+                match screen {
+                    Section::Stocktake => {
+                        let answer = match &made {
+                            Made::Mark(m) => Some((
+                                m.outcome == crate::domain::stocktake::Outcome::Found && !m.already,
+                                message.clone(),
+                            )),
+                            _ => None,
+                        };
+                        if let Made::Incident(id) = made {
+                            self.stocktake.show_incident(&self.session, id);
+                        } else {
+                            self.stocktake.done(&self.session, answer);
+                        }
+                    }
+                    Section::Review => self.review.done(&self.session),
+                    Section::Destruction => {
+                        let list = match made {
+                            Made::List(id) => Some(id),
+                            _ => None,
+                        };
+                        self.destruction.done(&self.session, list);
+                    }
+                    Section::Documents => self.documents.custody_done(&self.session),
+                    _ => {}
+                }
+                if !marking {
+                    self.toast = Some((true, message));
+                }
+            }
+            Err(e) => {
+                let message = error_message(lang, &e);
+                match screen {
+                    Section::Stocktake if marking => {
+                        self.stocktake.done(&self.session, Some((false, message)))
+                    }
+                    Section::Stocktake => self.stocktake.failed(message),
+                    Section::Review => self.review.error = Some(message),
+                    Section::Destruction => self.destruction.error = Some(message),
+                    _ => self.toast = Some((false, message)),
                 }
             }
         }

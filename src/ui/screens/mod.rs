@@ -5,6 +5,7 @@ pub mod audit_log;
 pub mod backup;
 pub mod borrowing;
 pub mod cabinets;
+pub mod carriers;
 pub mod dashboard;
 pub mod documents;
 pub mod export_dialog;

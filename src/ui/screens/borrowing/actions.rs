@@ -64,7 +64,7 @@ pub enum DecideHow {
 
 impl DecideHow {
     /// The ledger's view of it.
-    fn decider(&self) -> borrowing::Decider<'_> {
+    pub(crate) fn decider(&self) -> borrowing::Decider<'_> {
         match self {
             DecideHow::SignedIn { login, passphrase } => {
                 borrowing::Decider::SignedIn { login, passphrase }

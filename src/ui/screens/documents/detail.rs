@@ -51,6 +51,24 @@ impl DocumentsScreen {
                 ),
             );
         }
+        if d.held {
+            error_text(
+                ui,
+                lang.tr(
+                    "已冻结：不能借出、分发或销毁（在“销毁 → 冻结”中解除）",
+                    "On hold: not handed out, sent or destroyed (lift it under Destruction → Holds)",
+                ),
+            );
+        }
+        if d.all_destroyed {
+            ui.label(
+                RichText::new(lang.tr(
+                    "全部份号已销毁，登记永久保留",
+                    "Every copy destroyed; the registration is kept",
+                ))
+                .strong(),
+            );
+        }
         let ends = NaiveDate::parse_from_str(&d.dated, "%Y-%m-%d")
             .ok()
             .and_then(|dated| d.period.ends_on(d.level, dated))
@@ -74,7 +92,10 @@ impl DocumentsScreen {
                     lang.tr("签收人", "Signed for by"),
                     self.person_name(d.signed_for_by),
                 ),
-                (lang.tr("解密日期", "Declassified on"), ends),
+                (
+                    lang.tr("解密日期", "Declassified on"),
+                    d.declassified_on.clone().unwrap_or(ends),
+                ),
                 (lang.tr("页数", "Pages"), d.pages.to_string()),
                 (lang.tr("附件数", "Attachments"), d.attachments.to_string()),
                 (lang.tr("知悉范围", "Who may read"), d.readers.clone()),
@@ -125,7 +146,34 @@ impl DocumentsScreen {
                 {
                     self.void_dialog = Some(VoidDialog::new(d.id));
                 }
+                if ui
+                    .button(lang.tr("解密审查 · 变更密级…", "Declassify · change level…"))
+                    .clicked()
+                {
+                    cmds.push(MainCommand::OpenReview(d.id));
+                }
             });
+            if !d.all_destroyed {
+                ui.horizontal(|ui| {
+                    let l = ui.label(lang.tr("冻结原因", "Hold reason"));
+                    ui.add(egui::TextEdit::singleline(&mut self.hold_reason).desired_width(160.0))
+                        .labelled_by(l.id);
+                    if ui
+                        .add_enabled(
+                            !self.hold_reason.trim().is_empty(),
+                            egui::Button::new(lang.tr("冻结本文件", "Hold this document")),
+                        )
+                        .clicked()
+                    {
+                        cmds.push(MainCommand::Carriers(
+                            crate::ui::screens::carriers::CarrierAction::PlaceHold {
+                                target: crate::ledger::holds::HoldTarget::Document(d.id),
+                                reason: std::mem::take(&mut self.hold_reason),
+                            },
+                        ));
+                    }
+                });
+            }
         }
         ui.separator();
         ui.label(RichText::new(lang.tr("份号与去向", "Copies")).strong());

@@ -73,6 +73,8 @@ pub struct DocumentsScreen {
     zone: crate::domain::OfficeZone,
     /// Where "标签另存为 PDF" writes (proposed when a document is selected).
     labels_path: String,
+    /// The reason typed for a hold on the selected document.
+    hold_reason: String,
 }
 
 impl DocumentsScreen {

@@ -314,11 +314,18 @@ impl DocumentsScreen {
                                 ui.label(&d.doc_no).on_hover_text(&d.doc_no);
                             }
                             Col::Title => {
-                                let title = if d.voided {
+                                let mut title = if d.voided {
                                     format!("{}{}", lang.tr("（已作废）", "(void) "), d.title)
                                 } else {
                                     d.title.clone()
                                 };
+                                if d.all_destroyed {
+                                    title =
+                                        format!("{}{title}", lang.tr("（已销毁）", "(destroyed) "));
+                                }
+                                if d.held {
+                                    title = format!("{}{title}", lang.tr("【冻结】", "[held] "));
+                                }
                                 let r = crate::ui::widgets::row_select(
                                     ui,
                                     selected == Some(d.id),

@@ -836,3 +836,27 @@ fn r3_2_4_a_list_of_twenty_prints_on_one_a4_page_and_a_longer_one_is_numbered() 
             .any(|(a, d)| a == "print.destruction_list" && d.contains("销毁〔2026〕1号"))
     );
 }
+
+#[test]
+fn r4_3_the_stock_taking_reminder_and_the_review_window_are_settings_within_bounds_and_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = common::new_vault(dir.path());
+    assert_eq!(
+        stocktake::warn_days(&s).unwrap(),
+        92,
+        "a quarter by default"
+    );
+    assert_eq!(secrecy::window_days(&s).unwrap(), 30);
+    assert!(refusal(stocktake::set_warn_days(&mut s, 3)).contains("7 到 366"));
+    assert!(refusal(secrecy::set_window_days(&mut s, 0)).contains("1 到 366"));
+    stocktake::set_warn_days(&mut s, 30).unwrap();
+    secrecy::set_window_days(&mut s, 60).unwrap();
+    assert_eq!(stocktake::warn_days(&s).unwrap(), 30);
+    assert_eq!(secrecy::window_days(&s).unwrap(), 60);
+    let events = actions(&mut s);
+    assert!(
+        events
+            .iter()
+            .any(|(a, d)| a == "settings.update" && d.contains("stocktake_warn_days"))
+    );
+}

@@ -118,8 +118,8 @@ fn r3_2_4_gui_a_list_of_two_approved_by_the_head_and_executed_by_two_people() {
         scan(&mut h, &format!("copy-{}", copies[1].0));
         scan(&mut h, "不是标签");
         h.get_by_label_contains("无法识别");
-        h.get_by_label("《关于某项目的会议纪要》第1份");
-        h.get_by_label("《关于某项目的会议纪要》第2份");
+        h.get_by_label("1. 《关于某项目的会议纪要》第1份　机密★10年　超过保密期限且无保存价值");
+        h.get_by_label("2. 《关于某项目的会议纪要》第2份　机密★10年　超过保密期限且无保存价值");
         // The head approves with their own passphrase; a wrong one is refused.
         h.get_by_role_and_label(A11y::ComboBox, "审批人").click();
         h.run();

@@ -206,9 +206,9 @@ pub fn open(s: &mut Session, n: &NewIncident) -> Result<IncidentId, LedgerError>
                 json!({"incident_no": no, "kind": n.kind.code(),
                        "occurred_on": n.occurred_on.to_string(),
                        "description": n.description.trim(),
-                       "copies": n.copies.iter().map(|(c, _)| c.0).collect::<Vec<_>>(),
-                       "lost": n.copies.iter().filter(|(_, l)| *l).map(|(c, _)| c.0).collect::<Vec<_>>(),
-                       "people": n.people.iter().map(|p| p.0).collect::<Vec<_>>(),
+                       "copy_ids": n.copies.iter().map(|(c, _)| c.0).collect::<Vec<_>>(),
+                       "lost_copy_ids": n.copies.iter().filter(|(_, l)| *l).map(|(c, _)| c.0).collect::<Vec<_>>(),
+                       "people_person_ids": n.people.iter().map(|p| p.0).collect::<Vec<_>>(),
                        "stocktake_id": n.stocktake.map(|x| x.0),
                        "borrow_id": n.borrow.map(|x| x.0)}),
             ),
@@ -365,4 +365,14 @@ pub fn open_count(s: &Session) -> Result<u32, LedgerError> {
         [],
         |r| r.get(0),
     )?)
+}
+
+/// Each copy involved in an incident, with the incident's number (the newest when several).
+pub fn by_copy(s: &Session) -> Result<std::collections::HashMap<CopyId, String>, LedgerError> {
+    let mut stmt = s.conn().prepare(
+        "SELECT x.copy_id, i.incident_no FROM incident_copies x \
+         JOIN incidents i ON i.id = x.incident_id ORDER BY i.id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((CopyId(r.get(0)?), r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -511,6 +511,10 @@ pub fn object_ref(lang: Lang, entity: &str, id: &str, names: &Names) -> String {
         "vault" => lang.tr("台账库", "ledger").to_owned(),
         "audit_seals" => format!("{}{id}", lang.tr("封存 #", "seal #")),
         "registers" => register_name(lang, id).unwrap_or(id).to_owned(),
+        "destructions" => format!("destruction-{id}"),
+        "stocktakes" => format!("stocktake-{id}"),
+        "incidents" => format!("incident-{id}"),
+        "holds" => format!("hold-{id}"),
         _ => format!("{entity} {id}"),
     }
 }
@@ -548,7 +552,7 @@ fn value_text(lang: Lang, key: &str, v: &Value, names: &Names) -> Option<String>
         Value::String(s) if s.is_empty() => return None,
         Value::Bool(b) => yes_no(*b).to_owned(),
         Value::Number(n) => match (key, n.as_i64()) {
-            (k, Some(id)) if k.ends_with("person_id") => names
+            (k, Some(id)) if k.ends_with("person_id") || k.ends_with("person_ids") => names
                 .people
                 .get(&id)
                 .cloned()
@@ -558,7 +562,7 @@ fn value_text(lang: Lang, key: &str, v: &Value, names: &Names) -> Option<String>
                 .get(&id)
                 .cloned()
                 .unwrap_or_else(|| format!("cabinet-{id}")),
-            ("copy_id", Some(id)) => format!("copy-{id}"),
+            ("copy_id" | "copy_ids" | "lost_copy_ids", Some(id)) => format!("copy-{id}"),
             ("document_id", Some(id)) => format!("doc-{id}"),
             _ => n.to_string(),
         },
@@ -652,8 +656,17 @@ fn code_label(lang: Lang, key: &str, code: &str) -> Option<String> {
         "kind" => match code {
             "paper" => Some(lang.tr("纸质审批单", "paper form")),
             "signed_in" => Some(lang.tr("审批人本机口令确认", "approver's own passphrase")),
-            _ => None,
+            _ => crate::domain::secrecy::DecisionKind::from_code(code)
+                .map(|k| lang.tr(k.label_zh(), k.label_en()))
+                .or_else(|| {
+                    crate::ledger::incidents::Kind::from_code(code)
+                        .map(|k| lang.tr(k.label_zh(), k.label_en()))
+                }),
         },
+        "method" => crate::domain::destruction::Method::from_code(code)
+            .map(|m| lang.tr(m.label_zh(), m.label_en())),
+        "outcome" => crate::domain::stocktake::Outcome::from_code(code)
+            .map(|o| lang.tr(o.label_zh(), o.label_en())),
         _ => None,
     }
     .map(str::to_owned)
@@ -743,6 +756,37 @@ pub fn field_label(lang: Lang, key: &str) -> String {
         "must_change_passphrase" => ("须修改一次性口令", "one-time passphrase to change"),
         "audit_head" => ("审计链位置", "audit chain head"),
         "per_page" => ("每页", "per page"),
+        "list_no" => ("销毁清单", "destruction list"),
+        "round_no" => ("清查", "stock-taking"),
+        "incident_no" => ("事件", "incident"),
+        "on" => ("日期", "date"),
+        "method" => ("销毁方式", "method"),
+        "unit_receipt_no" => ("销毁机构回执", "destruction unit's receipt"),
+        "destroyer_person_id" => ("销毁人", "destroyed by"),
+        "supervisor_person_ids" => ("监销人", "supervised by"),
+        "cabinets" => ("专柜", "cabinets"),
+        "all" => ("全部专柜", "every cabinet"),
+        "result" => ("结果", "result"),
+        "outcome" => ("结果", "outcome"),
+        "found" => ("在位", "found"),
+        "missing" => ("缺失", "missing"),
+        "wrong_cabinet" => ("位置不符", "wrong cabinet"),
+        "unexpected" => ("账外", "unexpected"),
+        "out" => ("不在柜", "out"),
+        "copy_ids" => ("涉及份号", "copies"),
+        "lost_copy_ids" => ("登记丢失", "recorded lost"),
+        "people_person_ids" => ("相关人员", "people"),
+        "stocktake_id" => ("清查", "stock-taking"),
+        "borrow_id" => ("借阅", "borrowing"),
+        "occurred_on" => ("发生日期", "happened on"),
+        "description" => ("经过", "what happened"),
+        "measures" => ("措施", "measures"),
+        "reported_to" => ("报告对象", "reported to"),
+        "reported_on" => ("报告日期", "reported on"),
+        "decided_on" => ("决定日期", "decided on"),
+        "decided_by" => ("决定人", "decided by"),
+        "authority" => ("依据", "authority"),
+        "moved_copies" => ("移入合规专柜的份号", "copies moved"),
         _ => return key.to_owned(),
     };
     lang.tr(zh, en).to_owned()
@@ -827,6 +871,36 @@ mod tests {
         assert!(text.contains("登录名 wang"), "{text}");
         assert!(text.contains("登录名 li"), "{text}");
         assert!(!text.contains('→'), "{text}");
+    }
+
+    #[test]
+    fn destruction_stocktaking_and_incident_events_read_in_words() {
+        let n = names();
+        let d = r#"{"list_no":"销毁〔2026〕1号","method":"shredder","destroyer_person_id":26,"supervisor_person_ids":[15],"unit_receipt_no":""}"#;
+        let text = describe(Lang::Zh, d, &n);
+        assert!(text.contains("销毁清单：销毁〔2026〕1号"), "{text}");
+        assert!(text.contains("销毁方式：保密碎纸机粉碎"), "{text}");
+        assert!(
+            text.contains("销毁人：王主任") && text.contains("监销人：郭伟"),
+            "{text}"
+        );
+        let m = r#"{"round_no":"清查〔2026〕1号","copy_id":40,"outcome":"wrong_cabinet"}"#;
+        let text = describe(Lang::Zh, m, &n);
+        assert!(
+            text.contains("copy-40") && text.contains("位置不符"),
+            "{text}"
+        );
+        let i = r#"{"incident_no":"事件〔2026〕1号","kind":"loss","lost_copy_ids":[7],"people_person_ids":[15]}"#;
+        let text = describe(Lang::En, i, &n);
+        assert!(
+            text.contains("loss") && text.contains("copy-7") && text.contains("郭伟"),
+            "{text}"
+        );
+        assert_eq!(
+            object_ref(Lang::Zh, "destructions", "3", &n),
+            "destruction-3"
+        );
+        assert_eq!(object_ref(Lang::Zh, "stocktakes", "2", &n), "stocktake-2");
     }
 
     #[test]

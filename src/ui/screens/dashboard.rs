@@ -219,6 +219,19 @@ impl Dashboard {
         unit: &str,
         cmds: &mut Vec<MainCommand>,
     ) {
+        egui::ScrollArea::vertical()
+            .id_salt("dashboard_scroll")
+            .show(ui, |ui| self.page_ui(ui, lang, session, unit, cmds));
+    }
+
+    fn page_ui(
+        &mut self,
+        ui: &mut Ui,
+        lang: Lang,
+        session: &Session,
+        unit: &str,
+        cmds: &mut Vec<MainCommand>,
+    ) {
         ui.heading(lang.tr("工作台", "Dashboard"));
         if let Some(g) = self.getting_started {
             getting_started_ui(ui, lang, &g, cmds);

@@ -82,6 +82,15 @@ impl Section {
     }
 }
 
+/// The reminders counted in days that 设置 sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DaysSetting {
+    /// A cabinet's last stock-taking is too old after this (R4.3: a quarter).
+    Stocktake,
+    /// The declassification review lists a document this long before its period ends.
+    Review,
+}
+
 /// Writes and navigation asked for by the sections.
 pub enum MainCommand {
     /// Go to a section.
@@ -101,6 +110,8 @@ pub enum MainCommand {
     },
     /// Set the auto-lock delay.
     SetAutoLock(u32),
+    /// Set a reminder counted in days.
+    SetDays(DaysSetting, u32),
     /// Start a backup into this folder (a worker writes and verifies it).
     StartBackup(std::path::PathBuf),
     /// Days without a backup before the reminder turns into a warning.
@@ -786,6 +797,21 @@ impl MainWindow {
                         Err(e) => self.toast = Some((false, error_message(lang, &e))),
                     }
                     self.backup.reload(&self.session);
+                }
+                MainCommand::SetDays(which, days) => {
+                    let r = match which {
+                        DaysSetting::Stocktake => {
+                            crate::ledger::stocktake::set_warn_days(&mut self.session, days)
+                        }
+                        DaysSetting::Review => {
+                            crate::ledger::secrecy::set_window_days(&mut self.session, days)
+                        }
+                    };
+                    self.toast = Some(match r {
+                        Ok(()) => (true, lang.tr("已保存", "Saved").into()),
+                        Err(e) => (false, error_message(lang, &e)),
+                    });
+                    self.settings.reload(&self.session);
                 }
                 MainCommand::SetAutoLock(m) => {
                     match settings::set_auto_lock_minutes(&mut self.session, m) {

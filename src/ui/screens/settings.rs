@@ -4,6 +4,7 @@
 use egui::{Grid, Ui};
 
 use super::accounts::AccountsPanel;
+use super::main_window::DaysSetting;
 use super::main_window::MainCommand;
 use crate::domain::borrow_policy::{Approver, BorrowPolicy, MAX_SETTABLE_DAYS};
 use crate::domain::calendar::YearCalendar;
@@ -16,6 +17,10 @@ use crate::ui::widgets::hint_text;
 /// Drafts of the settings form.
 pub struct SettingsScreen {
     auto_lock: u32,
+    /// Days after which a cabinet's last stock-taking is too old (R4.3).
+    stocktake_days: u32,
+    /// Days before the end of a period when the review lists a document.
+    review_days: u32,
     pattern: String,
     /// The unit's name and this year, for the live example of the 文号 pattern.
     example_unit: String,
@@ -45,6 +50,8 @@ impl SettingsScreen {
     pub fn new(session: &Session, auto_lock: u32) -> Self {
         let mut s = Self {
             auto_lock,
+            stocktake_days: crate::ledger::stocktake::DEFAULT_WARN_DAYS,
+            review_days: crate::ledger::secrecy::DEFAULT_WINDOW_DAYS,
             pattern: crate::ledger::outgoing::pattern(session).unwrap_or_default(),
             example_unit: crate::ledger::settings::unit_name(session).unwrap_or_default(),
             example_year: chrono::Datelike::year(&session.today()),
@@ -68,6 +75,10 @@ impl SettingsScreen {
     pub fn reload(&mut self, session: &Session) {
         self.policy = borrowing::policy(session).unwrap_or_default();
         self.zone = session.zone();
+        self.stocktake_days = crate::ledger::stocktake::warn_days(session)
+            .unwrap_or(crate::ledger::stocktake::DEFAULT_WARN_DAYS);
+        self.review_days = crate::ledger::secrecy::window_days(session)
+            .unwrap_or(crate::ledger::secrecy::DEFAULT_WINDOW_DAYS);
         self.years = borrowing::calendar(session)
             .map(|c| c.years().cloned().collect())
             .unwrap_or_default();
@@ -136,6 +147,24 @@ impl SettingsScreen {
                     .labelled_by(l.id);
                 if ui.button(lang.tr("保存", "Save")).clicked() {
                     cmds.push(MainCommand::SetAutoLock(self.auto_lock));
+                }
+            });
+            ui.end_row();
+            let l = ui.label(lang.tr("清查提醒（天）", "Stock-taking reminder (days)"));
+            ui.horizontal(|ui| {
+                ui.add(egui::DragValue::new(&mut self.stocktake_days).range(7..=366))
+                    .labelled_by(l.id);
+                if ui.button(lang.tr("保存", "Save")).clicked() {
+                    cmds.push(MainCommand::SetDays(DaysSetting::Stocktake, self.stocktake_days));
+                }
+            });
+            ui.end_row();
+            let l = ui.label(lang.tr("解密审查提前（天）", "Review window (days)"));
+            ui.horizontal(|ui| {
+                ui.add(egui::DragValue::new(&mut self.review_days).range(1..=366))
+                    .labelled_by(l.id);
+                if ui.button(lang.tr("保存", "Save")).clicked() {
+                    cmds.push(MainCommand::SetDays(DaysSetting::Review, self.review_days));
                 }
             });
             ui.end_row();

@@ -98,6 +98,9 @@ impl DestructionScreen {
         if self.forms.on.is_empty() {
             self.forms.on = session.today().to_string();
         }
+        if self.forms.reason.is_empty() {
+            self.forms.reason = REASONS[0].0.to_owned();
+        }
         if self.forms.destroyer.is_none() {
             self.forms.destroyer = Some(session.user().person_id);
         }
@@ -181,7 +184,7 @@ impl DestructionScreen {
                     .id_salt("destruction_detail_scroll")
                     .show(ui, |ui| self.detail_ui(ui, lang, custodian, cmds));
             });
-        egui::ScrollArea::vertical()
+        egui::ScrollArea::both()
             .id_salt("destruction_lists")
             .show(ui, |ui| {
                 if self.lists.is_empty() {
@@ -254,27 +257,28 @@ impl DestructionScreen {
         ui.separator();
         let open = d.state.is_open() && custodian;
         let mut remove = None;
-        Grid::new("destruction_items")
-            .num_columns(if open { 4 } else { 3 })
-            .striped(true)
-            .show(ui, |ui| {
-                ui.strong(lang.tr("份号", "Copy"));
-                ui.strong(lang.tr("密级标志", "Marking"));
-                ui.strong(lang.tr("销毁原因", "Reason"));
-                if open {
-                    ui.label("");
+        ui.label(
+            RichText::new(match lang {
+                Lang::Zh => format!("共 {} 份", d.items.len()),
+                Lang::En => format!("{} copies", d.items.len()),
+            })
+            .strong(),
+        );
+        for (i, it) in d.items.iter().enumerate() {
+            ui.horizontal(|ui| {
+                if open && ui.small_button(lang.tr("移出", "Take off")).clicked() {
+                    remove = Some(it.copy);
                 }
-                ui.end_row();
-                for it in &d.items {
-                    ui.label(format!("《{}》第{}份", it.title, it.copy_no));
-                    ui.label(&it.marking);
-                    ui.label(&it.reason);
-                    if open && ui.small_button(lang.tr("移出", "Take off")).clicked() {
-                        remove = Some(it.copy);
-                    }
-                    ui.end_row();
-                }
+                ui.label(format!(
+                    "{}. 《{}》第{}份　{}　{}",
+                    i + 1,
+                    it.title,
+                    it.copy_no,
+                    it.marking,
+                    it.reason
+                ));
             });
+        }
         if d.items.is_empty() {
             hint_text(
                 ui,
@@ -711,59 +715,57 @@ impl DestructionScreen {
             );
         });
         let mut lift = None;
-        egui::ScrollArea::vertical()
-            .id_salt("holds")
-            .show(ui, |ui| {
-                Grid::new("hold_rows")
-                    .num_columns(5)
-                    .striped(true)
-                    .show(ui, |ui| {
-                        ui.strong(lang.tr("冻结对象", "Held"));
-                        ui.strong(lang.tr("原因", "Reason"));
-                        ui.strong(lang.tr("冻结人", "By"));
-                        ui.strong(lang.tr("状态", "State"));
-                        ui.label("");
-                        ui.end_row();
-                        for h in &self.holds {
-                            ui.label(h.what());
-                            ui.label(&h.reason);
-                            ui.label(&h.placed_by);
-                            match &h.lifted_at {
-                                Some(_) => {
-                                    ui.label(format!(
-                                        "{}{}",
-                                        lang.tr("已解除：", "Lifted: "),
-                                        h.lift_reason
-                                    ));
-                                    ui.label("");
-                                }
-                                None => {
-                                    ui.label(
-                                        RichText::new(lang.tr("冻结中", "On hold"))
-                                            .color(crate::ui::widgets::DANGER),
-                                    );
-                                    if custodian
-                                        && ui
-                                            .add_enabled(
-                                                !self.forms.lift_reason.trim().is_empty(),
-                                                egui::Button::new(lang.tr("解除冻结…", "Lift…")),
-                                            )
-                                            .on_disabled_hover_text(
-                                                lang.tr("请先写明解除原因", "Write why first"),
-                                            )
-                                            .clicked()
-                                    {
-                                        lift = Some((h.id, h.what()));
-                                    }
+        egui::ScrollArea::both().id_salt("holds").show(ui, |ui| {
+            Grid::new("hold_rows")
+                .num_columns(5)
+                .striped(true)
+                .show(ui, |ui| {
+                    ui.strong(lang.tr("冻结对象", "Held"));
+                    ui.strong(lang.tr("原因", "Reason"));
+                    ui.strong(lang.tr("冻结人", "By"));
+                    ui.strong(lang.tr("状态", "State"));
+                    ui.label("");
+                    ui.end_row();
+                    for h in &self.holds {
+                        ui.label(h.what());
+                        ui.label(&h.reason);
+                        ui.label(&h.placed_by);
+                        match &h.lifted_at {
+                            Some(_) => {
+                                ui.label(format!(
+                                    "{}{}",
+                                    lang.tr("已解除：", "Lifted: "),
+                                    h.lift_reason
+                                ));
+                                ui.label("");
+                            }
+                            None => {
+                                ui.label(
+                                    RichText::new(lang.tr("冻结中", "On hold"))
+                                        .color(crate::ui::widgets::DANGER),
+                                );
+                                if custodian
+                                    && ui
+                                        .add_enabled(
+                                            !self.forms.lift_reason.trim().is_empty(),
+                                            egui::Button::new(lang.tr("解除冻结…", "Lift…")),
+                                        )
+                                        .on_disabled_hover_text(
+                                            lang.tr("请先写明解除原因", "Write why first"),
+                                        )
+                                        .clicked()
+                                {
+                                    lift = Some((h.id, h.what()));
                                 }
                             }
-                            ui.end_row();
                         }
-                    });
-                if self.holds.is_empty() {
-                    hint_text(ui, lang.tr("没有冻结", "No holds"));
-                }
-            });
+                        ui.end_row();
+                    }
+                });
+            if self.holds.is_empty() {
+                hint_text(ui, lang.tr("没有冻结", "No holds"));
+            }
+        });
         if let Some((id, what)) = lift {
             self.confirm = Some(Confirm::Lift(id, what));
         }

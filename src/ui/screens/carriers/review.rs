@@ -108,7 +108,7 @@ impl ReviewScreen {
             error_text(ui, e);
         }
         let custodian = session.user().role == Role::Custodian;
-        let panel = (ui.available_width() * 0.5).clamp(380.0, 560.0);
+        let panel = (ui.available_width() * 0.45).clamp(360.0, 560.0);
         egui::Panel::right("review_detail")
             .exact_size(panel)
             .show(ui, |ui| {
@@ -118,7 +118,7 @@ impl ReviewScreen {
                     .show(ui, |ui| self.detail_ui(ui, lang, custodian, cmds));
             });
         let mut pick = None;
-        egui::ScrollArea::vertical()
+        egui::ScrollArea::both()
             .id_salt("review_rows")
             .show(ui, |ui| {
                 Grid::new("due_rows")
@@ -138,7 +138,7 @@ impl ReviewScreen {
                             let when = if d.days_left < 0 {
                                 RichText::new(match lang {
                                     Lang::Zh => {
-                                        format!("{}（已届满 {} 天）", d.ends_on, -d.days_left)
+                                        format!("{} 已届满{}天", d.ends_on, -d.days_left)
                                     }
                                     Lang::En => {
                                         format!("{} ({} days ago)", d.ends_on, -d.days_left)
@@ -147,7 +147,7 @@ impl ReviewScreen {
                                 .color(crate::ui::widgets::DANGER)
                             } else {
                                 RichText::new(match lang {
-                                    Lang::Zh => format!("{}（还有 {} 天）", d.ends_on, d.days_left),
+                                    Lang::Zh => format!("{} 还有{}天", d.ends_on, d.days_left),
                                     Lang::En => format!("{} (in {} days)", d.ends_on, d.days_left),
                                 })
                             };

@@ -68,6 +68,8 @@ pub struct StocktakeScreen {
     save_path: String,
     save_for: Option<StocktakeId>,
     incidents: Vec<Incident>,
+    /// Copies already named by an incident, with its number.
+    incident_of: std::collections::HashMap<CopyId, String>,
     incident: Option<IncidentId>,
     incident_detail: Option<Incident>,
     progress: Progress,
@@ -115,6 +117,7 @@ impl StocktakeScreen {
             };
         }
         self.incidents = incidents::list(session).unwrap_or_default();
+        self.incident_of = incidents::by_copy(session).unwrap_or_default();
         if self.incident.is_none() {
             self.incident = self.incidents.first().map(|i| i.id);
         }
@@ -222,36 +225,34 @@ impl StocktakeScreen {
                     });
             });
         let mut pick = None;
-        egui::ScrollArea::vertical()
-            .id_salt("rounds")
-            .show(ui, |ui| {
-                Grid::new("round_rows")
-                    .num_columns(4)
-                    .striped(true)
-                    .show(ui, |ui| {
-                        ui.strong(lang.tr("清查编号", "Round"));
-                        ui.strong(lang.tr("状态", "State"));
-                        ui.strong(lang.tr("缺失", "Missing"));
-                        ui.strong(lang.tr("在位", "Found"));
-                        ui.end_row();
-                        for (r, counts) in &self.rounds {
-                            if ui
-                                .selectable_label(self.shown == Some(r.id), &r.round_no)
-                                .clicked()
-                            {
-                                pick = Some(r.id);
-                            }
-                            ui.label(lang.tr(r.state.label_zh(), r.state.label_en()));
-                            let n = |o| counts.get(&o).map(|n| n.to_string()).unwrap_or_default();
-                            ui.label(n(Outcome::Missing));
-                            ui.label(n(Outcome::Found));
-                            ui.end_row();
+        egui::ScrollArea::both().id_salt("rounds").show(ui, |ui| {
+            Grid::new("round_rows")
+                .num_columns(4)
+                .striped(true)
+                .show(ui, |ui| {
+                    ui.strong(lang.tr("清查编号", "Round"));
+                    ui.strong(lang.tr("状态", "State"));
+                    ui.strong(lang.tr("缺失", "Missing"));
+                    ui.strong(lang.tr("在位", "Found"));
+                    ui.end_row();
+                    for (r, counts) in &self.rounds {
+                        if ui
+                            .selectable_label(self.shown == Some(r.id), &r.round_no)
+                            .clicked()
+                        {
+                            pick = Some(r.id);
                         }
-                    });
-                if self.rounds.is_empty() {
-                    hint_text(ui, lang.tr("还没有清查记录", "No stock-taking yet"));
-                }
-            });
+                        ui.label(lang.tr(r.state.label_zh(), r.state.label_en()));
+                        let n = |o| counts.get(&o).map(|n| n.to_string()).unwrap_or_default();
+                        ui.label(n(Outcome::Missing));
+                        ui.label(n(Outcome::Found));
+                        ui.end_row();
+                    }
+                });
+            if self.rounds.is_empty() {
+                hint_text(ui, lang.tr("还没有清查记录", "No stock-taking yet"));
+            }
+        });
         if let Some(id) = pick {
             self.shown = Some(id);
             self.reload(session);
@@ -436,57 +437,50 @@ impl StocktakeScreen {
             });
         }
         let mut incident_for = None;
-        Grid::new("report_lines")
-            .num_columns(4)
-            .striped(true)
-            .show(ui, |ui| {
-                ui.strong(lang.tr("结果", "Outcome"));
-                ui.strong(lang.tr("份号", "Copy"));
-                ui.strong(lang.tr("台账 → 发现", "Ledger → found"));
-                ui.label("");
-                ui.end_row();
-                for l in r.lines.iter().filter(|l| l.outcome != Outcome::Found) {
-                    let text = RichText::new(lang.tr(l.outcome.label_zh(), l.outcome.label_en()));
-                    ui.label(if l.outcome.is_problem() {
-                        text.color(crate::ui::widgets::DANGER)
-                    } else {
-                        text
-                    });
-                    ui.label(match l.copy_no {
-                        Some(n) => format!("《{}》第{n}份", l.title),
-                        None => l.code.clone(),
-                    });
-                    ui.label(format!(
-                        "{} {} → {}",
-                        l.ledger_state
-                            .map(|s| lang.tr(s.label_zh(), s.label_en()))
-                            .unwrap_or(lang.tr("台账中没有", "not in the ledger")),
-                        l.expected_cabinet,
-                        if l.found_cabinet.is_empty() {
-                            "—"
-                        } else {
-                            &l.found_cabinet
-                        }
+        for l in r.lines.iter().filter(|l| l.outcome != Outcome::Found) {
+            ui.horizontal(|ui| {
+                let text = RichText::new(lang.tr(l.outcome.label_zh(), l.outcome.label_en()));
+                ui.label(if l.outcome.is_problem() {
+                    text.color(crate::ui::widgets::DANGER).strong()
+                } else {
+                    text
+                });
+                let known = l.copy.and_then(|c| self.incident_of.get(&c));
+                if let Some(no) = known {
+                    ui.label(RichText::new(no).weak());
+                } else if custodian
+                    && l.outcome == Outcome::Missing
+                    && let Some(copy) = l.copy
+                    && ui
+                        .small_button(lang.tr("登记事件", "Record incident"))
+                        .clicked()
+                {
+                    incident_for = Some((
+                        copy,
+                        format!("《{}》第{}份", l.title, l.copy_no.unwrap_or(0)),
                     ));
-                    if custodian
-                        && l.outcome == Outcome::Missing
-                        && let Some(copy) = l.copy
-                    {
-                        if ui
-                            .small_button(lang.tr("登记事件", "Record incident"))
-                            .clicked()
-                        {
-                            incident_for = Some((
-                                copy,
-                                format!("《{}》第{}份", l.title, l.copy_no.unwrap_or(0)),
-                            ));
-                        }
-                    } else {
-                        ui.label("");
-                    }
-                    ui.end_row();
                 }
+                let name = match l.copy_no {
+                    Some(n) => format!("《{}》第{n}份", l.title),
+                    None => l.code.clone(),
+                };
+                let ledger = l
+                    .ledger_state
+                    .map(|s| lang.tr(s.label_zh(), s.label_en()))
+                    .unwrap_or(lang.tr("台账中没有", "not in the ledger"));
+                let found = match (l.outcome, l.found_cabinet.as_str(), lang) {
+                    (Outcome::Out, _, _) => String::new(),
+                    (_, "", Lang::Zh) => "　未发现".to_owned(),
+                    (_, "", Lang::En) => "  not found".to_owned(),
+                    (_, k, Lang::Zh) => format!("　发现于 {k}"),
+                    (_, k, Lang::En) => format!("  found in {k}"),
+                };
+                ui.label(match lang {
+                    Lang::Zh => format!("{name}　台账：{ledger} {}{found}", l.expected_cabinet),
+                    Lang::En => format!("{name}  ledger: {ledger} {}{found}", l.expected_cabinet),
+                });
             });
+        }
         if let Some((copy, name)) = incident_for {
             self.new_incident = Some(IncidentForm {
                 kind: Some(Kind::Loss),
@@ -616,7 +610,7 @@ impl StocktakeScreen {
                     .show(ui, |ui| self.incident_ui(ui, lang, custodian, cmds));
             });
         let mut pick = None;
-        egui::ScrollArea::vertical()
+        egui::ScrollArea::both()
             .id_salt("incidents")
             .show(ui, |ui| {
                 Grid::new("incident_rows")

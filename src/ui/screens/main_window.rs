@@ -155,6 +155,8 @@ pub enum MainCommand {
     Borrow(BorrowAction),
     /// Destruction, holds, stock-taking, incidents, the declassification review.
     Carriers(super::carriers::CarrierAction),
+    /// Open the incident form filled in (from a return, a loan lost, a copy's custody).
+    NewIncident(Box<super::carriers::stocktake::IncidentStart>),
     /// Open the declassification review's form for a document (an ad-hoc change of level).
     OpenReview(crate::ledger::documents::DocumentId),
     /// A custody change of a copy (R3.1.1).
@@ -632,6 +634,11 @@ impl MainWindow {
                     }
                 }
                 MainCommand::Carriers(action) => self.run_carrier(action, lang),
+                MainCommand::NewIncident(start) => {
+                    self.section = Section::Stocktake;
+                    self.toast = None;
+                    self.stocktake.start_incident(&self.session, *start);
+                }
                 MainCommand::OpenReview(id) => {
                     self.section = Section::Review;
                     self.toast = None;

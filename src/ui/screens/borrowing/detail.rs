@@ -580,6 +580,33 @@ impl BorrowingScreen {
                     }));
                 }
             }
+            BorrowState::Returned | BorrowState::Lost
+                if b.state == BorrowState::Lost || b.pages_complete == Some(false) =>
+            {
+                ui.separator();
+                // R5.1: a loan lost, or returned with pages missing, is an incident to record.
+                if ui
+                    .button(lang.tr("登记泄密/丢失事件", "Record an incident"))
+                    .clicked()
+                {
+                    let name = format!("《{}》第{}份", b.title, b.copy_no);
+                    cmds.push(MainCommand::NewIncident(Box::new(
+                        crate::ui::screens::carriers::stocktake::IncidentStart {
+                            copies: vec![(b.copy, name.clone())],
+                            borrow: Some(b.id),
+                            description: match b.state {
+                                BorrowState::Lost => {
+                                    format!("{}借阅中丢失{name}：{}", b.form_no, b.return_note)
+                                }
+                                _ => {
+                                    format!("{}归还时{name}页数不全：{}", b.form_no, b.return_note)
+                                }
+                            },
+                            mark_lost: false,
+                        },
+                    )));
+                }
+            }
             _ => {}
         }
         if let Some(e) = &self.error {

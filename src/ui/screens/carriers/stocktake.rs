@@ -41,7 +41,20 @@ struct IncidentForm {
     mark_lost: bool,
     measures: String,
     stocktake: Option<StocktakeId>,
+    borrow: Option<crate::ledger::borrowing::BorrowId>,
     error: Option<String>,
+}
+
+/// An incident started from another screen: a return with pages missing, a loan lost, a copy's
+/// custody (the form opens filled in).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentStart {
+    /// The copies involved, each with its name (《标题》第n份).
+    pub copies: Vec<(CopyId, String)>,
+    pub borrow: Option<crate::ledger::borrowing::BorrowId>,
+    pub description: String,
+    /// Whether to record them as lost (off when the ledger already has them lost or back).
+    pub mark_lost: bool,
 }
 
 /// The screen's view state.
@@ -144,6 +157,22 @@ impl StocktakeScreen {
         self.confirm_close = false;
         self.new_incident = None;
         self.reload(session);
+    }
+
+    /// Opens the incident form filled in from another screen, on the 事件 tab.
+    pub fn start_incident(&mut self, session: &Session, start: IncidentStart) {
+        self.tab = Tab::Incidents;
+        self.reload(session);
+        self.new_incident = Some(IncidentForm {
+            kind: Some(Kind::Loss),
+            occurred_on: self.today.clone(),
+            discovered_on: self.today.clone(),
+            description: start.description,
+            copies: start.copies,
+            mark_lost: start.mark_lost,
+            borrow: start.borrow,
+            ..IncidentForm::default()
+        });
     }
 
     /// Shows an incident (after it was opened).
@@ -836,7 +865,7 @@ impl StocktakeScreen {
                                     people_note: String::new(),
                                     measures: f.measures.clone(),
                                     stocktake: f.stocktake,
-                                    borrow: None,
+                                    borrow: f.borrow,
                                 }),
                             )));
                         }

@@ -255,6 +255,21 @@ impl DocumentsScreen {
             && !detail.doc.voided
         {
             let level = detail.doc.level;
+            if let Some(c) = detail.copies.iter().find(|c| c.id == copy)
+                && ui
+                    .small_button(lang.tr("登记泄密/丢失事件…", "Record an incident…"))
+                    .clicked()
+            {
+                let name = format!("《{}》第{}份", detail.doc.title, c.copy_no);
+                cmds.push(MainCommand::NewIncident(Box::new(
+                    crate::ui::screens::carriers::stocktake::IncidentStart {
+                        copies: vec![(copy, name)],
+                        borrow: None,
+                        description: String::new(),
+                        mark_lost: state == CopyState::InCabinet,
+                    },
+                )));
+            }
             custody_form(
                 ui,
                 lang,

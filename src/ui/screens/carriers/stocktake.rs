@@ -40,6 +40,8 @@ struct IncidentForm {
     copies: Vec<(CopyId, String)>,
     mark_lost: bool,
     measures: String,
+    /// People involved (names; those outside the register too).
+    people_note: String,
     stocktake: Option<StocktakeId>,
     borrow: Option<crate::ledger::borrowing::BorrowId>,
     error: Option<String>,
@@ -712,6 +714,16 @@ impl StocktakeScreen {
                 })
                 .collect();
             row(lang.tr("涉及份号", "Copies"), copies.join("、"));
+            let mut people: Vec<String> = i.people.iter().map(|(_, n)| n.clone()).collect();
+            if !i.people_note.is_empty() {
+                people.push(i.people_note.clone());
+            }
+            if !people.is_empty() {
+                row(lang.tr("相关人员", "People involved"), people.join("、"));
+            }
+            if let Some(b) = &i.borrow {
+                row(lang.tr("来自借阅", "From borrowing"), b.clone());
+            }
             if let Some(r) = &i.stocktake {
                 row(lang.tr("来自清查", "From stock-taking"), r.clone());
             }
@@ -862,7 +874,7 @@ impl StocktakeScreen {
                                         .map(|(c, _)| (*c, f.mark_lost))
                                         .collect(),
                                     people: Vec::new(),
-                                    people_note: String::new(),
+                                    people_note: f.people_note.clone(),
                                     measures: f.measures.clone(),
                                     stocktake: f.stocktake,
                                     borrow: f.borrow,

@@ -146,33 +146,37 @@ impl DocumentsScreen {
                 {
                     self.void_dialog = Some(VoidDialog::new(d.id));
                 }
-                if ui
-                    .button(lang.tr("解密审查 · 变更密级…", "Declassify · change level…"))
-                    .clicked()
-                {
+                if ui.button(lang.tr("密级变更…", "Change level…")).clicked() {
                     cmds.push(MainCommand::OpenReview(d.id));
                 }
             });
             if !d.all_destroyed {
-                ui.horizontal(|ui| {
-                    let l = ui.label(lang.tr("冻结原因", "Hold reason"));
-                    ui.add(egui::TextEdit::singleline(&mut self.hold_reason).desired_width(160.0))
-                        .labelled_by(l.id);
-                    if ui
-                        .add_enabled(
-                            !self.hold_reason.trim().is_empty(),
-                            egui::Button::new(lang.tr("冻结本文件", "Hold this document")),
-                        )
-                        .clicked()
-                    {
-                        cmds.push(MainCommand::Carriers(
-                            crate::ui::screens::carriers::CarrierAction::PlaceHold {
-                                target: crate::ledger::holds::HoldTarget::Document(d.id),
-                                reason: std::mem::take(&mut self.hold_reason),
-                            },
-                        ));
-                    }
+                Grid::new("hold_reason").num_columns(2).show(ui, |ui| {
+                    crate::ui::widgets::field_row(
+                        ui,
+                        lang.tr("冻结原因", "Hold reason"),
+                        &mut self.hold_reason,
+                        false,
+                    );
                 });
+                if ui
+                    .add_enabled(
+                        !self.hold_reason.trim().is_empty(),
+                        egui::Button::new(lang.tr("冻结本文件", "Hold this document")),
+                    )
+                    .on_disabled_hover_text(lang.tr(
+                        "先写明冻结原因；冻结期间不能借出、分发或销毁",
+                        "Write the reason first; while held nothing is handed out, sent or destroyed",
+                    ))
+                    .clicked()
+                {
+                    cmds.push(MainCommand::Carriers(
+                        crate::ui::screens::carriers::CarrierAction::PlaceHold {
+                            target: crate::ledger::holds::HoldTarget::Document(d.id),
+                            reason: std::mem::take(&mut self.hold_reason),
+                        },
+                    ));
+                }
             }
         }
         ui.separator();
@@ -251,10 +255,22 @@ impl DocumentsScreen {
                 .find(|c| c.id == *id)
                 .map(|c| (c.id, c.state))
         });
+        let mut hold_copy: Option<CopyId> = None;
         if let Some((copy, state)) = custody_for
             && !detail.doc.voided
         {
             let level = detail.doc.level;
+            if !self.hold_reason.trim().is_empty()
+                && state != CopyState::Destroyed
+                && ui
+                    .small_button(lang.tr(
+                        "冻结此份（按上面的冻结原因）",
+                        "Hold this copy (reason above)",
+                    ))
+                    .clicked()
+            {
+                hold_copy = Some(copy);
+            }
             if let Some(c) = detail.copies.iter().find(|c| c.id == copy)
                 && ui
                     .small_button(lang.tr("登记泄密/丢失事件…", "Record an incident…"))
@@ -279,6 +295,14 @@ impl DocumentsScreen {
                 &self.cabinets,
                 cmds,
             );
+        }
+        if let Some(copy) = hold_copy {
+            cmds.push(MainCommand::Carriers(
+                crate::ui::screens::carriers::CarrierAction::PlaceHold {
+                    target: crate::ledger::holds::HoldTarget::Copy(copy),
+                    reason: std::mem::take(&mut self.hold_reason),
+                },
+            ));
         }
         let Some(detail) = &self.detail else { return };
         if !detail.revisions.is_empty() {

@@ -196,3 +196,38 @@ fn r4_1_gui_a_stock_taking_with_one_copy_not_scanned_opens_an_incident() {
         vec![CopyState::InCabinet, CopyState::Lost]
     );
 }
+
+#[test]
+fn r5_1_gui_the_incident_dialog_picks_its_kind_every_time_it_opens() {
+    use baomi::ledger::incidents::{self, Kind};
+    let dir = tempfile::tempdir().unwrap();
+    office(dir.path());
+    {
+        let mut h = harness(dir.path(), common::clock());
+        common::gui::sign_in(&mut h);
+        click_button(&mut h, "清查");
+        click(&mut h, "泄密/丢失事件");
+        for (kind, what) in [("泄密", "会议记录被拍照"), ("其他违规", "涉密文件带回家中")]
+        {
+            click_button(&mut h, "登记事件");
+            common::gui::pick(&mut h, "类别", kind);
+            type_into(&mut h, "经过", what);
+            click(&mut h, "登记");
+            h.run();
+            h.get_by_label_contains("已登记事件 事件〔2026〕");
+        }
+    }
+    let s = common::sign_in(
+        dir.path(),
+        "custodian",
+        common::PASS,
+        common::system_clock(),
+    );
+    let kinds: Vec<Kind> = incidents::list(&s)
+        .unwrap()
+        .iter()
+        .map(|i| i.kind)
+        .collect();
+    assert_eq!(kinds, vec![Kind::Other, Kind::Leak], "newest first");
+    drop(s.lock("test"));
+}

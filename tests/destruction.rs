@@ -860,3 +860,148 @@ fn r4_3_the_stock_taking_reminder_and_the_review_window_are_settings_within_boun
             .any(|(a, d)| a == "settings.update" && d.contains("stocktake_warn_days"))
     );
 }
+
+/// What an outside review of this issue's code found, each closed: returning a held or listed
+/// copy to its sender, extending to 长期, a mark judged by what happened after it, voiding a
+/// registration whose copies wait on a list, a date and period corrected together, rows added to
+/// closed records behind the ledger's back, a round of every cabinet crediting a later one.
+#[test]
+fn r3_2_4_r4_1_r2_2_the_holes_an_outside_review_found_stay_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = common::new_vault(dir.path());
+    let o = office(&mut s);
+    let (doc, copies) = document(
+        &mut s,
+        o.cab,
+        3,
+        "关于某项目的会议纪要",
+        day(2016, 1, 1),
+        SecrecyPeriod::Years(10),
+    );
+    let back = |s: &mut Session, c: CopyId| {
+        custody::move_copy(
+            s,
+            c,
+            &CopyMove {
+                expected: CopyState::InCabinet,
+                to: CopyState::ReturnedToSender,
+                cabinet: None,
+                holder: None,
+                place: "集团公司党委办公室".into(),
+                note: "退回".into(),
+            },
+        )
+    };
+    // A held copy is not returned to its sender; nor one on an open list.
+    let hold = holds::place(&mut s, HoldTarget::Copy(copies[0]), "检查").unwrap();
+    assert!(refusal(back(&mut s, copies[0])).contains("冻结"));
+    holds::lift(&mut s, hold, "检查结束").unwrap();
+    let list = destruction::create(&mut s, "").unwrap();
+    destruction::add_item(&mut s, list, copies[0], "无保存价值").unwrap();
+    assert!(refusal(back(&mut s, copies[0])).contains("销毁〔2026〕1号"));
+    // Nor is its registration voided meanwhile.
+    assert!(refusal(documents::void(&mut s, doc, "误登")).contains("销毁〔2026〕1号"));
+    // 长期 is not an extension.
+    let text = refusal(secrecy::decide(
+        &mut s,
+        doc,
+        &Decision {
+            kind: DecisionKind::Extend,
+            level: Level::Jimi,
+            period: SecrecyPeriod::LongTerm,
+            decided_on: day(2026, 11, 26),
+            decided_by: "集团公司党委办公室".into(),
+            authority: "通知".into(),
+            reason: String::new(),
+            move_to: None,
+        },
+    ));
+    assert!(text.contains("长期"), "{text}");
+    // A copy found in place, then lent before closing, stays found.
+    let p = common::pass(HEAD_PASS);
+    let round = stocktake::start(&mut s, None, "").unwrap();
+    stocktake::mark(
+        &mut s,
+        round,
+        o.cab,
+        &format!("copy-{}", copies[1].0),
+        How::Scan,
+    )
+    .unwrap();
+    let loan = borrowing::request(
+        &mut s,
+        &BorrowRequest {
+            copy: copies[1],
+            borrower: o.borrower,
+            reason: "查阅".into(),
+            days: 3,
+            place: String::new(),
+            justification: String::new(),
+            overdue_override: None,
+        },
+    )
+    .unwrap();
+    borrowing::approve(&mut s, loan, &head(&p), "").unwrap();
+    borrowing::check_out(&mut s, loan).unwrap();
+    stocktake::close(&mut s, round, "").unwrap();
+    let r = stocktake::report(&s, round).unwrap();
+    let of = |c: CopyId| {
+        r.lines
+            .iter()
+            .find(|l| l.copy == Some(c))
+            .map(|l| l.outcome)
+    };
+    assert_eq!(of(copies[1]), Some(Outcome::Found));
+    // A round of every cabinet does not count for a cabinet added after it.
+    let later = cabinet(&mut s, "JM-09", Level::Jimi);
+    let last = stocktake::last_by_cabinet(&s).unwrap();
+    let k = last.iter().find(|c| c.cabinet == later).unwrap();
+    assert_eq!((k.last, k.overdue), (None, true));
+    // Closed records take no new rows, even by SQL.
+    let raw = s.raw_connection_for_tests();
+    assert!(
+        raw.execute(
+            "INSERT INTO stocktake_marks (stocktake_id, cabinet_id, copy_id, code, how, outcome, \
+             at, user_id) VALUES (?1, ?2, ?3, 'copy-x', 'scan', 'found', '2026', 1)",
+            rusqlite::params![round.0, o.cab.0, copies[2].0],
+        )
+        .is_err()
+    );
+    assert!(
+        raw.execute(
+            "UPDATE destructions SET state = 'executed' WHERE id = ?1",
+            [list.0]
+        )
+        .is_err(),
+        "draft → executed skips the approval"
+    );
+    // The date and the period of a registration are corrected together.
+    let (wrong, _) = document(
+        &mut s,
+        o.cab,
+        1,
+        "登记日期有误的文件",
+        day(2015, 3, 1),
+        SecrecyPeriod::Until(day(2018, 1, 1)),
+    );
+    let current = documents::get(&s, wrong).unwrap();
+    documents::edit(
+        &mut s,
+        wrong,
+        &DocumentEdit {
+            dated: day(2020, 3, 1),
+            period: SecrecyPeriod::Until(day(2029, 12, 31)),
+            ..DocumentEdit::from_document(&current)
+        },
+        "成文日期和保密期限登记有误",
+    )
+    .unwrap();
+    assert_eq!(
+        documents::get(&s, wrong).unwrap().marking,
+        "机密★2029年12月31日"
+    );
+    assert_eq!(
+        secrecy::history(&s, wrong).unwrap()[0].kind,
+        DecisionKind::Correction
+    );
+}

@@ -131,16 +131,19 @@ pub fn check(now: &Secret, p: &Proposal) -> Result<(), Message> {
             p.period
                 .validate(p.level, now.dated)
                 .map_err(|e| e.message())?;
-            let longer = match (
-                p.period.ends_on(p.level, now.dated),
-                now.period.ends_on(now.level, now.dated),
-            ) {
-                (Some(new), Some(old)) => new > old,
-                // To a condition or long term from a dated period: longer by nature.
-                (None, Some(_)) => true,
+            // An extension ends on a date within the statutory maximum: 长期 or a condition is
+            // not an extension (it has no end the law's maximum can bound).
+            let Some(new_end) = p.period.ends_on(p.level, now.dated) else {
+                return Err(Message::new(
+                    "延长须定到一个期限或日期（不超过法定最长期限），不能延长为长期或条件",
+                    "An extension ends at a period or a date within the statutory maximum, not long-term or a condition",
+                ));
+            };
+            let longer = match now.period.ends_on(now.level, now.dated) {
+                Some(old) => new_end > old,
                 // From a condition or long-term period any dated end is a change, not an
                 // extension.
-                (_, None) => false,
+                None => false,
             };
             if !longer {
                 return Err(Message::new(
@@ -236,6 +239,13 @@ mod tests {
             )
             .is_err()
         );
+        // 长期 and a condition have no end the maximum bounds.
+        for period in [
+            SecrecyPeriod::LongTerm,
+            SecrecyPeriod::Condition("项目结束".into()),
+        ] {
+            assert!(check(&now, &extend(period)).is_err());
+        }
     }
 
     #[test]

@@ -91,12 +91,16 @@ pub struct LedgerCopy {
     pub home_cabinet: Option<i64>,
 }
 
-/// One label found: the copy it names (`None` for a label the ledger lacks) and where.
+/// One label found: the copy it names (`None` for a label the ledger lacks), where, and the
+/// verdict given when it was marked (from the ledger at that moment: a copy found in place and
+/// lent an hour later was found).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
     pub copy_id: Option<i64>,
     pub code: String,
     pub cabinet: i64,
+    /// The verdict, where the ledger had it then, and its state then.
+    pub judged: Option<(Outcome, Option<i64>, Option<CopyState>)>,
 }
 
 /// One line of the result.
@@ -139,13 +143,20 @@ pub fn classify(
         {
             continue;
         }
+        let (outcome, expected_cabinet, ledger_state) = f.judged.unwrap_or_else(|| {
+            (
+                judge(copy, f.cabinet),
+                copy.and_then(|c| c.cabinet.or(c.home_cabinet)),
+                copy.map(|c| c.state),
+            )
+        });
         lines.push(Line {
             copy_id: f.copy_id,
             code: f.code.clone(),
-            outcome: judge(copy, f.cabinet),
-            expected_cabinet: copy.and_then(|c| c.cabinet.or(c.home_cabinet)),
+            outcome,
+            expected_cabinet,
             found_cabinet: Some(f.cabinet),
-            ledger_state: copy.map(|c| c.state),
+            ledger_state,
         });
     }
     for c in copies {
@@ -203,6 +214,7 @@ mod tests {
             copy_id: id,
             code: code.into(),
             cabinet,
+            judged: None,
         }
     }
 

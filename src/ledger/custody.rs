@@ -141,19 +141,23 @@ pub(crate) fn change(w: &Write<'_>, c: &Change<'_>) -> Result<Changed, LedgerErr
         c.to,
         CopyState::Borrowed | CopyState::InMeeting | CopyState::SentOut
     );
-    // A hold keeps the copy where it is: not handed out, sent or destroyed while it is open.
-    if leaves_custody || c.to == CopyState::Destroyed {
+    // Leaving custody for good or for a while: handed out, sent, returned to the sender.
+    let goes_away = leaves_custody || c.to == CopyState::ReturnedToSender;
+    // A hold keeps the copy where it is: not handed out, sent, returned or destroyed while it
+    // is open.
+    if goes_away || c.to == CopyState::Destroyed {
         let (zh, en) = match c.to {
             CopyState::Borrowed => ("借出", "handed out"),
             CopyState::SentOut => ("分发", "sent out"),
             CopyState::InMeeting => ("带出", "taken out"),
+            CopyState::ReturnedToSender => ("退回", "returned to the sender"),
             _ => ("销毁", "destroyed"),
         };
         super::holds::refuse_if_held(w.tx, c.copy, found.copy_no, zh, en)?;
     }
     // A copy waiting on a destruction list stays in its cabinet until it is destroyed or taken
     // off the list.
-    if leaves_custody && let Some(list) = super::destruction::open_list_of(w.tx, c.copy)? {
+    if goes_away && let Some(list) = super::destruction::open_list_of(w.tx, c.copy)? {
         return Err(LedgerError::Invalid(crate::domain::Message::new(
             format!(
                 "第{}份已列入{list}，不能离柜：如仍需使用，请先将其移出销毁清单",

@@ -179,10 +179,18 @@ fn check_copy(
     copy: CopyId,
     list: Option<&str>,
 ) -> Result<(u32, DocumentId), LedgerError> {
-    let (copy_no, document, state): (u32, i64, CopyState) = conn
-        .prepare_cached("SELECT copy_no, document_id, state FROM copies WHERE id = ?1")?
+    let (copy_no, document, state, voided): (u32, i64, CopyState, bool) = conn
+        .prepare_cached(
+            "SELECT c.copy_no, c.document_id, c.state, d.voided_at IS NOT NULL FROM copies c \
+             JOIN documents d ON d.id = c.document_id WHERE c.id = ?1",
+        )?
         .query_row([copy.0], |r| {
-            Ok((r.get(0)?, r.get(1)?, code_col(r, 2, CopyState::from_code)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                code_col(r, 2, CopyState::from_code)?,
+                r.get(3)?,
+            ))
         })
         .optional()?
         .ok_or_else(|| {
@@ -191,6 +199,12 @@ fn check_copy(
                 format!("No copy-{} in the ledger", copy.0),
             ))
         })?;
+    if voided {
+        return Err(LedgerError::Invalid(Message::new(
+            format!("第{copy_no}份所属的登记已作废，不列入销毁清单"),
+            format!("Copy {copy_no} belongs to a voided registration: it does not go on a list"),
+        )));
+    }
     let borrow = custody::open_borrow(conn, copy)?.map(|(form, _)| form);
     let open_distribution: bool = conn
         .prepare_cached(
@@ -332,12 +346,19 @@ pub fn remove_item(
         if n != 1 {
             return bad(("该份号不在本清单中", "That copy is not on this list"));
         }
+        let (copy_no, document, title): (u32, i64, String) = w.tx.query_row(
+            "SELECT c.copy_no, c.document_id, d.title FROM copies c \
+             JOIN documents d ON d.id = c.document_id WHERE c.id = ?1",
+            [copy.0],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
         Ok((
             (),
             Event::new(
                 AuditAction::DestructionRemoveItem,
                 id.0,
-                json!({"list_no": list_no, "copy_id": copy.0, "reason": reason.trim()}),
+                json!({"list_no": list_no, "copy_id": copy.0, "document_id": document,
+                       "title": title, "copy_no": copy_no, "reason": reason.trim()}),
             ),
         ))
     })
@@ -364,8 +385,10 @@ fn recheck_items(w: &Write<'_>, id: DestructionId, list_no: &str) -> Result<usiz
     }
     let mut refusals: Vec<Message> = Vec::new();
     for copy in &items {
-        if let Err(LedgerError::Invalid(m)) = check_copy(w.tx, *copy, Some(list_no)) {
-            refusals.push(m);
+        match check_copy(w.tx, *copy, Some(list_no)) {
+            Ok(_) => {}
+            Err(LedgerError::Invalid(m)) => refusals.push(m),
+            Err(e) => return Err(e),
         }
     }
     if !refusals.is_empty() {
@@ -506,6 +529,13 @@ pub fn execute(s: &mut Session, id: DestructionId, e: &Execution) -> Result<(), 
                 },
             )?;
         }
+        // Recorded while the list is still approved (the table takes supervisors only then).
+        for p in &supervisors {
+            w.tx.execute(
+                "INSERT INTO destruction_supervisors (destruction_id, person_id) VALUES (?1, ?2)",
+                params![id.0, p.0],
+            )?;
+        }
         w.tx.execute(
             "UPDATE destructions SET state = 'executed', executed_on = ?2, method = ?3, \
              method_detail = ?4, receipt_no = ?5, place = ?6, destroyer_person_id = ?7, \
@@ -522,12 +552,6 @@ pub fn execute(s: &mut Session, id: DestructionId, e: &Execution) -> Result<(), 
                 w.user.0
             ],
         )?;
-        for p in &supervisors {
-            w.tx.execute(
-                "INSERT INTO destruction_supervisors (destruction_id, person_id) VALUES (?1, ?2)",
-                params![id.0, p.0],
-            )?;
-        }
         Ok((
             (),
             Event::new(

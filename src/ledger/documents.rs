@@ -500,9 +500,10 @@ pub fn edit(
             .map(|(col, a, b)| ((*col).to_owned(), json!([a, b])))
             .collect(),
     );
+    // The date matters to the period too: its end moves with it (R2.2).
     let secrecy_changed = changes
         .iter()
-        .any(|(col, _, _)| matches!(*col, "level" | "period_kind" | "period_value"));
+        .any(|(col, _, _)| matches!(*col, "level" | "period_kind" | "period_value" | "dated"));
     let plain: Vec<_> = changes
         .iter()
         .filter(|(col, _, _)| !matches!(*col, "level" | "period_kind" | "period_value"))
@@ -511,24 +512,6 @@ pub fn edit(
     let editor = s.user().name.clone();
     s.write(|w| {
         let tx = w.tx;
-        // The level and period change only through the one path of the declassification
-        // review, as a correction: the copies are checked against the new level there.
-        if secrecy_changed {
-            super::secrecy::apply(
-                w,
-                id,
-                &super::secrecy::Decision {
-                    kind: crate::domain::secrecy::DecisionKind::Correction,
-                    level: new.level,
-                    period: new.period.clone(),
-                    decided_on: w.today,
-                    decided_by: editor.clone(),
-                    authority: "修改登记".to_owned(),
-                    reason: reason.trim().to_owned(),
-                    move_to: None,
-                },
-            )?;
-        }
         let changes = &plain;
         let sets = changes
             .iter()
@@ -553,6 +536,26 @@ pub fn edit(
                 rusqlite::params_from_iter(values),
             )?;
         }
+        // The level and period change only through the one path of the declassification
+        // review, as a correction (after the other fields, so a corrected date counts): the
+        // copies are checked against the new level there.
+        if secrecy_changed {
+            super::secrecy::apply(
+                w,
+                id,
+                &super::secrecy::Decision {
+                    kind: crate::domain::secrecy::DecisionKind::Correction,
+                    level: new.level,
+                    period: new.period.clone(),
+                    decided_on: w.today,
+                    decided_by: editor.clone(),
+                    authority: "修改登记".to_owned(),
+                    reason: reason.trim().to_owned(),
+                    move_to: None,
+                },
+            )?;
+        }
+
         tx.execute(
             "INSERT INTO document_revisions (document_id, at, user_id, changes, reason) \
              VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -620,18 +623,32 @@ pub fn void(s: &mut Session, id: DocumentId, reason: &str) -> Result<(), LedgerE
             "Write the reason for voiding",
         )));
     }
-    let destroyed: bool = s.conn().query_row(
-        "SELECT EXISTS (SELECT 1 FROM copies WHERE document_id = ?1 AND state = 'destroyed')",
-        [id.0],
-        |r| r.get(0),
-    )?;
-    if destroyed {
-        return Err(LedgerError::Invalid(crate::domain::Message::new(
-            "该文件已有份号经销毁清单销毁，登记须永久保留，不能作废",
-            "Copies of this document were destroyed on a destruction list: its registration is kept for ever and cannot be voided",
-        )));
-    }
     s.write(|w| {
+        // Inside the transaction: a destruction cannot slip in between.
+        let destroyed: bool = w.tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM copies WHERE document_id = ?1 AND state = 'destroyed')",
+            [id.0],
+            |r| r.get(0),
+        )?;
+        if destroyed {
+            return Err(LedgerError::Invalid(crate::domain::Message::new(
+                "该文件已有份号经销毁清单销毁，登记须永久保留，不能作废",
+                "Copies of this document were destroyed on a destruction list: its registration is kept for ever and cannot be voided",
+            )));
+        }
+        let listed: Option<String> = rusqlite::OptionalExtension::optional(w.tx.query_row(
+            "SELECT x.list_no FROM destruction_items i JOIN destructions x ON x.id = i.destruction_id \
+             JOIN copies c ON c.id = i.copy_id WHERE c.document_id = ?1 AND i.removed_at IS NULL \
+             AND x.state IN ('draft', 'approved') LIMIT 1",
+            [id.0],
+            |r| r.get(0),
+        ))?;
+        if let Some(list) = listed {
+            return Err(LedgerError::Invalid(crate::domain::Message::new(
+                format!("该文件有份号列在{list}中：请先移出清单或撤销清单，再作废登记"),
+                format!("Copies of this document are on {list}: take them off or cancel the list first"),
+            )));
+        }
         let changed = w.tx.execute(
             "UPDATE documents SET voided_at = ?2, void_reason = ?3 WHERE id = ?1 AND voided_at IS NULL",
             params![id.0, w.at(), reason.trim()],

@@ -135,6 +135,13 @@ pub fn open(s: &mut Session, n: &NewIncident) -> Result<IncidentId, LedgerError>
             "It cannot have happened after it was found, nor been found after today",
         ));
     }
+    let mut copies: Vec<(CopyId, bool)> = Vec::new();
+    for (c, lost) in &n.copies {
+        match copies.iter_mut().find(|(x, _)| x == c) {
+            Some(entry) => entry.1 |= *lost,
+            None => copies.push((*c, *lost)),
+        }
+    }
     s.write(|w| {
         let year = w.today.year();
         let seq = next_seq(w.tx, "incident", year)?;
@@ -161,7 +168,8 @@ pub fn open(s: &mut Session, n: &NewIncident) -> Result<IncidentId, LedgerError>
         )?;
         let id = IncidentId(w.tx.last_insert_rowid());
         let note = format!("{no}：{}", n.description.trim());
-        for (copy, lost) in &n.copies {
+        let mut marked: Vec<i64> = Vec::new();
+        for (copy, lost) in &copies {
             let state: CopyState = w
                 .tx
                 .query_row("SELECT state FROM copies WHERE id = ?1", [copy.0], |r| {
@@ -187,6 +195,9 @@ pub fn open(s: &mut Session, n: &NewIncident) -> Result<IncidentId, LedgerError>
                     },
                 )?;
             }
+            if mark_lost {
+                marked.push(copy.0);
+            }
             w.tx.execute(
                 "INSERT INTO incident_copies (incident_id, copy_id, marked_lost) VALUES (?1, ?2, ?3)",
                 params![id.0, copy.0, mark_lost],
@@ -206,8 +217,8 @@ pub fn open(s: &mut Session, n: &NewIncident) -> Result<IncidentId, LedgerError>
                 json!({"incident_no": no, "kind": n.kind.code(),
                        "occurred_on": n.occurred_on.to_string(),
                        "description": n.description.trim(),
-                       "copy_ids": n.copies.iter().map(|(c, _)| c.0).collect::<Vec<_>>(),
-                       "lost_copy_ids": n.copies.iter().filter(|(_, l)| *l).map(|(c, _)| c.0).collect::<Vec<_>>(),
+                       "copy_ids": copies.iter().map(|(c, _)| c.0).collect::<Vec<_>>(),
+                       "lost_copy_ids": marked,
                        "people_person_ids": n.people.iter().map(|p| p.0).collect::<Vec<_>>(),
                        "stocktake_id": n.stocktake.map(|x| x.0),
                        "borrow_id": n.borrow.map(|x| x.0)}),

@@ -205,7 +205,17 @@ pub fn start(
         )?;
         let id = StocktakeId(w.tx.last_insert_rowid());
         let mut codes = Vec::new();
-        for k in cabinets.unwrap_or(&[]) {
+        // A round of every cabinet lists them too: one added later was not checked by it.
+        let every: Vec<CabinetId> = match cabinets {
+            Some(_) => Vec::new(),
+            None => {
+                let mut stmt =
+                    w.tx.prepare("SELECT id FROM cabinets WHERE retired = 0 ORDER BY code")?;
+                stmt.query_map([], |r| Ok(CabinetId(r.get(0)?)))?
+                    .collect::<Result<Vec<_>, _>>()?
+            }
+        };
+        for k in cabinets.unwrap_or(&every) {
             let cabinet = cabinets::get_in(w.tx, *k)?;
             if cabinet.retired {
                 return bad((
@@ -289,6 +299,7 @@ pub fn mark(
         return bad(("请扫描或输入份号标签", "Scan or type a copy label"));
     }
     let copy_id = parse_label(&code);
+    let mut voided_registration = false;
     s.write_many(|w| {
         let (round_no, all) = open_round(w, id)?;
         if !covers(w.tx, id, all, cabinet)? {
@@ -299,11 +310,10 @@ pub fn mark(
         }
         let copy: Option<(LedgerCopy, u32, String)> = match copy_id {
             None => None,
-            Some(c) => w
-                .tx
-                .prepare_cached(
-                    "SELECT c.state, c.cabinet_id, c.copy_no, d.title FROM copies c \
-                     JOIN documents d ON d.id = c.document_id WHERE c.id = ?1",
+            Some(c) => {
+                w.tx.prepare_cached(
+                    "SELECT c.state, c.cabinet_id, c.copy_no, d.title, d.voided_at IS NOT NULL \
+                     FROM copies c JOIN documents d ON d.id = c.document_id WHERE c.id = ?1",
                 )?
                 .query_row([c], |r| {
                     Ok((
@@ -315,19 +325,28 @@ pub fn mark(
                         },
                         r.get(2)?,
                         r.get(3)?,
+                        r.get::<_, bool>(4)?,
                     ))
                 })
-                .optional()?,
+                .optional()?
+                .map(|(c, n, t, voided)| {
+                    voided_registration = voided;
+                    (c, n, t)
+                })
+            }
         };
         let known = copy.as_ref().map(|(c, _, _)| c.copy_id);
-        let already: bool = w
-            .tx
-            .prepare_cached(
+        let already: bool =
+            w.tx.prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM stocktake_marks WHERE stocktake_id = ?1 \
                  AND withdrawn_at IS NULL AND (copy_id = ?2 OR (?2 IS NULL AND code = ?3)))",
             )?
             .query_row(params![id.0, known, code], |r| r.get(0))?;
-        let outcome = judge(copy.as_ref().map(|(c, _, _)| c), cabinet.0);
+        let outcome = if voided_registration {
+            Outcome::Unexpected
+        } else {
+            judge(copy.as_ref().map(|(c, _, _)| c), cabinet.0)
+        };
         let name = match &copy {
             Some((_, n, title)) => format!("《{title}》第{n}份"),
             None => format!("标签 {code}"),
@@ -337,7 +356,14 @@ pub fn mark(
             None => format!("label {code}"),
         };
         let why = match (&copy, outcome) {
-            (None, _) => ("台账中没有此份号".to_owned(), "not in the ledger".to_owned()),
+            (None, _) => (
+                "台账中没有此份号".to_owned(),
+                "not in the ledger".to_owned(),
+            ),
+            (Some(_), _) if voided_registration => (
+                "账外：所属登记已作废".to_owned(),
+                "unexpected: its registration is voided".to_owned(),
+            ),
             (Some(_), Outcome::Found) => ("在位".to_owned(), "found".to_owned()),
             (Some((c, _, _)), Outcome::WrongCabinet) => {
                 let code = c
@@ -370,8 +396,9 @@ pub fn mark(
             ));
         }
         w.tx.prepare_cached(
-            "INSERT INTO stocktake_marks (stocktake_id, cabinet_id, copy_id, code, how, at, user_id) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO stocktake_marks (stocktake_id, cabinet_id, copy_id, code, how, outcome, \
+             ledger_state, expected_cabinet_id, at, user_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?
         .execute(params![
             id.0,
@@ -382,6 +409,9 @@ pub fn mark(
                 How::Scan => "scan",
                 How::Tick => "tick",
             },
+            outcome.code(),
+            copy.as_ref().map(|(c, _, _)| c.state.code()).unwrap_or(""),
+            copy.as_ref().and_then(|(c, _, _)| c.cabinet),
             w.at(),
             w.user.0
         ])?;
@@ -390,7 +420,10 @@ pub fn mark(
                 outcome,
                 copy: known.map(CopyId),
                 already: false,
-                text: Message::new(format!("{name}：{}", why.0), format!("{name_en}: {}", why.1)),
+                text: Message::new(
+                    format!("{name}：{}", why.0),
+                    format!("{name_en}: {}", why.1),
+                ),
             },
             vec![Event::new(
                 AuditAction::StocktakeMark,
@@ -457,16 +490,12 @@ fn round_of(conn: &rusqlite::Connection, id: StocktakeId) -> Result<Round, Ledge
         .ok_or_else(|| {
             LedgerError::Invalid(Message::from(format!("没有 stocktake-{} 这次清查", id.0)))
         })?;
-    let sql = if round.all_cabinets {
-        "SELECT id, code FROM cabinets WHERE retired = 0 OR ?1 = 0 ORDER BY code"
-    } else {
+    let mut stmt = conn.prepare(
         "SELECT k.id, k.code FROM stocktake_cabinets x JOIN cabinets k ON k.id = x.cabinet_id \
-         WHERE x.stocktake_id = ?1 ORDER BY k.code"
-    };
-    let mut stmt = conn.prepare(sql)?;
-    let param = if round.all_cabinets { 1 } else { id.0 };
+         WHERE x.stocktake_id = ?1 ORDER BY k.code",
+    )?;
     round.cabinets = stmt
-        .query_map([param], |r| Ok((CabinetId(r.get(0)?), r.get(1)?)))?
+        .query_map([id.0], |r| Ok((CabinetId(r.get(0)?), r.get(1)?)))?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(round)
 }
@@ -482,7 +511,9 @@ fn classify_now(conn: &rusqlite::Connection, round: &Round) -> Result<Vec<Line>,
         "SELECT c.id, c.state, c.cabinet_id, CASE WHEN c.state = 'in_cabinet' THEN c.cabinet_id \
          ELSE (SELECT e.cabinet_id FROM copy_events e WHERE e.copy_id = c.id \
                AND e.cabinet_id IS NOT NULL ORDER BY e.id DESC LIMIT 1) END \
-         FROM copies c WHERE c.state IN ('in_cabinet', 'borrowed', 'sent_out', 'in_meeting') \
+         FROM copies c WHERE (c.state IN ('in_cabinet', 'borrowed', 'sent_out', 'in_meeting') \
+           AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.id = c.document_id \
+                           AND d.voided_at IS NOT NULL)) \
          OR c.id IN (SELECT copy_id FROM stocktake_marks WHERE stocktake_id = ?1 \
                      AND withdrawn_at IS NULL)",
     )?;
@@ -497,15 +528,21 @@ fn classify_now(conn: &rusqlite::Connection, round: &Round) -> Result<Vec<Line>,
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut stmt = conn.prepare_cached(
-        "SELECT copy_id, code, cabinet_id FROM stocktake_marks WHERE stocktake_id = ?1 \
-         AND withdrawn_at IS NULL ORDER BY id",
+        "SELECT copy_id, code, cabinet_id, outcome, expected_cabinet_id, ledger_state \
+         FROM stocktake_marks WHERE stocktake_id = ?1 AND withdrawn_at IS NULL ORDER BY id",
     )?;
     let found = stmt
         .query_map([round.id.0], |r| {
+            let state: String = r.get(5)?;
             Ok(Found {
                 copy_id: r.get(0)?,
                 code: r.get(1)?,
                 cabinet: r.get(2)?,
+                judged: Some((
+                    code_col(r, 3, Outcome::from_code)?,
+                    r.get(4)?,
+                    CopyState::from_code(&state),
+                )),
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -756,8 +793,8 @@ pub fn last_by_cabinet(s: &Session) -> Result<Vec<CabinetCheck>, LedgerError> {
     let zone = s.zone();
     let mut stmt = s.conn().prepare(
         "SELECT k.id, k.code, (SELECT max(t.closed_at) FROM stocktakes t WHERE t.state = 'closed' \
-           AND (t.all_cabinets = 1 OR EXISTS (SELECT 1 FROM stocktake_cabinets x \
-                WHERE x.stocktake_id = t.id AND x.cabinet_id = k.id))) \
+           AND EXISTS (SELECT 1 FROM stocktake_cabinets x \
+                WHERE x.stocktake_id = t.id AND x.cabinet_id = k.id)) \
          FROM cabinets k WHERE k.retired = 0 ORDER BY k.code",
     )?;
     let rows = stmt.query_map([], |r| {
@@ -794,7 +831,8 @@ pub fn expected_in(
         "SELECT c.id, d.title, c.copy_no, EXISTS (SELECT 1 FROM stocktake_marks m \
            WHERE m.stocktake_id = ?1 AND m.copy_id = c.id AND m.withdrawn_at IS NULL) \
          FROM copies c JOIN documents d ON d.id = c.document_id \
-         WHERE c.state = 'in_cabinet' AND c.cabinet_id = ?2 ORDER BY d.id, c.copy_no",
+         WHERE c.state = 'in_cabinet' AND c.cabinet_id = ?2 AND d.voided_at IS NULL \
+         ORDER BY d.id, c.copy_no",
     )?;
     let rows = stmt.query_map(params![id.0, cabinet.0], |r| {
         Ok((

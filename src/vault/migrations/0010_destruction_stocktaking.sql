@@ -86,7 +86,9 @@ CREATE TABLE destructions (
     executed_by         INTEGER REFERENCES users(id),
     cancelled_at        TEXT,
     cancel_reason       TEXT NOT NULL DEFAULT '',
-    CHECK (state NOT IN ('approved', 'executed') OR approver_person_id IS NOT NULL),
+    CHECK (state NOT IN ('approved', 'executed')
+           OR (approver_person_id IS NOT NULL AND approval_kind IS NOT NULL
+               AND approved_at IS NOT NULL)),
     CHECK (state <> 'executed' OR (executed_on IS NOT NULL AND method IS NOT NULL
                                    AND destroyer_person_id IS NOT NULL))
 ) STRICT;
@@ -94,6 +96,12 @@ CREATE INDEX destructions_state ON destructions(state);
 CREATE TRIGGER destructions_closed BEFORE UPDATE ON destructions
 WHEN OLD.state IN ('executed', 'cancelled')
 BEGIN SELECT RAISE(ABORT, 'an executed or cancelled destruction list is never changed'); END;
+-- Draft → approved → executed; draft or approved → cancelled; nothing else.
+CREATE TRIGGER destructions_steps BEFORE UPDATE OF state ON destructions
+WHEN NEW.state IS NOT OLD.state
+ AND NOT ((OLD.state = 'draft' AND NEW.state IN ('approved', 'cancelled'))
+       OR (OLD.state = 'approved' AND NEW.state IN ('executed', 'cancelled')))
+BEGIN SELECT RAISE(ABORT, 'a destruction list goes draft, approved, executed (or cancelled)'); END;
 CREATE TRIGGER destructions_no_delete BEFORE DELETE ON destructions
 BEGIN SELECT RAISE(ABORT, 'destruction lists are never removed'); END;
 
@@ -103,6 +111,9 @@ CREATE TABLE destruction_supervisors (
     person_id      INTEGER NOT NULL REFERENCES people(id),
     PRIMARY KEY (destruction_id, person_id)
 ) STRICT;
+CREATE TRIGGER destruction_supervisors_when_approved BEFORE INSERT ON destruction_supervisors
+WHEN (SELECT state FROM destructions WHERE id = NEW.destruction_id) IS NOT 'approved'
+BEGIN SELECT RAISE(ABORT, 'supervisors are recorded when an approved list is executed'); END;
 CREATE TRIGGER destruction_supervisors_no_update BEFORE UPDATE ON destruction_supervisors
 BEGIN SELECT RAISE(ABORT, 'destruction supervisors are append-only'); END;
 CREATE TRIGGER destruction_supervisors_no_delete BEFORE DELETE ON destruction_supervisors
@@ -124,6 +135,9 @@ CREATE TABLE destruction_items (
 CREATE UNIQUE INDEX destruction_items_once ON destruction_items(destruction_id, copy_id)
     WHERE removed_at IS NULL;
 CREATE INDEX destruction_items_copy ON destruction_items(copy_id) WHERE removed_at IS NULL;
+CREATE TRIGGER destruction_items_only_draft BEFORE INSERT ON destruction_items
+WHEN (SELECT state FROM destructions WHERE id = NEW.destruction_id) IS NOT 'draft'
+BEGIN SELECT RAISE(ABORT, 'copies are added to a draft list only'); END;
 CREATE TRIGGER destruction_items_frozen BEFORE UPDATE ON destruction_items
 WHEN OLD.removed_at IS NOT NULL
   OR (SELECT state FROM destructions WHERE id = OLD.destruction_id) IN ('executed', 'cancelled')
@@ -133,7 +147,8 @@ BEGIN SELECT RAISE(ABORT, 'a destruction item is only taken off an open list, on
 CREATE TRIGGER destruction_items_no_delete BEFORE DELETE ON destruction_items
 BEGIN SELECT RAISE(ABORT, 'destruction items are never removed'); END;
 
--- Stock-taking rounds (清查): the cabinets they cover (none listed: every cabinet), the marks
+-- Stock-taking rounds (清查): the cabinets they cover (listed at the start, also for a round of
+-- every cabinet: a cabinet added later was not checked by it), the marks
 -- (found by scanning a label or ticking), and at closing the outcome of every copy, frozen so
 -- rounds stay comparable.
 CREATE TABLE stocktakes (
@@ -171,6 +186,11 @@ CREATE TABLE stocktake_marks (
     copy_id      INTEGER REFERENCES copies(id),             -- NULL: a label the ledger lacks
     code         TEXT NOT NULL,                              -- as scanned or typed
     how          TEXT NOT NULL CHECK (how IN ('scan', 'tick')),
+    -- The verdict when it was marked, from the ledger at that moment (a copy found in place
+    -- and lent an hour later was found): what closing freezes for a marked copy.
+    outcome      TEXT NOT NULL CHECK (outcome IN ('found', 'wrong_cabinet', 'unexpected')),
+    ledger_state TEXT NOT NULL DEFAULT '',
+    expected_cabinet_id INTEGER REFERENCES cabinets(id),
     at           TEXT NOT NULL,
     user_id      INTEGER NOT NULL REFERENCES users(id),
     withdrawn_at TEXT                                        -- a mark taken back (mis-scan)
@@ -179,6 +199,9 @@ CREATE UNIQUE INDEX stocktake_marks_once ON stocktake_marks(stocktake_id, copy_i
     WHERE copy_id IS NOT NULL AND withdrawn_at IS NULL;
 CREATE UNIQUE INDEX stocktake_marks_code_once ON stocktake_marks(stocktake_id, code)
     WHERE copy_id IS NULL AND withdrawn_at IS NULL;
+CREATE TRIGGER stocktake_marks_while_open BEFORE INSERT ON stocktake_marks
+WHEN (SELECT state FROM stocktakes WHERE id = NEW.stocktake_id) IS NOT 'open'
+BEGIN SELECT RAISE(ABORT, 'marks are recorded while the round is open'); END;
 CREATE TRIGGER stocktake_marks_frozen BEFORE UPDATE ON stocktake_marks
 WHEN OLD.withdrawn_at IS NOT NULL
   OR (SELECT state FROM stocktakes WHERE id = OLD.stocktake_id) <> 'open'
@@ -201,6 +224,9 @@ CREATE TABLE stocktake_results (
     ledger_state        TEXT NOT NULL DEFAULT ''
 ) STRICT;
 CREATE INDEX stocktake_results_round ON stocktake_results(stocktake_id, outcome);
+CREATE TRIGGER stocktake_results_at_closing BEFORE INSERT ON stocktake_results
+WHEN (SELECT state FROM stocktakes WHERE id = NEW.stocktake_id) IS NOT 'open'
+BEGIN SELECT RAISE(ABORT, 'results are frozen once, when the round closes'); END;
 CREATE TRIGGER stocktake_results_no_update BEFORE UPDATE ON stocktake_results
 BEGIN SELECT RAISE(ABORT, 'stock-taking results are append-only'); END;
 CREATE TRIGGER stocktake_results_no_delete BEFORE DELETE ON stocktake_results
@@ -242,6 +268,9 @@ CREATE TABLE incident_copies (
     marked_lost INTEGER NOT NULL CHECK (marked_lost IN (0, 1)),  -- recorded as lost by it
     PRIMARY KEY (incident_id, copy_id)
 ) STRICT;
+CREATE TRIGGER incident_copies_while_open BEFORE INSERT ON incident_copies
+WHEN (SELECT state FROM incidents WHERE id = NEW.incident_id) IS NOT 'open'
+BEGIN SELECT RAISE(ABORT, 'a closed incident is never changed'); END;
 CREATE TRIGGER incident_copies_no_update BEFORE UPDATE ON incident_copies
 BEGIN SELECT RAISE(ABORT, 'incident copies are append-only'); END;
 CREATE TRIGGER incident_copies_no_delete BEFORE DELETE ON incident_copies
@@ -252,6 +281,9 @@ CREATE TABLE incident_people (
     person_id   INTEGER NOT NULL REFERENCES people(id),
     PRIMARY KEY (incident_id, person_id)
 ) STRICT;
+CREATE TRIGGER incident_people_while_open BEFORE INSERT ON incident_people
+WHEN (SELECT state FROM incidents WHERE id = NEW.incident_id) IS NOT 'open'
+BEGIN SELECT RAISE(ABORT, 'a closed incident is never changed'); END;
 CREATE TRIGGER incident_people_no_update BEFORE UPDATE ON incident_people
 BEGIN SELECT RAISE(ABORT, 'incident people are append-only'); END;
 CREATE TRIGGER incident_people_no_delete BEFORE DELETE ON incident_people

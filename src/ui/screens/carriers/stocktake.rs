@@ -447,9 +447,15 @@ impl StocktakeScreen {
             ui.label(RichText::new(&r.round.round_no).strong().size(16.0));
             ui.label(lang.tr(r.round.state.label_zh(), r.round.state.label_en()));
         });
+        // While the round is open an unscanned copy is not missing yet: it is still to find.
+        let open = r.round.state == RoundState::Open;
+        let label = |o: Outcome| match o {
+            Outcome::Missing if open => lang.tr("尚未找到", "not found yet"),
+            _ => lang.tr(o.label_zh(), o.label_en()),
+        };
         let counts: Vec<String> = Outcome::ALL
             .iter()
-            .map(|o| format!("{} {}", lang.tr(o.label_zh(), o.label_en()), r.count(*o)))
+            .map(|o| format!("{} {}", label(*o), r.count(*o)))
             .collect();
         ui.label(counts.join("   "));
         if let Some((no, prev)) = &r.previous {
@@ -468,18 +474,31 @@ impl StocktakeScreen {
             });
         }
         let mut incident_for = None;
-        for l in r.lines.iter().filter(|l| l.outcome != Outcome::Found) {
+        // While open, what a scan just turned up (wrong cabinet, unexpected) comes before the
+        // copies still to find.
+        let mut shown: Vec<&stocktake::ReportLine> = r
+            .lines
+            .iter()
+            .filter(|l| l.outcome != Outcome::Found)
+            .collect();
+        if open {
+            shown.sort_by_key(|l| l.outcome == Outcome::Missing);
+        }
+        for l in shown {
             ui.horizontal(|ui| {
-                let text = RichText::new(lang.tr(l.outcome.label_zh(), l.outcome.label_en()));
-                ui.label(if l.outcome.is_problem() {
-                    text.color(crate::ui::widgets::DANGER).strong()
-                } else {
-                    text
-                });
+                let text = RichText::new(label(l.outcome));
+                ui.label(
+                    if l.outcome.is_problem() && !(open && l.outcome == Outcome::Missing) {
+                        text.color(crate::ui::widgets::DANGER).strong()
+                    } else {
+                        text
+                    },
+                );
                 let known = l.copy.and_then(|c| self.incident_of.get(&c));
                 if let Some(no) = known {
                     ui.label(RichText::new(no).weak());
                 } else if custodian
+                    && !open
                     && l.outcome == Outcome::Missing
                     && let Some(copy) = l.copy
                     && ui

@@ -231,3 +231,84 @@ fn r5_1_gui_the_incident_dialog_picks_its_kind_every_time_it_opens() {
     assert_eq!(kinds, vec![Kind::Other, Kind::Leak], "newest first");
     drop(s.lock("test"));
 }
+
+#[test]
+fn r5_1_gui_a_return_with_pages_missing_opens_its_incident_in_one_click() {
+    use baomi::ledger::borrowing::{self, BorrowRequest, Decider};
+    use baomi::ledger::incidents;
+    let dir = tempfile::tempdir().unwrap();
+    let copies = office(dir.path());
+    {
+        let mut s = common::sign_in(
+            dir.path(),
+            "custodian",
+            common::PASS,
+            common::system_clock(),
+        );
+        let borrower = people::add(
+            &mut s,
+            &NewPerson {
+                name: "周工".into(),
+                department: "党办".into(),
+                clearance: Clearance::Core,
+                pledge_signed_on: Some(day(2026, 1, 5)),
+                ..NewPerson::default()
+            },
+        )
+        .unwrap();
+        let id = borrowing::request(
+            &mut s,
+            &BorrowRequest {
+                copy: copies[0],
+                borrower,
+                reason: "查阅".into(),
+                days: 2,
+                place: String::new(),
+                justification: String::new(),
+                overdue_override: None,
+            },
+        )
+        .unwrap();
+        let p = common::pass(HEAD_PASS);
+        borrowing::approve(
+            &mut s,
+            id,
+            &Decider::SignedIn {
+                login: "head",
+                passphrase: &p,
+            },
+            "",
+        )
+        .unwrap();
+        borrowing::check_out(&mut s, id).unwrap();
+        borrowing::return_copy(&mut s, id, PersonId(1), false, "缺第3页", None).unwrap();
+        drop(s.lock("test"));
+    }
+    {
+        let mut h = harness(dir.path(), common::clock());
+        common::gui::sign_in(&mut h);
+        click_button(&mut h, "借阅");
+        click(&mut h, "全部记录");
+        click(&mut h, "借阅〔2026〕1号");
+        click(&mut h, "登记泄密/丢失事件");
+        h.get_by_label("涉及份号：《关于某项目的会议纪要》第1份");
+        click(&mut h, "登记");
+        h.run();
+        h.get_by_label("已登记事件 事件〔2026〕1号");
+        h.get_by_label("借阅〔2026〕1号");
+    }
+    let s = common::sign_in(
+        dir.path(),
+        "custodian",
+        common::PASS,
+        common::system_clock(),
+    );
+    let i = incidents::list(&s).unwrap().remove(0);
+    assert_eq!(i.borrow.as_deref(), Some("借阅〔2026〕1号"));
+    assert!(
+        i.description.contains("页数不全：缺第3页"),
+        "{}",
+        i.description
+    );
+    drop(s.lock("test"));
+}

@@ -358,10 +358,17 @@ def main() -> int:
         bad_image("a row removed from settings", ["DELETE FROM settings WHERE rowid ="
                                                   " (SELECT max(rowid) FROM settings)"],
                   "manifest mismatch: table settings")
+        # A page damaged: the type byte of the audit trail's root page, a page always in use
+        # (a byte picked by position alone can land in a page's unused space, which no check
+        # reads — it did once the schema grew). Which check sees it first decides the words:
+        # the b-tree structure (integrity_check) or the rows of the audit chain.
+        probe = sqlite3.connect(":memory:", isolation_level=None)
+        probe.deserialize(image)
+        root = probe.execute("SELECT rootpage FROM sqlite_master WHERE name = 'audit_events'").fetchone()[0]
+        page_size = probe.execute("PRAGMA page_size").fetchone()[0]
+        probe.close()
         img = bytearray(image)
-        img[len(img) // 2 + 100] ^= 0xFF               # a page damaged
-        # Where the byte lands decides which check sees it first: the b-tree structure
-        # (integrity_check) or the rows of the audit chain (a cell of audit_events).
+        img[(root - 1) * page_size] ^= 0xFF
         expect_fail("image: a damaged page",
                     [put(seal(H, make_payload(manifest, bytes(img)), master)), *R],
                     "image: ", "chain broken")

@@ -126,6 +126,19 @@ fn document(
     (id, copies)
 }
 
+/// A request to read `copy` for three working days.
+fn ask(copy: CopyId, borrower: PersonId) -> BorrowRequest {
+    BorrowRequest {
+        copy,
+        borrower,
+        reason: "查阅".into(),
+        days: 3,
+        place: String::new(),
+        justification: String::new(),
+        overdue_override: None,
+    }
+}
+
 fn state_of(s: &Session, copy: CopyId) -> CopyState {
     let doc = documents::document_of_copy(s, copy).unwrap();
     documents::copies(s, doc.id)
@@ -245,18 +258,7 @@ fn r3_2_4_a_list_approved_by_the_head_and_executed_by_two_people_destroys_for_ev
         },
     ));
     assert!(text.contains("R3.1.1"), "{text}");
-    let text = refusal(borrowing::request(
-        &mut s,
-        &BorrowRequest {
-            copy: copies[0],
-            borrower: o.borrower,
-            reason: "查阅".into(),
-            days: 3,
-            place: String::new(),
-            justification: String::new(),
-            overdue_override: None,
-        },
-    ));
+    let text = refusal(borrowing::request(&mut s, &ask(copies[0], o.borrower)));
     assert!(text.contains("已销毁"), "{text}");
     let again = destruction::create(&mut s, "").unwrap();
     assert!(refusal(destruction::add_item(&mut s, again, copies[0], "重复")).contains("已销毁"));
@@ -310,19 +312,7 @@ fn r3_2_4_destruction_is_refused_for_a_borrowed_held_or_distributed_copy() {
     );
     let list = destruction::create(&mut s, "").unwrap();
     // A copy requested for borrowing (and then lent) stays off the list.
-    let b = borrowing::request(
-        &mut s,
-        &BorrowRequest {
-            copy: copies[0],
-            borrower: o.borrower,
-            reason: "查阅".into(),
-            days: 3,
-            place: String::new(),
-            justification: String::new(),
-            overdue_override: None,
-        },
-    )
-    .unwrap();
+    let b = borrowing::request(&mut s, &ask(copies[0], o.borrower)).unwrap();
     let text = refusal(destruction::add_item(&mut s, list, copies[0], "无保存价值"));
     assert!(text.contains("未办结的借阅"), "{text}");
     let p = common::pass(HEAD_PASS);
@@ -334,19 +324,7 @@ fn r3_2_4_destruction_is_refused_for_a_borrowed_held_or_distributed_copy() {
     assert!(documents::get(&s, doc).unwrap().held);
     let text = refusal(destruction::add_item(&mut s, list, copies[1], "无保存价值"));
     assert!(text.contains("冻结"), "{text}");
-    let b2 = borrowing::request(
-        &mut s,
-        &BorrowRequest {
-            copy: copies[1],
-            borrower: o.borrower,
-            reason: "查阅".into(),
-            days: 3,
-            place: String::new(),
-            justification: String::new(),
-            overdue_override: None,
-        },
-    )
-    .unwrap();
+    let b2 = borrowing::request(&mut s, &ask(copies[1], o.borrower)).unwrap();
     borrowing::approve(&mut s, b2, &head(&p), "").unwrap();
     let text = refusal(borrowing::check_out(&mut s, b2));
     assert!(text.contains("冻结") && text.contains("借出"), "{text}");
@@ -361,19 +339,7 @@ fn r3_2_4_destruction_is_refused_for_a_borrowed_held_or_distributed_copy() {
     // A copy on an open list is not lent.
     let list2_copy = copies[2];
     destruction::add_item(&mut s, list, list2_copy, "无保存价值").unwrap();
-    let b3 = borrowing::request(
-        &mut s,
-        &BorrowRequest {
-            copy: list2_copy,
-            borrower: o.borrower,
-            reason: "查阅".into(),
-            days: 3,
-            place: String::new(),
-            justification: String::new(),
-            overdue_override: None,
-        },
-    )
-    .unwrap();
+    let b3 = borrowing::request(&mut s, &ask(list2_copy, o.borrower)).unwrap();
     borrowing::approve(&mut s, b3, &head(&p), "").unwrap();
     let text = refusal(borrowing::check_out(&mut s, b3));
     assert!(text.contains("销毁〔2026〕1号"), "{text}");
@@ -457,19 +423,7 @@ fn r4_1_stock_taking_classifies_all_four_outcomes_and_leaves_loans_out_of_missin
     );
     // a[3] is on loan.
     let p = common::pass(HEAD_PASS);
-    let loan = borrowing::request(
-        &mut s,
-        &BorrowRequest {
-            copy: a[3],
-            borrower: o.borrower,
-            reason: "查阅".into(),
-            days: 3,
-            place: String::new(),
-            justification: String::new(),
-            overdue_override: None,
-        },
-    )
-    .unwrap();
+    let loan = borrowing::request(&mut s, &ask(a[3], o.borrower)).unwrap();
     borrowing::approve(&mut s, loan, &head(&p), "").unwrap();
     borrowing::check_out(&mut s, loan).unwrap();
     let round = stocktake::start(&mut s, Some(&[o.cab]), "第四季度自查").unwrap();
@@ -928,19 +882,7 @@ fn r3_2_4_r4_1_r2_2_the_holes_an_outside_review_found_stay_closed() {
         How::Scan,
     )
     .unwrap();
-    let loan = borrowing::request(
-        &mut s,
-        &BorrowRequest {
-            copy: copies[1],
-            borrower: o.borrower,
-            reason: "查阅".into(),
-            days: 3,
-            place: String::new(),
-            justification: String::new(),
-            overdue_override: None,
-        },
-    )
-    .unwrap();
+    let loan = borrowing::request(&mut s, &ask(copies[1], o.borrower)).unwrap();
     borrowing::approve(&mut s, loan, &head(&p), "").unwrap();
     borrowing::check_out(&mut s, loan).unwrap();
     stocktake::close(&mut s, round, "").unwrap();

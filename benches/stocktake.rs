@@ -33,6 +33,11 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 fn main() {
+    // `cargo test --all-targets` runs this file too: only `cargo bench` runs the benchmark.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("stocktake bench: run with `cargo bench --bench stocktake`");
+        return;
+    }
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let mut s = Session::create(

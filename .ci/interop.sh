@@ -19,6 +19,16 @@ export HOME="$work"
 "$B" --vault "$work/v" --passphrase-file "$work/pass.txt" \
   init --unit 某县委办公室 --user wang --name 王保密 --demo | tail -1 > "$work/recovery.txt"
 "$B" --vault "$work/v" --passphrase-file "$work/pass.txt" demo --documents 200 >/dev/null
+# A security auditor with their own passphrase and two seals: the key file copy then holds a
+# seal key slot (kind 3), and the reader checks the seals from the spec alone.
+printf '%s\n' 'onetime 审计 2026' > "$work/once.txt"
+printf '%s\n' '审计员 本人口令 2026' > "$work/audit.txt"
+printf '%s\n' 'onetime 审计 2026' | "$B" --vault "$work/v" --passphrase-file "$work/pass.txt" \
+  add-user --user audit --name 审计员 --role auditor >/dev/null
+"$B" --vault "$work/v" --as audit --passphrase-file "$work/once.txt" passwd < "$work/audit.txt" >/dev/null
+for _ in 1 2; do
+  "$B" --vault "$work/v" --as audit --passphrase-file "$work/audit.txt" audit seal >/dev/null
+done
 mkdir "$work/media"
 "$B" --vault "$work/v" --passphrase-file "$work/pass.txt" \
   backup --to "$work/media" --allow-fixed-disk | tail -1
@@ -26,5 +36,7 @@ file=$(ls "$work"/media/*.baomi-backup)
 "$py" tests/interop/read_backup.py "$file" --passphrase-file "$work/pass.txt" --restore-check
 "$py" tests/interop/read_backup.py "$file" --recovery-key-file "$work/recovery.txt" --json \
   | "$py" -c 'import json,sys; m=json.load(sys.stdin); print("interop: recovery key opens it;", m.get("tables",{}).get("documents"), "documents")'
+"$py" tests/interop/read_backup.py "$file" --passphrase-file "$work/audit.txt" --login audit --json \
+  | "$py" -c 'import json,sys; o=json.load(sys.stdin)["own_seals"]; assert len(o["intact"]) == 2 and not o["failed"], o; print("interop: the auditor'"'"'s seals verify from the spec:", o)'
 "$py" tests/interop/test_read_backup.py "$file" "$work/pass.txt" "$work/recovery.txt"
 echo "interop: the independent reader verified Baomi's backup"

@@ -7,6 +7,15 @@ use std::path::Path;
 /// Replaces `path` with `bytes` so that a crash leaves either the old or the new file, whole.
 /// The file is private to its owner (0600).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, |f| f.write_all(bytes))
+}
+
+/// [`write_atomic`] for content written piece by piece (an export too large to hold in memory):
+/// `fill` writes through a buffer into the temporary file.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -30,8 +39,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        let mut f = options.open(&tmp)?;
-        f.write_all(bytes)?;
+        let f = options.open(&tmp)?;
+        let mut buffered = std::io::BufWriter::with_capacity(256 * 1024, f);
+        fill(&mut buffered)?;
+        let f = buffered.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
         drop(f);
         fs::rename(&tmp, path)?;

@@ -392,7 +392,10 @@ fn check_as_the_auditor_checks_the_seals_and_fails_on_a_rewritten_chain() {
     );
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
-    assert!(stdout.contains("审计链封存：1 个"), "{stdout}");
+    assert!(
+        stdout.contains("审计链封存：共 1 个，其中本人 1 个"),
+        "{stdout}"
+    );
     assert!(stdout.contains(&seal.code), "{stdout}");
     assert!(stdout.contains("完好"), "{stdout}");
     let out = baomi(dir.path(), &["check"], &format!("{PASS}\n"));

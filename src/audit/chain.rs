@@ -61,6 +61,60 @@ pub(super) fn link(key: &SubKey, prev_hash: &[u8], ev: &StoredEvent) -> [u8; 32]
     mac.finalize().into_bytes().into()
 }
 
+/// What an insider holding the master key can do (a test's attacker, never the app): set the
+/// details of event `seq` to `detail_json` and recompute every link from there, past the
+/// append-only triggers, so that the chain verifies again. Only the auditor's seals expose it.
+#[cfg(any(test, feature = "test-support"))]
+pub fn rewrite_consistently_for_tests(
+    conn: &rusqlite::Connection,
+    key: &SubKey,
+    seq: i64,
+    detail_json: &str,
+) -> Result<(), AuditError> {
+    conn.execute_batch("DROP TRIGGER IF EXISTS audit_events_no_update;")?;
+    conn.execute(
+        "UPDATE audit_events SET detail_json = ?1 WHERE seq = ?2",
+        params![detail_json, seq],
+    )?;
+    let mut prev: Vec<u8> = if seq == 1 {
+        GENESIS.to_vec()
+    } else {
+        conn.query_row(
+            "SELECT hash FROM audit_events WHERE seq = ?1",
+            [seq - 1],
+            |r| r.get(0),
+        )?
+    };
+    let events: Vec<StoredEvent> = {
+        let mut stmt = conn.prepare(
+            "SELECT seq, at, user_id, action, entity, entity_id, detail_json, prev_hash, hash              FROM audit_events WHERE seq >= ?1 ORDER BY seq",
+        )?;
+        stmt.query_map([seq], |r| {
+            Ok(StoredEvent {
+                seq: r.get(0)?,
+                at: r.get(1)?,
+                user_id: r.get(2)?,
+                action: r.get(3)?,
+                entity: r.get(4)?,
+                entity_id: r.get(5)?,
+                detail_json: r.get(6)?,
+                prev_hash: r.get(7)?,
+                hash: r.get(8)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?
+    };
+    for ev in events {
+        let hash = link(key, &prev, &ev).to_vec();
+        conn.execute(
+            "UPDATE audit_events SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
+            params![prev, hash, ev.seq],
+        )?;
+        prev = hash;
+    }
+    Ok(())
+}
+
 /// Appends `ev` at time `at` inside `tx`; returns its sequence number.
 pub fn append(
     tx: &Transaction<'_>,

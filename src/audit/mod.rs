@@ -9,6 +9,8 @@ mod chain;
 pub mod seal;
 mod verify;
 
+#[cfg(any(test, feature = "test-support"))]
+pub use chain::rewrite_consistently_for_tests;
 pub use chain::{GENESIS, NewEvent, StoredEvent, append, head, recent};
 pub use verify::{ChainStatus, verify};
 

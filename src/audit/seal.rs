@@ -1,18 +1,26 @@
 //! Seals of the chain's head by a security auditor, under a key only the auditor's passphrase
-//! gives (see migration 0006).
+//! gives (migrations 0006 and 0011; `docs/format/audit-chain.md`).
 //!
-//! `mac = HMAC-SHA256(seal_key, "baomi v1 audit seal" ‖ len‖vault_id ‖ len‖seq ‖ len‖head_hash
-//! ‖ len‖at ‖ len‖login)`, every `len` a big-endian u32; `seal_key` is Argon2id of the auditor's
-//! passphrase with the seal's salt and parameters; `key_id` is the first 8 bytes of
-//! `HMAC-SHA256(seal_key, "baomi v1 audit seal key id")`.
+//! Version 2 (made now): `mac = HMAC-SHA256(seal_key, "baomi v2 audit seal" ‖ len‖vault_id ‖
+//! len‖seq ‖ len‖head_hash ‖ len‖at ‖ len‖login ‖ len‖prev_mac)`, every `len` a big-endian u32;
+//! `seal_key` is the auditor's random seal key (wrapped by their passphrase in `ledger.keys`);
+//! `prev_mac` is the MAC of the auditor's previous version 2 seal, empty for the first.
+//!
+//! Version 1 (read only): the same without `prev_mac`, context `"baomi v1 audit seal"`, and
+//! `seal_key` Argon2id of the passphrase with the row's salt and parameters.
+//!
+//! `key_id` is the first 8 bytes of `HMAC-SHA256(seal_key, "baomi v1 audit seal key id")`:
+//! stored for the record, never trusted (a row's columns are what an insider edits).
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use crate::vault::SubKey;
 
-/// Domain separation of the seal MAC.
+/// Domain separation of the version 1 seal MAC.
 const SEAL_CONTEXT: &[u8] = b"baomi v1 audit seal";
+/// Domain separation of the version 2 seal MAC.
+const SEAL_V2_CONTEXT: &[u8] = b"baomi v2 audit seal";
 /// Domain separation of the key id.
 const KEY_ID_CONTEXT: &[u8] = b"baomi v1 audit seal key id";
 
@@ -29,6 +37,9 @@ pub struct Sealed<'a> {
     pub at: &'a str,
     /// The auditor's login.
     pub login: &'a str,
+    /// Version 2: the MAC of the auditor's previous seal (empty for the first); `None` for a
+    /// version 1 seal.
+    pub prev_mac: Option<&'a [u8]>,
 }
 
 fn hmac(key: &SubKey) -> Hmac<Sha256> {
@@ -37,15 +48,19 @@ fn hmac(key: &SubKey) -> Hmac<Sha256> {
 
 fn sealed_mac(key: &SubKey, s: &Sealed<'_>) -> Hmac<Sha256> {
     let mut mac = hmac(key);
-    mac.update(SEAL_CONTEXT);
+    mac.update(match s.prev_mac {
+        None => SEAL_CONTEXT,
+        Some(_) => SEAL_V2_CONTEXT,
+    });
     let seq = s.seq.to_string();
-    for field in [
+    let fields = [
         s.vault_id.as_bytes(),
         seq.as_bytes(),
         s.head_hash,
         s.at.as_bytes(),
         s.login.as_bytes(),
-    ] {
+    ];
+    for field in fields.into_iter().chain(s.prev_mac) {
         mac.update(&(field.len() as u32).to_be_bytes());
         mac.update(field);
     }
@@ -62,7 +77,7 @@ pub fn mac_matches(key: &SubKey, s: &Sealed<'_>, mac: &[u8]) -> bool {
     sealed_mac(key, s).verify_slice(mac).is_ok()
 }
 
-/// The key's id: tells "sealed under another passphrase" from "altered".
+/// The key's id, stored with each seal for the record (never trusted when checking).
 pub fn key_id(key: &SubKey) -> [u8; 8] {
     let mut mac = hmac(key);
     mac.update(KEY_ID_CONTEXT);
@@ -95,6 +110,7 @@ mod tests {
             head_hash: head,
             at: "2026-11-27T02:00:00.000000Z",
             login: "audit",
+            prev_mac: None,
         }
     }
 
@@ -109,6 +125,52 @@ mod tests {
             "94bfdf62ded63cf90027c28325ec891411ca850aa7d4fb1a659fd5e21c8f5372"
         );
         assert_eq!(hex(&key_id(&key)), "4181f42f19009e21");
+        // Version 2: the first seal of a series (empty prev_mac), then one after it.
+        let first = Sealed {
+            prev_mac: Some(&[]),
+            ..sealed(&head)
+        };
+        let first_mac = seal_mac(&key, &first);
+        assert_eq!(
+            hex(&first_mac),
+            "3f7ae49498f161f04a7d0b74fb63e9ef53aba709ce237b13267e40f6ef277579"
+        );
+        let second = Sealed {
+            seq: 42,
+            prev_mac: Some(&first_mac),
+            ..sealed(&head)
+        };
+        assert_eq!(
+            hex(&seal_mac(&key, &second)),
+            "ab5b9eefa8a5b6beb31ed7baf8a43fc658f9704cf45672f0bd6de9d2800b4653"
+        );
+    }
+
+    #[test]
+    fn a_version_2_seal_binds_its_predecessor_and_differs_from_version_1() {
+        let key = SubKey::from_bytes([7; 32]);
+        let head = [1u8; 32];
+        let v1 = seal_mac(&key, &sealed(&head));
+        let first = Sealed {
+            prev_mac: Some(&[]),
+            ..sealed(&head)
+        };
+        assert_ne!(seal_mac(&key, &first), v1);
+        assert!(!mac_matches(&key, &first, &v1));
+        let after = Sealed {
+            prev_mac: Some(&[3u8; 32]),
+            ..sealed(&head)
+        };
+        let mac = seal_mac(&key, &after);
+        assert!(!mac_matches(
+            &key,
+            &Sealed {
+                prev_mac: Some(&[4u8; 32]),
+                ..after
+            },
+            &mac
+        ));
+        assert!(mac_matches(&key, &after, &mac));
     }
 
     #[test]

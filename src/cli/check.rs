@@ -9,7 +9,7 @@ use super::secret_input::SecretInput;
 use super::{CliError, acting_login};
 use crate::audit::{self, ChainStatus};
 use crate::domain::role::Role;
-use crate::ledger::audit_log::{self, SealCheck};
+use crate::ledger::audit_log;
 use crate::ledger::hex;
 use crate::vault::{Vault, VaultError, WalState, migrations};
 
@@ -118,19 +118,8 @@ pub fn run(dir: &Path, input: &mut SecretInput, acting: Option<&str>) -> Result<
     if auditor && schema == latest {
         let found = audit_log::check_seals_on(ledger.conn(), &vault, &login, &passphrase)?;
         let zone = crate::ledger::settings::office_zone_of(ledger.conn()).unwrap_or_default();
-        out!("审计链封存：{} 个", found.len())?;
-        for (seal, verdict) in &found {
-            if matches!(verdict, SealCheck::ChainRewritten | SealCheck::SealAltered) {
-                ok = false;
-            }
-            out!(
-                "  第 {} 条 · {} · {} · 凭证码 {}：{}",
-                seal.seq,
-                zone.time_text(&seal.at),
-                seal.login,
-                seal.code,
-                verdict.label_zh()
-            )?;
+        if !super::audit::print_seal_checks(&found, zone, &login)? {
+            ok = false;
         }
     } else if schema < latest {
         out!("审计链封存：升级数据结构后核验")?;

@@ -9,6 +9,7 @@ macro_rules! out {
 }
 
 mod add_user;
+mod audit;
 mod backup;
 mod carriers;
 mod check;
@@ -86,6 +87,11 @@ pub enum Command {
     },
     /// Unlock and verify every page's HMAC, the database structure and the audit chain.
     Check,
+    /// 安全审计员：封存（seal）、核验（verify）、导出（export --out FILE）审计链
+    Audit {
+        #[command(subcommand)]
+        action: audit::AuditCommand,
+    },
     /// 更换恢复密钥：旧的恢复密钥立即失效，新的只显示这一次（例如创建台账库时恢复密钥未能显示或已遗失）
     RotateRecoveryKey,
     /// 预写日志（WAL）损坏后，放弃损坏点之后的事务：先把数据库和日志原样另存，再把日志截到最后一个完好的事务，解锁并记入审计日志
@@ -327,6 +333,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
             },
         ),
         Command::Check => check::run(&dir, &mut input, cli.acting.as_deref()),
+        Command::Audit { action } => audit::run(&dir, &mut input, cli.acting.as_deref(), action),
         Command::RotateRecoveryKey => {
             passwd::rotate_recovery_key(&dir, &mut input, cli.acting.as_deref())
         }

@@ -71,6 +71,7 @@ audit_actions! {
     BackupCreate => "backup.create", "backups", "备份台账", "Backup made";
     BackupRestore => "backup.restore", "backups", "从备份恢复", "Restored from a backup";
     AuditSeal => "audit.seal", "audit_seals", "封存审计链", "Audit chain sealed";
+    AuditExport => "audit.export", "audit_events", "导出审计链", "Audit trail exported";
     PersonCreate => "person.create", "people", "登记人员", "Person added";
     PersonUpdate => "person.update", "people", "修改人员", "Person changed";
     CabinetCreate => "cabinet.create", "cabinets", "登记专柜", "Cabinet added";

@@ -99,28 +99,42 @@ pub fn actions(s: &Session) -> Result<Vec<String>, LedgerError> {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Seal {
     pub id: i64,
+    /// 2: made with the auditor's seal key; 1: made before seal keys (keyed by the passphrase).
+    pub version: u8,
     /// The sealed head's sequence number.
     pub seq: i64,
     pub at: String,
-    /// The auditor who sealed it.
+    /// The auditor who sealed it, as the row says.
     pub login: String,
     /// The code the auditor notes on paper (the MAC's first 8 bytes).
     pub code: String,
 }
 
-/// What checking a seal found.
+/// What checking a seal found. Only [`SealCheck::Intact`] and [`SealCheck::OtherAuditor`] are
+/// not failures ([`SealCheck::is_failure`]): there is no harmless wording for a row of one's own
+/// that does not authenticate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum SealCheck {
-    /// The seal is authentic and the chain still has the sealed head.
+    /// One's own seal, authentic, and the chain still has the sealed head.
     Intact,
-    /// The seal is authentic but the event it sealed is gone or has another hash: the chain was
-    /// rewritten up to there.
+    /// One's own seal, authentic, but the event it sealed is gone or has another hash: the
+    /// chain was rewritten up to there.
     ChainRewritten,
-    /// The seal row does not authenticate under the auditor's key: it was altered.
+    /// The row claims to be one's own (login, account or key id), or claims an auditor who does
+    /// not exist, and does not authenticate under one's seal key: it was altered, whatever
+    /// column was edited.
     SealAltered,
-    /// Made under another passphrase (the auditor's earlier one): cannot be checked with this one.
-    OtherKey,
-    /// Made by another auditor: only they can check it.
+    /// One's own seal, authentic, but the seal it names as its predecessor is not among one's
+    /// authentic seals (or a second series started): a seal before it was removed, altered or
+    /// relabelled.
+    SeriesBroken,
+    /// A version 1 seal of one's own (made before seal keys) that does not authenticate under
+    /// the current passphrase: made before a change of passphrase (compare the paper notes), or
+    /// a version 2 seal rewritten to look old. Either way it proves nothing, and it fails: a
+    /// harmless verdict here is what an insider would aim for.
+    LegacyUnverifiable,
+    /// Made by another security auditor (an account with that role and login): only they can
+    /// check it; named and counted.
     OtherAuditor,
 }
 
@@ -130,46 +144,90 @@ impl SealCheck {
         match self {
             SealCheck::Intact => "完好：审计链与封存时一致",
             SealCheck::ChainRewritten => "审计链已被改写：封存的事件不存在或已不同",
-            SealCheck::SealAltered => "封存记录被篡改",
-            SealCheck::OtherKey => "封存时使用的是另一口令，无法用当前口令核验",
+            SealCheck::SealAltered => "封存记录被篡改（无法用你的封存密钥验证）",
+            SealCheck::SeriesBroken => "你此前的某次封存被删除、改动或冒名",
+            SealCheck::LegacyUnverifiable => {
+                "旧格式封存，无法用当前口令核验（更换口令之前所作？请与纸质记录比对；也可能被改动）"
+            }
             SealCheck::OtherAuditor => "由其他审计员封存，须其本人核验",
         }
+    }
+
+    /// Whether the finding fails the check (`audit verify` and `check` exit 1).
+    pub fn is_failure(self) -> bool {
+        !matches!(self, SealCheck::Intact | SealCheck::OtherAuditor)
+    }
+}
+
+/// What checking the seals found: each seal's finding, and whether the auditor holds a seal
+/// key none of whose seals is left (every one removed: a key is only ever made with its first
+/// seal).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SealReport {
+    pub checks: Vec<(Seal, SealCheck)>,
+    pub own_seals_missing: bool,
+}
+
+impl SealReport {
+    /// No finding fails.
+    pub fn passed(&self) -> bool {
+        !self.own_seals_missing && !self.checks.iter().any(|(_, c)| c.is_failure())
+    }
+
+    /// The finding for seal `id`.
+    pub fn of(&self, id: i64) -> Option<SealCheck> {
+        self.checks
+            .iter()
+            .find(|(s, _)| s.id == id)
+            .map(|(_, c)| *c)
     }
 }
 
 /// One seal row with what its check needs.
 struct SealRow {
     seal: Seal,
+    user_id: i64,
     head_hash: Vec<u8>,
-    salt: Vec<u8>,
-    params: crate::vault::KdfParams,
+    /// Version 1: the row's Argon2id salt and parameters.
+    legacy: Option<(Vec<u8>, crate::vault::KdfParams)>,
     key_id: Vec<u8>,
+    prev_mac: Option<Vec<u8>>,
     mac: Vec<u8>,
 }
 
-const SELECT_SEALS: &str = "SELECT id, seq, head_hash, at, login, salt, m_cost_kib, t_cost, \
-     p_cost, key_id, mac FROM audit_seals";
+const SELECT_SEALS: &str = "SELECT id, version, seq, head_hash, at, login, user_id, salt, \
+     m_cost_kib, t_cost, p_cost, key_id, prev_mac, mac FROM audit_seals";
 
 fn seal_rows(conn: &rusqlite::Connection) -> Result<Vec<SealRow>, LedgerError> {
     let mut stmt = conn.prepare_cached(&format!("{SELECT_SEALS} ORDER BY id DESC"))?;
     let rows = stmt.query_map([], |r| {
-        let mac: Vec<u8> = r.get(10)?;
+        let mac: Vec<u8> = r.get(13)?;
+        let salt: Option<Vec<u8>> = r.get(7)?;
+        let legacy = match salt {
+            Some(salt) => Some((
+                salt,
+                crate::vault::KdfParams {
+                    m_cost_kib: r.get(8)?,
+                    t_cost: r.get(9)?,
+                    p_cost: r.get(10)?,
+                },
+            )),
+            None => None,
+        };
         Ok(SealRow {
             seal: Seal {
                 id: r.get(0)?,
-                seq: r.get(1)?,
-                at: r.get(3)?,
-                login: r.get(4)?,
+                version: r.get(1)?,
+                seq: r.get(2)?,
+                at: r.get(4)?,
+                login: r.get(5)?,
                 code: crate::audit::seal::code(&mac),
             },
-            head_hash: r.get(2)?,
-            salt: r.get(5)?,
-            params: crate::vault::KdfParams {
-                m_cost_kib: r.get(6)?,
-                t_cost: r.get(7)?,
-                p_cost: r.get(8)?,
-            },
-            key_id: r.get(9)?,
+            user_id: r.get(6)?,
+            head_hash: r.get(3)?,
+            legacy,
+            key_id: r.get(11)?,
+            prev_mac: r.get(12)?,
             mac,
         })
     })?;
@@ -186,73 +244,93 @@ pub fn seals_on(conn: &rusqlite::Connection) -> Result<Vec<Seal>, LedgerError> {
     Ok(seal_rows(conn)?.into_iter().map(|r| r.seal).collect())
 }
 
-/// Checks the signed-in auditor's passphrase against their own key slot.
-fn auditor_passphrase(s: &Session, passphrase: &Passphrase) -> Result<(), LedgerError> {
-    s.require("封存审计链", &[Role::Auditor])?;
-    s.vault()
-        .verify_passphrase(&s.user().login, passphrase)
-        .map_err(|_| LedgerError::WrongCurrentPassphrase)
-}
-
-/// The seal key: Argon2id of the passphrase with a seal's salt and parameters.
-fn seal_key(
+/// The signed-in auditor's seal key, opened with their passphrase: `Ok(None)` when they have
+/// none yet (the passphrase is then checked against their key slot).
+fn own_seal_key(
+    vault: &crate::vault::Vault,
+    login: &str,
     passphrase: &Passphrase,
-    salt: &[u8],
-    params: crate::vault::KdfParams,
-) -> Result<SubKey, LedgerError> {
-    Ok(params.derive(passphrase, salt)?)
+) -> Result<Option<SubKey>, LedgerError> {
+    match vault.seal_key(login, passphrase) {
+        Ok(Some(key)) => Ok(Some(key)),
+        Ok(None) => {
+            vault
+                .verify_passphrase(login, passphrase)
+                .map_err(|_| LedgerError::WrongCurrentPassphrase)?;
+            Ok(None)
+        }
+        Err(crate::vault::VaultError::WrongPassphraseOrDamaged) => {
+            // The passphrase may be right and the seal key still wrapped by an earlier one
+            // (a reset by the administrator or with the recovery key cannot rewrap it).
+            if vault.verify_passphrase(login, passphrase).is_ok() {
+                Err(LedgerError::Invalid(crate::domain::Message::new(
+                    "你的封存密钥仍由重置之前的口令保护，当前口令打不开它：请用以前的口令核验或封存，或请管理员在审计日志中记录此情况",
+                    "Your seal key is still protected by the passphrase you had before a reset: the current one does not open it",
+                )))
+            } else {
+                Err(LedgerError::WrongCurrentPassphrase)
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
-/// Seals the chain's current head with a key from the signed-in auditor's passphrase; the seal
-/// is itself an audit event. Returns the seal (its code is for the auditor's paper notes).
+/// The MAC fields of a row.
+fn sealed_of<'a>(r: &'a SealRow, vault_id: &'a str) -> crate::audit::seal::Sealed<'a> {
+    crate::audit::seal::Sealed {
+        vault_id,
+        seq: r.seal.seq,
+        head_hash: &r.head_hash,
+        at: &r.seal.at,
+        login: &r.seal.login,
+        prev_mac: if r.seal.version == 2 {
+            Some(r.prev_mac.as_deref().unwrap_or(&[]))
+        } else {
+            None
+        },
+    }
+}
+
+/// Seals the chain's current head with the signed-in auditor's seal key (made at their first
+/// seal: random, wrapped by their passphrase in `ledger.keys`); the seal is itself an audit
+/// event. Returns the seal (its code is for the auditor's paper notes).
 pub fn seal_chain(s: &mut Session, passphrase: &Passphrase) -> Result<Seal, LedgerError> {
-    auditor_passphrase(s, passphrase)?;
+    s.require("封存审计链", &[Role::Auditor])?;
     let login = s.user().login.clone();
+    let existing = own_seal_key(s.vault(), &login, passphrase)?;
     let (seq, head_hash) = crate::audit::head(s.conn())?.ok_or_else(|| {
         LedgerError::Invalid(crate::domain::Message::new(
             "审计链为空，无可封存",
             "The audit chain is empty: nothing to seal",
         ))
     })?;
-    // The auditor's earlier salt and parameters when the passphrase is the same (one key for all
-    // of their seals keeps a check to one derivation); otherwise a fresh salt and the
-    // parameters of the auditor's key slot.
-    let previous = seal_rows(s.conn())?
-        .into_iter()
-        .find(|r| r.seal.login == login);
-    let mut reuse = None;
-    if let Some(p) = previous {
-        let key = seal_key(passphrase, &p.salt, p.params)?;
-        if crate::audit::seal::key_id(&key).as_slice() == p.key_id.as_slice() {
-            reuse = Some((p.salt, p.params, key));
-        }
-    }
-    let (salt, params, key) = match reuse {
-        Some(r) => r,
-        None => {
-            let params = s
-                .vault()
-                .key_file()
-                .slots
-                .iter()
-                .find(|slot| slot.owner == crate::vault::SlotOwner::User(login.clone()))
-                .and_then(|slot| slot.kdf)
-                .ok_or(LedgerError::UserInactive)?;
-            let mut salt = vec![0u8; 16];
-            getrandom::fill(&mut salt).map_err(|_| {
-                LedgerError::Invalid(crate::domain::Message::new(
-                    "无法取得随机数",
-                    "No random numbers could be obtained",
-                ))
-            })?;
-            let key = seal_key(passphrase, &salt, params)?;
-            (salt, params, key)
-        }
-    };
     let vault_id = s.vault().key_file().vault_id_hex();
-    s.write(|w| {
-        let tx = w.tx;
-        let uid = w.user.0;
+    let (key, new_key) = match existing {
+        Some(k) => (k, false),
+        None => (SubKey::random()?, true),
+    };
+    // The predecessor: the newest of this auditor's seals that authenticates under the key.
+    let prev_mac: Vec<u8> = if new_key {
+        Vec::new()
+    } else {
+        seal_rows(s.conn())?
+            .into_iter()
+            .filter(|r| r.seal.version == 2)
+            .find(|r| crate::audit::seal::mac_matches(&key, &sealed_of(r, &vault_id), &r.mac))
+            .map(|r| r.mac)
+            .unwrap_or_default()
+    };
+    // A seal key is created together with its first seal, in one transaction: a key with no
+    // seal of its own that still verifies means the auditor's seals were removed or altered.
+    // Starting a new series then would hide it.
+    if !new_key && prev_mac.is_empty() {
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
+            "你已有封存密钥，但找不到任何一个能用它验证的本人封存：封存记录被删除或篡改。请先运行核验（baomi audit verify）并报告，不要继续封存",
+            "You have a seal key but none of your seals verifies under it: your seals were removed or altered. Run the check and report it; do not seal again",
+        )));
+    }
+    let key_id = crate::audit::seal::key_id(&key);
+    let insert = |w: &super::session::Write<'_>| -> Result<(Seal, Event), LedgerError> {
         let at = w.now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         let mac = crate::audit::seal::seal_mac(
             &key,
@@ -262,27 +340,26 @@ pub fn seal_chain(s: &mut Session, passphrase: &Passphrase) -> Result<Seal, Ledg
                 head_hash: &head_hash,
                 at: &at,
                 login: &login,
+                prev_mac: Some(&prev_mac),
             },
         );
-        tx.execute(
-            "INSERT INTO audit_seals (seq, head_hash, at, user_id, login, salt, m_cost_kib, \
-             t_cost, p_cost, key_id, mac) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        w.tx.execute(
+            "INSERT INTO audit_seals (version, seq, head_hash, at, user_id, login, key_id, \
+             prev_mac, mac) VALUES (2, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             rusqlite::params![
                 seq,
                 head_hash,
                 at,
-                uid,
+                w.user.0,
                 login,
-                salt,
-                params.m_cost_kib,
-                params.t_cost,
-                params.p_cost,
-                crate::audit::seal::key_id(&key).as_slice(),
+                key_id.as_slice(),
+                prev_mac,
                 mac.as_slice()
             ],
         )?;
         let seal = Seal {
-            id: tx.last_insert_rowid(),
+            id: w.tx.last_insert_rowid(),
+            version: 2,
             seq,
             at,
             login: login.clone(),
@@ -291,81 +368,274 @@ pub fn seal_chain(s: &mut Session, passphrase: &Passphrase) -> Result<Seal, Ledg
         let event = Event::new(
             AuditAction::AuditSeal,
             seal.id,
-            serde_json::json!({"seq": seq, "seal_code": seal.code}),
+            serde_json::json!({"seq": seq, "seal_code": seal.code, "new_seal_key": new_key}),
         );
         Ok((seal, event))
-    })
+    };
+    if new_key {
+        let login2 = login.clone();
+        s.write_with_keys(insert, |vault, master| {
+            vault.set_seal_key_with(master, &login2, passphrase, &key)
+        })
+    } else {
+        s.write(insert)
+    }
 }
 
 /// Checks every seal against the chain with the signed-in auditor's passphrase: their own seals
-/// are authenticated and compared with the chain; others' are listed as such.
-pub fn check_seals(
-    s: &Session,
-    passphrase: &Passphrase,
-) -> Result<Vec<(Seal, SealCheck)>, LedgerError> {
-    auditor_passphrase(s, passphrase)?;
+/// are authenticated and compared with the chain; others' are named as such.
+pub fn check_seals(s: &Session, passphrase: &Passphrase) -> Result<SealReport, LedgerError> {
+    s.require("核验审计链封存", &[Role::Auditor])?;
     check_seals_on(s.conn(), s.vault(), &s.user().login, passphrase)
 }
 
 /// [`check_seals`] on an open database without a session (for `baomi check`, which writes
-/// nothing): `login` is an auditor whose passphrase the caller has already checked.
+/// nothing): `login` is a security auditor's.
+///
+/// Which rows are one's own is decided by the seal key first: a version 2 row that
+/// authenticates under it is one's own whatever it says. A row that does not, but names one's
+/// login, account or key id, is altered; a row naming a login that is not a security auditor's
+/// account is altered too. Only a row naming another auditor's account is left to them.
 pub fn check_seals_on(
     conn: &rusqlite::Connection,
     vault: &crate::vault::Vault,
     login: &str,
     passphrase: &Passphrase,
-) -> Result<Vec<(Seal, SealCheck)>, LedgerError> {
+) -> Result<SealReport, LedgerError> {
+    let key = own_seal_key(vault, login, passphrase)?;
     let vault_id = vault.key_file().vault_id_hex();
-    // One derivation per distinct salt and parameters.
-    let mut keys: Vec<(Vec<u8>, crate::vault::KdfParams, SubKey)> = Vec::new();
-    let mut out = Vec::new();
-    for r in seal_rows(conn)? {
-        if r.seal.login != login {
-            out.push((r.seal, SealCheck::OtherAuditor));
-            continue;
-        }
-        let known = keys
-            .iter()
-            .position(|(salt, params, _)| *salt == r.salt && *params == r.params);
-        let i = match known {
-            Some(i) => i,
-            None => {
-                // A damaged row may carry out-of-bounds parameters: that is an altered seal.
-                let Ok(key) = seal_key(passphrase, &r.salt, r.params) else {
-                    out.push((r.seal, SealCheck::SealAltered));
-                    continue;
-                };
-                keys.push((r.salt.clone(), r.params, key));
-                keys.len() - 1
-            }
-        };
-        let key = &keys[i].2;
-        let sealed = crate::audit::seal::Sealed {
-            vault_id: &vault_id,
-            seq: r.seal.seq,
-            head_hash: &r.head_hash,
-            at: &r.seal.at,
-            login: &r.seal.login,
-        };
-        let verdict = if crate::audit::seal::key_id(key).as_slice() != r.key_id.as_slice() {
-            SealCheck::OtherKey
-        } else if !crate::audit::seal::mac_matches(key, &sealed, &r.mac) {
-            SealCheck::SealAltered
-        } else {
-            let now: Option<Vec<u8>> = conn
-                .query_row(
-                    "SELECT hash FROM audit_events WHERE seq = ?1",
-                    [r.seal.seq],
-                    |row| row.get(0),
-                )
-                .optional()?;
-            if now.as_deref() == Some(r.head_hash.as_slice()) {
+    let my_id: Option<i64> = conn
+        .query_row("SELECT id FROM users WHERE login = ?1", [login], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let auditors: Vec<(i64, String)> = {
+        let mut stmt = conn.prepare("SELECT id, login FROM users WHERE role = 'auditor'")?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?
+    };
+    let my_key_id = key.as_ref().map(crate::audit::seal::key_id);
+    let head_still = |seq: i64, hash: &[u8]| -> Result<bool, LedgerError> {
+        let now: Option<Vec<u8>> = conn
+            .query_row(
+                "SELECT hash FROM audit_events WHERE seq = ?1",
+                [seq],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(now.as_deref() == Some(hash))
+    };
+    let rows = seal_rows(conn)?;
+    // Version 1 keys: one derivation per distinct salt and parameters.
+    let mut legacy_keys: Vec<(Vec<u8>, crate::vault::KdfParams, Option<SubKey>)> = Vec::new();
+    let mut out: Vec<(Seal, SealCheck)> = Vec::with_capacity(rows.len());
+    // MACs of one's own authentic version 2 seals, for the series check.
+    let mut own_macs: Vec<Vec<u8>> = Vec::new();
+    for r in &rows {
+        let authentic_v2 = r.seal.version == 2
+            && key.as_ref().is_some_and(|k| {
+                crate::audit::seal::mac_matches(k, &sealed_of(r, &vault_id), &r.mac)
+            });
+        let claims_me = r.seal.login == login
+            || Some(r.user_id) == my_id
+            || my_key_id.is_some_and(|id| id.as_slice() == r.key_id.as_slice());
+        let verdict = if authentic_v2 {
+            own_macs.push(r.mac.clone());
+            if head_still(r.seal.seq, &r.head_hash)? {
                 SealCheck::Intact
             } else {
                 SealCheck::ChainRewritten
             }
+        } else if claims_me {
+            match (&r.legacy, r.seal.login == login) {
+                (Some((salt, params)), true) => {
+                    let known = legacy_keys
+                        .iter()
+                        .position(|(s, p, _)| s == salt && p == params);
+                    let i = match known {
+                        Some(i) => i,
+                        None => {
+                            // Out-of-bounds parameters derive nothing: such a row is altered.
+                            let k = params.derive(passphrase, salt).ok();
+                            legacy_keys.push((salt.clone(), *params, k));
+                            legacy_keys.len() - 1
+                        }
+                    };
+                    match &legacy_keys[i].2 {
+                        Some(k)
+                            if crate::audit::seal::mac_matches(
+                                k,
+                                &sealed_of(r, &vault_id),
+                                &r.mac,
+                            ) =>
+                        {
+                            if head_still(r.seal.seq, &r.head_hash)? {
+                                SealCheck::Intact
+                            } else {
+                                SealCheck::ChainRewritten
+                            }
+                        }
+                        Some(_) => SealCheck::LegacyUnverifiable,
+                        None => SealCheck::SealAltered,
+                    }
+                }
+                _ => SealCheck::SealAltered,
+            }
+        } else if auditors
+            .iter()
+            .any(|(id, l)| *l == r.seal.login && *id == r.user_id)
+        {
+            SealCheck::OtherAuditor
+        } else {
+            SealCheck::SealAltered
         };
-        out.push((r.seal, verdict));
+        out.push((r.seal.clone(), verdict));
     }
+    // The series: every authentic version 2 seal names an authentic predecessor, and only one
+    // starts the series.
+    let mut starts = 0;
+    for (r, (_, verdict)) in rows.iter().zip(out.iter_mut()).rev() {
+        let own_v2 = r.seal.version == 2
+            && matches!(verdict, SealCheck::Intact | SealCheck::ChainRewritten)
+            && own_macs.contains(&r.mac);
+        if !own_v2 {
+            continue;
+        }
+        let prev = r.prev_mac.as_deref().unwrap_or(&[]);
+        let linked = if prev.is_empty() {
+            starts += 1;
+            starts == 1
+        } else {
+            own_macs.iter().any(|m| m.as_slice() == prev)
+        };
+        if !linked && *verdict == SealCheck::Intact {
+            *verdict = SealCheck::SeriesBroken;
+        }
+    }
+    Ok(SealReport {
+        own_seals_missing: key.is_some() && own_macs.is_empty(),
+        checks: out,
+    })
+}
+
+/// What [`export_trail`] wrote.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrailExport {
+    pub events: i64,
+    pub seals: usize,
+    /// The head exported, `seq:hex`.
+    pub head: String,
+}
+
+fn hex_opt(b: Option<Vec<u8>>) -> serde_json::Value {
+    match b {
+        Some(b) => serde_json::Value::String(super::hex(&b)),
+        None => serde_json::Value::Null,
+    }
+}
+
+/// Writes the whole audit trail to `path` as one JSON document for an outside verifier: every
+/// event with its chain fields (`prev_hash`, `hash`), the head, and every seal row with all its
+/// columns (`docs/format/audit-chain.md` says how to check them). The security auditor only.
+/// Written to a temporary name, synced and renamed (0600); audited once written.
+pub fn export_trail(s: &mut Session, path: &std::path::Path) -> Result<TrailExport, LedgerError> {
+    s.require("导出审计链", &[Role::Auditor])?;
+    s.refuse_output_in_vault(path)?;
+    let vault_id = s.vault().key_file().vault_id_hex();
+    let head = crate::audit::head(s.conn())?;
+    let head_text = s.audit_head_hex()?;
+    let by = s.user().login.clone();
+    let at = s
+        .clock()
+        .now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let seals: Vec<serde_json::Value> = {
+        let mut stmt = s.conn().prepare(
+            "SELECT id, version, seq, head_hash, at, user_id, login, salt, m_cost_kib, t_cost, \
+             p_cost, key_id, prev_mac, mac FROM audit_seals ORDER BY id",
+        )?;
+        stmt.query_map([], |r| {
+            Ok(serde_json::json!({
+                "id": r.get::<_, i64>(0)?,
+                "version": r.get::<_, i64>(1)?,
+                "seq": r.get::<_, i64>(2)?,
+                "head_hash": super::hex(&r.get::<_, Vec<u8>>(3)?),
+                "at": r.get::<_, String>(4)?,
+                "user_id": r.get::<_, i64>(5)?,
+                "login": r.get::<_, String>(6)?,
+                "salt": hex_opt(r.get(7)?),
+                "m_cost_kib": r.get::<_, Option<i64>>(8)?,
+                "t_cost": r.get::<_, Option<i64>>(9)?,
+                "p_cost": r.get::<_, Option<i64>>(10)?,
+                "key_id": super::hex(&r.get::<_, Vec<u8>>(11)?),
+                "prev_mac": hex_opt(r.get(12)?),
+                "mac": super::hex(&r.get::<_, Vec<u8>>(13)?),
+            }))
+        })?
+        .collect::<Result<_, _>>()?
+    };
+    let mut events = 0i64;
+    let io =
+        |e: std::io::Error| LedgerError::Vault(crate::vault::VaultError::io("导出审计链", path, e));
+    let mut failure: Option<LedgerError> = None;
+    crate::fsutil::write_atomic_with(path, |f| {
+        let header = serde_json::json!({
+            "format": "baomi audit trail export 1",
+            "vault_id": vault_id,
+            "exported_at": at,
+            "exported_by": by,
+            "head": head.as_ref().map(|(seq, h)| serde_json::json!({"seq": seq, "hash": super::hex(h)})),
+        });
+        // The header's fields, then the events streamed one by one, then the seals.
+        let text = serde_json::to_string(&header).map_err(std::io::Error::other)?;
+        f.write_all(&text.as_bytes()[..text.len() - 1])?;
+        f.write_all(b",\"events\":[")?;
+        let result = (|| -> Result<(), LedgerError> {
+            let mut stmt = s.conn().prepare(
+                "SELECT e.seq, e.at, e.user_id, u.login, e.action, e.entity, e.entity_id, \
+                 e.detail_json, e.prev_hash, e.hash FROM audit_events e \
+                 LEFT JOIN users u ON u.id = e.user_id ORDER BY e.seq",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let row = serde_json::json!({
+                    "seq": r.get::<_, i64>(0)?,
+                    "at": r.get::<_, String>(1)?,
+                    "user_id": r.get::<_, Option<i64>>(2)?,
+                    "login": r.get::<_, Option<String>>(3)?,
+                    "action": r.get::<_, String>(4)?,
+                    "entity": r.get::<_, String>(5)?,
+                    "entity_id": r.get::<_, String>(6)?,
+                    "detail_json": r.get::<_, String>(7)?,
+                    "prev_hash": super::hex(&r.get::<_, Vec<u8>>(8)?),
+                    "hash": super::hex(&r.get::<_, Vec<u8>>(9)?),
+                });
+                if events > 0 {
+                    f.write_all(b",\n").map_err(io)?;
+                }
+                serde_json::to_writer(&mut *f, &row)
+                    .map_err(|e| io(std::io::Error::other(e)))?;
+                events += 1;
+            }
+            Ok(())
+        })();
+        if let Err(e) = result {
+            failure = Some(e);
+            return Err(std::io::Error::other("export failed"));
+        }
+        f.write_all(b"],\"seals\":")?;
+        serde_json::to_writer(&mut *f, &seals).map_err(std::io::Error::other)?;
+        f.write_all(b"}\n")
+    })
+    .map_err(|e| failure.take().unwrap_or_else(|| io(e)))?;
+    let out = TrailExport {
+        events,
+        seals: seals.len(),
+        head: head_text,
+    };
+    let detail = serde_json::json!({
+        "file": path.display().to_string(), "events": events, "seals": out.seals, "head": out.head,
+    });
+    s.write(|_| Ok(((), Event::new(AuditAction::AuditExport, "", detail))))?;
     Ok(out)
 }

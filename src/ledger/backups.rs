@@ -298,7 +298,8 @@ pub fn restore(
     let placement = restored.placement.clone();
     let login = match &restored.opened_by {
         SlotOwner::User(l) => Some(l.clone()),
-        SlotOwner::Recovery => None,
+        // A seal key slot never opens the master key.
+        SlotOwner::Recovery | SlotOwner::SealKey(_) => None,
     };
     let m = restored.verified.manifest.clone();
     let aside = placement

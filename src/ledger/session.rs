@@ -357,8 +357,9 @@ impl Session {
             disk_full: false,
         };
         let how = match session.ledger.opened_by {
-            SlotOwner::User(_) => "passphrase",
             SlotOwner::Recovery => "recovery_key",
+            // A seal key slot never opens the master key.
+            SlotOwner::User(_) | SlotOwner::SealKey(_) => "passphrase",
         };
         let uid = session.user.id;
         match session.write(|_| {
@@ -717,5 +718,18 @@ impl Session {
     #[cfg(any(test, feature = "test-support"))]
     pub fn raw_connection_for_tests(&mut self) -> &mut rusqlite::Connection {
         self.ledger.conn_mut()
+    }
+
+    /// An insider with the master key: sets event `seq`'s details and recomputes the chain
+    /// from there so that it verifies (see [`crate::audit::rewrite_consistently_for_tests`]).
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn rewrite_chain_for_tests(
+        &mut self,
+        seq: i64,
+        detail_json: &str,
+    ) -> Result<(), LedgerError> {
+        let key = self.ledger.audit_key_copy();
+        crate::audit::rewrite_consistently_for_tests(self.ledger.conn(), &key, seq, detail_json)?;
+        Ok(())
     }
 }

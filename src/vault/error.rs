@@ -82,6 +82,9 @@ pub enum VaultError {
     /// Removing the last passphrase slot would leave only the recovery key.
     #[error("不能删除最后一个用户的口令")]
     LastSlot,
+    /// The key file holds the most slots it may ([`crate::vault::keyslots::MAX_SLOTS`]).
+    #[error("密钥文件的密钥槽已达上限（256 个），请先停用不再使用的账户")]
+    TooManySlots,
     /// The recovery key text does not parse.
     #[error("恢复密钥格式不对：应为 13 组、每组 4 个字母或数字（共 52 个）")]
     RecoveryKeyFormat,

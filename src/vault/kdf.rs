@@ -27,13 +27,18 @@ pub const MIN_DURATION: Duration = Duration::from_millis(500);
 /// Lanes used by calibration.
 pub const LANES: u32 = 4;
 
-/// Bounds for parameters read from a file, checked before any work is done: a damaged or hostile
-/// key file must not make unlocking allocate 100 GiB or run for hours.
-pub const MAX_MEMORY_KIB: u32 = 4 * 1024 * 1024;
+/// Bounds for parameters read from a file or a row, checked before any work is done: a damaged or
+/// hostile key file must not make unlocking allocate 100 GiB or run for minutes. 1 GiB of memory
+/// at most (four times the calibrated 256 MiB).
+pub const MAX_MEMORY_KIB: u32 = 1024 * 1024;
 /// Upper bound on passes (see [`MAX_MEMORY_KIB`]).
 pub const MAX_T_COST: u32 = 64;
 /// Upper bound on lanes (see [`MAX_MEMORY_KIB`]).
-pub const MAX_P_COST: u32 = 16;
+pub const MAX_P_COST: u32 = 8;
+/// Upper bound on memory × passes, in KiB·passes (4 GiB·passes: 16 passes over 256 MiB, about
+/// 8 s on the 2-core reference machine). Bounds the work of one derivation, which memory and
+/// passes alone do not (1 GiB × 64 passes would take minutes).
+pub const MAX_WORK_KIB_PASSES: u64 = 4 * 1024 * 1024;
 
 /// How a new vault chooses its KDF parameters.
 #[derive(Debug, Clone, Copy)]
@@ -67,19 +72,29 @@ impl KdfParams {
         let ok = (8..=MAX_MEMORY_KIB).contains(&self.m_cost_kib)
             && (1..=MAX_T_COST).contains(&self.t_cost)
             && (1..=MAX_P_COST).contains(&self.p_cost)
-            && self.m_cost_kib >= 8 * self.p_cost;
+            && self.m_cost_kib >= 8 * self.p_cost
+            && u64::from(self.m_cost_kib) * u64::from(self.t_cost) <= MAX_WORK_KIB_PASSES;
         if ok { Ok(()) } else { Err(VaultError::Damaged) }
     }
 
     /// Derives the 256-bit key that wraps the master key in a passphrase slot.
     pub fn derive(&self, passphrase: &Passphrase, salt: &[u8]) -> Result<SubKey, VaultError> {
+        self.derive_bytes(passphrase.expose(), salt)
+    }
+
+    /// [`KdfParams::derive`] from raw passphrase bytes (a slot keyed before NFC normalisation).
+    pub(crate) fn derive_bytes(
+        &self,
+        passphrase: &[u8],
+        salt: &[u8],
+    ) -> Result<SubKey, VaultError> {
         self.check_bounds()?;
         let params = Params::new(self.m_cost_kib, self.t_cost, self.p_cost, Some(KEY_LEN))
             .map_err(|_| VaultError::Damaged)?;
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let mut out = Zeroizing::new([0u8; KEY_LEN]);
         argon
-            .hash_password_into(passphrase.expose(), salt, out.as_mut())
+            .hash_password_into(passphrase, salt, out.as_mut())
             .map_err(|_| VaultError::Damaged)?;
         Ok(SubKey::from_bytes(*out))
     }
@@ -107,15 +122,60 @@ fn calibrate() -> Result<KdfParams, VaultError> {
         .max(Duration::from_millis(1));
     // Aim 20 % above the floor so that a busy machine still meets it.
     let wanted = MIN_DURATION.as_secs_f64() * 1.2 / one_pass.as_secs_f64();
-    params.t_cost = (wanted.ceil() as u32).clamp(1, MAX_T_COST);
+    // Most passes the work bound allows at this memory (16 at 256 MiB): a slow machine gets
+    // the most the reading rules accept, never parameters its own files would refuse.
+    let max_t =
+        (MAX_WORK_KIB_PASSES / u64::from(params.m_cost_kib)).min(u64::from(MAX_T_COST)) as u32;
+    params.t_cost = (wanted.ceil() as u32).clamp(1, max_t);
     for _ in 0..4 {
         let took = time(params)?;
-        if took >= MIN_DURATION || params.t_cost == MAX_T_COST {
+        if took >= MIN_DURATION || params.t_cost == max_t {
             break;
         }
         let scale = MIN_DURATION.as_secs_f64() * 1.2 / took.as_secs_f64();
         params.t_cost =
-            ((f64::from(params.t_cost) * scale).ceil() as u32).clamp(params.t_cost + 1, MAX_T_COST);
+            ((f64::from(params.t_cost) * scale).ceil() as u32).clamp(params.t_cost + 1, max_t);
     }
     Ok(params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(m_cost_kib: u32, t_cost: u32, p_cost: u32) -> KdfParams {
+        KdfParams {
+            m_cost_kib,
+            t_cost,
+            p_cost,
+        }
+    }
+
+    #[test]
+    fn parameters_read_from_a_file_are_bounded_before_any_work() {
+        // What calibration writes, at its extremes, is accepted.
+        assert!(p(MIN_MEMORY_KIB, 1, LANES).check_bounds().is_ok());
+        assert!(p(MIN_MEMORY_KIB, 16, LANES).check_bounds().is_ok());
+        assert!(p(MAX_MEMORY_KIB, 4, MAX_P_COST).check_bounds().is_ok());
+        // Each bound on its own.
+        assert!(p(MAX_MEMORY_KIB + 1, 1, 1).check_bounds().is_err());
+        assert!(p(1024, MAX_T_COST + 1, 1).check_bounds().is_err());
+        assert!(p(1024, 1, MAX_P_COST + 1).check_bounds().is_err());
+        assert!(p(7, 1, 1).check_bounds().is_err());
+        assert!(p(64, 0, 1).check_bounds().is_err());
+        assert!(p(64, 1, 0).check_bounds().is_err());
+        assert!(p(15, 1, 2).check_bounds().is_err());
+        // Memory and passes each in bounds, their product not: 1 GiB × 64 passes, or 256 MiB
+        // × 17.
+        assert!(p(MAX_MEMORY_KIB, MAX_T_COST, 1).check_bounds().is_err());
+        assert!(p(MIN_MEMORY_KIB, 17, LANES).check_bounds().is_err());
+        // derive refuses too, without deriving.
+        let started = Instant::now();
+        assert!(
+            p(MAX_MEMORY_KIB, MAX_T_COST, 1)
+                .derive(&Passphrase::new("x".into()), &[0; 32])
+                .is_err()
+        );
+        assert!(started.elapsed() < Duration::from_millis(100));
+    }
 }

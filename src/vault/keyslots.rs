@@ -37,6 +37,8 @@ pub const MAX_SLOTS: usize = 256;
 const KIND_PASSPHRASE: u8 = 1;
 /// Slot kind byte: unlocked by the recovery key.
 const KIND_RECOVERY: u8 = 2;
+/// Slot kind byte: a security auditor's seal key, wrapped by that auditor's passphrase.
+const KIND_SEAL_KEY: u8 = 3;
 /// KDF id byte: Argon2id version 0x13.
 const KDF_ARGON2ID: u8 = 1;
 /// KDF id byte: HKDF-SHA256 of a 256-bit random key (the recovery slot).
@@ -49,6 +51,9 @@ pub enum SlotOwner {
     User(String),
     /// The recovery key.
     Recovery,
+    /// Not the master key: the seal key of the security auditor with this login, wrapped by
+    /// their passphrase (their seals of the audit chain are made with it).
+    SealKey(String),
 }
 
 /// One key slot as stored.
@@ -88,9 +93,16 @@ impl KeyFile {
             .iter()
             .filter_map(|s| match &s.owner {
                 SlotOwner::User(l) => Some(l.clone()),
-                SlotOwner::Recovery => None,
+                SlotOwner::Recovery | SlotOwner::SealKey(_) => None,
             })
             .collect()
+    }
+
+    /// Whether `login` has a seal key slot.
+    pub fn has_seal_key(&self, login: &str) -> bool {
+        self.slots
+            .iter()
+            .any(|s| s.owner == SlotOwner::SealKey(login.to_owned()))
     }
 
     /// The id as 32 hex digits.
@@ -116,10 +128,9 @@ impl KeyFile {
             Some(kdf),
             salt,
             &wrapping,
-            master,
+            master.expose(),
         )?;
-        self.put(slot);
-        Ok(())
+        self.put(slot)
     }
 
     /// Adds or replaces the recovery slot.
@@ -130,12 +141,57 @@ impl KeyFile {
     ) -> Result<(), VaultError> {
         let salt = *random_bytes::<SALT_LEN>()?;
         let wrapping = recovery_wrapping_key(recovery, &salt);
-        let slot = self.seal(SlotOwner::Recovery, None, salt, &wrapping, master)?;
-        self.put(slot);
-        Ok(())
+        let slot = self.seal(SlotOwner::Recovery, None, salt, &wrapping, master.expose())?;
+        self.put(slot)
     }
 
-    /// Removes `login`'s slot. Refuses to remove the last passphrase slot.
+    /// Adds or replaces `login`'s seal key slot: `seal_key` wrapped by Argon2id of the
+    /// auditor's passphrase (its own salt; `kdf` as the auditor's passphrase slot).
+    pub(crate) fn set_seal_slot(
+        &mut self,
+        login: &str,
+        passphrase: &Passphrase,
+        seal_key: &SubKey,
+        kdf: KdfParams,
+    ) -> Result<(), VaultError> {
+        if login.is_empty() || login.len() > MAX_LOGIN_LEN {
+            return Err(VaultError::LoginInvalid);
+        }
+        let salt = *random_bytes::<SALT_LEN>()?;
+        let wrapping = kdf.derive(passphrase, &salt)?;
+        let slot = self.seal(
+            SlotOwner::SealKey(login.to_owned()),
+            Some(kdf),
+            salt,
+            &wrapping,
+            seal_key.expose(),
+        )?;
+        self.put(slot)
+    }
+
+    /// Opens `login`'s seal key slot with their passphrase: `None` when they have none.
+    /// The file MAC is not checked here (it needs the master key): the slot's own AEAD
+    /// authenticates what it returns.
+    pub(crate) fn unlock_seal_key(
+        &self,
+        login: &str,
+        passphrase: &Passphrase,
+    ) -> Result<Option<SubKey>, VaultError> {
+        let Some(slot) = self
+            .slots
+            .iter()
+            .find(|s| s.owner == SlotOwner::SealKey(login.to_owned()))
+        else {
+            return Ok(None);
+        };
+        let kdf = slot.kdf.ok_or(VaultError::Damaged)?;
+        let wrapping = kdf.derive(passphrase, &slot.salt)?;
+        let plain = self.open_wrapped(slot, &wrapping)?;
+        Ok(Some(SubKey::from_bytes(*plain)))
+    }
+
+    /// Removes `login`'s slot, and their seal key slot if any. Refuses to remove the last
+    /// passphrase slot.
     pub(crate) fn remove_user_slot(&mut self, login: &str) -> Result<(), VaultError> {
         let owner = SlotOwner::User(login.to_owned());
         if !self.slots.iter().any(|s| s.owner == owner) {
@@ -144,7 +200,8 @@ impl KeyFile {
         if self.logins().len() == 1 {
             return Err(VaultError::LastSlot);
         }
-        self.slots.retain(|s| s.owner != owner);
+        let seal = SlotOwner::SealKey(login.to_owned());
+        self.slots.retain(|s| s.owner != owner && s.owner != seal);
         Ok(())
     }
 
@@ -161,7 +218,14 @@ impl KeyFile {
             .ok_or(VaultError::NoSuchUser)?;
         let kdf = slot.kdf.ok_or(VaultError::Damaged)?;
         let wrapping = kdf.derive(passphrase, &slot.salt)?;
-        self.open_slot(slot, &wrapping)
+        match (self.open_slot(slot, &wrapping), passphrase.as_typed()) {
+            // A slot made before passphrases were normalised was keyed from the bytes as typed.
+            (Err(VaultError::WrongPassphraseOrDamaged), Some(typed)) => {
+                let wrapping = kdf.derive_bytes(typed, &slot.salt)?;
+                self.open_slot(slot, &wrapping)
+            }
+            (outcome, _) => outcome,
+        }
     }
 
     /// Opens the recovery slot and checks the whole file's MAC.
@@ -175,11 +239,16 @@ impl KeyFile {
         self.open_slot(slot, &wrapping)
     }
 
-    fn put(&mut self, slot: Slot) {
+    /// Adds or replaces a slot. Refused beyond [`MAX_SLOTS`]: a file this code writes is one it
+    /// reads back.
+    fn put(&mut self, slot: Slot) -> Result<(), VaultError> {
+        let full = self.slots.len() >= MAX_SLOTS;
         match self.slots.iter_mut().find(|s| s.owner == slot.owner) {
             Some(existing) => *existing = slot,
+            None if full => return Err(VaultError::TooManySlots),
             None => self.slots.push(slot),
         }
+        Ok(())
     }
 
     fn seal(
@@ -188,7 +257,7 @@ impl KeyFile {
         kdf: Option<KdfParams>,
         salt: [u8; SALT_LEN],
         wrapping: &SubKey,
-        master: &MasterKey,
+        secret: &[u8; KEY_LEN],
     ) -> Result<Slot, VaultError> {
         let nonce = *random_bytes::<NONCE_LEN>()?;
         let mut slot = Slot {
@@ -205,7 +274,7 @@ impl KeyFile {
             .encrypt(
                 &XNonce::from(nonce),
                 Payload {
-                    msg: master.expose(),
+                    msg: secret,
                     aad: &aad,
                 },
             )
@@ -215,6 +284,23 @@ impl KeyFile {
     }
 
     fn open_slot(&self, slot: &Slot, wrapping: &SubKey) -> Result<MasterKey, VaultError> {
+        let plain = self.open_wrapped(slot, wrapping)?;
+        let master = MasterKey::from_bytes(*plain);
+        // The slot opened: the secret is right, so a MAC mismatch means a damaged file.
+        let body = self.body_bytes();
+        let mut mac = keyfile_mac(&master);
+        mac.update(&body);
+        mac.verify_slice(&self.mac)
+            .map_err(|_| VaultError::Damaged)?;
+        Ok(master)
+    }
+
+    /// The 32 bytes a slot wraps.
+    fn open_wrapped(
+        &self,
+        slot: &Slot,
+        wrapping: &SubKey,
+    ) -> Result<Zeroizing<[u8; KEY_LEN]>, VaultError> {
         let aad = self.slot_aad(slot);
         let cipher = XChaCha20Poly1305::new_from_slice(wrapping.expose())
             .expect("the wrapping key is 32 bytes");
@@ -229,16 +315,9 @@ impl KeyFile {
                 )
                 .map_err(|_| VaultError::WrongPassphraseOrDamaged)?,
         );
-        let mut bytes = [0u8; KEY_LEN];
+        let mut bytes = Zeroizing::new([0u8; KEY_LEN]);
         bytes.copy_from_slice(&plain);
-        let master = MasterKey::from_bytes(bytes);
-        // The slot opened: the secret is right, so a MAC mismatch means a damaged file.
-        let body = self.body_bytes();
-        let mut mac = keyfile_mac(&master);
-        mac.update(&body);
-        mac.verify_slice(&self.mac)
-            .map_err(|_| VaultError::Damaged)?;
-        Ok(master)
+        Ok(bytes)
     }
 
     /// Associated data of a slot's AEAD: the file header and the slot's bytes up to its nonce.
@@ -334,6 +413,7 @@ fn write_slot_head(slot: &Slot, out: &mut Vec<u8>) {
     let (kind, login): (u8, &[u8]) = match &slot.owner {
         SlotOwner::User(l) => (KIND_PASSPHRASE, l.as_bytes()),
         SlotOwner::Recovery => (KIND_RECOVERY, &[]),
+        SlotOwner::SealKey(l) => (KIND_SEAL_KEY, l.as_bytes()),
     };
     out.push(kind);
     out.push(login.len() as u8);
@@ -366,14 +446,18 @@ fn read_slot(r: &mut Reader<'_>) -> Result<Slot, VaultError> {
     let kdf_id = r.u8()?;
     let (m, t, p) = (r.u32()?, r.u32()?, r.u32()?);
     let (owner, kdf) = match (kind, kdf_id) {
-        (KIND_PASSPHRASE, KDF_ARGON2ID) if !login.is_empty() => {
+        (KIND_PASSPHRASE | KIND_SEAL_KEY, KDF_ARGON2ID) if !login.is_empty() => {
             let params = KdfParams {
                 m_cost_kib: m,
                 t_cost: t,
                 p_cost: p,
             };
             params.check_bounds()?;
-            (SlotOwner::User(login), Some(params))
+            if kind == KIND_PASSPHRASE {
+                (SlotOwner::User(login), Some(params))
+            } else {
+                (SlotOwner::SealKey(login), Some(params))
+            }
         }
         (KIND_RECOVERY, KDF_HKDF_SHA256) if login.is_empty() && (m, t, p) == (0, 0, 0) => {
             (SlotOwner::Recovery, None)
@@ -479,6 +563,76 @@ mod tests {
                 assert!(outcome.is_err(), "bit {bit} of byte {byte} went unnoticed");
             }
         }
+    }
+
+    #[test]
+    fn a_key_file_is_never_written_with_more_slots_than_it_may_be_read_with() {
+        let (mut kf, master, _) = sample();
+        let mut n = kf.slots.len();
+        while n < MAX_SLOTS {
+            kf.put(Slot {
+                owner: SlotOwner::User(format!("u{n}")),
+                ..kf.slots[0].clone()
+            })
+            .unwrap();
+            n += 1;
+        }
+        let bytes = kf.seal_to_bytes(&master);
+        assert_eq!(KeyFile::parse(&bytes).unwrap().slots.len(), MAX_SLOTS);
+        assert!(matches!(
+            kf.set_user_slot(&master, "one_more", &Passphrase::new("x".into()), fast()),
+            Err(VaultError::TooManySlots)
+        ));
+        // Replacing an existing slot is still possible at the limit.
+        kf.set_user_slot(&master, "li", &Passphrase::new("new one".into()), fast())
+            .unwrap();
+    }
+
+    #[test]
+    fn a_passphrase_opens_its_slot_whether_typed_composed_or_decomposed() {
+        let master = MasterKey::generate().unwrap();
+        let composed = "保密 caf\u{e9} 한글 2026";
+        let decomposed = "保密 cafe\u{301} \u{1112}\u{1161}\u{11ab}\u{1100}\u{1173}\u{11af} 2026";
+        let mut kf = KeyFile::new().unwrap();
+        kf.set_user_slot(&master, "nfd", &Passphrase::new(decomposed.into()), fast())
+            .unwrap();
+        kf.set_user_slot(&master, "nfc", &Passphrase::new(composed.into()), fast())
+            .unwrap();
+        let kf = KeyFile::parse(&kf.seal_to_bytes(&master)).unwrap();
+        for (login, typed) in [
+            ("nfd", composed),
+            ("nfd", decomposed),
+            ("nfc", composed),
+            ("nfc", decomposed),
+        ] {
+            let got = kf.unlock_user(login, &Passphrase::new(typed.into()));
+            assert!(got.is_ok(), "{login} with {typed:?}");
+        }
+        // A slot keyed, before normalisation, from the decomposed bytes as typed still opens
+        // when the same bytes are typed.
+        let mut kf = kf;
+        let salt = [9u8; SALT_LEN];
+        let legacy = fast().derive_bytes(decomposed.as_bytes(), &salt).unwrap();
+        let slot = kf
+            .seal(
+                SlotOwner::User("old".into()),
+                Some(fast()),
+                salt,
+                &legacy,
+                master.expose(),
+            )
+            .unwrap();
+        kf.put(slot).unwrap();
+        let bytes = kf.seal_to_bytes(&master);
+        let back = KeyFile::parse(&bytes).unwrap();
+        assert!(
+            back.unlock_user("old", &Passphrase::new(decomposed.into()))
+                .is_ok()
+        );
+        assert!(matches!(
+            back.unlock_user("old", &Passphrase::new("wrong".into())),
+            Err(VaultError::WrongPassphraseOrDamaged)
+        ));
     }
 
     #[test]

@@ -390,6 +390,11 @@ impl Vault {
         let params = self.slot_params(login)?;
         let mut keys = self.keys.clone();
         keys.set_user_slot(&master, login, new, params)?;
+        // An auditor's seal key follows their passphrase (one key for all their seals). A seal
+        // key still wrapped by a passphrase from before a reset stays as it is.
+        if let Ok(Some(seal_key)) = self.keys.unlock_seal_key(login, current) {
+            keys.set_seal_slot(login, new, &seal_key, params)?;
+        }
         write_keys(&self.dir, &mut keys, &master)?;
         self.keys = keys;
         Ok(())
@@ -418,6 +423,31 @@ impl Vault {
         };
         let mut keys = self.keys.clone();
         keys.set_user_slot(master, login, passphrase, params)?;
+        write_keys(&self.dir, &mut keys, master)?;
+        self.keys = keys;
+        Ok(())
+    }
+
+    /// Opens `login`'s seal key with their passphrase (`None`: they have none yet).
+    pub(crate) fn seal_key(
+        &self,
+        login: &str,
+        passphrase: &Passphrase,
+    ) -> Result<Option<SubKey>, VaultError> {
+        self.keys.unlock_seal_key(login, passphrase)
+    }
+
+    /// Stores `login`'s seal key wrapped by their passphrase (inside a ledger transaction).
+    pub(crate) fn set_seal_key_with(
+        &mut self,
+        master: &MasterKey,
+        login: &str,
+        passphrase: &Passphrase,
+        seal_key: &SubKey,
+    ) -> Result<(), VaultError> {
+        let params = self.slot_params(login)?;
+        let mut keys = self.keys.clone();
+        keys.set_seal_slot(login, passphrase, seal_key, params)?;
         write_keys(&self.dir, &mut keys, master)?;
         self.keys = keys;
         Ok(())

@@ -13,28 +13,61 @@ use super::VaultError;
 pub const KEY_LEN: usize = 32;
 
 /// A passphrase typed by a user. Zeroized on drop; never printed.
+///
+/// Kept in Unicode NFC: an input method may send 한 or é composed or decomposed, and the same
+/// passphrase must give the same key whichever it sent. Slots made before normalisation were
+/// keyed from the bytes as typed; [`Passphrase::as_typed`] gives those bytes back when they
+/// differ, so such a slot still opens (`docs/format/keyslots.md`, "Passphrases").
 #[derive(Zeroize, ZeroizeOnDrop)]
-pub struct Passphrase(String);
+pub struct Passphrase {
+    nfc: String,
+    /// The text as typed, when it is not already in NFC.
+    typed: Option<String>,
+}
 
 impl Passphrase {
     /// Takes ownership of the typed text (the caller's `String` moves in and is zeroized later).
     pub fn new(text: String) -> Self {
-        Self(text)
+        use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+        if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+            return Self {
+                nfc: text,
+                typed: None,
+            };
+        }
+        let nfc: String = text.nfc().collect();
+        if nfc == text {
+            Self {
+                nfc: text,
+                typed: None,
+            }
+        } else {
+            Self {
+                nfc,
+                typed: Some(text),
+            }
+        }
     }
 
-    /// The passphrase's bytes, for the KDF only.
+    /// The passphrase's bytes (NFC), for the KDF only.
     pub(crate) fn expose(&self) -> &[u8] {
-        self.0.as_bytes()
+        self.nfc.as_bytes()
     }
 
-    /// The passphrase as text, for checks such as the strength hint.
+    /// The bytes as typed when they differ from [`Passphrase::expose`]: what a slot made before
+    /// normalisation was keyed from.
+    pub(crate) fn as_typed(&self) -> Option<&[u8]> {
+        self.typed.as_deref().map(str::as_bytes)
+    }
+
+    /// The passphrase as text (NFC), for checks such as the strength hint.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.nfc
     }
 
     /// Whether the passphrase is empty.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.nfc.is_empty()
     }
 }
 
@@ -95,6 +128,11 @@ impl SubKey {
     /// A key from bytes derived elsewhere in the crate.
     pub(crate) fn from_bytes(bytes: [u8; KEY_LEN]) -> Self {
         Self(bytes)
+    }
+
+    /// A fresh random key (an auditor's seal key).
+    pub(crate) fn random() -> Result<Self, VaultError> {
+        Ok(Self(*random_bytes::<KEY_LEN>()?))
     }
 }
 

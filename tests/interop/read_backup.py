@@ -27,6 +27,7 @@ import re
 import sqlite3
 import struct
 import sys
+import unicodedata
 
 from argon2.low_level import Type, hash_secret_raw
 from Crypto.Cipher import ChaCha20_Poly1305 as _XChaCha
@@ -54,19 +55,21 @@ KEYS_MAGIC = b"BAOMIKEY"
 KEYS_VERSION = 1
 KEYS_HEADER_LEN = 26
 KEYS_MAC_LEN = 32
-KIND_PASSPHRASE, KIND_RECOVERY = 0x01, 0x02
+KIND_PASSPHRASE, KIND_RECOVERY, KIND_SEAL_KEY = 0x01, 0x02, 0x03
 KDF_ARGON2ID, KDF_HKDF = 0x01, 0x02
 LOGIN_MAX = 64
 SLOTS_MAX = 256
-M_MIN, M_MAX = 8, 4_194_304
+M_MIN, M_MAX = 8, 1_048_576
 T_MIN, T_MAX = 1, 64
-P_LANES_MIN, P_LANES_MAX = 1, 16
+P_LANES_MIN, P_LANES_MAX = 1, 8
+WORK_MAX = 4_194_304  # m * t
 
 INFO_PAYLOAD = b"baomi v1 backup payload key"
 INFO_RECOVERY = b"baomi v1 recovery slot wrapping key"
 INFO_FILE_MAC = b"baomi v1 key file mac key"
 INFO_CHAIN = b"baomi v1 audit chain hmac key"
 SEAL_DOMAIN = b"baomi v1 audit seal"
+SEAL_V2_DOMAIN = b"baomi v2 audit seal"
 SEAL_KEY_ID = b"baomi v1 audit seal key id"
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -182,13 +185,16 @@ def parse_key_file(raw: bytes) -> KeyFile:
         nonce = r.take(24, f"slot {i} nonce")
         ad_end = r.pos
         wrapped = r.take(48, f"slot {i} wrapped key")
-        if kind == KIND_PASSPHRASE:
+        if kind in (KIND_PASSPHRASE, KIND_SEAL_KEY):
+            # keyslots.md: a seal key slot is laid out and bounded like a passphrase slot; it
+            # wraps an auditor's seal key, not the master key, so unlocking skips it.
             if kdf != KDF_ARGON2ID:
                 raise Failure(f"damaged (key file copy): slot {i} kind/KDF {kind}/{kdf}")
             if not 1 <= login_len <= LOGIN_MAX:
                 raise Failure(f"damaged (key file copy): slot {i} login length {login_len}")
             if not (M_MIN <= m <= M_MAX and T_MIN <= t <= T_MAX
-                    and P_LANES_MIN <= p <= P_LANES_MAX and m >= 8 * p):
+                    and P_LANES_MIN <= p <= P_LANES_MAX and m >= 8 * p
+                    and m * t <= WORK_MAX):
                 raise Failure(f"damaged (key file copy): slot {i} Argon2 parameters m={m} t={t} p={p}")
         elif kind == KIND_RECOVERY:
             if kdf != KDF_HKDF:
@@ -260,9 +266,13 @@ def unlock(kf: KeyFile, *, passphrase: bytes | None = None, recovery: bytes | No
     for s in candidates:
         if recovery is not None:
             wk = hkdf(recovery, INFO_RECOVERY, salt=s.salt)
+            mk = open_slot(kf, s, wk)
         else:
-            wk = argon2id(passphrase, s.salt, s.m, s.t, s.p)
-        mk = open_slot(kf, s, wk)
+            # keyslots.md, "Passphrases": the NFC form first, then the bytes as typed.
+            nfc = unicodedata.normalize("NFC", passphrase.decode("utf-8")).encode("utf-8")
+            mk = open_slot(kf, s, argon2id(nfc, s.salt, s.m, s.t, s.p))
+            if mk is None and nfc != passphrase:
+                mk = open_slot(kf, s, argon2id(passphrase, s.salt, s.m, s.t, s.p))
         if mk is None:
             continue
         mac_key = hkdf(mk, INFO_FILE_MAC)
@@ -501,6 +511,48 @@ def seal_mac(s: bytes, vault_id_hex: str, seq: int, head_hash: bytes, at: str, l
     """audit-chain.md, "Seals" (needs the auditor's seal key S)."""
     return hmac256(s, SEAL_DOMAIN + field(vault_id_hex.encode()) + field(str(seq).encode())
                    + field(head_hash) + field(at.encode()) + field(login.encode()))
+
+
+def seal_mac_v2(s: bytes, vault_id_hex: str, seq: int, head_hash: bytes, at: str, login: str,
+                prev_mac: bytes) -> bytes:
+    """audit-chain.md, "Seals", version 2."""
+    return hmac256(s, SEAL_V2_DOMAIN + field(vault_id_hex.encode()) + field(str(seq).encode())
+                   + field(head_hash) + field(at.encode()) + field(login.encode())
+                   + field(prev_mac))
+
+
+def own_seals(conn, kf: KeyFile, login: str, passphrase: bytes) -> dict | None:
+    """audit-chain.md, "Checking, as the auditor": the version 2 seals of `login`, with the seal
+    key of their kind 3 slot (keyslots.md, "Seal key slot") opened by their passphrase."""
+    slots = [s for s in kf.slots if s.kind == KIND_SEAL_KEY and s.login == login]
+    if not slots or "audit_seals" not in image_tables(conn):
+        return None
+    s = slots[0]
+    nfc = unicodedata.normalize("NFC", passphrase.decode("utf-8")).encode("utf-8")
+    key = open_slot(kf, s, argon2id(nfc, s.salt, s.m, s.t, s.p))
+    if key is None:
+        raise Failure(f"the seal key slot of {login} does not open with this passphrase")
+    vid = kf.vault_id.hex()
+    uid = conn.execute("SELECT id FROM users WHERE login = ?", (login,)).fetchone()
+    uid = uid[0] if uid else None
+    verified, failed, macs = [], [], []
+    rows = conn.execute("SELECT s.id, s.version, s.seq, s.head_hash, s.at, s.login, s.user_id,"
+                        " s.key_id, s.prev_mac, s.mac, e.hash FROM audit_seals s"
+                        " LEFT JOIN audit_events e ON e.seq = s.seq ORDER BY s.id").fetchall()
+    kid = seal_key_id(key)
+    for sid, ver, seq, head, at, who, user_id, key_id, prev, mac, ev_hash in rows:
+        ok = ver == 2 and hmac.compare_digest(
+            seal_mac_v2(key, vid, seq, head, at, who, prev or b""), mac)
+        if ok:
+            macs.append(mac)
+            (verified if ev_hash == head else failed).append(sid)
+        elif who == login or user_id == uid or key_id == kid:
+            failed.append(sid)
+    for sid, ver, seq, head, at, who, user_id, key_id, prev, mac, ev_hash in rows:
+        if mac in macs and prev and prev not in macs and sid in verified:
+            verified.remove(sid)
+            failed.append(sid)
+    return {"auditor": login, "intact": verified, "failed": sorted(failed)}
 
 
 def seal_key_id(s: bytes) -> bytes:
@@ -752,7 +804,12 @@ def read_backup(path: str, *, passphrase: bytes | None = None, recovery_text: st
     del payload
     conn = open_image(image)                                 # rule 7
     try:
-        return _check_opened_image(path, h, kf, slot, man, image, conn, master, restore)
+        report = _check_opened_image(path, h, kf, slot, man, image, conn, master, restore)
+        if passphrase is not None and slot.kind == KIND_PASSPHRASE:
+            mine = own_seals(conn, kf, slot.login, passphrase)
+            if mine is not None:
+                report["own_seals"] = mine
+        return report
     except sqlite3.Error as e:
         raise Failure(f"image: {e}") from None
     finally:
@@ -813,6 +870,9 @@ def print_report(rep: dict) -> None:
         note = "all heads in the chain" if not s["head_not_in_chain"] else \
             f"WARNING: heads not in the chain: {s['head_not_in_chain']}"
         print(f"seals           {s['count']} ({note}; MACs need the auditor's passphrase)")
+    if "own_seals" in rep:
+        o = rep["own_seals"]
+        print(f"own seals       {o['auditor']}: intact {o['intact']}, failed {o['failed']}")
     if "restore_check" in rep:
         rc = rep["restore_check"]
         d, ins = rc["docsize"], rc["insert"]

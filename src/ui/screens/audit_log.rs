@@ -234,9 +234,7 @@ impl AuditLogScreen {
                                         .color(egui::Color32::from_rgb(0x1a, 0x7f, 0x37)),
                                 );
                             }
-                            Some(c @ (SealCheck::ChainRewritten | SealCheck::SealAltered)) => {
-                                error_text(ui, seal_check_label(lang, c))
-                            }
+                            Some(c) if c.is_failure() => error_text(ui, seal_check_label(lang, c)),
                             Some(c) => hint_text(ui, seal_check_label(lang, c)),
                             None => {}
                         }
@@ -279,9 +277,15 @@ impl AuditLogScreen {
                         self.seal_pass.clear();
                         match audit_log::check_seals(session, &pass) {
                             Ok(found) => {
+                                self.seal_error = found.own_seals_missing.then(|| {
+                                    lang.tr(
+                                        "你有封存密钥，却没有任何一个本人封存能用它验证：封存记录被删除或篡改",
+                                        "You hold a seal key but none of your seals verifies under it: they were removed or altered",
+                                    )
+                                    .to_owned()
+                                });
                                 self.seal_checks =
-                                    found.into_iter().map(|(s, c)| (s.id, c)).collect();
-                                self.seal_error = None;
+                                    found.checks.into_iter().map(|(s, c)| (s.id, c)).collect();
                             }
                             Err(e) => {
                                 self.seal_error =
@@ -482,9 +486,12 @@ fn seal_check_label(lang: Lang, c: SealCheck) -> &'static str {
         Lang::En => match c {
             SealCheck::Intact => "intact: the chain is as sealed",
             SealCheck::ChainRewritten => "chain rewritten: the sealed event is gone or differs",
-            SealCheck::SealAltered => "seal record altered",
-            SealCheck::OtherKey => {
-                "sealed under another passphrase: cannot be checked with this one"
+            SealCheck::SealAltered => "seal record altered (does not verify under your seal key)",
+            SealCheck::SeriesBroken => {
+                "an earlier seal of yours was removed, altered or relabelled"
+            }
+            SealCheck::LegacyUnverifiable => {
+                "old-format seal that your current passphrase does not verify (made before a change of passphrase? compare your paper notes; or altered)"
             }
             SealCheck::OtherAuditor => "sealed by another auditor: only they can check it",
         },

@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("0008_accounts.sql"),
     include_str!("0009_backups.sql"),
     include_str!("0010_destruction_stocktaking.sql"),
+    include_str!("0011_seal_keys_accounts.sql"),
 ];
 
 /// The schema version this build writes.
@@ -80,6 +81,7 @@ mod tests {
         "b44b1e1a07a5665d3d43b00f2609d4876965f2f5c261c8b04cb5df1b795c8cc0",
         "16c67a9a7ac2b2aba89d81c1ecfb091649506e1dc8f51af7f3a1e3ade991de1f",
         "34261606cd1d3c1b3b5ef611c8fd66fc4074ef5a43a551e3f29ef247a3b9d70d",
+        "4f4a338265b1b3cd8714951364f2bad56d3e81e9c658a4a0b49429e15f268fff",
     ];
 
     #[test]

@@ -1,0 +1,166 @@
+//! `baomi audit seal|verify|export`: the security auditor's work on the audit trail from the
+//! command line. The passphrase is read once: it unlocks the ledger and opens the auditor's
+//! seal key.
+
+use std::path::Path;
+
+use super::secret_input::SecretInput;
+use super::{CliError, acting_login};
+use crate::audit::ChainStatus;
+use crate::domain::OfficeZone;
+use crate::ledger::audit_log::{self, SealCheck, SealReport};
+use crate::ledger::hex;
+use crate::vault::Passphrase;
+
+/// What `audit` does.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum AuditCommand {
+    /// 封存审计链当前的链头（安全审计员；凭证码请抄在纸质记录上）
+    Seal,
+    /// 核验审计链与本人的全部封存；任何一项未通过则退出码为 1
+    Verify,
+    /// 导出完整审计链（含链头与全部封存）为 JSON 文件，供外部核验（仅安全审计员）
+    Export {
+        /// The file to write (created 0600; an existing one is replaced).
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+}
+
+pub fn run(
+    dir: &Path,
+    input: &mut SecretInput,
+    acting: Option<&str>,
+    command: &AuditCommand,
+) -> Result<(), CliError> {
+    let locked = crate::ledger::LockedLedger::open(dir)?;
+    let login = acting_login(locked.logins(), acting)?;
+    let passphrase = input.current(&format!("{login} 的口令："))?;
+    let mut s = locked
+        .unlock(
+            &login,
+            &passphrase,
+            std::sync::Arc::new(crate::domain::SystemClock),
+        )
+        .map_err(|(_, e)| CliError(e.to_string()))?;
+    let result = match command {
+        AuditCommand::Seal => seal(&mut s, &passphrase),
+        AuditCommand::Verify => verify(&s, &passphrase),
+        AuditCommand::Export { out } => export(&mut s, out),
+    };
+    drop(passphrase);
+    drop(s.lock("cli"));
+    result
+}
+
+fn seal(s: &mut crate::ledger::Session, passphrase: &Passphrase) -> Result<(), CliError> {
+    let seal = audit_log::seal_chain(s, passphrase)?;
+    out!(
+        "已封存：第 {} 条事件，{}，凭证码 {}（请抄在纸质记录上，核验时比对）",
+        seal.seq,
+        s.zone().time_text(&seal.at),
+        seal.code
+    )
+}
+
+fn verify(s: &crate::ledger::Session, passphrase: &Passphrase) -> Result<(), CliError> {
+    // The seals first: they need the auditor's passphrase and refuse anyone else.
+    let found = audit_log::check_seals(s, passphrase)?;
+    let mut ok = true;
+    match s.verify_audit()? {
+        ChainStatus::Intact { events, head } => {
+            out!(
+                "审计链：完整（{events} 条事件，链头 {events}：{}）",
+                hex(&head)
+            )?;
+        }
+        ChainStatus::Broken { first_bad_seq } => {
+            ok = false;
+            out!("审计链：断裂，自第 {first_bad_seq} 条事件起无法验证")?;
+        }
+    }
+    if !print_seal_checks(&found, s.zone(), &s.user().login)? {
+        ok = false;
+    }
+    if ok {
+        out!("核验通过")
+    } else {
+        Err(CliError("核验未通过".into()))
+    }
+}
+
+fn export(s: &mut crate::ledger::Session, out: &Path) -> Result<(), CliError> {
+    let done = audit_log::export_trail(s, out)?;
+    out!(
+        "已导出审计链：{} 条事件，{} 个封存，链头 {}：{}",
+        done.events,
+        done.seals,
+        done.head,
+        out.display()
+    )
+}
+
+/// Prints each seal's finding, a summary of other auditors' seals and the auditor's latest own
+/// seal (to compare with their paper notes). Returns whether none failed.
+pub(super) fn print_seal_checks(
+    report: &SealReport,
+    zone: OfficeZone,
+    login: &str,
+) -> Result<bool, CliError> {
+    let found = &report.checks;
+    let failures = found.iter().filter(|(_, v)| v.is_failure()).count();
+    let own = found
+        .iter()
+        .filter(|(_, v)| !matches!(v, SealCheck::OtherAuditor))
+        .count();
+    out!("审计链封存：共 {} 个，其中本人 {own} 个", found.len())?;
+    for (seal, verdict) in found
+        .iter()
+        .filter(|(_, v)| !matches!(v, SealCheck::OtherAuditor))
+    {
+        out!(
+            "  封存 #{} · 第 {} 条 · {} · {} · 凭证码 {}：{}",
+            seal.id,
+            seal.seq,
+            zone.time_text(&seal.at),
+            seal.login,
+            seal.code,
+            verdict.label_zh()
+        )?;
+    }
+    let mut others: Vec<(&str, usize)> = Vec::new();
+    for (seal, _) in found
+        .iter()
+        .filter(|(_, v)| matches!(v, SealCheck::OtherAuditor))
+    {
+        match others.iter_mut().find(|(l, _)| *l == seal.login) {
+            Some((_, n)) => *n += 1,
+            None => others.push((&seal.login, 1)),
+        }
+    }
+    for (other, n) in &others {
+        out!("  其他审计员 {other} 的封存 {n} 个：须其本人核验")?;
+    }
+    if let Some((latest, _)) = found
+        .iter()
+        .find(|(s, v)| *v == SealCheck::Intact && s.login == login)
+    {
+        out!(
+            "本人最近一次完好的封存：#{} · {} · 凭证码 {}（请与纸质记录比对：若纸上有更晚的封存，说明其后的封存被删除）",
+            latest.id,
+            zone.time_text(&latest.at),
+            latest.code
+        )?;
+    } else if own == 0 && !report.own_seals_missing {
+        out!("本人尚无封存")?;
+    }
+    if report.own_seals_missing {
+        out!(
+            "你有封存密钥，却没有任何一个本人封存能用它验证：封存记录被删除或篡改（封存密钥只在第一次封存时生成）"
+        )?;
+    }
+    if failures > 0 {
+        out!("封存核验：{failures} 个未通过")?;
+    }
+    Ok(report.passed())
+}

@@ -1,11 +1,11 @@
 //! Reading the audit trail for the 审计日志 screen (writes go through [`super::Session::write`]),
 //! and the security auditor's seals of the chain.
 
+use crate::domain::Permission;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use super::{AuditAction, Event, LedgerError, Session};
-use crate::domain::role::Role;
 use crate::vault::{Passphrase, SubKey};
 
 /// One event as listed, with the acting user's login.
@@ -37,11 +37,13 @@ pub struct AuditFilter {
 
 /// The latest `limit` events, newest first.
 pub fn recent(s: &Session, limit: i64) -> Result<Vec<AuditRow>, LedgerError> {
+    s.require("查看审计日志", Permission::ReadAuditTrail)?;
     search(s, &AuditFilter::default(), limit)
 }
 
 /// The latest `limit` events that pass `f`, newest first.
 pub fn search(s: &Session, f: &AuditFilter, limit: i64) -> Result<Vec<AuditRow>, LedgerError> {
+    s.require("查看审计日志", Permission::ReadAuditTrail)?;
     let text = f.text.trim();
     let pattern = format!(
         "%{}%",
@@ -88,6 +90,7 @@ fn day_start_text(zone: crate::domain::OfficeZone, day: chrono::NaiveDate) -> St
 
 /// The action codes the trail holds, for the filter's choices.
 pub fn actions(s: &Session) -> Result<Vec<String>, LedgerError> {
+    s.require("查看审计日志", Permission::ReadAuditTrail)?;
     let mut stmt = s
         .conn()
         .prepare_cached("SELECT DISTINCT action FROM audit_events ORDER BY action")?;
@@ -236,6 +239,7 @@ fn seal_rows(conn: &rusqlite::Connection) -> Result<Vec<SealRow>, LedgerError> {
 
 /// The seals, newest first.
 pub fn seals(s: &Session) -> Result<Vec<Seal>, LedgerError> {
+    s.require("查看审计日志", Permission::ReadAuditTrail)?;
     seals_on(s.conn())
 }
 
@@ -295,7 +299,7 @@ fn sealed_of<'a>(r: &'a SealRow, vault_id: &'a str) -> crate::audit::seal::Seale
 /// seal: random, wrapped by their passphrase in `ledger.keys`); the seal is itself an audit
 /// event. Returns the seal (its code is for the auditor's paper notes).
 pub fn seal_chain(s: &mut Session, passphrase: &Passphrase) -> Result<Seal, LedgerError> {
-    s.require("封存审计链", &[Role::Auditor])?;
+    s.require("封存审计链", Permission::SealAuditTrail)?;
     let login = s.user().login.clone();
     let existing = own_seal_key(s.vault(), &login, passphrase)?;
     let (seq, head_hash) = crate::audit::head(s.conn())?.ok_or_else(|| {
@@ -385,7 +389,7 @@ pub fn seal_chain(s: &mut Session, passphrase: &Passphrase) -> Result<Seal, Ledg
 /// Checks every seal against the chain with the signed-in auditor's passphrase: their own seals
 /// are authenticated and compared with the chain; others' are named as such.
 pub fn check_seals(s: &Session, passphrase: &Passphrase) -> Result<SealReport, LedgerError> {
-    s.require("核验审计链封存", &[Role::Auditor])?;
+    s.require("核验审计链封存", Permission::SealAuditTrail)?;
     check_seals_on(s.conn(), s.vault(), &s.user().login, passphrase)
 }
 
@@ -539,7 +543,7 @@ fn hex_opt(b: Option<Vec<u8>>) -> serde_json::Value {
 /// columns (`docs/format/audit-chain.md` says how to check them). The security auditor only.
 /// Written to a temporary name, synced and renamed (0600); audited once written.
 pub fn export_trail(s: &mut Session, path: &std::path::Path) -> Result<TrailExport, LedgerError> {
-    s.require("导出审计链", &[Role::Auditor])?;
+    s.require("导出审计链", Permission::SealAuditTrail)?;
     s.refuse_output_in_vault(path)?;
     let vault_id = s.vault().key_file().vault_id_hex();
     let head = crate::audit::head(s.conn())?;

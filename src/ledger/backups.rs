@@ -3,6 +3,7 @@
 //! reminder when the last one is too old, and restoring into a vault folder (audited in the
 //! restored ledger).
 
+use crate::domain::Permission;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -14,7 +15,7 @@ use crate::backup::export::Written;
 use crate::backup::snapshot::{BackupKeys, Origin, Snapshot};
 use crate::backup::verify::Secret;
 use crate::backup::{BackupError, Progress};
-use crate::domain::{Message, Role};
+use crate::domain::Message;
 use crate::vault::SlotOwner;
 
 /// Days after which the last verified backup is overdue (setting).
@@ -22,11 +23,9 @@ pub const REMINDER_DAYS: &str = "backup_reminder_days";
 /// Default of [`REMINDER_DAYS`]: a week.
 pub const DEFAULT_REMINDER_DAYS: u32 = 7;
 /// Who may make backups.
-const MAY_BACK_UP: &[Role] = &[Role::Custodian, Role::Admin];
-
 /// Whether the signed-in user may make backups (the reminder is theirs).
 pub fn may_back_up(s: &Session) -> bool {
-    MAY_BACK_UP.contains(&s.user().role)
+    s.may(Permission::Backup)
 }
 
 /// A verified backup as recorded in the ledger.
@@ -73,7 +72,7 @@ fn random<const N: usize>() -> Result<[u8; N], LedgerError> {
 /// Fixes a snapshot of the ledger as it is now, on a second connection, for a worker to copy,
 /// encrypt and write ([`crate::backup::export::write_and_verify`]). Custodian or administrator.
 pub fn prepare(s: &mut Session) -> Result<Snapshot, LedgerError> {
-    s.require("备份台账", MAY_BACK_UP)?;
+    s.require("备份台账", Permission::Backup)?;
     let salt = random()?;
     let nonce_prefix = random()?;
     let origin = Origin {
@@ -138,7 +137,7 @@ pub fn record(
     written: &Written,
     removable: bool,
 ) -> Result<BackupRecord, LedgerError> {
-    s.require("备份台账", MAY_BACK_UP)?;
+    s.require("备份台账", Permission::Backup)?;
     let file_name = written
         .path
         .file_name()
@@ -230,7 +229,7 @@ pub fn reminder_days(s: &Session) -> Result<u32, LedgerError> {
 
 /// Sets the reminder (1 to 90 days). Custodian or administrator; audited.
 pub fn set_reminder_days(s: &mut Session, days: u32) -> Result<(), LedgerError> {
-    s.require("修改备份提醒", MAY_BACK_UP)?;
+    s.require("修改备份提醒", Permission::Backup)?;
     if !(1..=90).contains(&days) {
         return Err(LedgerError::Invalid(Message::new(
             "备份提醒天数须在 1 到 90 之间",

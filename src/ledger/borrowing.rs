@@ -4,6 +4,7 @@
 //! renewals within the policy; the return, with who received it and whether the pages are
 //! complete. The copy's custody follows each step (R3.1.1) and every step is audited.
 
+use crate::domain::Permission;
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -199,7 +200,7 @@ fn policy_in(conn: &rusqlite::Connection) -> Result<BorrowPolicy, LedgerError> {
 
 /// Sets the policy after checking it against R3.1.3. Custodian; audited with old and new.
 pub fn set_policy(s: &mut Session, new: &BorrowPolicy) -> Result<(), LedgerError> {
-    s.require("修改借阅规定", &[Role::Custodian])?;
+    s.require("修改借阅规定", Permission::LedgerSettings)?;
     new.validate()
         .map_err(|e| LedgerError::Invalid(crate::domain::Explain::message(&e)))?;
     let old = policy(s)?;
@@ -238,7 +239,7 @@ fn calendar_in(conn: &rusqlite::Connection) -> Result<Calendar, LedgerError> {
 /// Adds or replaces a year of the calendar (text in the shipped files' format). Custodian;
 /// audited. Returns the year.
 pub fn set_calendar_year(s: &mut Session, text: &str) -> Result<i32, LedgerError> {
-    s.require("修改工作日历", &[Role::Custodian])?;
+    s.require("修改工作日历", Permission::Calendar)?;
     let y = YearCalendar::parse(text)
         .map_err(|e| LedgerError::Invalid(crate::domain::Explain::message(&e)))?;
     s.write(|w| {
@@ -261,6 +262,7 @@ pub fn set_calendar_year(s: &mut Session, text: &str) -> Result<i32, LedgerError
 /// Whether `person` has a borrowing out past its due date today (the request then needs the
 /// 党办负责人's written reason).
 pub fn has_overdue_loan(s: &Session, person: PersonId) -> Result<bool, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     has_overdue(s.conn(), person, s.today())
 }
 
@@ -310,7 +312,7 @@ fn state_in(
 /// 借阅申请: checks the request against the policy and the registers, then records it under
 /// the year's next form number. Custodian; audited. The checks read inside the transaction.
 pub fn request(s: &mut Session, r: &BorrowRequest) -> Result<BorrowId, LedgerError> {
-    s.require("登记借阅申请", &[Role::Custodian])?;
+    s.require("登记借阅申请", Permission::Borrowing)?;
     if r.reason.trim().is_empty() {
         return bad(("请填写借阅事由", "Write the reason for borrowing"));
     }
@@ -509,6 +511,7 @@ impl Approvers {
 /// The accounts that may approve borrowing `id` (R3.1.3, the unit's policy): the pickers offer
 /// only these, and say why when there is nobody.
 pub fn approvers_for(s: &Session, id: BorrowId) -> Result<Approvers, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let b = get(s, id)?;
     let policy = policy_in(s.conn())?;
     let mut eligible = Vec::new();
@@ -556,6 +559,7 @@ pub struct Borrowers {
 
 /// The people who may borrow a copy of `level`, by the rule requests are checked with.
 pub fn borrowers_for(s: &Session, level: Level) -> Result<Borrowers, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let mut out = Borrowers {
         eligible: Vec::new(),
         refused: Vec::new(),
@@ -600,7 +604,7 @@ fn decide(
     note: &str,
     approve: bool,
 ) -> Result<(), LedgerError> {
-    s.require("登记借阅审批", &[Role::Custodian])?;
+    s.require("登记借阅审批", Permission::Borrowing)?;
     let decision = decider(s, d)?;
     s.write(|w| {
         state_in(w, id, &[BorrowState::Requested], "再审批")?;
@@ -667,7 +671,7 @@ fn recheck_borrower(w: &Write<'_>, b: &Borrow) -> Result<(), LedgerError> {
 /// 借出: hands the approved copy to the borrower; the due date is the requested number of
 /// working days after today (绝密: today, read at the named place). Returns the due date.
 pub fn check_out(s: &mut Session, id: BorrowId) -> Result<NaiveDate, LedgerError> {
-    s.require("借出", &[Role::Custodian])?;
+    s.require("借出", Permission::Borrowing)?;
     s.write(|w| {
         state_in(w, id, &[BorrowState::Approved], "借出")?;
         let b = get_in(w.tx, id)?;
@@ -740,7 +744,7 @@ pub fn renew(
     days: u32,
     d: &Decider<'_>,
 ) -> Result<NaiveDate, LedgerError> {
-    s.require("续借", &[Role::Custodian])?;
+    s.require("续借", Permission::Borrowing)?;
     let decision = decider(s, d)?;
     s.write(|w| {
         state_in(w, id, &[BorrowState::Out], "续借")?;
@@ -804,6 +808,7 @@ pub fn renew(
 
 /// The renewals of a borrowing, in order.
 pub fn renewals(s: &Session, id: BorrowId) -> Result<Vec<Renewal>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let mut stmt = s.conn().prepare_cached(
         "SELECT r.n, r.days, r.from_due, r.to_due, r.approver_person_id, p.name, r.approval_kind, \
          r.approval_ref, r.at FROM borrow_renewals r JOIN people p ON p.id = r.approver_person_id \
@@ -836,7 +841,7 @@ pub fn return_copy(
     note: &str,
     into: Option<CabinetId>,
 ) -> Result<(), LedgerError> {
-    s.require("归还", &[Role::Custodian])?;
+    s.require("归还", Permission::Borrowing)?;
     if !pages_complete && note.trim().is_empty() {
         return bad((
             "页数不全时请写明情况，以便跟进",
@@ -901,7 +906,7 @@ pub fn return_copy(
 /// lost, the copy becomes 丢失 with the note in its history; it can be recorded as found later
 /// (back into a cabinet, by hand). Custodian; audited.
 pub fn report_lost(s: &mut Session, id: BorrowId, note: &str) -> Result<(), LedgerError> {
-    s.require("登记借阅中丢失", &[Role::Custodian])?;
+    s.require("登记借阅中丢失", Permission::Borrowing)?;
     if note.trim().is_empty() {
         return bad((
             "请写明丢失的经过（何时、何处、由谁报告）",
@@ -955,7 +960,7 @@ pub fn due_text(s: &Session, b: &Borrow) -> Result<String, LedgerError> {
 
 /// Withdraws a request not yet handed out.
 pub fn cancel(s: &mut Session, id: BorrowId, reason: &str) -> Result<(), LedgerError> {
-    s.require("撤销借阅申请", &[Role::Custodian])?;
+    s.require("撤销借阅申请", Permission::Borrowing)?;
     if reason.trim().is_empty() {
         return bad(("请填写撤销原因", "Write the reason for withdrawing"));
     }
@@ -1032,6 +1037,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Borrow> {
 
 /// One borrowing.
 pub fn get(s: &Session, id: BorrowId) -> Result<Borrow, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     get_in(s.conn(), id)
 }
 
@@ -1061,6 +1067,7 @@ pub enum Which {
 
 /// Borrowings, as `which` says.
 pub fn list(s: &Session, which: Which) -> Result<Vec<Borrow>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let today = s.today().to_string();
     let (filter, order) = match which {
         Which::Pending => ("b.state IN ('requested', 'approved')", "b.id"),
@@ -1082,6 +1089,7 @@ pub fn list(s: &Session, which: Which) -> Result<Vec<Borrow>, LedgerError> {
 
 /// The borrowing of a copy still under way (requested, approved or out), if any.
 pub fn active_for_copy(s: &Session, copy: CopyId) -> Result<Option<Borrow>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     Ok(s.conn()
         .query_row(
             &format!(
@@ -1096,6 +1104,7 @@ pub fn active_for_copy(s: &Session, copy: CopyId) -> Result<Option<Borrow>, Ledg
 
 /// Counters for the 工作台: waiting for approval, out, overdue.
 pub fn counts(s: &Session) -> Result<(u32, u32, u32), LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     Ok(s.conn().query_row(
         "SELECT count(*) FILTER (WHERE state IN ('requested', 'approved')), \
          count(*) FILTER (WHERE state = 'out'), \

@@ -1,6 +1,7 @@
 //! The cabinet register (`cabinets`, 专柜): code, location, highest level, responsible person,
 //! locked. R3.1.1 专人专柜 and R3.4.2 locked cabinets are checked by `domain::cabinet`.
 
+use crate::domain::Permission;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
@@ -8,7 +9,6 @@ use serde_json::json;
 
 use super::people::PersonId;
 use super::{AuditAction, Event, LedgerError, Session, code_col};
-use crate::domain::Role;
 use crate::domain::cabinet::CabinetRules;
 use crate::domain::level::Level;
 
@@ -156,7 +156,7 @@ pub(crate) fn insert(
 
 /// Registers a cabinet. Custodian or administrator; audited.
 pub fn create(s: &mut Session, input: &CabinetInput) -> Result<CabinetId, LedgerError> {
-    s.require("登记专柜", &[Role::Custodian, Role::Admin])?;
+    s.require("登记专柜", Permission::Cabinets)?;
     s.write(|w| {
         let id = insert(w.tx, input, w.now)?;
         Ok((
@@ -168,7 +168,7 @@ pub fn create(s: &mut Session, input: &CabinetInput) -> Result<CabinetId, Ledger
 
 /// Changes a cabinet; the event keeps the values before and after.
 pub fn update(s: &mut Session, id: CabinetId, input: &CabinetInput) -> Result<(), LedgerError> {
-    s.require("修改专柜", &[Role::Custodian, Role::Admin])?;
+    s.require("修改专柜", Permission::Cabinets)?;
     let before = get(s, id)?;
     s.write(|w| {
         validate(w.tx, input, Some(id))?;
@@ -225,6 +225,7 @@ pub fn update(s: &mut Session, id: CabinetId, input: &CabinetInput) -> Result<()
 
 /// One cabinet.
 pub fn get(s: &Session, id: CabinetId) -> Result<Cabinet, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     get_in(s.conn(), id)
 }
 
@@ -242,6 +243,7 @@ pub(crate) fn get_in(conn: &rusqlite::Connection, id: CabinetId) -> Result<Cabin
 
 /// Every cabinet, by code.
 pub fn list(s: &Session) -> Result<Vec<Cabinet>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let mut stmt = s.conn().prepare(&format!("{SELECT} ORDER BY c.code"))?;
     let rows = stmt.query_map([], from_row)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -249,6 +251,7 @@ pub fn list(s: &Session) -> Result<Vec<Cabinet>, LedgerError> {
 
 /// The copies in a cabinet now, by document and 份号.
 pub fn copies_in(s: &Session, id: CabinetId) -> Result<Vec<super::documents::CopyId>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let mut stmt = s.conn().prepare(
         "SELECT id FROM copies WHERE state = 'in_cabinet' AND cabinet_id = ?1 \
          ORDER BY document_id, copy_no",

@@ -10,6 +10,7 @@
 //! updates the row `WHERE state = expected`, and appends the copy's history row. The caller
 //! appends its own audit event in the same transaction.
 
+use crate::domain::Permission;
 use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 
@@ -17,7 +18,6 @@ use super::cabinets::{self, CabinetId};
 use super::documents::{CopyId, DocumentId};
 use super::people::PersonId;
 use super::{AuditAction, Event, LedgerError, Session, Write, code_col};
-use crate::domain::Role;
 use crate::domain::copy_state::{CopyState, CustodyFlow, OpenRecord};
 use crate::domain::level::Level;
 
@@ -390,6 +390,7 @@ pub fn manual_targets(from: CopyState, open: OpenRecord) -> Vec<CopyState> {
 /// What the custody form offers for a copy now: the states the custodian may record by hand
 /// (empty while a borrowing or an unreceipted distribution holds the copy).
 pub fn manual_targets_for(s: &Session, copy: CopyId) -> Result<Vec<CopyState>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let state: CopyState =
         s.conn()
             .query_row("SELECT state FROM copies WHERE id = ?1", [copy.0], |r| {
@@ -405,7 +406,7 @@ pub fn manual_targets_for(s: &Session, copy: CopyId) -> Result<Vec<CopyState>, L
 /// R3.1.1: records by hand a change no flow owns, with a required note. Custodian; one
 /// transaction with the copy's history row and the audit event.
 pub fn move_copy(s: &mut Session, copy: CopyId, mv: &CopyMove) -> Result<(), LedgerError> {
-    s.require("变更份号去向", &[Role::Custodian])?;
+    s.require("变更份号去向", Permission::Custody)?;
     if mv.note.trim().is_empty() {
         return Err(LedgerError::Invalid(crate::domain::Message::new(
             "请写明变更原因",

@@ -2,13 +2,13 @@
 //! trials and benchmarks. Every function here refuses a real ledger, so demo helpers can never
 //! touch a unit's records.
 
+use crate::domain::Permission;
 use chrono::Duration;
 use rusqlite::params;
 use serde_json::json;
 
 use super::borrowing::{self, BorrowId, BorrowState};
 use super::{AuditAction, Event, LedgerError, Session, settings};
-use crate::domain::Role;
 
 /// Fails unless the vault was created as a demo vault.
 pub fn require_demo(s: &Session) -> Result<(), LedgerError> {
@@ -25,7 +25,7 @@ pub fn require_demo(s: &Session) -> Result<(), LedgerError> {
 /// Moves a demo loan's check-out back by `days` calendar days and recomputes its due date, so
 /// a demo vault shows overdue items. Demo vaults only; audited as such.
 pub fn backdate_loan(s: &mut Session, id: BorrowId, days: u32) -> Result<(), LedgerError> {
-    s.require("生成演示数据", &[Role::Custodian])?;
+    s.require("生成演示数据", Permission::DemoData)?;
     require_demo(s)?;
     let b = borrowing::get(s, id)?;
     if b.state != BorrowState::Out {

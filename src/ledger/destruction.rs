@@ -6,6 +6,7 @@
 //! through the one custody path, in one transaction with the list's record and its audit event.
 //! The rules themselves are [`crate::domain::destruction`].
 
+use crate::domain::Permission;
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -257,7 +258,7 @@ fn state_in(
 
 /// 新建销毁清单: a numbered draft list. Custodian.
 pub fn create(s: &mut Session, note: &str) -> Result<DestructionId, LedgerError> {
-    s.require("新建销毁清单", &[Role::Custodian])?;
+    s.require("新建销毁清单", Permission::Destruction)?;
     s.write(|w| {
         let year = w.today.year();
         let seq = next_seq(w.tx, "destruction", year)?;
@@ -289,7 +290,7 @@ pub fn add_item(
     copy: CopyId,
     reason: &str,
 ) -> Result<(), LedgerError> {
-    s.require("列入销毁清单", &[Role::Custodian])?;
+    s.require("列入销毁清单", Permission::Destruction)?;
     if reason.trim().is_empty() {
         return bad(("请写明销毁原因", "Write the reason for destroying it"));
     }
@@ -332,7 +333,7 @@ pub fn remove_item(
     copy: CopyId,
     reason: &str,
 ) -> Result<(), LedgerError> {
-    s.require("移出销毁清单", &[Role::Custodian])?;
+    s.require("移出销毁清单", Permission::Destruction)?;
     if reason.trim().is_empty() {
         return bad(("请写明移出的原因", "Write why it is taken off the list"));
     }
@@ -416,7 +417,7 @@ pub fn approve(
     d: &Decider<'_>,
     note: &str,
 ) -> Result<(), LedgerError> {
-    s.require("登记销毁审批", &[Role::Custodian])?;
+    s.require("登记销毁审批", Permission::Destruction)?;
     let decision = decider(s, d)?;
     if decision.role != Role::Head {
         return bad((
@@ -463,7 +464,7 @@ pub fn approve(
 /// 执行销毁: records the execution and moves every copy on the list to 已销毁 (R3.2.4: two
 /// people present, the method's details, the place). All or nothing.
 pub fn execute(s: &mut Session, id: DestructionId, e: &Execution) -> Result<(), LedgerError> {
-    s.require("执行销毁", &[Role::Custodian])?;
+    s.require("执行销毁", Permission::Destruction)?;
     check_execution(&ExecutionFacts {
         method: e.method,
         detail: &e.detail,
@@ -569,7 +570,7 @@ pub fn execute(s: &mut Session, id: DestructionId, e: &Execution) -> Result<(), 
 
 /// 撤销: a list not executed is cancelled with a reason; its copies are free again.
 pub fn cancel(s: &mut Session, id: DestructionId, reason: &str) -> Result<(), LedgerError> {
-    s.require("撤销销毁清单", &[Role::Custodian])?;
+    s.require("撤销销毁清单", Permission::Destruction)?;
     if reason.trim().is_empty() {
         return bad(("请写明撤销的原因", "Write why the list is cancelled"));
     }
@@ -662,6 +663,7 @@ fn items_of(conn: &rusqlite::Connection, id: DestructionId) -> Result<Vec<Item>,
 
 /// One list with its items and people.
 pub fn get(s: &Session, id: DestructionId) -> Result<Destruction, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let mut d = s
         .conn()
         .query_row(&format!("{SELECT} WHERE d.id = ?1"), [id.0], from_row)
@@ -685,6 +687,7 @@ pub fn get(s: &Session, id: DestructionId) -> Result<Destruction, LedgerError> {
 
 /// Every list, newest first, with its item count (items themselves left empty).
 pub fn list(s: &Session) -> Result<Vec<(Destruction, usize)>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let mut stmt = s.conn().prepare(&format!("{SELECT} ORDER BY d.id DESC"))?;
     let rows = stmt.query_map([], from_row)?;
     let mut out = Vec::new();
@@ -702,6 +705,7 @@ pub fn list(s: &Session) -> Result<Vec<(Destruction, usize)>, LedgerError> {
 
 /// The lists waiting: (drafts awaiting approval, approved lists awaiting execution).
 pub fn pending(s: &Session) -> Result<(u32, u32), LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     Ok(s.conn().query_row(
         "SELECT coalesce(sum(state = 'draft'), 0), coalesce(sum(state = 'approved'), 0) \
          FROM destructions",
@@ -713,6 +717,7 @@ pub fn pending(s: &Session) -> Result<(u32, u32), LedgerError> {
 /// Copies in their cabinets that could go on a list now: of declassified documents, or whose
 /// secrecy period has ended; not held and on no open list. For the list screen's suggestions.
 pub fn candidates(s: &Session) -> Result<Vec<(CopyId, String)>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let today = s.today();
     let mut stmt = s.conn().prepare(
         "SELECT c.id, c.copy_no, d.title, d.level, d.period_kind, d.period_value, d.dated, \

@@ -1,6 +1,7 @@
 //! The document ledger (台账): incoming registration (收文登记, R3.1.1) with receipt numbers
 //! that have no gaps and no duplicates, numbered copies (份号), and the custody of every copy.
 
+use crate::domain::Permission;
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
@@ -9,7 +10,6 @@ use serde_json::json;
 use super::cabinets::CabinetId;
 use super::people::PersonId;
 use super::{AuditAction, Event, LedgerError, Session, Write, code_col, custody, opt_code_col};
-use crate::domain::Role;
 use crate::domain::copy_state::CopyState;
 use crate::domain::level::{Category, Level};
 use crate::domain::marking::{SecrecyPeriod, marking};
@@ -283,7 +283,7 @@ pub fn register_incoming(
     s: &mut Session,
     input: &IncomingInput,
 ) -> Result<DocumentId, LedgerError> {
-    s.require("收文登记", &[Role::Custodian])?;
+    s.require("收文登记", Permission::RegisterDocuments)?;
     let unit = super::settings::unit_name(s)?;
     s.write(|w| {
         custody::fit_cabinet(w.tx, input.cabinet, input.level)?;
@@ -296,7 +296,7 @@ pub fn register_incoming_batch(
     s: &mut Session,
     inputs: &[IncomingInput],
 ) -> Result<Vec<DocumentId>, LedgerError> {
-    s.require("收文登记", &[Role::Custodian])?;
+    s.require("收文登记", Permission::RegisterDocuments)?;
     let unit = super::settings::unit_name(s)?;
     s.write_many(|w| {
         // Each (cabinet, level) pair is checked once, not once per document.
@@ -441,7 +441,7 @@ pub fn edit(
     new: &DocumentEdit,
     reason: &str,
 ) -> Result<(), LedgerError> {
-    s.require("修改登记", &[Role::Custodian])?;
+    s.require("修改登记", Permission::RegisterDocuments)?;
     if reason.trim().is_empty() {
         return Err(LedgerError::Invalid(crate::domain::Message::new(
             "请填写修改原因",
@@ -580,6 +580,7 @@ pub fn edit(
 
 /// The edit history of a registration, oldest first.
 pub fn revisions(s: &Session, id: DocumentId) -> Result<Vec<Revision>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let mut stmt = s.conn().prepare(
         "SELECT at, user_id, reason, changes FROM document_revisions WHERE document_id = ?1 ORDER BY id",
     )?;
@@ -616,7 +617,7 @@ pub fn revisions(s: &Session, id: DocumentId) -> Result<Vec<Revision>, LedgerErr
 
 /// Voids a wrong entry with a reason; it stays visible, marked void, with its history.
 pub fn void(s: &mut Session, id: DocumentId, reason: &str) -> Result<(), LedgerError> {
-    s.require("作废登记", &[Role::Custodian])?;
+    s.require("作废登记", Permission::RegisterDocuments)?;
     if reason.trim().is_empty() {
         return Err(LedgerError::Invalid(crate::domain::Message::new(
             "请填写作废原因",
@@ -717,6 +718,7 @@ pub(crate) fn doc_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Document> 
 
 /// One document.
 pub fn get(s: &Session, id: DocumentId) -> Result<Document, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     s.conn()
         .query_row(&format!("{SELECT_DOC} WHERE id = ?1"), [id.0], doc_from_row)
         .optional()?
@@ -730,6 +732,7 @@ pub fn get(s: &Session, id: DocumentId) -> Result<Document, LedgerError> {
 
 /// Every document, newest first.
 pub fn list(s: &Session) -> Result<Vec<Document>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let mut stmt = s
         .conn()
         .prepare(&format!("{SELECT_DOC} ORDER BY id DESC"))?;
@@ -739,6 +742,7 @@ pub fn list(s: &Session) -> Result<Vec<Document>, LedgerError> {
 
 /// The years the ledger holds (received, or dated for outgoing documents), newest first.
 pub fn years(s: &Session) -> Result<Vec<i32>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let mut stmt = s.conn().prepare_cached(
         "SELECT DISTINCT CAST(substr(coalesce(received_on, dated), 1, 4) AS INTEGER) AS y \
          FROM documents ORDER BY y DESC",
@@ -749,6 +753,7 @@ pub fn years(s: &Session) -> Result<Vec<i32>, LedgerError> {
 
 /// The document a copy belongs to.
 pub fn document_of_copy(s: &Session, copy: CopyId) -> Result<Document, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let id: Option<i64> = s
         .conn()
         .query_row(
@@ -770,6 +775,7 @@ pub fn document_of_copy(s: &Session, copy: CopyId) -> Result<Document, LedgerErr
 
 /// The copies of a document, by 份号.
 pub fn copies(s: &Session, id: DocumentId) -> Result<Vec<Copy>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let mut stmt = s.conn().prepare(
         "SELECT id, document_id, copy_no, state, cabinet_id, holder_person_id, place FROM copies \
          WHERE document_id = ?1 ORDER BY copy_no",
@@ -790,6 +796,7 @@ pub fn copies(s: &Session, id: DocumentId) -> Result<Vec<Copy>, LedgerError> {
 
 /// A copy's full history, oldest first ("where has copy 3 been?").
 pub fn copy_history(s: &Session, id: CopyId) -> Result<Vec<CopyEvent>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let exists: Option<i64> = s
         .conn()
         .query_row("SELECT id FROM copies WHERE id = ?1", [id.0], |r| r.get(0))

@@ -5,6 +5,7 @@
 //! user chose, is created 0600 beside its final name and renamed; the export is audited once the
 //! file is in place, with what it holds.
 
+use crate::domain::Permission;
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
@@ -12,7 +13,6 @@ use serde_json::json;
 use super::printing::PrintTarget;
 use super::reports::{self, Cell, Register, Report};
 use super::{AuditAction, Event, LedgerError, Session, settings};
-use crate::domain::Role;
 
 /// A file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,8 +165,8 @@ pub fn print(
 /// custodian's.
 fn allowed(s: &Session, register: &Register) -> Result<(), LedgerError> {
     match register {
-        Register::Audit(_) => s.require("导出审计日志", &[Role::Auditor, Role::Custodian]),
-        _ => s.require("导出登记表", &[Role::Custodian]),
+        Register::Audit(_) => s.require("导出审计日志", Permission::ExportAuditLog),
+        _ => s.require("导出登记表", Permission::PrintForms),
     }
 }
 

@@ -3,13 +3,14 @@
 //! sent (outgoing), not put on or destroyed by a destruction list. Placing and lifting are
 //! audited; a hold is lifted once, with a reason, and never removed.
 
+use crate::domain::Permission;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use serde_json::json;
 
 use super::documents::{CopyId, DocumentId};
 use super::{AuditAction, Event, LedgerError, Session};
-use crate::domain::{Message, Role};
+use crate::domain::Message;
 
 /// A hold's id (`hold-N`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -93,7 +94,7 @@ pub(crate) fn refuse_if_held(
 /// Places a hold. Custodian or head; the reason is required. A second open hold on the same
 /// thing is refused (lift the first, or keep it).
 pub fn place(s: &mut Session, target: HoldTarget, reason: &str) -> Result<HoldId, LedgerError> {
-    s.require("冻结", &[Role::Custodian, Role::Head])?;
+    s.require("冻结", Permission::Holds)?;
     if reason.trim().is_empty() {
         return Err(LedgerError::Invalid(Message::new(
             "请写明冻结的原因",
@@ -160,7 +161,7 @@ pub fn place(s: &mut Session, target: HoldTarget, reason: &str) -> Result<HoldId
 
 /// Lifts an open hold, with a reason. Custodian or head.
 pub fn lift(s: &mut Session, id: HoldId, reason: &str) -> Result<(), LedgerError> {
-    s.require("解除冻结", &[Role::Custodian, Role::Head])?;
+    s.require("解除冻结", Permission::Holds)?;
     if reason.trim().is_empty() {
         return Err(LedgerError::Invalid(Message::new(
             "请写明解除冻结的原因",
@@ -221,6 +222,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Hold> {
 
 /// One hold.
 pub fn get(s: &Session, id: HoldId) -> Result<Hold, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     s.conn()
         .query_row(&format!("{SELECT} WHERE h.id = ?1"), [id.0], from_row)
         .optional()?
@@ -229,6 +231,7 @@ pub fn get(s: &Session, id: HoldId) -> Result<Hold, LedgerError> {
 
 /// Holds, newest first; `open_only` leaves out the lifted ones.
 pub fn list(s: &Session, open_only: bool) -> Result<Vec<Hold>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let mut stmt = s.conn().prepare(&format!(
         "{SELECT} WHERE (?1 = 0 OR h.lifted_at IS NULL) ORDER BY h.id DESC"
     ))?;
@@ -238,6 +241,7 @@ pub fn list(s: &Session, open_only: bool) -> Result<Vec<Hold>, LedgerError> {
 
 /// The open holds on a document or any of its copies (the document's detail view).
 pub fn open_for_document(s: &Session, document: DocumentId) -> Result<Vec<Hold>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let mut stmt = s.conn().prepare(&format!(
         "{SELECT} WHERE h.lifted_at IS NULL AND coalesce(h.document_id, c.document_id) = ?1 \
          ORDER BY h.id"

@@ -4,6 +4,7 @@
 //! one click from a stock-taking's missing copy or a loan lost; completed as it develops; a
 //! closed incident is never changed.
 
+use crate::domain::Permission;
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -14,8 +15,8 @@ use super::documents::{CopyId, next_seq};
 use super::people::PersonId;
 use super::stocktake::StocktakeId;
 use super::{AuditAction, Event, LedgerError, Session, code_col, custody};
+use crate::domain::Message;
 use crate::domain::copy_state::{CopyState, CustodyFlow};
-use crate::domain::{Message, Role};
 
 /// An incident's id (`incident-N`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -125,7 +126,7 @@ fn bad<T>(m: impl Into<Message>) -> Result<T, LedgerError> {
 /// Records an incident; copies marked lost move to 丢失 through the custody path (refused for a
 /// copy a flow holds: a loan is reported lost under 借阅, a sending under 发文).
 pub fn open(s: &mut Session, n: &NewIncident) -> Result<IncidentId, LedgerError> {
-    s.require("登记泄密/丢失事件", &[Role::Custodian])?;
+    s.require("登记泄密/丢失事件", Permission::Incidents)?;
     if n.description.trim().is_empty() {
         return bad(("请写明发生了什么", "Describe what happened"));
     }
@@ -235,7 +236,7 @@ pub fn update(
     p: &Progress,
     close: bool,
 ) -> Result<(), LedgerError> {
-    s.require("补充事件处理情况", &[Role::Custodian])?;
+    s.require("补充事件处理情况", Permission::Incidents)?;
     if close && p.outcome.trim().is_empty() {
         return bad(("办结须写明处理结果", "Closing needs the outcome"));
     }
@@ -333,6 +334,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Incident> {
 
 /// One incident with its copies and people.
 pub fn get(s: &Session, id: IncidentId) -> Result<Incident, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let mut i = s
         .conn()
         .query_row(&format!("{SELECT} WHERE i.id = ?1"), [id.0], from_row)
@@ -364,6 +366,7 @@ pub fn get(s: &Session, id: IncidentId) -> Result<Incident, LedgerError> {
 
 /// Every incident, newest first (copies and people left empty).
 pub fn list(s: &Session) -> Result<Vec<Incident>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let mut stmt = s.conn().prepare(&format!("{SELECT} ORDER BY i.id DESC"))?;
     let rows = stmt.query_map([], from_row)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -371,6 +374,7 @@ pub fn list(s: &Session) -> Result<Vec<Incident>, LedgerError> {
 
 /// The incidents still open.
 pub fn open_count(s: &Session) -> Result<u32, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     Ok(s.conn().query_row(
         "SELECT count(*) FROM incidents WHERE state = 'open'",
         [],
@@ -380,6 +384,7 @@ pub fn open_count(s: &Session) -> Result<u32, LedgerError> {
 
 /// Each copy involved in an incident, with the incident's number (the newest when several).
 pub fn by_copy(s: &Session) -> Result<std::collections::HashMap<CopyId, String>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let mut stmt = s.conn().prepare(
         "SELECT x.copy_id, i.incident_no FROM incident_copies x \
          JOIN incidents i ON i.id = x.incident_id ORDER BY i.id",

@@ -59,11 +59,13 @@ pub enum LedgerError {
     Audit(#[from] AuditError),
     #[error("数据库操作失败：{}", crate::vault::sql_text(.0))]
     Sql(#[from] rusqlite::Error),
-    /// The acting user's role may not do this (R3.3.2).
-    #[error("权限不足：{action}需要{needed}角色（R3.3.2）")]
+    /// The acting user's role may not do this (R3.3.2): `needed` are the roles that may, in
+    /// this office's division of duties (empty: nobody signed in here may).
+    #[error("权限不足：{action}需要{}角色（R3.3.2）", roles_zh(needed))]
     NotPermitted {
         action: &'static str,
-        needed: &'static str,
+        permission: crate::domain::Permission,
+        needed: Vec<crate::domain::Role>,
     },
     /// Input that fails validation or a rule that refuses it; the message says what to fix,
     /// in both languages where it has been written.
@@ -81,6 +83,15 @@ pub enum LedgerError {
     /// The account's passphrase was refused.
     #[error("当前口令不正确")]
     WrongCurrentPassphrase,
+}
+
+/// Roles joined for a message: 保密员或系统管理员.
+pub(crate) fn roles_zh(roles: &[crate::domain::Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.label_zh())
+        .collect::<Vec<_>>()
+        .join("或")
 }
 
 impl LedgerError {

@@ -4,6 +4,7 @@
 //! no duplicates); 印制 creates the numbered copies in a cabinet fit for the level; 分发 sends
 //! each copy by a channel its level allows, and the receipt (回执) is recorded when it returns.
 
+use crate::domain::Permission;
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
@@ -13,7 +14,6 @@ use super::cabinets::CabinetId;
 use super::documents::{self, CopyId, DocumentId, MAX_COPIES};
 use super::people::{self, PersonId};
 use super::{AuditAction, Event, LedgerError, Session, Write, code_col, custody, opt_code_col};
-use crate::domain::Role;
 use crate::domain::copy_state::CopyState;
 use crate::domain::copy_state::CustodyFlow;
 use crate::domain::level::{Category, Level};
@@ -95,7 +95,7 @@ fn active_person(s: &Session, id: PersonId, what: &str) -> Result<(), LedgerErro
 
 /// 拟稿: a new outgoing document at its first step. Custodian; audited.
 pub fn create_draft(s: &mut Session, d: &OutgoingDraft) -> Result<DocumentId, LedgerError> {
-    s.require("发文拟稿", &[Role::Custodian])?;
+    s.require("发文拟稿", Permission::Outgoing)?;
     documents::validate_described(
         &documents::Described {
             title: &d.title,
@@ -237,7 +237,7 @@ pub fn review(
     reviewer: PersonId,
     note: &str,
 ) -> Result<(), LedgerError> {
-    s.require("发文审核", &[Role::Custodian])?;
+    s.require("发文审核", Permission::Outgoing)?;
     active_person(s, reviewer, "审核人")?;
     advance(
         s,
@@ -256,7 +256,7 @@ pub fn sign(
     signer: PersonId,
     note: &str,
 ) -> Result<(), LedgerError> {
-    s.require("发文签发", &[Role::Custodian])?;
+    s.require("发文签发", Permission::Outgoing)?;
     active_person(s, signer, "签发人")?;
     advance(s, id, OutgoingStep::Signed, Some(signer), note, |_, _| {
         Ok(json!(null))
@@ -272,7 +272,7 @@ pub fn pattern(s: &Session) -> Result<String, LedgerError> {
 /// Sets the 文号 pattern (it must hold `{year}` and `{seq}`). Custodian or administrator;
 /// audited. Numbers already given keep their text.
 pub fn set_pattern(s: &mut Session, new: &str) -> Result<(), LedgerError> {
-    s.require("修改文号格式", &[Role::Custodian, Role::Admin])?;
+    s.require("修改文号格式", Permission::LedgerSettings)?;
     let new = new.trim();
     crate::domain::numbering::validate_pattern(new)
         .map_err(|e| LedgerError::Invalid(crate::domain::Explain::message(&e)))?;
@@ -293,7 +293,7 @@ pub fn set_pattern(s: &mut Session, new: &str) -> Result<(), LedgerError> {
 /// 编号: the year's next 文号 from the pattern, taken in the same transaction as the step.
 /// Returns the number.
 pub fn assign_number(s: &mut Session, id: DocumentId) -> Result<String, LedgerError> {
-    s.require("发文编号", &[Role::Custodian])?;
+    s.require("发文编号", Permission::Outgoing)?;
     let pattern = pattern(s)?;
     crate::domain::numbering::validate_pattern(&pattern)
         .map_err(|e| LedgerError::Invalid(crate::domain::Explain::message(&e)))?;
@@ -315,7 +315,7 @@ pub fn assign_number(s: &mut Session, id: DocumentId) -> Result<String, LedgerEr
 
 /// 登记: the numbered document enters the ledger.
 pub fn register(s: &mut Session, id: DocumentId, note: &str) -> Result<(), LedgerError> {
-    s.require("发文登记", &[Role::Custodian])?;
+    s.require("发文登记", Permission::Outgoing)?;
     advance(s, id, OutgoingStep::Registered, None, note, |_, _| {
         Ok(json!(null))
     })
@@ -328,7 +328,7 @@ pub fn print(
     count: u32,
     cabinet: CabinetId,
 ) -> Result<(), LedgerError> {
-    s.require("发文印制", &[Role::Custodian])?;
+    s.require("发文印制", Permission::Outgoing)?;
     if count == 0 || count > MAX_COPIES {
         return bad(("印制份数须在 1 到 999 之间", "Print 1 to 999 copies"));
     }
@@ -344,7 +344,7 @@ pub fn print(
 /// 分发 of one copy (R3.1.2): the channel must fit the level; a designated person's delivery
 /// names the person, mail names its tracking number. The first copy sent completes the 分发 step.
 pub fn distribute(s: &mut Session, copy: CopyId, d: &DistributionInput) -> Result<(), LedgerError> {
-    s.require("发文分发", &[Role::Custodian])?;
+    s.require("发文分发", Permission::Outgoing)?;
     if d.recipient_unit.trim().is_empty() {
         return bad(("请填写收件单位", "Write the recipient unit"));
     }
@@ -449,7 +449,7 @@ pub fn distribute(s: &mut Session, copy: CopyId, d: &DistributionInput) -> Resul
 
 /// 回执: the recipient's receipt for a copy came back on `on`.
 pub fn record_receipt(s: &mut Session, copy: CopyId, on: NaiveDate) -> Result<(), LedgerError> {
-    s.require("登记回执", &[Role::Custodian])?;
+    s.require("登记回执", Permission::Outgoing)?;
     if on > s.today() {
         return bad((
             "回执日期不能晚于今天",
@@ -513,7 +513,7 @@ pub fn report_lost_in_transit(
     on: NaiveDate,
     note: &str,
 ) -> Result<(), LedgerError> {
-    s.require("登记分发途中丢失", &[Role::Custodian])?;
+    s.require("登记分发途中丢失", Permission::Outgoing)?;
     if note.trim().is_empty() {
         return bad((
             "请写明丢失的经过（何时、何处、由谁报告）",
@@ -578,6 +578,7 @@ pub fn report_lost_in_transit(
 
 /// The steps recorded for a document, in order.
 pub fn steps(s: &Session, id: DocumentId) -> Result<Vec<StepRecord>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let mut stmt = s.conn().prepare_cached(
         "SELECT step, person_id, at, user_id, note FROM outgoing_steps WHERE document_id = ?1 ORDER BY id",
     )?;
@@ -595,6 +596,7 @@ pub fn steps(s: &Session, id: DocumentId) -> Result<Vec<StepRecord>, LedgerError
 
 /// The copies of a document sent out, by 份号.
 pub fn distributions(s: &Session, id: DocumentId) -> Result<Vec<Distribution>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let mut stmt = s.conn().prepare_cached(
         "SELECT c.id, c.copy_no, x.recipient_unit, x.channel, x.carrier_person_id, x.tracking_no, \
          x.sent_on, x.receipt_returned_on, x.lost_on FROM distributions x \
@@ -618,6 +620,7 @@ pub fn distributions(s: &Session, id: DocumentId) -> Result<Vec<Distribution>, L
 
 /// Every outgoing document, newest first.
 pub fn list(s: &Session) -> Result<Vec<documents::Document>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let mut stmt = s.conn().prepare_cached(&format!(
         "{} WHERE direction = 'outgoing' ORDER BY id DESC",
         documents::SELECT_DOC
@@ -629,6 +632,7 @@ pub fn list(s: &Session) -> Result<Vec<documents::Document>, LedgerError> {
 /// Copies sent out whose receipt (回执) has not come back: how many, and the earliest day one of
 /// them was sent.
 pub fn receipts_outstanding(s: &Session) -> Result<(u32, Option<String>), LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     Ok(s.conn().query_row(
         "SELECT count(*), min(sent_on) FROM distributions WHERE receipt_returned_on IS NULL \
          AND lost_on IS NULL",

@@ -2,13 +2,13 @@
 //! cabinet keepers — with department, post, phone, clearance category (R3.5.3) and the date of
 //! the confidentiality pledge (R3.5.1). People are never deleted; they leave (`active = 0`).
 
+use crate::domain::Permission;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::json;
 
 use super::{AuditAction, Event, LedgerError, Session, code_col};
-use crate::domain::Role;
 use crate::domain::person::Clearance;
 
 /// A person's id.
@@ -144,7 +144,7 @@ pub(crate) fn insert(
 
 /// Adds a person to the register. Custodian or administrator; audited.
 pub fn add(s: &mut Session, p: &NewPerson) -> Result<PersonId, LedgerError> {
-    s.require("登记人员", &[Role::Custodian, Role::Admin])?;
+    s.require("登记人员", Permission::People)?;
     s.write(|w| {
         let id = insert(w.tx, p, w.now, w.today)?;
         Ok((id, Event::new(AuditAction::PersonCreate, id.0, detail(p))))
@@ -153,7 +153,7 @@ pub fn add(s: &mut Session, p: &NewPerson) -> Result<PersonId, LedgerError> {
 
 /// Edits a person; the event keeps the values before and after.
 pub fn update(s: &mut Session, id: PersonId, p: &NewPerson) -> Result<(), LedgerError> {
-    s.require("修改人员信息", &[Role::Custodian, Role::Admin])?;
+    s.require("修改人员信息", Permission::People)?;
     let before = get(s, id)?;
     s.write(|w| {
         validate(p, w.today)?;
@@ -190,6 +190,7 @@ pub fn update(s: &mut Session, id: PersonId, p: &NewPerson) -> Result<(), Ledger
 
 /// One person.
 pub fn get(s: &Session, id: PersonId) -> Result<Person, LedgerError> {
+    s.require("查看人员登记", Permission::ReadPeople)?;
     get_in(s.conn(), id)
 }
 
@@ -207,6 +208,7 @@ pub(crate) fn get_in(conn: &rusqlite::Connection, id: PersonId) -> Result<Person
 
 /// Every person, by name.
 pub fn list(s: &Session) -> Result<Vec<Person>, LedgerError> {
+    s.require("查看人员登记", Permission::ReadPeople)?;
     let mut stmt = s.conn().prepare(&format!("{SELECT} ORDER BY name, id"))?;
     let rows = stmt.query_map([], from_row)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)

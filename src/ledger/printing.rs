@@ -6,6 +6,7 @@
 //! a file is written beside its final name (private, created exclusively), synced and renamed,
 //! so no copy of the form lands anywhere the custodian did not choose.
 
+use crate::domain::Permission;
 use std::path::PathBuf;
 
 use serde_json::json;
@@ -13,7 +14,6 @@ use serde_json::json;
 use super::borrowing::{self, BorrowId};
 use super::documents::{self, DocumentId};
 use super::{AuditAction, Event, LedgerError, Session, settings};
-use crate::domain::Role;
 
 /// What to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,25 +69,19 @@ struct Built {
 pub fn print(s: &mut Session, what: Printable, to: &PrintTarget) -> Result<Printed, LedgerError> {
     let built = match what {
         Printable::Labels(id) => {
-            s.require("打印份号标签", &[Role::Custodian])?;
+            s.require("打印份号标签", Permission::PrintForms)?;
             labels(s, id)?
         }
         Printable::BorrowForm(id) => {
-            s.require("打印借阅申请表", &[Role::Custodian])?;
+            s.require("打印借阅申请表", Permission::PrintForms)?;
             borrow_form(s, id)?
         }
         Printable::DestructionList(id) => {
-            s.require(
-                "打印销毁清单",
-                &[Role::Custodian, Role::Head, Role::Auditor],
-            )?;
+            s.require("打印销毁清单", Permission::PrintReports)?;
             destruction_list(s, id)?
         }
         Printable::StocktakeReport(id) => {
-            s.require(
-                "打印清查报告",
-                &[Role::Custodian, Role::Head, Role::Auditor],
-            )?;
+            s.require("打印清查报告", Permission::PrintReports)?;
             stocktake_report(s, id)?
         }
     };

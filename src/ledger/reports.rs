@@ -3,6 +3,7 @@
 //! [`super::export`] writes one as `.xlsx`, CSV or an A4 landscape PDF; the screens and the CLI
 //! build the same [`Register`] from their filters, so what is exported is what is shown.
 
+use crate::domain::Permission;
 use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
@@ -416,6 +417,7 @@ pub fn copy_counts_for(
     s: &Session,
     ids: &[DocumentId],
 ) -> Result<std::collections::HashMap<DocumentId, Counts>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let mut stmt = s.conn().prepare_cached(&format!(
         "{COUNTS} WHERE c.document_id = ?1 GROUP BY c.document_id"
     ))?;

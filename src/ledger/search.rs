@@ -7,6 +7,7 @@
 //! user's text is always quoted: it is never query syntax.
 //! Ranking: matches in the title first, then matches elsewhere; newest first within each.
 
+use crate::domain::Permission;
 use rusqlite::types::Value;
 use serde::Serialize;
 
@@ -271,6 +272,7 @@ fn fts_count(s: &Session, expr: &str) -> Result<usize, LedgerError> {
 /// The ids of every match, in order: what a virtualized table needs (it fetches the rows it
 /// shows with [`documents_by_id`]).
 pub fn search_ids(s: &Session, q: &Query) -> Result<Vec<DocumentId>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     if let Some((title, rest)) = fts_tiers(q) {
         let mut ids = fts_ids(s, &title, -1, 0)?;
         ids.extend(fts_ids(s, &rest, -1, 0)?);
@@ -290,6 +292,7 @@ pub const MAX_QUERY_CHARS: usize = 200;
 
 /// One page of results (`offset`, at most `limit` rows) and the total number of matches.
 pub fn search(s: &Session, q: &Query, offset: usize, limit: usize) -> Result<Page, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     if q.text.chars().count() > MAX_QUERY_CHARS {
         return Err(LedgerError::Invalid(crate::domain::Message::new(
             format!("搜索内容太长：最多 {MAX_QUERY_CHARS} 个字"),
@@ -324,6 +327,7 @@ pub fn search(s: &Session, q: &Query, offset: usize, limit: usize) -> Result<Pag
 
 /// The documents with these ids, in the same order (missing ids are skipped).
 pub fn documents_by_id(s: &Session, ids: &[DocumentId]) -> Result<Vec<Document>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let mut stmt = s
         .conn()
         .prepare_cached(&format!("{} WHERE id = ?1", documents::SELECT_DOC))?;

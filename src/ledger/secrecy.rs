@@ -6,6 +6,7 @@
 //! fit for the new level, or moved into one in the same transaction, R3.1.1), the document row
 //! updated, the decision kept in `secrecy_decisions`, the event audited.
 
+use crate::domain::Permission;
 use chrono::NaiveDate;
 use rusqlite::params;
 use serde::Serialize;
@@ -14,11 +15,11 @@ use serde_json::json;
 use super::cabinets::CabinetId;
 use super::documents::{CopyId, DocumentId};
 use super::{AuditAction, Event, LedgerError, Session, Write, code_col, custody, settings};
+use crate::domain::Message;
 use crate::domain::copy_state::{CopyState, CustodyFlow};
 use crate::domain::level::Level;
 use crate::domain::marking::{SecrecyPeriod, marking};
 use crate::domain::secrecy::{DecisionKind, Proposal, Secret, check, due as due_rule};
-use crate::domain::{Message, Role};
 
 /// The window setting (days before the end of a period when a document is listed).
 pub const WINDOW_DAYS: &str = "declassification_window_days";
@@ -78,7 +79,7 @@ pub fn window_days(s: &Session) -> Result<u32, LedgerError> {
     settings::days(s, WINDOW_DAYS, DEFAULT_WINDOW_DAYS)
 }
 
-/// Sets the window (1 to 366 days). Custodian or administrator; audited.
+/// Sets the window (1 to 366 days). The ledger's settings (the custodian's); audited.
 pub fn set_window_days(s: &mut Session, days: u32) -> Result<(), LedgerError> {
     settings::set_days(
         s,
@@ -86,7 +87,6 @@ pub fn set_window_days(s: &mut Session, days: u32) -> Result<(), LedgerError> {
         days,
         1..=366,
         ("解密审查提前天数", "The review window"),
-        &[Role::Custodian, Role::Admin],
         DEFAULT_WINDOW_DAYS,
     )
 }
@@ -94,6 +94,7 @@ pub fn set_window_days(s: &mut Session, days: u32) -> Result<(), LedgerError> {
 /// The documents to review today: still secret, not voided, with a period that ends within the
 /// window or has ended; soonest first.
 pub fn due(s: &Session) -> Result<Vec<DueItem>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let today = s.today();
     let window = window_days(s)?;
     let mut stmt = s.conn().prepare_cached(
@@ -145,7 +146,7 @@ pub fn due(s: &Session) -> Result<Vec<DueItem>, LedgerError> {
 /// Records a decision of the review (or an ad-hoc change of level) for `document`. Custodian
 /// (who records what the person in charge decided; the decider and authority are stated).
 pub fn decide(s: &mut Session, document: DocumentId, d: &Decision) -> Result<(), LedgerError> {
-    s.require("登记解密审查决定", &[Role::Custodian])?;
+    s.require("登记解密审查决定", Permission::SecrecyReview)?;
     if d.kind == DecisionKind::Correction {
         return Err(LedgerError::Invalid(Message::new(
             "登记错误请在“修改登记”中更正",
@@ -377,6 +378,7 @@ fn fit_copies(
 
 /// The decisions recorded for a document, oldest first.
 pub fn history(s: &Session, document: DocumentId) -> Result<Vec<Record>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let mut stmt = s.conn().prepare(
         "SELECT x.kind, x.from_level, x.from_period_kind, x.from_period_value, x.to_level, \
          x.to_period_kind, x.to_period_value, x.decided_on, x.decided_by, x.authority, x.reason, \

@@ -15,7 +15,7 @@ use super::audit_action::AuditAction;
 use super::users::{self, CurrentUser, UserId};
 use super::{LedgerError, people, settings};
 use crate::audit::{self, ChainStatus, NewEvent};
-use crate::domain::{Clock, OfficeZone, Role};
+use crate::domain::{Clock, Duties, OfficeZone, Permission, Role};
 use crate::vault::{
     IntegrityReport, KdfChoice, OpenLedger, Passphrase, RecoveryKey, SlotOwner, Vault, VaultError,
 };
@@ -245,6 +245,8 @@ pub struct Session {
     zone: OfficeZone,
     /// The disk was full at unlock: reading only (see [`Session::is_read_only_for_full_disk`]).
     disk_full: bool,
+    /// How the office divides the duties (read at unlock; changed through settings).
+    duties: Duties,
 }
 
 /// Whether an error is SQLite's "database or disk is full".
@@ -326,6 +328,7 @@ impl Session {
                 clock,
                 zone: input.zone,
                 disk_full: false,
+                duties: Duties::default(),
             },
             recovery,
         ))
@@ -348,6 +351,10 @@ impl Session {
             Ok(z) => z,
             Err(e) => return back(vault, e),
         };
+        let duties = match settings::duties_of(ledger.conn()) {
+            Ok(d) => d,
+            Err(e) => return back(vault, e),
+        };
         let mut session = Session {
             vault,
             ledger,
@@ -355,6 +362,7 @@ impl Session {
             clock,
             zone,
             disk_full: false,
+            duties,
         };
         let how = match session.ledger.opened_by {
             SlotOwner::Recovery => "recovery_key",
@@ -604,16 +612,32 @@ impl Session {
         Ok(out)
     }
 
-    /// Fails unless the acting user has one of `roles`.
-    pub fn require(&self, action: &'static str, roles: &[Role]) -> Result<(), LedgerError> {
-        if roles.contains(&self.user.role) {
+    /// Fails unless the permission matrix gives the acting user's role `permission` in this
+    /// office ([`crate::domain::permission`]); `action` names what was asked in the refusal.
+    pub fn require(&self, action: &'static str, permission: Permission) -> Result<(), LedgerError> {
+        if self.may(permission) {
             Ok(())
         } else {
             Err(LedgerError::NotPermitted {
                 action,
-                needed: roles.first().map(|r| r.label_zh()).unwrap_or(""),
+                permission,
+                needed: crate::domain::permission::who_may(permission, self.duties),
             })
         }
+    }
+
+    /// Whether the acting user may do `permission` (the GUI hides what this refuses).
+    pub fn may(&self, permission: Permission) -> bool {
+        crate::domain::permission::allows(self.user.role, permission, self.duties)
+    }
+
+    /// How this office divides the duties.
+    pub fn duties(&self) -> Duties {
+        self.duties
+    }
+
+    pub(super) fn set_duties(&mut self, duties: Duties) {
+        self.duties = duties;
     }
 
     /// Changes the acting user's own passphrase (checks the current one). Only the key file's
@@ -685,7 +709,7 @@ impl Session {
 
     /// Replaces the recovery key; returns the new one to show once.
     pub fn rotate_recovery_key(&mut self) -> Result<RecoveryKey, LedgerError> {
-        self.require("更换恢复密钥", &[Role::Custodian, Role::Admin])?;
+        self.require("更换恢复密钥", Permission::RecoveryKey)?;
         let key = self.vault.rotate_recovery_key(&self.ledger)?;
         self.write(|_| {
             Ok((

@@ -4,7 +4,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::json;
 
 use super::{AuditAction, Event, LedgerError, Session};
-use crate::domain::{OfficeZone, Role};
+use crate::domain::{Duties, OfficeZone, Permission};
 
 /// The unit's name (shown in the top bar and on forms).
 pub const UNIT_NAME: &str = "unit_name";
@@ -19,6 +19,9 @@ pub const AUTO_LOCK_MINUTES: &str = "auto_lock_minutes";
 pub const OFFICE_ZONE: &str = "office_zone";
 /// Present (`1`) in a vault made with `init --demo`: only such a vault takes synthetic data.
 pub const DEMO_VAULT: &str = "demo_vault";
+/// `1`: the custodian also holds the administrator's duties (a small office); `0`: an
+/// administrator account does. Unset: `1` (a new vault's only account is its custodian).
+pub const CUSTODIAN_ADMINISTERS: &str = "custodian_administers";
 
 /// Default for [`AUTO_LOCK_MINUTES`].
 pub const DEFAULT_AUTO_LOCK_MINUTES: u32 = 5;
@@ -57,9 +60,10 @@ pub fn auto_lock_minutes(s: &Session) -> Result<u32, LedgerError> {
         .unwrap_or(DEFAULT_AUTO_LOCK_MINUTES))
 }
 
-/// Sets the auto-lock delay (1 to 60 minutes). Custodian or administrator; audited.
+/// Sets the auto-lock delay (1 to 60 minutes). System settings ([`Permission::SystemSettings`]);
+/// audited.
 pub fn set_auto_lock_minutes(s: &mut Session, minutes: u32) -> Result<(), LedgerError> {
-    s.require("修改自动锁定时间", &[Role::Custodian, Role::Admin])?;
+    s.require("修改自动锁定时间", Permission::SystemSettings)?;
     if !(1..=60).contains(&minutes) {
         return Err(LedgerError::Invalid(crate::domain::Message::new(
             "自动锁定时间须在 1 到 60 分钟之间",
@@ -93,10 +97,10 @@ pub(crate) fn office_zone_of(conn: &Connection) -> Result<OfficeZone, LedgerErro
     }
 }
 
-/// Sets the office's time zone. Custodian or administrator; audited with old and new. Dates
+/// Sets the office's time zone. System settings; audited with old and new. Dates
 /// already stored keep their text; the session uses the new zone at once.
 pub fn set_office_zone(s: &mut Session, zone: OfficeZone) -> Result<(), LedgerError> {
-    s.require("修改办公时区", &[Role::Custodian, Role::Admin])?;
+    s.require("修改办公时区", Permission::SystemSettings)?;
     let old = office_zone_of(s.conn())?;
     if old == zone {
         return Err(LedgerError::Invalid(crate::domain::Message::new(
@@ -139,10 +143,9 @@ pub(crate) fn set_days(
     days_new: u32,
     range: std::ops::RangeInclusive<u32>,
     what: (&'static str, &'static str),
-    roles: &[Role],
     default: u32,
 ) -> Result<(), LedgerError> {
-    s.require(what.0, roles)?;
+    s.require(what.0, Permission::LedgerSettings)?;
     if !range.contains(&days_new) {
         return Err(LedgerError::Invalid(crate::domain::Message::new(
             format!("{}须在 {} 到 {} 天之间", what.0, range.start(), range.end()),
@@ -166,4 +169,57 @@ pub(crate) fn set_days(
             ),
         ))
     })
+}
+
+/// How the office divides the duties, as stored.
+pub(crate) fn duties_of(conn: &Connection) -> Result<Duties, LedgerError> {
+    Ok(match get(conn, CUSTODIAN_ADMINISTERS)?.as_deref() {
+        Some("0") => Duties {
+            custodian_administers: false,
+        },
+        _ => Duties::default(),
+    })
+}
+
+/// Gives the administrator's duties to the custodian as well (a small office), or leaves them to
+/// the administrator alone. Refused while no active administrator account exists (nobody could
+/// then open an account or change a setting). Never touches the auditor's duties. Audited.
+pub fn set_custodian_administers(s: &mut Session, on: bool) -> Result<(), LedgerError> {
+    s.require("修改三员设置", Permission::SystemSettings)?;
+    let old = s.duties();
+    if old.custodian_administers == on {
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
+            "三员设置没有变化",
+            "The division of duties is unchanged",
+        )));
+    }
+    if !on {
+        let admins: i64 = s.conn().query_row(
+            "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 \
+             AND must_change_passphrase = 0",
+            [],
+            |r| r.get(0),
+        )?;
+        if admins == 0 {
+            return Err(LedgerError::Invalid(crate::domain::Message::new(
+                "还没有可用的系统管理员账户（已启用且已修改初始口令）：请先开通系统管理员账户，再把管理职责从保密员移交",
+                "There is no usable administrator account yet (active, one-time passphrase changed): open one before taking the duties from the custodian",
+            )));
+        }
+    }
+    s.write(|w| {
+        put(w.tx, CUSTODIAN_ADMINISTERS, if on { "1" } else { "0" })?;
+        Ok((
+            (),
+            Event::new(
+                AuditAction::SettingsUpdate,
+                CUSTODIAN_ADMINISTERS,
+                json!({"from": old.custodian_administers, "to": on}),
+            ),
+        ))
+    })?;
+    s.set_duties(Duties {
+        custodian_administers: on,
+    });
+    Ok(())
 }

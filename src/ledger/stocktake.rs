@@ -5,6 +5,7 @@
 //! out on record apart) and frozen at closing so rounds stay comparable. Each mark is audited;
 //! marks are never deleted, only withdrawn while the round is open.
 
+use crate::domain::Permission;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
@@ -15,11 +16,11 @@ use serde_json::json;
 use super::cabinets::{self, CabinetId};
 use super::documents::{CopyId, DocumentId, next_seq};
 use super::{AuditAction, Event, LedgerError, Session, Write, code_col, settings};
+use crate::domain::Message;
 use crate::domain::copy_state::CopyState;
 use crate::domain::level::Level;
 use crate::domain::marking::{SecrecyPeriod, marking};
 use crate::domain::stocktake::{Found, LedgerCopy, Line, Outcome, classify, judge, parse_label};
-use crate::domain::{Message, Role};
 
 /// A round's id (`stocktake-N`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -154,7 +155,7 @@ pub fn warn_days(s: &Session) -> Result<u32, LedgerError> {
     settings::days(s, WARN_DAYS, DEFAULT_WARN_DAYS)
 }
 
-/// Sets the warning (7 to 366 days). Custodian or administrator; audited.
+/// Sets the warning (7 to 366 days). The ledger's settings (the custodian's); audited.
 pub fn set_warn_days(s: &mut Session, days: u32) -> Result<(), LedgerError> {
     settings::set_days(
         s,
@@ -162,7 +163,6 @@ pub fn set_warn_days(s: &mut Session, days: u32) -> Result<(), LedgerError> {
         days,
         7..=366,
         ("清查提醒天数", "The stock-taking reminder"),
-        &[Role::Custodian, Role::Admin],
         DEFAULT_WARN_DAYS,
     )
 }
@@ -173,7 +173,7 @@ pub fn start(
     cabinets: Option<&[CabinetId]>,
     note: &str,
 ) -> Result<StocktakeId, LedgerError> {
-    s.require("开始清查", &[Role::Custodian])?;
+    s.require("开始清查", Permission::Stocktaking)?;
     if let Some(list) = cabinets
         && list.is_empty()
     {
@@ -293,7 +293,7 @@ pub fn mark(
     label: &str,
     how: How,
 ) -> Result<Marked, LedgerError> {
-    s.require("清查登记", &[Role::Custodian])?;
+    s.require("清查登记", Permission::Stocktaking)?;
     let code = label.trim().to_owned();
     if code.is_empty() {
         return bad(("请扫描或输入份号标签", "Scan or type a copy label"));
@@ -437,7 +437,7 @@ pub fn mark(
 
 /// Withdraws a mark made by mistake (the round still open); the mark's row stays.
 pub fn unmark(s: &mut Session, id: StocktakeId, label: &str) -> Result<(), LedgerError> {
-    s.require("撤回清查登记", &[Role::Custodian])?;
+    s.require("撤回清查登记", Permission::Stocktaking)?;
     let code = label.trim().to_owned();
     let copy = parse_label(&code);
     s.write(|w| {
@@ -502,6 +502,7 @@ fn round_of(conn: &rusqlite::Connection, id: StocktakeId) -> Result<Round, Ledge
 
 /// One round.
 pub fn get(s: &Session, id: StocktakeId) -> Result<Round, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     round_of(s.conn(), id)
 }
 
@@ -586,6 +587,7 @@ fn counts_of(lines: &[Line]) -> BTreeMap<Outcome, usize> {
 
 /// The round's report: live while open, as frozen once closed.
 pub fn report(s: &Session, id: StocktakeId) -> Result<Report, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let conn = s.conn();
     let round = round_of(conn, id)?;
     let lines = if round.state == RoundState::Closed {
@@ -675,7 +677,7 @@ pub fn close(
     id: StocktakeId,
     note: &str,
 ) -> Result<BTreeMap<Outcome, usize>, LedgerError> {
-    s.require("完成清查", &[Role::Custodian])?;
+    s.require("完成清查", Permission::Stocktaking)?;
     s.write(|w| {
         let (round_no, _) = open_round(w, id)?;
         let round = round_of(w.tx, id)?;
@@ -721,7 +723,7 @@ pub fn close(
 
 /// 作废: a round started by mistake is cancelled with a reason (its marks stay, unused).
 pub fn cancel(s: &mut Session, id: StocktakeId, reason: &str) -> Result<(), LedgerError> {
-    s.require("作废清查", &[Role::Custodian])?;
+    s.require("作废清查", Permission::Stocktaking)?;
     if reason.trim().is_empty() {
         return bad(("请写明作废的原因", "Write why the round is cancelled"));
     }
@@ -745,6 +747,7 @@ pub fn cancel(s: &mut Session, id: StocktakeId, reason: &str) -> Result<(), Ledg
 
 /// Every round, newest first, with its counts (frozen for closed rounds; empty otherwise).
 pub fn list(s: &Session) -> Result<Vec<(Round, Counts)>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let ids: Vec<StocktakeId> = {
         let mut stmt = s
             .conn()
@@ -767,6 +770,7 @@ pub fn list(s: &Session) -> Result<Vec<(Round, Counts)>, LedgerError> {
 
 /// The open round, if any.
 pub fn open(s: &Session) -> Result<Option<StocktakeId>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     Ok(s.conn()
         .query_row(
             "SELECT id FROM stocktakes WHERE state = 'open' LIMIT 1",
@@ -788,6 +792,7 @@ pub struct CabinetCheck {
 
 /// The last stock-taking of every cabinet in use (the dashboard's table).
 pub fn last_by_cabinet(s: &Session) -> Result<Vec<CabinetCheck>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let warn = i64::from(warn_days(s)?);
     let today = s.today();
     let zone = s.zone();
@@ -827,6 +832,7 @@ pub fn expected_in(
     id: StocktakeId,
     cabinet: CabinetId,
 ) -> Result<Vec<(CopyId, String, bool)>, LedgerError> {
+    s.require("查看台账", Permission::ReadLedger)?;
     let mut stmt = s.conn().prepare(
         "SELECT c.id, d.title, c.copy_no, EXISTS (SELECT 1 FROM stocktake_marks m \
            WHERE m.stocktake_id = ?1 AND m.copy_id = c.id AND m.withdrawn_at IS NULL) \

@@ -1,6 +1,7 @@
 //! User accounts (`users`): a login tied to a person, with one role (R3.3.2). Each active
 //! account has a passphrase slot in the key file.
 
+use crate::domain::Permission;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
@@ -140,6 +141,7 @@ pub(crate) fn current(conn: &Connection, login: &str) -> Result<Option<CurrentUs
 
 /// Every account.
 pub fn list(s: &Session) -> Result<Vec<UserRow>, LedgerError> {
+    s.require("查看用户账户", Permission::ReadAccounts)?;
     let mut stmt = s.conn().prepare(&format!("{SELECT} ORDER BY u.id"))?;
     let rows = stmt.query_map([], |r| {
         Ok(UserRow {
@@ -166,7 +168,7 @@ pub fn add_user(
     new: &NewUser,
     passphrase: &Passphrase,
 ) -> Result<UserId, LedgerError> {
-    s.require("新增用户", &[Role::Custodian, Role::Admin])?;
+    s.require("新增用户", Permission::Accounts)?;
     people::validate_name(&new.person.name)?;
     let name = new.person.name.trim();
     let department = new.person.department.trim();
@@ -195,7 +197,7 @@ pub fn add_account(
     new: &NewAccount,
     passphrase: &Passphrase,
 ) -> Result<UserId, LedgerError> {
-    s.require("开通账户", &[Role::Custodian, Role::Admin])?;
+    s.require("开通账户", Permission::Accounts)?;
     create(
         s,
         Owner::Existing(new.person),
@@ -211,7 +213,7 @@ pub fn open_account(
     s: &mut Session,
     new: &NewAccount,
 ) -> Result<(UserId, Passphrase), LedgerError> {
-    s.require("开通账户", &[Role::Custodian, Role::Admin])?;
+    s.require("开通账户", Permission::Accounts)?;
     let once = one_time_passphrase()?;
     let id = create(s, Owner::Existing(new.person), &new.login, new.role, &once)?;
     Ok((id, once))
@@ -335,7 +337,7 @@ fn one_time_passphrase() -> Result<Passphrase, LedgerError> {
 /// Deactivates an account and removes its passphrase slot: that passphrase stops opening the
 /// vault. The person stays in the register (their history must remain readable).
 pub fn deactivate_user(s: &mut Session, login: &str) -> Result<(), LedgerError> {
-    s.require("停用用户", &[Role::Custodian, Role::Admin])?;
+    s.require("停用用户", Permission::Accounts)?;
     if login == s.user.login {
         return Err(LedgerError::Invalid(crate::domain::Message::new(
             "不能停用自己正在使用的账户",

@@ -470,11 +470,14 @@ pub fn error_message(lang: Lang, e: &LedgerError) -> String {
             ),
             LedgerError::Invalid(m) => return m.en().to_owned(),
             LedgerError::Refused(d) => return crate::domain::Explain::en(d),
-            LedgerError::NotPermitted { action, needed } => {
-                let _ = action;
+            LedgerError::NotPermitted {
+                permission, needed, ..
+            } => {
+                let roles: Vec<&str> = needed.iter().map(|r| r.label_en()).collect();
                 return format!(
-                    "Your role may not do this: it needs the role {} (R3.3.2)",
-                    crate::domain::message::label_en_of(needed)
+                    "Your role may not {}: it needs the role {} (R3.3.2)",
+                    permission.label_en(),
+                    roles.join(" or ")
                 );
             }
             _ => None,

@@ -24,7 +24,8 @@ commit_of() {
     7) echo a1ca37e ;;  # before 0008_accounts
     8) echo ddceeec ;;  # before 0009_backups
     9) echo 98bcb74 ;;  # before 0010_destruction_stocktaking
-    10) echo HEAD ;;
+    10) echo b0ad605 ;;  # before 0011_seal_keys_accounts
+    11) echo HEAD ;;
     *) echo "no commit known for schema $1" >&2; exit 2 ;;
   esac
 }
@@ -52,6 +53,17 @@ for v in "$@"; do
     --name 王保密 --department 党办 "${demo[@]}" >/dev/null
   if "$b" --help | grep -q '^  demo'; then
     printf '%s\n' "$pass" | "$b" --vault "$out" demo --documents 60 --batch 20 >/dev/null
+  fi
+  if "$b" --help | grep -q '^  audit'; then
+    # A security auditor with their own passphrase and a seal: a seal key slot (kind 3) and a
+    # version 2 seal for later upgrades to carry.
+    printf '%s\n' "$pass" > "$work/pass-v$v"
+    printf 'fixture auditor once v%s\n' "$v" > "$work/once-v$v"
+    printf '%s\n' "fixture auditor once v$v" | "$b" --vault "$out" --passphrase-file "$work/pass-v$v" \
+      add-user --user audit --name 审计员 --role auditor >/dev/null
+    printf '%s\n' "fixture auditor v$v" | "$b" --vault "$out" --as audit \
+      --passphrase-file "$work/once-v$v" passwd >/dev/null
+    printf '%s\n' "fixture auditor v$v" | "$b" --vault "$out" --as audit audit seal >/dev/null
   fi
   if "$b" --help | grep -q '^  backup'; then
     rm -rf "$work/media-v$v" && mkdir -p "$work/media-v$v"

@@ -25,11 +25,15 @@ pub struct AccountsPanel {
     pub dialog: Option<OpenAccountDialog>,
     /// The account whose deactivation waits for a confirmation.
     confirm_deactivate: Option<UserRow>,
+    /// The signed-in user manages accounts (the administrator, or the custodian holding those
+    /// duties); others only read the list.
+    may_manage: bool,
 }
 
 impl AccountsPanel {
     /// Re-reads accounts and people.
     pub fn reload(&mut self, session: &Session) {
+        self.may_manage = session.may(crate::domain::Permission::Accounts);
         self.users = users::list(session).unwrap_or_default();
         self.people = people::list(session).unwrap_or_default();
     }
@@ -53,9 +57,10 @@ impl AccountsPanel {
     pub fn ui(&mut self, ui: &mut Ui, lang: Lang, me: &str, cmds: &mut Vec<MainCommand>) {
         ui.horizontal(|ui| {
             ui.label(RichText::new(lang.tr("用户账户", "Accounts")).strong());
-            if ui
-                .add(primary_button(lang.tr("开通账户", "Open an account")))
-                .clicked()
+            if self.may_manage
+                && ui
+                    .add(primary_button(lang.tr("开通账户", "Open an account")))
+                    .clicked()
             {
                 self.dialog = Some(OpenAccountDialog::default());
             }
@@ -94,7 +99,7 @@ impl AccountsPanel {
                     } else {
                         lang.tr("在用", "Active")
                     });
-                    if u.active && u.login != me {
+                    if self.may_manage && u.active && u.login != me {
                         if ui
                             .add(danger_button(lang.tr("停用", "Deactivate")))
                             .clicked()

@@ -240,7 +240,7 @@ impl AuditLogScreen {
                         }
                     });
                 }
-                if session.user().role != crate::domain::role::Role::Auditor {
+                if !session.may(crate::domain::Permission::SealAuditTrail) {
                     hint_text(
                         ui,
                         lang.tr(

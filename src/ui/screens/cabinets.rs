@@ -17,6 +17,9 @@ pub struct CabinetsScreen {
     rows: Vec<Cabinet>,
     people: Vec<Person>,
     error: Option<String>,
+    /// The signed-in user may change this register / export it (set at reload).
+    may_write: bool,
+    may_print: bool,
     /// The register/edit dialog, when open.
     pub dialog: Option<CabinetDialog>,
 }
@@ -157,6 +160,8 @@ impl CabinetDialog {
 impl CabinetsScreen {
     /// Re-reads the register and the people.
     pub fn reload(&mut self, session: &Session) {
+        self.may_write = session.may(crate::domain::Permission::Cabinets);
+        self.may_print = session.may(crate::domain::Permission::PrintForms);
         match cabinets::list(session).and_then(|c| Ok((c, people::list(session)?))) {
             Ok((rows, people)) => {
                 self.rows = rows;
@@ -171,12 +176,13 @@ impl CabinetsScreen {
     pub fn ui(&mut self, ui: &mut Ui, lang: Lang, cmds: &mut Vec<MainCommand>) {
         ui.horizontal(|ui| {
             ui.heading(lang.tr("专柜", "Cabinets"));
-            if ui.button(lang.tr("登记专柜", "Add cabinet")).clicked() {
+            if self.may_write && ui.button(lang.tr("登记专柜", "Add cabinet")).clicked() {
                 self.dialog = Some(CabinetDialog::new(None));
             }
-            if ui
-                .button(lang.tr("导出 · 打印", "Export · print"))
-                .clicked()
+            if self.may_print
+                && ui
+                    .button(lang.tr("导出 · 打印", "Export · print"))
+                    .clicked()
             {
                 cmds.push(MainCommand::OpenExport(
                     crate::ledger::reports::Register::Cabinets,
@@ -232,11 +238,13 @@ impl CabinetsScreen {
                     });
                     let index = row.index();
                     row.col(|ui| {
-                        if ui.small_button(lang.tr("修改", "Edit")).clicked() {
+                        if self.may_write && ui.small_button(lang.tr("修改", "Edit")).clicked() {
                             edit = Some(index);
                         }
                         // The copies held in it now, as a stock-taking sheet to tick.
-                        if ui.small_button(lang.tr("清点表", "Stock sheet")).clicked() {
+                        if self.may_print
+                            && ui.small_button(lang.tr("清点表", "Stock sheet")).clicked()
+                        {
                             cmds.push(MainCommand::OpenExport(
                                 crate::ledger::reports::Register::CabinetCopies(c.id),
                             ));

@@ -18,7 +18,11 @@ pub struct Dashboard {
     documents: i64,
     /// 借阅: waiting for approval, out, overdue.
     borrows: (u32, u32, u32),
-    chain: Result<ChainStatus, String>,
+    /// The chain's state, for those who read the audit trail.
+    chain: Option<Result<ChainStatus, String>>,
+    /// The signed-in user reads the ledger (the administrator does not: no counts of documents
+    /// or loans, no to-dos with titles).
+    ledger: bool,
     vault_dir: String,
     /// Loans past their due date, with the working days they are late, most overdue first.
     overdue: Vec<(Borrow, u32)>,
@@ -53,7 +57,9 @@ struct Carriers {
 impl Carriers {
     fn load(session: &Session) -> Option<Self> {
         use crate::domain::Role;
-        if !matches!(session.user().role, Role::Custodian | Role::Head) {
+        if !matches!(session.user().role, Role::Custodian | Role::Head)
+            || !session.may(crate::domain::Permission::ReadLedger)
+        {
             return None;
         }
         Some(Carriers {
@@ -162,22 +168,29 @@ pub const SEAL_REMINDER_DAYS: i64 = 30;
 impl Dashboard {
     /// Reads the figures.
     pub fn load(session: &Session) -> Self {
+        use crate::domain::Permission;
+        let ledger = session.may(Permission::ReadLedger);
         Self {
             users: users::list(session)
                 .map(|u| u.iter().filter(|u| u.active).count())
                 .unwrap_or(0),
             documents: crate::ledger::stats::counts(session)
                 .ok()
+                .filter(|_| ledger)
                 .and_then(|c| c.iter().find(|(k, _)| *k == "documents").map(|(_, v)| *v))
                 .unwrap_or(0),
             borrows: crate::ledger::borrowing::counts(session).unwrap_or((0, 0, 0)),
-            chain: session.verify_audit().map_err(|e| e.to_string()),
+            chain: session
+                .may(Permission::ReadAuditTrail)
+                .then(|| session.verify_audit().map_err(|e| e.to_string())),
+            ledger,
             vault_dir: session.dir().display().to_string(),
             overdue: Vec::new(),
             due_soon: Vec::new(),
             receipts: crate::ledger::outgoing::receipts_outstanding(session).unwrap_or((0, None)),
             seal_due: seal_due(session),
-            getting_started: (session.user().role == crate::domain::Role::Custodian)
+            getting_started: session
+                .may(crate::domain::Permission::RegisterDocuments)
                 .then(|| crate::ledger::stats::getting_started(session).ok())
                 .flatten()
                 .filter(|g| !g.done()),
@@ -196,6 +209,9 @@ impl Dashboard {
         let calendar = borrowing::calendar(session)
             .unwrap_or_else(|_| crate::domain::calendar::Calendar::builtin());
         let next_working_day = calendar.due_date(today, 1).date;
+        if !self.ledger {
+            return self;
+        }
         for b in borrowing::list(session, Which::Out).unwrap_or_default() {
             match b.due_on {
                 Some(due) if due < today => {
@@ -208,6 +224,64 @@ impl Dashboard {
         }
         // The list is soonest-due first, which is most overdue first.
         self
+    }
+
+    /// The ledger's counts (for those who read the ledger).
+    fn ledger_rows(&self, ui: &mut Ui, lang: Lang) {
+        if !self.ledger {
+            return;
+        }
+        ui.label(lang.tr("台账文件", "Documents"));
+        ui.label(self.documents.to_string());
+        ui.end_row();
+        let (pending, out, overdue) = self.borrows;
+        ui.label(lang.tr("借阅待审批或待借出", "Borrowing: to decide or hand out"));
+        ui.label(pending.to_string());
+        ui.end_row();
+        ui.label(lang.tr("借出中", "On loan"));
+        ui.label(out.to_string());
+        ui.end_row();
+        ui.label(lang.tr("逾期未还", "Overdue"));
+        if overdue > 0 {
+            error_text(
+                ui,
+                &match lang {
+                    Lang::Zh => format!("{overdue} 份逾期"),
+                    Lang::En => format!("{overdue} overdue"),
+                },
+            );
+        } else {
+            ui.label("0");
+        }
+        ui.end_row();
+    }
+
+    /// The audit chain's state (for those who read the audit trail).
+    fn chain_row(&self, ui: &mut Ui, lang: Lang) {
+        let Some(chain) = &self.chain else {
+            return;
+        };
+        ui.label(lang.tr("审计链", "Audit chain"));
+        match chain {
+            Ok(ChainStatus::Intact { events, .. }) => {
+                ui.label(
+                    RichText::new(match lang {
+                        Lang::Zh => format!("完整（{events} 条事件）"),
+                        Lang::En => format!("intact ({events} events)"),
+                    })
+                    .color(egui::Color32::from_rgb(0x1a, 0x7f, 0x37)),
+                );
+            }
+            Ok(ChainStatus::Broken { first_bad_seq }) => error_text(
+                ui,
+                &match lang {
+                    Lang::Zh => format!("断裂：自第 {first_bad_seq} 条事件起无法验证"),
+                    Lang::En => format!("broken from event {first_bad_seq}"),
+                },
+            ),
+            Err(e) => error_text(ui, e),
+        }
+        ui.end_row();
     }
 
     /// Draws it.
@@ -258,50 +332,8 @@ impl Dashboard {
                 ui.label(lang.tr("用户数", "Users"));
                 ui.label(self.users.to_string());
                 ui.end_row();
-                ui.label(lang.tr("台账文件", "Documents"));
-                ui.label(self.documents.to_string());
-                ui.end_row();
-                let (pending, out, overdue) = self.borrows;
-                ui.label(lang.tr("借阅待审批或待借出", "Borrowing: to decide or hand out"));
-                ui.label(pending.to_string());
-                ui.end_row();
-                ui.label(lang.tr("借出中", "On loan"));
-                ui.label(out.to_string());
-                ui.end_row();
-                ui.label(lang.tr("逾期未还", "Overdue"));
-                if overdue > 0 {
-                    error_text(
-                        ui,
-                        &match lang {
-                            Lang::Zh => format!("{overdue} 份逾期"),
-                            Lang::En => format!("{overdue} overdue"),
-                        },
-                    );
-                } else {
-                    ui.label("0");
-                }
-                ui.end_row();
-                ui.label(lang.tr("审计链", "Audit chain"));
-                match &self.chain {
-                    Ok(ChainStatus::Intact { events, .. }) => {
-                        ui.label(
-                            RichText::new(match lang {
-                                Lang::Zh => format!("完整（{events} 条事件）"),
-                                Lang::En => format!("intact ({events} events)"),
-                            })
-                            .color(egui::Color32::from_rgb(0x1a, 0x7f, 0x37)),
-                        );
-                    }
-                    Ok(ChainStatus::Broken { first_bad_seq }) => error_text(
-                        ui,
-                        &match lang {
-                            Lang::Zh => format!("断裂：自第 {first_bad_seq} 条事件起无法验证"),
-                            Lang::En => format!("broken from event {first_bad_seq}"),
-                        },
-                    ),
-                    Err(e) => error_text(ui, e),
-                }
-                ui.end_row();
+                self.ledger_rows(ui, lang);
+                self.chain_row(ui, lang);
                 if self.backup.is_some() {
                     ui.label(lang.tr("上次备份", "Last backup"));
                     match self
@@ -491,7 +523,7 @@ impl Dashboard {
 /// For a security auditor whose last seal is older than [`SEAL_REMINDER_DAYS`] (or who never
 /// sealed): the days since it. `None` for everyone else, or when no reminder is due.
 fn seal_due(session: &Session) -> Option<Option<i64>> {
-    if session.user().role != crate::domain::role::Role::Auditor {
+    if !session.may(crate::domain::Permission::SealAuditTrail) {
         return None;
     }
     let seals = crate::ledger::audit_log::seals(session).ok()?;

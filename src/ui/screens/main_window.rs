@@ -49,6 +49,26 @@ pub enum Section {
 }
 
 impl Section {
+    /// Whether the signed-in user's role sees this section (the permission matrix: the GUI
+    /// hides what the ledger would refuse).
+    pub fn open_to(self, session: &Session) -> bool {
+        use crate::domain::Permission as P;
+        let needed = match self {
+            Section::Dashboard | Section::Settings => return true,
+            Section::Documents
+            | Section::Outgoing
+            | Section::Borrowing
+            | Section::Destruction
+            | Section::Stocktake
+            | Section::Review
+            | Section::Cabinets => P::ReadLedger,
+            Section::People => P::ReadPeople,
+            Section::AuditLog => P::ReadAuditTrail,
+            Section::Backup => P::Backup,
+        };
+        session.may(needed)
+    }
+
     const ALL: [Section; 12] = [
         Section::Dashboard,
         Section::Documents,
@@ -110,6 +130,8 @@ pub enum MainCommand {
     },
     /// Set the auto-lock delay.
     SetAutoLock(u32),
+    /// Give the administrator's duties to the custodian too, or take them back.
+    SetCustodianAdministers(bool),
     /// Set a reminder counted in days.
     SetDays(DaysSetting, u32),
     /// Start a backup into this folder (a worker writes and verifies it).
@@ -321,7 +343,12 @@ impl MainWindow {
             || self.cabinets.dialog.is_some()
             || self.destruction.dialog_open()
             || self.stocktake.dialog_open();
-        if !busy && ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::N)) {
+        if !busy
+            && self
+                .session
+                .may(crate::domain::Permission::RegisterDocuments)
+            && ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::N))
+        {
             if self.section != Section::Documents {
                 self.section = Section::Documents;
                 self.toast = None;
@@ -407,7 +434,7 @@ impl MainWindow {
             .show(ui, |ui| {
                 ui.add_space(8.0);
                 for s in Section::ALL {
-                    if s == Section::Backup && !crate::ledger::backups::may_back_up(&self.session) {
+                    if !s.open_to(&self.session) {
                         continue;
                     }
                     if ui
@@ -484,6 +511,9 @@ impl MainWindow {
                     self.borrowing.open(&self.session, id);
                 }
                 MainCommand::Navigate(s) => {
+                    if !s.open_to(&self.session) {
+                        continue;
+                    }
                     self.section = s;
                     self.toast = None;
                     match s {
@@ -818,6 +848,15 @@ impl MainWindow {
                         Ok(()) => (true, lang.tr("已保存", "Saved").into()),
                         Err(e) => (false, error_message(lang, &e)),
                     });
+                    self.settings.reload(&self.session);
+                }
+                MainCommand::SetCustodianAdministers(on) => {
+                    self.toast = Some(
+                        match settings::set_custodian_administers(&mut self.session, on) {
+                            Ok(()) => (true, lang.tr("已保存", "Saved").into()),
+                            Err(e) => (false, error_message(lang, &e)),
+                        },
+                    );
                     self.settings.reload(&self.session);
                 }
                 MainCommand::SetAutoLock(m) => {

@@ -146,6 +146,8 @@ struct StepForm {
 /// The screen's view state.
 #[derive(Default)]
 pub struct OutgoingScreen {
+    /// The signed-in user runs the outgoing flow (the custodian); others only read.
+    may_write: bool,
     rows: Vec<Document>,
     selected: Option<DocumentId>,
     detail: Option<Detail>,
@@ -206,9 +208,10 @@ impl OutgoingScreen {
 
     /// Draws the screen.
     pub fn ui(&mut self, ui: &mut Ui, lang: Lang, session: &Session, cmds: &mut Vec<MainCommand>) {
+        self.may_write = session.may(crate::domain::Permission::Outgoing);
         ui.horizontal(|ui| {
             ui.heading(lang.tr("发文", "Outgoing documents"));
-            if ui.button(lang.tr("拟稿", "New draft")).clicked() {
+            if self.may_write && ui.button(lang.tr("拟稿", "New draft")).clicked() {
                 self.dialog = Some(DraftDialog::new(session));
             }
         });
@@ -312,7 +315,7 @@ impl OutgoingScreen {
         let step = d.out_step.unwrap_or(OutgoingStep::Draft);
         if d.voided {
             error_text(ui, lang.tr("该登记已作废", "This entry is void"));
-        } else {
+        } else if self.may_write {
             let next = step.next().unwrap_or(OutgoingStep::Distributed);
             ui.label(
                 RichText::new(format!(

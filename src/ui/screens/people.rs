@@ -16,6 +16,9 @@ use crate::ui::widgets::{combo_box, error_text, field_row, header_cells};
 pub struct PeopleScreen {
     rows: Vec<Person>,
     error: Option<String>,
+    /// The signed-in user may change this register / export it (set at reload).
+    may_write: bool,
+    may_print: bool,
     /// The add/edit dialog, when open.
     pub dialog: Option<PersonDialog>,
 }
@@ -149,6 +152,8 @@ impl PersonDialog {
 impl PeopleScreen {
     /// Re-reads the register.
     pub fn reload(&mut self, session: &Session) {
+        self.may_write = session.may(crate::domain::Permission::People);
+        self.may_print = session.may(crate::domain::Permission::PrintForms);
         match people::list(session) {
             Ok(rows) => {
                 self.rows = rows;
@@ -162,12 +167,13 @@ impl PeopleScreen {
     pub fn ui(&mut self, ui: &mut Ui, lang: Lang, cmds: &mut Vec<MainCommand>) {
         ui.horizontal(|ui| {
             ui.heading(lang.tr("人员", "People"));
-            if ui.button(lang.tr("登记人员", "Add person")).clicked() {
+            if self.may_write && ui.button(lang.tr("登记人员", "Add person")).clicked() {
                 self.dialog = Some(PersonDialog::new(None));
             }
-            if ui
-                .button(lang.tr("导出 · 打印", "Export · print"))
-                .clicked()
+            if self.may_print
+                && ui
+                    .button(lang.tr("导出 · 打印", "Export · print"))
+                    .clicked()
             {
                 cmds.push(MainCommand::OpenExport(
                     crate::ledger::reports::Register::People,
@@ -221,7 +227,7 @@ impl PeopleScreen {
                     });
                     let index = row.index();
                     row.col(|ui| {
-                        if ui.small_button(lang.tr("修改", "Edit")).clicked() {
+                        if self.may_write && ui.small_button(lang.tr("修改", "Edit")).clicked() {
                             edit = Some(index);
                         }
                     });

@@ -35,6 +35,23 @@ pub struct SettingsScreen {
     tab: SettingsTab,
     /// 设置 → 用户.
     pub accounts: AccountsPanel,
+    /// What the signed-in user may change here (the permission matrix; set at reload).
+    can: Can,
+}
+
+/// Which parts of the settings the signed-in user may change.
+#[derive(Debug, Clone, Copy, Default)]
+struct Can {
+    /// Auto-lock, the time zone, the division of duties (the administrator's).
+    system: bool,
+    /// Reminders, the 文号 pattern, the borrowing policy (the custodian's).
+    ledger: bool,
+    /// The working-day calendar (the administrator's).
+    calendar: bool,
+    /// The accounts list is readable.
+    accounts: bool,
+    /// The custodian holds the administrator's duties too.
+    custodian_administers: bool,
 }
 
 /// The parts of the settings screen.
@@ -61,6 +78,7 @@ impl SettingsScreen {
             calendar: None,
             tab: SettingsTab::General,
             accounts: AccountsPanel::default(),
+            can: Can::default(),
         };
         s.reload(session);
         s
@@ -73,6 +91,14 @@ impl SettingsScreen {
 
     /// Re-reads the policy and the calendar (after a save).
     pub fn reload(&mut self, session: &Session) {
+        use crate::domain::Permission as P;
+        self.can = Can {
+            system: session.may(P::SystemSettings),
+            ledger: session.may(P::LedgerSettings),
+            calendar: session.may(P::Calendar),
+            accounts: session.may(P::ReadAccounts),
+            custodian_administers: session.duties().custodian_administers,
+        };
         self.policy = borrowing::policy(session).unwrap_or_default();
         self.zone = session.zone();
         self.stocktake_days = crate::ledger::stocktake::warn_days(session)
@@ -101,6 +127,9 @@ impl SettingsScreen {
                 (SettingsTab::General, lang.tr("常规", "General")),
                 (SettingsTab::Accounts, lang.tr("用户", "Accounts")),
             ] {
+                if tab == SettingsTab::Accounts && !self.can.accounts {
+                    continue;
+                }
                 if ui.selectable_label(self.tab == tab, label).clicked() {
                     self.tab = tab;
                 }
@@ -124,11 +153,134 @@ impl SettingsScreen {
         // One scroll for the whole page: at 768 px the calendar is below the fold.
         egui::ScrollArea::vertical().show(ui, |ui| {
             self.fields_ui(ui, lang, app, cmds);
-            ui.separator();
-            self.policy_ui(ui, lang, cmds);
-            ui.separator();
-            self.calendar_ui(ui, lang, cmds);
+            if self.can.ledger {
+                ui.separator();
+                self.policy_ui(ui, lang, cmds);
+            }
+            if self.can.calendar {
+                ui.separator();
+                self.calendar_ui(ui, lang, cmds);
+            }
         });
+    }
+
+    /// The ledger's reminders and the 文号 pattern (the custodian's).
+    fn ledger_rows(&mut self, ui: &mut Ui, lang: Lang, cmds: &mut Vec<MainCommand>) {
+        let l = ui.label(lang.tr("清查提醒（天）", "Stock-taking reminder (days)"));
+        ui.horizontal(|ui| {
+            ui.add(egui::DragValue::new(&mut self.stocktake_days).range(7..=366))
+                .labelled_by(l.id);
+            if ui.button(lang.tr("保存", "Save")).clicked() {
+                cmds.push(MainCommand::SetDays(
+                    DaysSetting::Stocktake,
+                    self.stocktake_days,
+                ));
+            }
+        });
+        ui.end_row();
+        let l = ui.label(lang.tr("解密审查提前（天）", "Review window (days)"));
+        ui.horizontal(|ui| {
+            ui.add(egui::DragValue::new(&mut self.review_days).range(1..=366))
+                .labelled_by(l.id);
+            if ui.button(lang.tr("保存", "Save")).clicked() {
+                cmds.push(MainCommand::SetDays(DaysSetting::Review, self.review_days));
+            }
+        });
+        ui.end_row();
+        let l = ui.label(lang.tr("发文文号格式", "Outgoing number pattern"));
+        let problem = crate::domain::numbering::validate_pattern(self.pattern.trim()).err();
+        ui.horizontal(|ui| {
+            ui.add(egui::TextEdit::singleline(&mut self.pattern).desired_width(320.0))
+                .labelled_by(l.id);
+            if ui
+                .add_enabled(
+                    problem.is_none(),
+                    egui::Button::new(lang.tr("保存", "Save")),
+                )
+                .clicked()
+            {
+                cmds.push(MainCommand::SetOutgoingPattern(
+                    self.pattern.trim().to_owned(),
+                ));
+            }
+        });
+        ui.end_row();
+        ui.label("");
+        match problem {
+            Some(p) => crate::ui::widgets::error_text(ui, &lang.explain(&p)),
+            None => hint_text(
+                ui,
+                &format!(
+                    "{}{}",
+                    lang.tr(
+                        "{unit} 为单位名称，{year} 为年度，{seq} 为当年序号。示例：",
+                        "{unit} is the unit's name, {year} the year, {seq} the number in the year. Example: "
+                    ),
+                    crate::domain::numbering::format_number(
+                        self.pattern.trim(),
+                        &self.example_unit,
+                        self.example_year,
+                        12
+                    )
+                ),
+            ),
+        }
+        ui.end_row();
+    }
+
+    /// The office's time zone (the administrator's).
+    fn zone_rows(&mut self, ui: &mut Ui, lang: Lang, cmds: &mut Vec<MainCommand>) {
+        let l = ui.label(lang.tr("办公时区", "Office time zone"));
+        ui.horizontal(|ui| {
+            let zone = &mut self.zone;
+            crate::ui::widgets::combo_box(ui, "office_zone", lang.zone(*zone), 220.0, |ui| {
+                for z in crate::domain::OfficeZone::choices() {
+                    ui.selectable_value(zone, z, lang.zone(z));
+                }
+            })
+            .labelled_by(l.id);
+            if ui.button(lang.tr("保存", "Save")).clicked() {
+                cmds.push(MainCommand::SetOfficeZone(self.zone));
+            }
+        });
+        ui.end_row();
+        ui.label("");
+        hint_text(
+            ui,
+            lang.tr(
+                "“今天”、应还日期、逾期天数和文号年度都按办公时区计算，与本机时区无关。",
+                "Today, due dates, overdue days and number years follow the office time zone, not the PC's.",
+            ),
+        );
+        ui.end_row();
+    }
+
+    /// 三员设置: whether the custodian also holds the administrator's duties.
+    fn duties_row(&mut self, ui: &mut Ui, lang: Lang, cmds: &mut Vec<MainCommand>) {
+        ui.label(lang.tr("管理职责", "Administration"));
+        let mut on = self.can.custodian_administers;
+        if ui
+            .checkbox(
+                &mut on,
+                lang.tr(
+                    "由保密员兼任系统管理员职责（小单位）",
+                    "The custodian also holds the administrator's duties (a small office)",
+                ),
+            )
+            .changed()
+        {
+            cmds.push(MainCommand::SetCustodianAdministers(on));
+        }
+        ui.end_row();
+        ui.label("");
+        hint_text(
+            ui,
+            lang.tr(
+                "账户、系统设置和工作日历由系统管理员办理；勾选后保密员也可办理。安全审计员的职责任何人都不能兼任。",
+                "Accounts, system settings and the calendar are the administrator's; ticked, the custodian may do them too. Nobody may hold the auditor's duties.",
+            ),
+        );
+        ui.end_row();
     }
 
     /// Each setting with its 保存 beside it (not in a column of its own, which a long hint
@@ -140,96 +292,26 @@ impl SettingsScreen {
         app: &mut Vec<Command>,
         cmds: &mut Vec<MainCommand>,
     ) {
+        let can = self.can;
         Grid::new("settings").num_columns(2).show(ui, |ui| {
-            let l = ui.label(lang.tr("空闲自动锁定（分钟）", "Auto-lock when idle (minutes)"));
-            ui.horizontal(|ui| {
-                ui.add(egui::DragValue::new(&mut self.auto_lock).range(1..=60))
-                    .labelled_by(l.id);
-                if ui.button(lang.tr("保存", "Save")).clicked() {
-                    cmds.push(MainCommand::SetAutoLock(self.auto_lock));
-                }
-            });
-            ui.end_row();
-            let l = ui.label(lang.tr("清查提醒（天）", "Stock-taking reminder (days)"));
-            ui.horizontal(|ui| {
-                ui.add(egui::DragValue::new(&mut self.stocktake_days).range(7..=366))
-                    .labelled_by(l.id);
-                if ui.button(lang.tr("保存", "Save")).clicked() {
-                    cmds.push(MainCommand::SetDays(DaysSetting::Stocktake, self.stocktake_days));
-                }
-            });
-            ui.end_row();
-            let l = ui.label(lang.tr("解密审查提前（天）", "Review window (days)"));
-            ui.horizontal(|ui| {
-                ui.add(egui::DragValue::new(&mut self.review_days).range(1..=366))
-                    .labelled_by(l.id);
-                if ui.button(lang.tr("保存", "Save")).clicked() {
-                    cmds.push(MainCommand::SetDays(DaysSetting::Review, self.review_days));
-                }
-            });
-            ui.end_row();
-            let l = ui.label(lang.tr("发文文号格式", "Outgoing number pattern"));
-            let problem = crate::domain::numbering::validate_pattern(self.pattern.trim()).err();
-            ui.horizontal(|ui| {
-                ui.add(egui::TextEdit::singleline(&mut self.pattern).desired_width(320.0))
-                    .labelled_by(l.id);
-                if ui
-                    .add_enabled(
-                        problem.is_none(),
-                        egui::Button::new(lang.tr("保存", "Save")),
-                    )
-                    .clicked()
-                {
-                    cmds.push(MainCommand::SetOutgoingPattern(
-                        self.pattern.trim().to_owned(),
-                    ));
-                }
-            });
-            ui.end_row();
-            ui.label("");
-            match problem {
-                Some(p) => crate::ui::widgets::error_text(ui, &lang.explain(&p)),
-                None => hint_text(
-                    ui,
-                    &format!(
-                        "{}{}",
-                        lang.tr(
-                            "{unit} 为单位名称，{year} 为年度，{seq} 为当年序号。示例：",
-                            "{unit} is the unit's name, {year} the year, {seq} the number in the year. Example: "
-                        ),
-                        crate::domain::numbering::format_number(
-                            self.pattern.trim(),
-                            &self.example_unit,
-                            self.example_year,
-                            12
-                        )
-                    ),
-                ),
-            }
-            ui.end_row();
-            let l = ui.label(lang.tr("办公时区", "Office time zone"));
-            ui.horizontal(|ui| {
-                let zone = &mut self.zone;
-                crate::ui::widgets::combo_box(ui, "office_zone", lang.zone(*zone), 220.0, |ui| {
-                    for z in crate::domain::OfficeZone::choices() {
-                        ui.selectable_value(zone, z, lang.zone(z));
+            if can.system {
+                let l = ui.label(lang.tr("空闲自动锁定（分钟）", "Auto-lock when idle (minutes)"));
+                ui.horizontal(|ui| {
+                    ui.add(egui::DragValue::new(&mut self.auto_lock).range(1..=60))
+                        .labelled_by(l.id);
+                    if ui.button(lang.tr("保存", "Save")).clicked() {
+                        cmds.push(MainCommand::SetAutoLock(self.auto_lock));
                     }
-                })
-                .labelled_by(l.id);
-                if ui.button(lang.tr("保存", "Save")).clicked() {
-                    cmds.push(MainCommand::SetOfficeZone(self.zone));
-                }
-            });
-            ui.end_row();
-            ui.label("");
-            hint_text(
-                ui,
-                lang.tr(
-                    "“今天”、应还日期、逾期天数和文号年度都按办公时区计算，与本机时区无关。",
-                    "Today, due dates, overdue days and number years follow the office time zone, not the PC's.",
-                ),
-            );
-            ui.end_row();
+                });
+                ui.end_row();
+                self.duties_row(ui, lang, cmds);
+            }
+            if can.ledger {
+                self.ledger_rows(ui, lang, cmds);
+            }
+            if can.system {
+                self.zone_rows(ui, lang, cmds);
+            }
             ui.label(lang.tr("界面语言", "Language"));
             ui.horizontal(|ui| {
                 if ui.selectable_label(lang == Lang::Zh, "中文").clicked() {

@@ -372,6 +372,10 @@ impl BorrowingScreen {
                 },
             );
         }
+        // The form and every step are the custodian's (the permission matrix): others read.
+        if !self.may_write {
+            return;
+        }
         ui.separator();
         ui.label(RichText::new(lang.tr("《文件借阅申请表》", "Borrowing form")).strong());
         let f = &mut self.forms;

@@ -58,6 +58,8 @@ pub struct BorrowingScreen {
     pub error: Option<String>,
     /// The request dialog, when open.
     pub dialog: Option<RequestDialog>,
+    /// The signed-in user records borrowing (the custodian); others only read.
+    may_write: bool,
 }
 
 impl BorrowingScreen {
@@ -121,14 +123,16 @@ impl BorrowingScreen {
 
     /// Draws the screen.
     pub fn ui(&mut self, ui: &mut Ui, lang: Lang, session: &Session, cmds: &mut Vec<MainCommand>) {
+        self.may_write = session.may(crate::domain::Permission::Borrowing);
         ui.horizontal(|ui| {
             ui.heading(lang.tr("借阅", "Borrowing"));
-            if ui.button(lang.tr("借阅申请", "New request")).clicked() {
+            if self.may_write && ui.button(lang.tr("借阅申请", "New request")).clicked() {
                 self.dialog = Some(RequestDialog::new(session));
             }
-            if ui
-                .button(lang.tr("导出 · 打印", "Export · print"))
-                .clicked()
+            if session.may(crate::domain::Permission::PrintForms)
+                && ui
+                    .button(lang.tr("导出 · 打印", "Export · print"))
+                    .clicked()
             {
                 cmds.push(MainCommand::OpenExport(
                     crate::ledger::reports::Register::Loans(match self.tab {

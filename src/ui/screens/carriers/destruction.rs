@@ -129,7 +129,7 @@ impl DestructionScreen {
 
     /// Draws the screen.
     pub fn ui(&mut self, ui: &mut Ui, lang: Lang, session: &Session, cmds: &mut Vec<MainCommand>) {
-        let custodian = session.user().role == Role::Custodian;
+        let custodian = session.may(crate::domain::Permission::Destruction);
         ui.horizontal(|ui| {
             ui.heading(lang.tr("销毁", "Destruction"));
             for (tab, label) in [

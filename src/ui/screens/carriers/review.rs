@@ -7,7 +7,6 @@
 use egui::{Grid, RichText, Ui};
 
 use super::actions::CarrierAction;
-use crate::domain::Role;
 use crate::domain::level::Level;
 use crate::domain::secrecy::DecisionKind;
 use crate::ledger::Session;
@@ -107,7 +106,7 @@ impl ReviewScreen {
         if let Some(e) = &self.error {
             error_text(ui, e);
         }
-        let custodian = session.user().role == Role::Custodian;
+        let custodian = session.may(crate::domain::Permission::SecrecyReview);
         let panel = (ui.available_width() * 0.45).clamp(360.0, 560.0);
         egui::Panel::right("review_detail")
             .exact_size(panel)

@@ -8,7 +8,6 @@
 use egui::{Grid, RichText, Ui};
 
 use super::actions::CarrierAction;
-use crate::domain::Role;
 use crate::domain::stocktake::Outcome;
 use crate::ledger::Session;
 use crate::ledger::cabinets::{self, Cabinet, CabinetId};
@@ -199,7 +198,7 @@ impl StocktakeScreen {
 
     /// Draws the screen.
     pub fn ui(&mut self, ui: &mut Ui, lang: Lang, session: &Session, cmds: &mut Vec<MainCommand>) {
-        let custodian = session.user().role == Role::Custodian;
+        let custodian = session.may(crate::domain::Permission::Stocktaking);
         ui.horizontal(|ui| {
             ui.heading(lang.tr("清查", "Stock-taking"));
             for (tab, label) in [

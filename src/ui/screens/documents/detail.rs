@@ -108,7 +108,8 @@ impl DocumentsScreen {
                 }
             }
         });
-        if !d.voided {
+        use crate::domain::Permission as P;
+        if !d.voided && session.may(P::PrintForms) {
             ui.horizontal(|ui| {
                 if ui.button(lang.tr("打印份号标签", "Print labels")).clicked() {
                     cmds.push(MainCommand::Print {
@@ -136,21 +137,27 @@ impl DocumentsScreen {
                     false,
                 );
             });
+        }
+        if !d.voided {
             ui.horizontal(|ui| {
-                if ui.button(lang.tr("修改登记", "Edit")).clicked() {
-                    self.dialog = Some(RegisterDialog::edit(d));
+                if session.may(P::RegisterDocuments) {
+                    if ui.button(lang.tr("修改登记", "Edit")).clicked() {
+                        self.dialog = Some(RegisterDialog::edit(d));
+                    }
+                    if ui
+                        .add(crate::ui::widgets::danger_button(lang.tr("作废", "Void")))
+                        .clicked()
+                    {
+                        self.void_dialog = Some(VoidDialog::new(d.id));
+                    }
                 }
-                if ui
-                    .add(crate::ui::widgets::danger_button(lang.tr("作废", "Void")))
-                    .clicked()
+                if session.may(P::SecrecyReview)
+                    && ui.button(lang.tr("密级变更…", "Change level…")).clicked()
                 {
-                    self.void_dialog = Some(VoidDialog::new(d.id));
-                }
-                if ui.button(lang.tr("密级变更…", "Change level…")).clicked() {
                     cmds.push(MainCommand::OpenReview(d.id));
                 }
             });
-            if !d.all_destroyed {
+            if !d.all_destroyed && session.may(P::Holds) {
                 Grid::new("hold_reason").num_columns(2).show(ui, |ui| {
                     crate::ui::widgets::field_row(
                         ui,
@@ -261,6 +268,7 @@ impl DocumentsScreen {
         {
             let level = detail.doc.level;
             if !self.hold_reason.trim().is_empty()
+                && session.may(crate::domain::Permission::Holds)
                 && state != CopyState::Destroyed
                 && ui
                     .small_button(lang.tr(
@@ -272,6 +280,7 @@ impl DocumentsScreen {
                 hold_copy = Some(copy);
             }
             if let Some(c) = detail.copies.iter().find(|c| c.id == copy)
+                && session.may(crate::domain::Permission::Incidents)
                 && ui
                     .small_button(lang.tr("登记泄密/丢失事件…", "Record an incident…"))
                     .clicked()
@@ -286,15 +295,17 @@ impl DocumentsScreen {
                     },
                 )));
             }
-            custody_form(
-                ui,
-                lang,
-                &mut self.custody,
-                (copy, state, level),
-                &detail.targets,
-                &self.cabinets,
-                cmds,
-            );
+            if session.may(crate::domain::Permission::Custody) {
+                custody_form(
+                    ui,
+                    lang,
+                    &mut self.custody,
+                    (copy, state, level),
+                    &detail.targets,
+                    &self.cabinets,
+                    cmds,
+                );
+            }
         }
         if let Some(copy) = hold_copy {
             cmds.push(MainCommand::Carriers(

@@ -224,15 +224,17 @@ impl DocumentsScreen {
         }
         ui.horizontal(|ui| {
             ui.heading(lang.tr("文件台账", "Document ledger"));
-            if ui
-                .button(lang.tr("收文登记", "Register incoming"))
-                .clicked()
+            if session.may(crate::domain::Permission::RegisterDocuments)
+                && ui
+                    .button(lang.tr("收文登记", "Register incoming"))
+                    .clicked()
             {
                 self.dialog = Some(RegisterDialog::new(session));
             }
-            if ui
-                .button(lang.tr("导出 · 打印", "Export · print"))
-                .clicked()
+            if session.may(crate::domain::Permission::PrintForms)
+                && ui
+                    .button(lang.tr("导出 · 打印", "Export · print"))
+                    .clicked()
             {
                 cmds.push(MainCommand::OpenExport(
                     crate::ledger::reports::Register::Documents(self.current_query()),

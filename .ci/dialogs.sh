@@ -23,7 +23,7 @@ printf '%s\n' "$pass" | "$bin" --vault "$vault" demo --documents 0 >/dev/null
 # signed in yet).
 head=$(printf '%s\n' "$pass" | "$bin" --vault "$vault" list people --json |
   python3 -c 'import json, sys; print(json.load(sys.stdin)[-1]["id"].split("-")[1])')
-printf '%s\n%s\n' "$pass" "head passphrase 2026" |
+printf '%s\n%s\n' "$pass" "office chief passphrase 2026" |
   "$bin" --vault "$vault" add-user --user head --person "$head" --role head >/dev/null
 
 Xvfb :46 -screen 0 1366x768x24 -nolisten tcp >/dev/null 2>&1 &

@@ -78,7 +78,7 @@ fn r3_3_2_an_account_for_a_registered_person_starts_on_a_one_time_passphrase() {
             },
             role: Role::Head,
         },
-        &common::pass("别的口令 12345"),
+        &common::pass("别的一句口令 123456"),
     )
     .unwrap_err();
     assert!(err.to_string().contains("--person"), "{err}");

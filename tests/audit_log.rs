@@ -13,7 +13,7 @@ use baomi::ledger::{LedgerError, Session};
 use common::gui::{add_cabinet, click, harness, run_wizard, type_into};
 use egui_kittest::kittest::Queryable;
 
-const AUDITOR_PASS: &str = "审计员的口令 2026";
+const AUDITOR_PASS: &str = "审计员自己的口令 2026";
 
 /// A vault whose second account is a security auditor; returns the auditor's session.
 fn auditor_session(dir: &std::path::Path) -> Session {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use common::cli::*;
 
-const PASS: &str = "备份 口令 2026";
+const PASS: &str = "备份测试 口令 2026";
 
 /// A demo vault with some documents; returns the recovery key.
 fn demo(dir: &Path) -> String {

@@ -682,7 +682,12 @@ fn gui_settings_save_the_policy_and_add_a_calendar_year() {
         ["国庆节", ""]
     );
     drop(h);
-    let s = common::sign_in(dir.path(), "wang", "保密工作 2026!", common::system_clock());
+    let s = common::sign_in(
+        dir.path(),
+        "wang",
+        "保密工作人人有责 2026!",
+        common::system_clock(),
+    );
     let c = baomi::ledger::borrowing::calendar(&s).unwrap();
     assert!(!c.is_working_day(common::day(2027, 10, 4)));
     assert!(c.is_working_day(common::day(2027, 10, 9)));

@@ -79,14 +79,14 @@ fn r3_3_2_an_auditor_cannot_register_cabinets() {
             },
             role: baomi::domain::Role::Auditor,
         },
-        &common::pass("auditor passphrase"),
+        &common::pass("reviewer passphrase 2026"),
     )
     .unwrap();
     let vault = s.lock("test");
     let mut a = vault
         .unlock(
             "audit",
-            &common::pass("auditor passphrase"),
+            &common::pass("reviewer passphrase 2026"),
             common::system_clock(),
         )
         .map_err(|e| e.1)

@@ -7,7 +7,7 @@ mod common;
 
 use common::cli::*;
 
-const PASS: &str = "命令行 口令 2026";
+const PASS: &str = "命令行测试 口令 2026";
 
 fn init(dir: &Path) -> Output {
     init_with(dir, &[])
@@ -130,11 +130,15 @@ fn add_user_then_that_user_signs_in() {
             "--department",
             "财务部",
         ],
-        &format!("{PASS}\n李部长的口令 123\n"),
+        &format!("{PASS}\n李部长本人的口令 123\n"),
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("部门负责人"));
-    let check = baomi(dir.path(), &["--as", "li", "check"], "李部长的口令 123\n");
+    let check = baomi(
+        dir.path(),
+        &["--as", "li", "check"],
+        "李部长本人的口令 123\n",
+    );
     assert!(check.status.success(), "{}", text(&check.stderr));
 }
 
@@ -147,7 +151,7 @@ fn passwd_rewrites_the_slot_and_the_old_passphrase_stops_working() {
     let out = baomi(
         dir.path(),
         &["--passphrase-file", current.to_str().unwrap(), "passwd"],
-        "全新的口令 abc\n",
+        "全新的一句口令 abc 2027\n",
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
@@ -157,7 +161,7 @@ fn passwd_rewrites_the_slot_and_the_old_passphrase_stops_working() {
             == Some(1)
     );
     assert!(
-        baomi(dir.path(), &["check"], "全新的口令 abc\n")
+        baomi(dir.path(), &["check"], "全新的一句口令 abc 2027\n")
             .status
             .success()
     );
@@ -347,7 +351,7 @@ fn demo_fills_every_register_and_reports_each_commit() {
 fn check_as_the_auditor_checks_the_seals_and_fails_on_a_rewritten_chain() {
     use baomi::ledger::audit_log;
     use baomi::vault::Passphrase;
-    const AUDIT: &str = "审计员 口令 2026";
+    const AUDIT: &str = "审计员测试 口令 2026";
     const AUDIT_OWN: &str = "审计员 自己的口令 2027";
     let dir = tempfile::tempdir().unwrap();
     init(dir.path());

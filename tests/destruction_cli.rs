@@ -6,7 +6,7 @@ mod common;
 
 use common::cli::*;
 
-const PASS: &str = "销毁 口令 2026";
+const PASS: &str = "销毁测试 口令 2026";
 
 #[test]
 fn the_demo_makes_every_kind_and_the_cli_lists_shows_and_prints_them() {

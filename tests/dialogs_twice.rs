@@ -35,7 +35,12 @@ fn gui_the_person_and_cabinet_dialogs_pick_from_their_drop_downs_every_time() {
         h.get_by_label("已保存");
     }
     drop(h);
-    let s = common::sign_in(dir.path(), "wang", "保密工作 2026!", common::system_clock());
+    let s = common::sign_in(
+        dir.path(),
+        "wang",
+        "保密工作人人有责 2026!",
+        common::system_clock(),
+    );
     let people = baomi::ledger::people::list(&s).unwrap();
     let of = |n: &str| people.iter().find(|p| p.name == n).unwrap().clearance;
     assert_eq!(of("赵一"), Clearance::Core);
@@ -78,7 +83,12 @@ fn gui_the_outgoing_draft_dialog_picks_its_level_and_category_every_time() {
         h.get_by_label("已保存草稿");
     }
     drop(h);
-    let s = common::sign_in(dir.path(), "wang", "保密工作 2026!", common::system_clock());
+    let s = common::sign_in(
+        dir.path(),
+        "wang",
+        "保密工作人人有责 2026!",
+        common::system_clock(),
+    );
     let drafts = baomi::ledger::outgoing::list(&s).unwrap();
     for (title, _, level, category) in rounds {
         let d = drafts.iter().find(|d| d.title == title).expect(title);

@@ -923,7 +923,7 @@ fn gui_the_register_keeps_the_columns_chosen_and_their_widths_for_the_next_run()
     // The next run, with the preferences saved: the same columns, the same width.
     let mut h = harness_sized(dir.path(), common::clock(), egui::vec2(1366.0, 768.0));
     h.state_mut().set_prefs(prefs);
-    common::gui::sign_in_as(&mut h, "保密工作 2026!");
+    common::gui::sign_in_as(&mut h, "保密工作人人有责 2026!");
     click(&mut h, "文件台账");
     let marking = header(&h, "密级标志").unwrap();
     let next = next_column_x(&h, marking.x0);

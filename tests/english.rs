@@ -254,7 +254,7 @@ fn fill_ascii_ledger(s: &mut Session) {
             person: person("Zhao", "Office"),
             role: Role::Head,
         },
-        &common::pass("head passphrase 2026"),
+        &common::pass("office chief passphrase 2026"),
     )
     .unwrap();
     let head = people::list(s)

@@ -34,8 +34,8 @@ fn wizard_refuses_mismatched_passphrases_and_keeps_the_drafts() {
     type_into(&mut h, "登录名", "wang");
     type_into(&mut h, "姓名", "王保密");
     click(&mut h, "下一步");
-    type_into(&mut h, "口令", "保密工作 2026!");
-    type_into(&mut h, "再次输入口令", "保密工作 2027!");
+    type_into(&mut h, "口令", "保密工作人人有责 2026!");
+    type_into(&mut h, "再次输入口令", "保密工作人人有责 2027!");
     h.get_by_label("两次输入的口令不一致");
     h.get_by_label("创建台账库").click();
     h.run();
@@ -57,7 +57,7 @@ fn lock_then_login_unlocks_again() {
     click(&mut h, "锁定");
     assert!(!h.state().is_unlocked());
     h.get_by_label("台账已锁定");
-    type_into(&mut h, "口令", "保密工作 2026!");
+    type_into(&mut h, "口令", "保密工作人人有责 2026!");
     click(&mut h, "解锁");
     h.run();
     assert!(h.state().is_unlocked());
@@ -65,28 +65,36 @@ fn lock_then_login_unlocks_again() {
 }
 
 #[test]
-fn wrong_passphrase_shows_the_message_and_delays_after_three() {
+fn wrong_passphrase_shows_the_message_and_delays_after_five_even_across_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let clock = common::clock();
     let mut h = harness(dir.path(), clock.clone());
     run_wizard(&mut h);
     click(&mut h, "锁定");
-    for _ in 0..3 {
+    for _ in 0..5 {
         type_into(&mut h, "口令", "not my passphrase");
         click(&mut h, "解锁");
         h.run();
         assert!(!h.state().is_unlocked());
         h.get_by_label("口令错误，或密钥文件已损坏");
     }
-    h.get_by_label_contains("请 5 秒后再试");
-    type_into(&mut h, "口令", "保密工作 2026!");
+    h.get_by_label_contains("连续 5 次失败，请 30 秒后再试");
+    // Closing the app and starting it again does not clear the delay (ledger.attempts).
+    drop(h);
+    let mut h = harness(dir.path(), clock.clone());
+    h.run();
+    h.get_by_label_contains("连续 5 次失败，请 30 秒后再试");
+    type_into(&mut h, "口令", "保密工作人人有责 2026!");
     h.get_by_label("解锁").click();
     h.run();
     assert!(
         !h.state().is_unlocked(),
         "the delay holds even with the right passphrase"
     );
-    clock.advance(chrono::Duration::seconds(6));
+    clock.advance(chrono::Duration::seconds(20));
+    h.run();
+    h.get_by_label_contains("请 10 秒后再试");
+    clock.advance(chrono::Duration::seconds(11));
     h.run();
     click(&mut h, "解锁");
     h.run();
@@ -94,7 +102,7 @@ fn wrong_passphrase_shows_the_message_and_delays_after_three() {
     // The failed attempts are in the audit log, which the custodian can read.
     click(&mut h, "审计日志");
     h.get_by_label("登录失败");
-    h.get_by_label_contains("数量：3");
+    h.get_by_label_contains("数量：5");
 }
 
 #[test]
@@ -120,19 +128,19 @@ fn passphrase_change_dialog_changes_it() {
     click(&mut h, "设置");
     click(&mut h, "修改口令");
     type_into(&mut h, "当前口令", "wrong one");
-    type_into(&mut h, "新口令", "新的口令 12345");
-    type_into(&mut h, "再次输入新口令", "新的口令 12345");
+    type_into(&mut h, "新口令", "新的一句口令 12345");
+    type_into(&mut h, "再次输入新口令", "新的一句口令 12345");
     click(&mut h, "确定");
     h.run();
     h.get_by_label("当前口令不正确");
-    type_into(&mut h, "当前口令", "保密工作 2026!");
-    type_into(&mut h, "新口令", "新的口令 12345");
-    type_into(&mut h, "再次输入新口令", "新的口令 12345");
+    type_into(&mut h, "当前口令", "保密工作人人有责 2026!");
+    type_into(&mut h, "新口令", "新的一句口令 12345");
+    type_into(&mut h, "再次输入新口令", "新的一句口令 12345");
     click(&mut h, "确定");
     h.run();
     h.get_by_label("口令已修改");
     click(&mut h, "锁定");
-    type_into(&mut h, "口令", "新的口令 12345");
+    type_into(&mut h, "口令", "新的一句口令 12345");
     click(&mut h, "解锁");
     h.run();
     assert!(h.state().is_unlocked());
@@ -163,7 +171,7 @@ fn a_passphrase_field_keeps_no_undo_history() {
     let mut h = harness(dir.path(), common::clock());
     run_wizard(&mut h);
     click(&mut h, "锁定");
-    type_into(&mut h, "口令", "保密工作 2026!");
+    type_into(&mut h, "口令", "保密工作人人有责 2026!");
     h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::Z]);
     h.run();
     click(&mut h, "解锁");

@@ -23,8 +23,8 @@ use baomi::ledger::{
 const OTHERS: [(&str, Role, &str); 4] = [
     ("head", Role::Head, "党办负责人的口令 2026"),
     ("dept", Role::DeptHead, "部门负责人的口令 2026"),
-    ("audit", Role::Auditor, "审计员的口令 2026"),
-    ("admin", Role::Admin, "管理员的口令 2026"),
+    ("audit", Role::Auditor, "审计员自己的口令 2026"),
+    ("admin", Role::Admin, "管理员本人的口令 2026"),
 ];
 
 /// A vault with one account per role, each passphrase its owner's.
@@ -258,7 +258,7 @@ fn r3_3_2_the_duties_stay_with_the_custodian_until_an_administrator_can_take_the
             },
             role: Role::Admin,
         },
-        &common::pass("管理员的初始口令 1"),
+        &common::pass("管理员的初始口令 2026"),
     )
     .unwrap();
     assert!(settings::set_custodian_administers(&mut s, false).is_err());

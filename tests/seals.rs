@@ -16,7 +16,7 @@ use baomi::ledger::{LedgerError, Session};
 use common::cli::{baomi, text};
 
 const AUDIT: &str = "审计员本人的口令 2026";
-const AUDIT2: &str = "第二位审计员的口令 2026";
+const AUDIT2: &str = "第二位审计员自己的口令 2026";
 
 fn add_auditor(s: &mut Session, login: &str, name: &str, passphrase: &str) {
     users::add_user(

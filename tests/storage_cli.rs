@@ -12,7 +12,7 @@ mod common;
 
 use common::cli::*;
 
-const PASS: &str = "存储 口令 2026";
+const PASS: &str = "存储测试 口令 2026";
 
 const INIT: &[&str] = &[
     "init",

@@ -157,7 +157,7 @@ fn add_auditor(session: &mut Session) {
             },
             role: Role::Auditor,
         },
-        &pass("auditor passphrase"),
+        &pass("reviewer passphrase 2026"),
     )
     .unwrap();
     users::owner_changed_passphrase_for_tests(session, "audit").unwrap();
@@ -173,7 +173,7 @@ fn a_second_user_signs_in_with_their_own_passphrase_and_role() {
     let (vault, _) = unlock(vault, "audit", PASS)
         .err()
         .expect("not the auditor's passphrase");
-    let mut s = unlock(vault, "audit", "auditor passphrase")
+    let mut s = unlock(vault, "audit", "reviewer passphrase 2026")
         .map_err(|e| e.1)
         .unwrap();
     assert_eq!(s.user().role, Role::Auditor);
@@ -202,12 +202,14 @@ fn removing_a_users_slot_stops_that_passphrase() {
     users::deactivate_user(&mut session, "audit").unwrap();
     let vault = session.lock("test");
     assert_eq!(vault.logins(), vec!["custodian"]);
-    let (vault, err) = unlock(vault, "audit", "auditor passphrase").err().unwrap();
+    let (vault, err) = unlock(vault, "audit", "reviewer passphrase 2026")
+        .err()
+        .unwrap();
     assert!(matches!(err, LedgerError::NoSuchUser));
     // Reopening from disk gives the same answer.
     drop(vault);
     let vault = LockedLedger::open(dir.path()).unwrap();
-    assert!(unlock(vault, "audit", "auditor passphrase").is_err());
+    assert!(unlock(vault, "audit", "reviewer passphrase 2026").is_err());
 }
 
 fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -238,6 +240,14 @@ fn a_flipped_bit_anywhere_in_the_key_file_is_reported() {
         assert!(outcome.is_err(), "byte {byte} flipped went unnoticed");
     }
     fs::write(&path, &good).unwrap();
+    // Each refusal above was a failed sign-in to the ledger ("wrong passphrase or damaged
+    // file" cannot be told apart): the delay they set is lifted here by hand.
+    let e = unlock(LockedLedger::open(dir.path()).unwrap(), "custodian", PASS)
+        .err()
+        .unwrap()
+        .1;
+    assert!(matches!(e, LedgerError::SignInDelayed { .. }), "{e}");
+    fs::remove_file(dir.path().join("ledger.attempts")).unwrap();
     assert!(unlock(LockedLedger::open(dir.path()).unwrap(), "custodian", PASS).is_ok());
 }
 

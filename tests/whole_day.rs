@@ -74,8 +74,8 @@ fn gui_a_whole_day_without_the_command_line() {
     h.run();
     h.run();
     type_into(&mut h, "当前口令", &once);
-    type_into(&mut h, "新口令", "赵主任的口令 2026");
-    type_into(&mut h, "再次输入新口令", "赵主任的口令 2026");
+    type_into(&mut h, "新口令", "赵主任本人的口令 2026");
+    type_into(&mut h, "再次输入新口令", "赵主任本人的口令 2026");
     click(&mut h, "确定");
     h.run();
     h.run();
@@ -85,7 +85,7 @@ fn gui_a_whole_day_without_the_command_line() {
     h.get_by_role_and_label(Role::ComboBox, "用户").click();
     h.run();
     click(&mut h, "wang");
-    type_into(&mut h, "口令", "保密工作 2026!");
+    type_into(&mut h, "口令", "保密工作人人有责 2026!");
     h.key_press(egui::Key::Enter);
     h.run();
     h.run();
@@ -126,7 +126,7 @@ fn gui_a_whole_day_without_the_command_line() {
     h.get_by_role_and_label(Role::ComboBox, "审批人").click();
     h.run();
     click(&mut h, "赵主任（党办负责人）");
-    type_into(&mut h, "审批人口令", "赵主任的口令 2026");
+    type_into(&mut h, "审批人口令", "赵主任本人的口令 2026");
     click(&mut h, "批准");
     click(&mut h, "确认批准");
     h.run();
@@ -180,7 +180,12 @@ fn gui_a_whole_day_without_the_command_line() {
     drop(h);
 
     // Every step left its event, and the chain holds.
-    let s = common::sign_in(dir.path(), "wang", "保密工作 2026!", common::system_clock());
+    let s = common::sign_in(
+        dir.path(),
+        "wang",
+        "保密工作人人有责 2026!",
+        common::system_clock(),
+    );
     assert!(s.verify_audit().unwrap().is_intact());
     // The checklist: all done but the custodian's own clearance and pledge.
     let g = baomi::ledger::stats::getting_started(&s).unwrap();

@@ -12,9 +12,8 @@ use crate::ledger::{Session, SetupInput};
 pub fn run(dir: &Path, input: &mut SecretInput, setup: &SetupInput) -> Result<(), CliError> {
     let passphrase = if input.has_file() {
         let p = input.current("")?;
-        if !crate::domain::passphrase::strength(p.as_str()).acceptable() {
-            return Err(CliError("口令太短：至少 8 个字符".into()));
-        }
+        crate::domain::passphrase::check(p.as_str(), &setup.login)
+            .map_err(|e| CliError(e.to_string()))?;
         p
     } else {
         input.new_passphrase("新口令：")?

@@ -14,7 +14,7 @@ use std::os::fd::AsFd;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::CliError;
-use crate::domain::passphrase::strength;
+use crate::domain::passphrase::check;
 use crate::vault::Passphrase;
 
 /// Where passphrases come from for one command.
@@ -65,9 +65,7 @@ impl SecretInput {
                 return Err(CliError("两次输入的口令不一致".into()));
             }
         }
-        if !strength(p.as_str()).acceptable() {
-            return Err(CliError("口令太短：至少 8 个字符".into()));
-        }
+        check(p.as_str(), "").map_err(|e| CliError(e.to_string()))?;
         Ok(p)
     }
 

@@ -48,6 +48,25 @@ pub(crate) fn decider(s: &Session, d: &Decider<'_>) -> Result<Decision, LedgerEr
                     ),
                 )));
             }
+            let max = super::settings::passphrase_max_days_of(s.conn())?;
+            if let Some(days) = super::users::passphrase_age_past(
+                s.conn(),
+                user.id,
+                s.zone(),
+                s.clock().now(),
+                max,
+            )? {
+                return Err(LedgerError::Invalid(crate::domain::Message::new(
+                    format!(
+                        "{}的口令已使用 {days} 天，超过规定期限：请本人先登录修改口令，再审批",
+                        user.name
+                    ),
+                    format!(
+                        "{}'s passphrase is {days} days old, past the limit: sign in and change it, then approve",
+                        user.name
+                    ),
+                )));
+            }
             s.vault()
                 .verify_passphrase(login, passphrase)
                 .map_err(|_| {

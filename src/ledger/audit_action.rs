@@ -57,6 +57,8 @@ audit_actions! {
     SessionLock => "session.lock", "users", "锁定", "Locked";
     LoginFailed => "login.failed", "users", "登录失败", "Failed sign-in";
     PassphraseChange => "passphrase.change", "users", "修改口令", "Passphrase changed";
+    AttemptsFileReset => "login.attempts_file_reset", "users", "登录失败记录文件被删除或回退",
+        "Sign-in failures file deleted or rolled back";
     PassphraseResetWithRecoveryKey => "passphrase.reset_with_recovery_key", "users",
         "用恢复密钥重设口令", "Passphrase reset with recovery key";
     RecoveryKeyRotate => "recovery_key.rotate", "vault", "更换恢复密钥", "Recovery key replaced";

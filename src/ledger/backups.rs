@@ -378,6 +378,11 @@ fn record_restore(
             ],
         )?;
     }
+    // A restored vault starts without `ledger.attempts`: that is not a file deleted.
+    tx.execute(
+        "DELETE FROM settings WHERE key = ?1",
+        [super::settings::ATTEMPTS_GENERATION],
+    )?;
     let event = Event::new(
         AuditAction::BackupRestore,
         "",

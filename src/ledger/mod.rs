@@ -80,6 +80,20 @@ pub enum LedgerError {
     /// The account still has the passphrase someone else chose.
     #[error("请先修改初始口令：该口令由他人设置，修改之前此账户不能登记或审批任何事项")]
     MustChangePassphrase,
+    /// The passphrase is older than the office allows (R3.3.1): the account may only change
+    /// it.
+    #[error(
+        "口令已使用 {0} 天，超过规定期限（R3.3.1 定期更换）：请先修改口令，修改之前此账户不能登记或审批任何事项"
+    )]
+    PassphraseExpired(i64),
+    /// Too many failed sign-ins for this login: the next try is refused without deriving
+    /// anything until the delay has passed (kept in `ledger.attempts`, across restarts).
+    #[error("{login} 已连续 {failures} 次登录失败，请 {seconds} 秒后再试")]
+    SignInDelayed {
+        login: String,
+        failures: u32,
+        seconds: i64,
+    },
     /// The account's passphrase was refused.
     #[error("当前口令不正确")]
     WrongCurrentPassphrase,

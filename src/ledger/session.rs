@@ -16,6 +16,7 @@ use super::users::{self, CurrentUser, UserId};
 use super::{LedgerError, people, settings};
 use crate::audit::{self, ChainStatus, NewEvent};
 use crate::domain::{Clock, Duties, OfficeZone, Permission, Role};
+use crate::vault::attempts;
 use crate::vault::{
     IntegrityReport, KdfChoice, OpenLedger, Passphrase, RecoveryKey, SlotOwner, Vault, VaultError,
 };
@@ -159,10 +160,45 @@ impl LockedLedger {
         passphrase: &Passphrase,
         clock: Arc<dyn Clock>,
     ) -> Result<Session, (LockedLedger, LedgerError)> {
+        let found = match attempts::read(self.vault.dir()) {
+            Ok(f) => f,
+            Err(e) => return Err((self, e.into())),
+        };
+        if let Some((seconds, failures)) = found.attempts().wait(login, clock.now()) {
+            return Err((
+                self,
+                LedgerError::SignInDelayed {
+                    login: login.to_owned(),
+                    failures,
+                    seconds,
+                },
+            ));
+        }
         match self.vault.unlock(login, passphrase) {
-            Ok(ledger) => Session::start(self.vault, ledger, login, clock),
+            Ok(ledger) => {
+                let mut s = Session::start(self.vault, ledger, login, clock)?;
+                // Best effort: a failure to record them leaves them in the file for the next
+                // unlock.
+                let _ = s.record_attempts(&found);
+                Ok(s)
+            }
+            Err(e @ (VaultError::WrongPassphraseOrDamaged | VaultError::NoSuchUser)) => {
+                // Kept for the delay and the audit trail; a disk that refuses it does not stop
+                // the answer.
+                let _ = attempts::record_failure(self.vault.dir(), login, clock.now());
+                Err((self, e.into()))
+            }
             Err(e) => Err((self, e.into())),
         }
+    }
+
+    /// Seconds `login` must still wait before the next try, and its consecutive failures
+    /// (`ledger.attempts`; the login screen's countdown).
+    pub fn sign_in_wait(&self, login: &str, now: DateTime<Utc>) -> Option<(i64, u32)> {
+        attempts::read(self.vault.dir())
+            .ok()?
+            .attempts()
+            .wait(login, now)
     }
 
     /// After a WAL damage report, the user's decision to open the ledger as far as it verifies:
@@ -206,6 +242,9 @@ impl LockedLedger {
         new_passphrase: &Passphrase,
         clock: Arc<dyn Clock>,
     ) -> Result<Session, (LockedLedger, LedgerError)> {
+        if let Err(e) = users::passphrase_rules(login, new_passphrase) {
+            return Err((self, e));
+        }
         match self
             .vault
             .unlock_with_recovery(recovery, login, new_passphrase)
@@ -213,7 +252,13 @@ impl LockedLedger {
             Ok(ledger) => {
                 let mut s = Session::start(self.vault, ledger, login, clock)?;
                 let uid = s.user.id;
-                match s.write(|_| {
+                // The new passphrase was just chosen: it starts a new period.
+                s.user.passphrase_expired = None;
+                match s.write(|w| {
+                    w.tx.execute(
+                        "UPDATE users SET passphrase_changed_at = ?2 WHERE id = ?1",
+                        rusqlite::params![uid.0, w.at()],
+                    )?;
                     Ok((
                         (),
                         Event::new(
@@ -277,6 +322,7 @@ impl Session {
             )));
         }
         users::validate_login(&input.login)?;
+        users::passphrase_rules(&input.login, passphrase)?;
         people::validate_name(&input.name)?;
         let now = clock.now();
         // The first transaction runs inside the creation, before the key file is written: a
@@ -355,6 +401,17 @@ impl Session {
             Ok(d) => d,
             Err(e) => return back(vault, e),
         };
+        // R3.3.1: a passphrase past the office's limit must be changed before anything else.
+        let mut user = user;
+        if !user.must_change_passphrase {
+            let expired = settings::passphrase_max_days_of(ledger.conn()).and_then(|max| {
+                users::passphrase_age_past(ledger.conn(), user.id, zone, clock.now(), max)
+            });
+            match expired {
+                Ok(days) => user.passphrase_expired = days,
+                Err(e) => return back(vault, e),
+            }
+        }
         let mut session = Session {
             vault,
             ledger,
@@ -446,6 +503,18 @@ impl Session {
                     path.display()
                 ),
             )));
+        }
+        Ok(())
+    }
+
+    /// An account on a passphrase someone else chose, or past the office's limit, writes nothing
+    /// but the change of that passphrase (and its own sign-in and lock).
+    fn refuse_until_passphrase_changed(&self) -> Result<(), LedgerError> {
+        if self.user.must_change_passphrase {
+            return Err(LedgerError::MustChangePassphrase);
+        }
+        if let Some(days) = self.user.passphrase_expired {
+            return Err(LedgerError::PassphraseExpired(days));
         }
         Ok(())
     }
@@ -547,9 +616,7 @@ impl Session {
         let now = self.clock.now();
         let today = self.zone.date_of(now);
         let user = self.user.id;
-        if self.user.must_change_passphrase {
-            return Err(LedgerError::MustChangePassphrase);
-        }
+        self.refuse_until_passphrase_changed()?;
         let (conn, key, master) = self.ledger.conn_audit_and_master();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let w = Write {
@@ -580,6 +647,7 @@ impl Session {
         let now = self.clock.now();
         let today = self.zone.date_of(now);
         let user = self.user.id;
+        let until_changed = self.refuse_until_passphrase_changed().err();
         let (conn, key) = self.ledger.conn_and_audit_key();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let w = Write {
@@ -591,19 +659,20 @@ impl Session {
         let (out, events) = f(&w)?;
         // An account still on a passphrase someone else chose writes nothing but the change of
         // that passphrase and its own sign-in and lock (the transaction rolls back on return).
-        if self.user.must_change_passphrase
+        if let Some(refusal) = until_changed
             && events.iter().any(|e| {
                 !matches!(
                     e.action,
                     AuditAction::SessionUnlock
                         | AuditAction::SessionLock
                         | AuditAction::LoginFailed
+                        | AuditAction::AttemptsFileReset
                         | AuditAction::PassphraseChange
                         | AuditAction::PassphraseResetWithRecoveryKey
                 )
             })
         {
-            return Err(LedgerError::MustChangePassphrase);
+            return Err(refusal);
         }
         for event in events {
             audit::append(&tx, key, now, event.by(Some(user)))?;
@@ -647,13 +716,14 @@ impl Session {
         current: &Passphrase,
         new: &Passphrase,
     ) -> Result<(), LedgerError> {
-        if !crate::domain::passphrase::strength(new.as_str()).acceptable() {
+        let login = self.user.login.clone();
+        users::passphrase_rules(&login, new)?;
+        if new.as_str() == current.as_str() {
             return Err(LedgerError::Invalid(crate::domain::Message::new(
-                "新口令太短：至少 8 个字符",
-                "The new passphrase is too short: at least 8 characters",
+                "新口令不能与当前口令相同",
+                "The new passphrase must differ from the current one",
             )));
         }
-        let login = self.user.login.clone();
         match self.vault.change_passphrase(&login, current, new) {
             Ok(()) => {}
             Err(VaultError::WrongPassphraseOrDamaged) => {
@@ -663,47 +733,72 @@ impl Session {
         }
         let uid = self.user.id;
         let was_one_time = self.user.must_change_passphrase;
+        let expired = self.user.passphrase_expired;
         self.write(|w| {
             w.tx.execute(
-                "UPDATE users SET must_change_passphrase = 0 WHERE id = ?1",
-                [uid.0],
+                "UPDATE users SET must_change_passphrase = 0, passphrase_changed_at = ?2 \
+                 WHERE id = ?1",
+                rusqlite::params![uid.0, w.at()],
             )?;
             Ok((
                 (),
                 Event::new(
                     AuditAction::PassphraseChange,
                     uid.0,
-                    json!({ "replaced_one_time": was_one_time }),
+                    json!({ "replaced_one_time": was_one_time, "expired_after_days": expired }),
                 ),
             ))
         })?;
         self.user.must_change_passphrase = false;
+        self.user.passphrase_expired = None;
         Ok(())
     }
 
-    /// Records failed sign-in attempts made on this PC since the last successful unlock (they
-    /// cannot be written while the ledger is locked, so the next unlock writes them).
-    pub fn record_failed_logins(
-        &mut self,
-        attempts: &[(String, String)],
-    ) -> Result<(), LedgerError> {
-        if attempts.is_empty() {
+    /// After an unlock: the failed sign-ins `found` in `ledger.attempts` go into the audit trail
+    /// (one event listing them), a file deleted or rolled back since the database last saw it
+    /// is recorded as such, and the file is emptied of what was recorded.
+    fn record_attempts(&mut self, found: &attempts::Found) -> Result<(), LedgerError> {
+        let seen: u64 = settings::get(self.ledger.conn(), settings::ATTEMPTS_GENERATION)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let read = found.attempts();
+        let reset = match found {
+            attempts::Found::Absent => (seen > 0).then_some("deleted"),
+            attempts::Found::Unreadable => Some("unreadable"),
+            attempts::Found::Read(a) => (a.generation < seen).then_some("rolled_back"),
+        };
+        let list = read.unrecorded();
+        let unlisted = read.unlisted();
+        if reset.is_none() && list.is_empty() && unlisted == 0 && seen == read.generation {
             return Ok(());
         }
+        let login = self.user.login.clone();
+        let written = attempts::after_unlock(self.vault.dir(), &login, &read, seen)?;
         let uid = self.user.id;
-        let list: Vec<_> = attempts
-            .iter()
-            .map(|(login, at)| json!({"login": login, "at": at}))
-            .collect();
-        self.write(|_| {
-            Ok((
-                (),
-                Event::new(
-                    AuditAction::LoginFailed,
-                    uid.0,
-                    json!({ "count": attempts.len(), "attempts": list }),
-                ),
-            ))
+        let mut events = Vec::new();
+        if let Some(how) = reset {
+            events.push(Event::new(
+                AuditAction::AttemptsFileReset,
+                uid.0,
+                json!({"how": how, "generation_seen": seen, "generation_found": read.generation}),
+            ));
+        }
+        if !list.is_empty() || unlisted > 0 {
+            let shown: Vec<_> = list
+                .iter()
+                .map(|(login, at)| json!({"login": login, "at": at}))
+                .collect();
+            events.push(Event::new(
+                AuditAction::LoginFailed,
+                uid.0,
+                json!({ "count": list.len() as u64 + unlisted, "attempts": shown,
+                        "unlisted": unlisted }),
+            ));
+        }
+        let generation = written.generation.to_string();
+        self.write_many(|w| {
+            settings::put(w.tx, settings::ATTEMPTS_GENERATION, &generation)?;
+            Ok(((), events))
         })
     }
 

@@ -19,6 +19,15 @@ pub const AUTO_LOCK_MINUTES: &str = "auto_lock_minutes";
 pub const OFFICE_ZONE: &str = "office_zone";
 /// Present (`1`) in a vault made with `init --demo`: only such a vault takes synthetic data.
 pub const DEMO_VAULT: &str = "demo_vault";
+/// The generation of `ledger.attempts` the database saw last (a file deleted or put back to
+/// an older copy is then noticed).
+pub const ATTEMPTS_GENERATION: &str = "attempts_generation";
+/// Days a passphrase may be used before its owner must change it at sign-in (R3.3.1); `0`: no
+/// limit.
+pub const PASSPHRASE_MAX_DAYS: &str = "passphrase_max_days";
+/// Default for [`PASSPHRASE_MAX_DAYS`]: one quarter.
+pub const DEFAULT_PASSPHRASE_MAX_DAYS: u32 = 90;
+
 /// `1`: the custodian also holds the administrator's duties (a small office); `0`: an
 /// administrator account does. Unset: `1` (a new vault's only account is its custodian).
 pub const CUSTODIAN_ADMINISTERS: &str = "custodian_administers";
@@ -222,4 +231,40 @@ pub fn set_custodian_administers(s: &mut Session, on: bool) -> Result<(), Ledger
         custodian_administers: on,
     });
     Ok(())
+}
+
+/// Days a passphrase may be used ([`PASSPHRASE_MAX_DAYS`]).
+pub(crate) fn passphrase_max_days_of(conn: &Connection) -> Result<u32, LedgerError> {
+    Ok(get(conn, PASSPHRASE_MAX_DAYS)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_PASSPHRASE_MAX_DAYS))
+}
+
+/// Days a passphrase may be used before its owner must change it.
+pub fn passphrase_max_days(s: &Session) -> Result<u32, LedgerError> {
+    passphrase_max_days_of(s.conn())
+}
+
+/// Sets how long a passphrase may be used: 30 to 365 days, or 0 for no limit (not advised).
+/// System settings; audited.
+pub fn set_passphrase_max_days(s: &mut Session, days: u32) -> Result<(), LedgerError> {
+    s.require("修改口令有效期", Permission::SystemSettings)?;
+    if days != 0 && !(30..=365).contains(&days) {
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
+            "口令有效期须在 30 到 365 天之间（0 表示不限，不建议）",
+            "A passphrase lasts 30 to 365 days (0: no limit, not advised)",
+        )));
+    }
+    let old = passphrase_max_days(s)?;
+    s.write(|w| {
+        put(w.tx, PASSPHRASE_MAX_DAYS, &days.to_string())?;
+        Ok((
+            (),
+            Event::new(
+                AuditAction::SettingsUpdate,
+                PASSPHRASE_MAX_DAYS,
+                json!({"from": old, "to": days}),
+            ),
+        ))
+    })
 }

@@ -361,27 +361,15 @@ impl BaomiApp {
             return;
         };
         match attempt(screen.take_locked()) {
-            Ok(mut session) => {
-                // Best effort: the unlock itself is already audited.
-                let _ = session.record_failed_logins(&screen.take_attempts());
-                self.enter_main(session);
-            }
+            // The failed sign-ins before it are audited by the unlock itself.
+            Ok(session) => self.enter_main(session),
             Err((locked, e)) => {
-                // Only a refused passphrase counts towards the delay; a damaged WAL offers the
-                // decision to open what verifies.
-                let refused = matches!(
-                    e,
-                    LedgerError::WrongPassphrase
-                        | LedgerError::NoSuchUser
-                        | LedgerError::UserInactive
-                );
+                // A damaged WAL offers the decision to open what verifies.
                 screen.wal_damaged = e.is_wal_damage();
-                screen.failed(
-                    locked,
-                    error_message(self.lang, &e),
-                    self.config.clock.now(),
-                    refused,
-                );
+                // A delay is shown as the countdown below the field, not as a frozen message.
+                let message = (!matches!(e, LedgerError::SignInDelayed { .. }))
+                    .then(|| error_message(self.lang, &e));
+                screen.failed(locked, message, self.config.clock.now());
                 self.state = AppState::Login(screen);
             }
         }
@@ -469,6 +457,20 @@ pub fn error_message(lang: Lang, e: &LedgerError) -> String {
                 "Change the one-time passphrase first: someone else chose it, and until it is changed this account cannot register or approve anything",
             ),
             LedgerError::Invalid(m) => return m.en().to_owned(),
+            LedgerError::SignInDelayed {
+                login,
+                failures,
+                seconds,
+            } => {
+                return format!(
+                    "{failures} failed sign-ins in a row for {login}: try again in {seconds} s"
+                );
+            }
+            LedgerError::PassphraseExpired(days) => {
+                return format!(
+                    "Your passphrase is {days} days old, past the office's limit (R3.3.1): change it first; until then this account cannot record or approve anything"
+                );
+            }
             LedgerError::Refused(d) => return crate::domain::Explain::en(d),
             LedgerError::NotPermitted {
                 permission, needed, ..

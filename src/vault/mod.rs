@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use rusqlite::{Connection, OpenFlags};
 use zeroize::Zeroizing;
 
+pub mod attempts;
 pub use error::{StorageProblem, VaultError, sql_text};
 pub use files::FolderState;
 pub use kdf::{KdfChoice, KdfParams};

@@ -83,8 +83,8 @@ pub fn run_wizard(h: &mut Harness<'_, BaomiApp>) {
     type_into(h, "登录名", "wang");
     type_into(h, "姓名", "王保密");
     click(h, "下一步");
-    type_into(h, "口令", "保密工作 2026!");
-    type_into(h, "再次输入口令", "保密工作 2026!");
+    type_into(h, "口令", "保密工作人人有责 2026!");
+    type_into(h, "再次输入口令", "保密工作人人有责 2026!");
     h.get_by_label_contains("口令强度");
     click(h, "创建台账库");
     h.run();

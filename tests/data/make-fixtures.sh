@@ -58,12 +58,12 @@ for v in "$@"; do
     # A security auditor with their own passphrase and a seal: a seal key slot (kind 3) and a
     # version 2 seal for later upgrades to carry.
     printf '%s\n' "$pass" > "$work/pass-v$v"
-    printf 'fixture auditor once v%s\n' "$v" > "$work/once-v$v"
-    printf '%s\n' "fixture auditor once v$v" | "$b" --vault "$out" --passphrase-file "$work/pass-v$v" \
+    printf 'fixture reviewer once v%s\n' "$v" > "$work/once-v$v"
+    printf '%s\n' "fixture reviewer once v$v" | "$b" --vault "$out" --passphrase-file "$work/pass-v$v" \
       add-user --user audit --name 审计员 --role auditor >/dev/null
-    printf '%s\n' "fixture auditor v$v" | "$b" --vault "$out" --as audit \
+    printf '%s\n' "fixture reviewer v$v" | "$b" --vault "$out" --as audit \
       --passphrase-file "$work/once-v$v" passwd >/dev/null
-    printf '%s\n' "fixture auditor v$v" | "$b" --vault "$out" --as audit audit seal >/dev/null
+    printf '%s\n' "fixture reviewer v$v" | "$b" --vault "$out" --as audit audit seal >/dev/null
   fi
   if "$b" --help | grep -q '^  backup'; then
     rm -rf "$work/media-v$v" && mkdir -p "$work/media-v$v"

@@ -1,5 +1,6 @@
-//! The login screen: user picker, passphrase, clear errors, a growing delay after repeated
-//! failures; or the recovery key with a new passphrase.
+//! The login screen: user picker, passphrase, clear errors, the countdown of the delay after
+//! repeated failures (kept by the ledger in `ledger.attempts`, so a restart does not clear it);
+//! or the recovery key with a new passphrase.
 
 use chrono::{DateTime, Utc};
 use egui::{Grid, RichText, Ui};
@@ -13,23 +14,6 @@ use crate::ui::widgets::{
     error_text, field_row, hint_text, new_passphrase_problem, new_passphrase_rows,
 };
 
-/// Failures allowed before a delay starts.
-pub const FREE_ATTEMPTS: u32 = 3;
-/// The first delay, doubled at every further failure, capped at [`MAX_DELAY_SECS`].
-pub const FIRST_DELAY_SECS: i64 = 5;
-/// The longest delay.
-pub const MAX_DELAY_SECS: i64 = 300;
-
-/// Seconds to wait after `failures` consecutive failures.
-pub fn delay_after(failures: u32) -> i64 {
-    if failures < FREE_ATTEMPTS {
-        0
-    } else {
-        let n = (failures - FREE_ATTEMPTS).min(10);
-        (FIRST_DELAY_SECS << n).min(MAX_DELAY_SECS)
-    }
-}
-
 /// The locked state: the locked ledger (this instance holds it) and the login form.
 pub struct LoginScreen {
     locked: Option<LockedLedger>,
@@ -40,9 +24,10 @@ pub struct LoginScreen {
     /// A one-line notice such as "locked after being idle", in Chinese and English (the language
     /// may change on this screen).
     pub notice: Option<(&'static str, &'static str)>,
+    /// The login the countdown was read for, its consecutive failures and when it may try
+    /// again.
+    wait_for: Option<String>,
     failures: u32,
-    /// Failed attempts (login, time) to record in the audit trail at the next unlock.
-    attempts: Vec<(String, String)>,
     retry_at: Option<DateTime<Utc>>,
     busy: bool,
     focus_once: bool,
@@ -68,8 +53,8 @@ impl LoginScreen {
             passphrase: Default::default(),
             error: None,
             notice: None,
+            wait_for: None,
             failures: 0,
-            attempts: Vec::new(),
             retry_at: None,
             busy: false,
             focus_once: true,
@@ -89,40 +74,37 @@ impl LoginScreen {
             .expect("the login screen always holds its ledger between frames")
     }
 
-    /// Failed attempts since the last unlock, for the audit trail.
-    pub fn take_attempts(&mut self) -> Vec<(String, String)> {
-        std::mem::take(&mut self.attempts)
-    }
-
-    /// Unlocking failed: take the ledger back, show why; a refused passphrase (`refused`) is
-    /// recorded for the audit trail and starts the delay when due.
-    pub fn failed(
-        &mut self,
-        locked: LockedLedger,
-        message: String,
-        now: DateTime<Utc>,
-        refused: bool,
-    ) {
+    /// Unlocking failed: take the ledger back, show why, and read the login's delay again
+    /// (the ledger counted a refused passphrase).
+    pub fn failed(&mut self, locked: LockedLedger, message: Option<String>, now: DateTime<Utc>) {
         self.locked = Some(locked);
         self.confirm_wal = false;
-        if !refused {
-            self.error = Some(message);
-            self.busy = false;
-            self.focus_once = true;
-            return;
-        }
-        self.attempts.push((self.login.clone(), now.to_rfc3339()));
-        self.failures += 1;
-        self.error = Some(message);
+        self.error = message;
         self.busy = false;
         self.focus_once = true;
-        let wait = delay_after(self.failures);
-        self.retry_at = (wait > 0).then(|| now + chrono::Duration::seconds(wait));
+        self.wait_for = None;
+        self.read_wait(now);
+    }
+
+    /// Reads the selected login's delay from the ledger when the login changed (or after a
+    /// failure): the countdown then runs from memory.
+    fn read_wait(&mut self, now: DateTime<Utc>) {
+        if self.wait_for.as_deref() == Some(self.login.as_str()) {
+            return;
+        }
+        self.wait_for = Some(self.login.clone());
+        let found = self
+            .locked
+            .as_ref()
+            .and_then(|l| l.sign_in_wait(&self.login, now));
+        self.failures = found.map_or(0, |(_, n)| n);
+        self.retry_at = found.map(|(s, _)| now + chrono::Duration::seconds(s));
     }
 
     /// Draws the form.
     pub fn ui(&mut self, ui: &mut Ui, lang: Lang, clock: &dyn Clock, cmds: &mut Vec<Command>) {
         let now = clock.now();
+        self.read_wait(now);
         let wait = self
             .retry_at
             .map(|t| (t - now).num_seconds() + i64::from((t - now).subsec_nanos() > 0))
@@ -340,19 +322,5 @@ impl LoginScreen {
                 self.error = None;
             }
         });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn delay_starts_after_three_failures_and_doubles_up_to_five_minutes() {
-        assert_eq!(delay_after(2), 0);
-        assert_eq!(delay_after(3), 5);
-        assert_eq!(delay_after(4), 10);
-        assert_eq!(delay_after(5), 20);
-        assert_eq!(delay_after(30), 300);
     }
 }

@@ -271,7 +271,14 @@ impl MainWindow {
         let auto_lock_minutes =
             settings::auto_lock_minutes(&session).unwrap_or(settings::DEFAULT_AUTO_LOCK_MINUTES);
         let dashboard = Dashboard::load(&session);
-        let first_sign_in = session.user().must_change_passphrase;
+        let required_change = if session.user().must_change_passphrase {
+            Some(PassphraseDialog::first_sign_in())
+        } else {
+            session
+                .user()
+                .passphrase_expired
+                .map(PassphraseDialog::expired)
+        };
         let calendar = office_calendar(&session);
         Self {
             settings: SettingsScreen::new(&session, auto_lock_minutes),
@@ -293,7 +300,7 @@ impl MainWindow {
             review: Default::default(),
             cabinets: CabinetsScreen::default(),
             people: PeopleScreen::default(),
-            passphrase_dialog: first_sign_in.then(PassphraseDialog::first_sign_in),
+            passphrase_dialog: required_change,
             export_dialog: None,
             commands: Vec::new(),
             ready: Vec::new(),

@@ -22,6 +22,9 @@ pub struct PassphraseDialog {
     required: bool,
     /// The user chose to lock instead (first sign-in).
     pub lock_requested: bool,
+    /// Required because the passphrase is this many days old (past the office's limit), not
+    /// because someone else chose it.
+    expired: Option<i64>,
 }
 
 impl PassphraseDialog {
@@ -30,6 +33,15 @@ impl PassphraseDialog {
     pub fn first_sign_in() -> Self {
         Self {
             required: true,
+            ..Self::default()
+        }
+    }
+
+    /// The dialog at a sign-in with a passphrase past the office's limit (R3.3.1).
+    pub fn expired(days: i64) -> Self {
+        Self {
+            required: true,
+            expired: Some(days),
             ..Self::default()
         }
     }
@@ -47,7 +59,17 @@ impl PassphraseDialog {
         let popup_open = egui::Popup::is_any_open(ctx);
         crate::ui::widgets::dialog("passphrase_dialog").show(ctx, |ui| {
             ui.set_width(440.0);
-            if self.required {
+            if let Some(days) = self.expired {
+                ui.heading(lang.tr("口令已到期：请设置新口令", "Passphrase expired: choose a new one"));
+                ui.label(match lang {
+                    Lang::Zh => format!(
+                        "您的口令已使用 {days} 天，超过本单位规定的期限（R3.3.1 定期更换）。请在“当前口令”中输入它，再设置新口令；修改之前，此账户不能登记或审批任何事项。"
+                    ),
+                    Lang::En => format!(
+                        "Your passphrase is {days} days old, past the office's limit (R3.3.1). Type it as the current passphrase and choose a new one; until then the account can neither record nor approve anything."
+                    ),
+                });
+            } else if self.required {
                 ui.heading(lang.tr("首次登录：请设置您自己的口令", "First sign-in: set your own passphrase"));
                 ui.label(lang.tr(
                     "您现在的口令是开通账户时由他人设置的一次性口令。请在“当前口令”中输入它，再设置只有您知道的新口令；修改之前，此账户不能登记或审批任何事项。",

@@ -175,8 +175,8 @@ impl SetupWizard {
                 .strong(),
         );
         hint_text(ui, lang.tr(
-            "口令用于打开加密台账，至少 8 个字符；可以用一句中文。忘记口令时只能用恢复密钥。",
-            "At least 8 characters; a Chinese phrase works well. Only the recovery key can replace a lost passphrase.",
+            "口令用于打开加密台账：至少 12 个字符，或 4 个以上的词（用空格分开）；可以用一句中文，但不要用常见口令、生日或键盘序列。忘记口令时只能用恢复密钥。",
+            "At least 12 characters, or 4 words or more (separated by spaces); a Chinese phrase works well, but no common password, birthday or keyboard run. Only the recovery key can replace a lost passphrase.",
         ));
         let first_time = self.focused_step != Some(2);
         self.focused_step = Some(2);
@@ -206,7 +206,10 @@ impl SetupWizard {
             RichText::new(format!("{}{label}", lang.tr("口令强度：", "Strength: "))).color(color),
         );
         let problem = if !s.acceptable() {
-            Some(lang.tr("口令太短", "Passphrase too short"))
+            Some(match lang {
+                Lang::Zh => s.label_zh(),
+                Lang::En => s.label_en(),
+            })
         } else if *self.pass1 != *self.pass2 {
             Some(lang.tr("两次输入的口令不一致", "The two entries differ"))
         } else {

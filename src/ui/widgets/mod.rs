@@ -171,14 +171,23 @@ pub fn new_passphrase_rows(
     );
 }
 
-/// What is wrong with a new passphrase typed twice, if anything (R3.3.1: at least 8 characters).
+/// What is wrong with a new passphrase typed twice, if anything (R3.3.1: the rules of
+/// [`crate::domain::passphrase`]; the ledger checks them again with the login).
 pub fn new_passphrase_problem(
     lang: crate::ui::i18n::Lang,
     new1: &str,
     new2: &str,
 ) -> Option<&'static str> {
-    if !crate::domain::passphrase::strength(new1).acceptable() {
-        Some(lang.tr("新口令太短（至少 8 个字符）", "New passphrase too short"))
+    if let Err(p) = crate::domain::passphrase::check(new1, "") {
+        Some(match lang {
+            crate::ui::i18n::Lang::Zh => match p {
+                crate::domain::passphrase::Problem::TooShort => {
+                    "新口令太短：至少 12 个字符，或 4 个以上的词"
+                }
+                _ => "新口令太容易猜到：请加长，或用几个互不相关的词",
+            },
+            crate::ui::i18n::Lang::En => p.en(),
+        })
     } else if new1 != new2 {
         Some(lang.tr("两次输入的新口令不一致", "The two entries differ"))
     } else {

@@ -109,6 +109,8 @@ pub enum DaysSetting {
     Stocktake,
     /// The declassification review lists a document this long before its period ends.
     Review,
+    /// A passphrase must be changed at sign-in after this (R3.3.1; 0: never).
+    PassphraseMaxAge,
 }
 
 /// Writes and navigation asked for by the sections.
@@ -849,6 +851,9 @@ impl MainWindow {
                         }
                         DaysSetting::Review => {
                             crate::ledger::secrecy::set_window_days(&mut self.session, days)
+                        }
+                        DaysSetting::PassphraseMaxAge => {
+                            settings::set_passphrase_max_days(&mut self.session, days)
                         }
                     };
                     self.toast = Some(match r {

@@ -21,6 +21,8 @@ pub struct SettingsScreen {
     stocktake_days: u32,
     /// Days before the end of a period when the review lists a document.
     review_days: u32,
+    /// Days a passphrase lasts (0: no limit).
+    passphrase_days: u32,
     pattern: String,
     /// The unit's name and this year, for the live example of the 文号 pattern.
     example_unit: String,
@@ -69,6 +71,7 @@ impl SettingsScreen {
             auto_lock,
             stocktake_days: crate::ledger::stocktake::DEFAULT_WARN_DAYS,
             review_days: crate::ledger::secrecy::DEFAULT_WINDOW_DAYS,
+            passphrase_days: crate::ledger::settings::DEFAULT_PASSPHRASE_MAX_DAYS,
             pattern: crate::ledger::outgoing::pattern(session).unwrap_or_default(),
             example_unit: crate::ledger::settings::unit_name(session).unwrap_or_default(),
             example_year: chrono::Datelike::year(&session.today()),
@@ -105,6 +108,8 @@ impl SettingsScreen {
             .unwrap_or(crate::ledger::stocktake::DEFAULT_WARN_DAYS);
         self.review_days = crate::ledger::secrecy::window_days(session)
             .unwrap_or(crate::ledger::secrecy::DEFAULT_WINDOW_DAYS);
+        self.passphrase_days = crate::ledger::settings::passphrase_max_days(session)
+            .unwrap_or(crate::ledger::settings::DEFAULT_PASSPHRASE_MAX_DAYS);
         self.years = borrowing::calendar(session)
             .map(|c| c.years().cloned().collect())
             .unwrap_or_default();
@@ -301,6 +306,18 @@ impl SettingsScreen {
                         .labelled_by(l.id);
                     if ui.button(lang.tr("保存", "Save")).clicked() {
                         cmds.push(MainCommand::SetAutoLock(self.auto_lock));
+                    }
+                });
+                ui.end_row();
+                let l = ui.label(lang.tr("口令有效期（天，0 为不限）", "Passphrases last (days, 0: no limit)"));
+                ui.horizontal(|ui| {
+                    ui.add(egui::DragValue::new(&mut self.passphrase_days).range(0..=365))
+                        .labelled_by(l.id);
+                    if ui.button(lang.tr("保存", "Save")).clicked() {
+                        cmds.push(MainCommand::SetDays(
+                            DaysSetting::PassphraseMaxAge,
+                            self.passphrase_days,
+                        ));
                     }
                 });
                 ui.end_row();

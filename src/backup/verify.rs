@@ -333,6 +333,9 @@ pub(crate) fn check_image(
         ));
     }
     let head = audit_head(image, "main")?;
+    // A rekeyed ledger keeps its chain's key in its settings (the master key is newer than it).
+    let stored = crate::vault::stored_chain_key(image);
+    let audit_key = stored.as_ref().unwrap_or(audit_key);
     let chain =
         crate::audit::verify(image, audit_key).map_err(|crate::audit::AuditError::Sql(e)| e)?;
     let intact = match chain {

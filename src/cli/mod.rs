@@ -17,6 +17,7 @@ pub mod demo;
 mod init;
 mod passwd;
 mod registers;
+mod rekey;
 mod secret_input;
 
 use std::path::PathBuf;
@@ -94,6 +95,12 @@ pub enum Command {
     },
     /// 更换恢复密钥：旧的恢复密钥立即失效，新的只显示这一次（例如创建台账库时恢复密钥未能显示或已遗失）
     RotateRecoveryKey,
+    /// 重新加密台账（更换主密钥）：停用账户或更换恢复密钥之后，使旧密钥文件失效；本人口令之外，--typed 的账户由本人输入口令，其余发一次性口令
+    Rekey {
+        /// An account whose owner types their passphrase now (repeat for several).
+        #[arg(long, value_name = "LOGIN")]
+        typed: Vec<String>,
+    },
     /// 预写日志（WAL）损坏后，放弃损坏点之后的事务：先把数据库和日志原样另存，再把日志截到最后一个完好的事务，解锁并记入审计日志
     AcceptWalDamage,
     /// 备份台账：加密写入移动介质上的文件夹（或 .baomi-backup 文件），读回全部校验后记入台账
@@ -334,6 +341,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
         ),
         Command::Check => check::run(&dir, &mut input, cli.acting.as_deref()),
         Command::Audit { action } => audit::run(&dir, &mut input, cli.acting.as_deref(), action),
+        Command::Rekey { typed } => rekey::run(&dir, &mut input, cli.acting.as_deref(), typed),
         Command::RotateRecoveryKey => {
             passwd::rotate_recovery_key(&dir, &mut input, cli.acting.as_deref())
         }

@@ -806,7 +806,9 @@ impl Session {
     pub fn rotate_recovery_key(&mut self) -> Result<RecoveryKey, LedgerError> {
         self.require("更换恢复密钥", Permission::RecoveryKey)?;
         let key = self.vault.rotate_recovery_key(&self.ledger)?;
-        self.write(|_| {
+        self.write(|w| {
+            // The old recovery key still opens earlier copies of the key file.
+            users::mark_rekey_due(w, "recovery")?;
             Ok((
                 (),
                 Event::new(AuditAction::RecoveryKeyRotate, "", json!({})),

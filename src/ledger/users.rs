@@ -363,8 +363,10 @@ fn one_time_passphrase() -> Result<Passphrase, LedgerError> {
     Ok(Passphrase::new(text))
 }
 
-/// Deactivates an account and removes its passphrase slot: that passphrase stops opening the
-/// vault. The person stays in the register (their history must remain readable).
+/// Deactivates an account and removes its passphrase slot: that passphrase no longer opens the
+/// current key file. The person stays in the register (their history must remain readable).
+/// A copy of the earlier key file still opens the database with that passphrase until the vault
+/// is rekeyed ([`rekey`]): the account list says so from now on.
 pub fn deactivate_user(s: &mut Session, login: &str) -> Result<(), LedgerError> {
     s.require("停用用户", Permission::Accounts)?;
     if login == s.user.login {
@@ -377,6 +379,7 @@ pub fn deactivate_user(s: &mut Session, login: &str) -> Result<(), LedgerError> 
     s.vault.remove_user_slot(&s.ledger, login)?;
     s.write(|w| {
         w.tx.execute("UPDATE users SET active = 0 WHERE id = ?1", [target.id.0])?;
+        mark_rekey_due(w, &format!("user:{login}"))?;
         Ok((
             (),
             Event::new(
@@ -386,6 +389,164 @@ pub fn deactivate_user(s: &mut Session, login: &str) -> Result<(), LedgerError> 
             ),
         ))
     })
+}
+
+/// Settings key: why and since when a rekey is due (JSON), absent when none is.
+const REKEY_DUE: &str = "rekey_due";
+
+/// Why a rekey is due: the accounts deactivated and recovery keys replaced since the last one.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, Default)]
+pub struct RekeyDue {
+    /// When the first reason arose (RFC 3339).
+    pub since: String,
+    /// `user:LOGIN` for a deactivated account, `recovery` for a replaced recovery key.
+    pub reasons: Vec<String>,
+}
+
+/// Whether a rekey is due, and why.
+pub fn rekey_due(s: &Session) -> Result<Option<RekeyDue>, LedgerError> {
+    Ok(super::settings::get(s.conn(), REKEY_DUE)?.and_then(|t| serde_json::from_str(&t).ok()))
+}
+
+/// Adds `reason` to the rekey that is due (inside a write).
+pub(crate) fn mark_rekey_due(
+    w: &super::session::Write<'_>,
+    reason: &str,
+) -> Result<(), LedgerError> {
+    let mut due: RekeyDue = super::settings::get(w.tx, REKEY_DUE)?
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_else(|| RekeyDue {
+            since: w.at(),
+            reasons: Vec::new(),
+        });
+    if !due.reasons.iter().any(|r| r == reason) {
+        due.reasons.push(reason.to_owned());
+    }
+    let text = serde_json::to_string(&due).expect("RekeyDue serializes");
+    super::settings::put(w.tx, REKEY_DUE, &text)
+}
+
+/// How an account's slot is wrapped again by a rekey.
+pub enum RekeyHow {
+    /// Its owner typed their passphrase in this sitting.
+    Typed(Passphrase),
+    /// A one-time passphrase (shown once) that the owner must change at their next sign-in.
+    OneTime,
+}
+
+/// What a rekey hands over, to show once: the new recovery key and each one-time passphrase.
+pub struct Rekeyed {
+    pub recovery: crate::vault::RecoveryKey,
+    pub one_time: Vec<(String, Passphrase)>,
+}
+
+/// Rekeys the vault (R3.3.2; `docs/security.md`, "Removed users and old key files"): a new
+/// master key, the database re-encrypted under it, a new recovery key, and every active account
+/// wrapped again — with the passphrase its owner types in this sitting, or with a one-time
+/// passphrase they must change at their next sign-in. A copy of an earlier `ledger.keys` (a
+/// removed user's, a replaced recovery key's) then opens nothing written after. The audit chain
+/// and the auditors' seals go on unchanged. Accounts (the administrator, or the custodian holding
+/// those duties); audited before and after.
+pub fn rekey(s: &mut Session, accounts: Vec<(String, RekeyHow)>) -> Result<Rekeyed, LedgerError> {
+    s.require("重新加密台账", Permission::Accounts)?;
+    let active: Vec<UserRow> = list(s)?.into_iter().filter(|u| u.active).collect();
+    for (login, _) in &accounts {
+        if !active.iter().any(|u| &u.login == login) {
+            return Err(LedgerError::Invalid(crate::domain::Message::new(
+                format!("{login} 不是在用账户"),
+                format!("{login} is not an active account"),
+            )));
+        }
+    }
+    if let Some(u) = active
+        .iter()
+        .find(|u| !accounts.iter().any(|(l, _)| *l == u.login))
+    {
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
+            format!(
+                "{}（{}）的口令如何处理尚未选择：本人输入，或发一次性口令",
+                u.name, u.login
+            ),
+            format!(
+                "Choose for {} ({}): typed by its owner, or a one-time passphrase",
+                u.name, u.login
+            ),
+        )));
+    }
+    // An auditor's seal key is wrapped by their own passphrase: a one-time passphrase could
+    // never open it again, and their seals would be lost to them.
+    for (login, how) in &accounts {
+        if matches!(how, RekeyHow::OneTime) && s.vault.key_file().has_seal_key(login) {
+            return Err(LedgerError::Invalid(crate::domain::Message::new(
+                format!("{login} 持有封存密钥（安全审计员）：须本人在场输入口令，不能发一次性口令"),
+                format!(
+                    "{login} holds a seal key (security auditor): they must type their passphrase; a one-time passphrase would lose it"
+                ),
+            )));
+        }
+    }
+    let mut wraps = Vec::with_capacity(accounts.len());
+    let mut one_time = Vec::new();
+    for (login, how) in accounts {
+        match how {
+            RekeyHow::Typed(p) => wraps.push((login, crate::vault::rekey::Rewrap::Typed(p))),
+            RekeyHow::OneTime => {
+                let p = one_time_passphrase()?;
+                let copy = Passphrase::new(p.as_str().to_owned());
+                one_time.push((login.clone(), copy));
+                wraps.push((login, crate::vault::rekey::Rewrap::OneTime(p)));
+            }
+        }
+    }
+    // Every typed passphrase is checked before anything is written.
+    for (login, how) in &wraps {
+        if let crate::vault::rekey::Rewrap::Typed(p) = how
+            && s.vault.verify_passphrase(login, p).is_err()
+        {
+            return Err(LedgerError::Invalid(crate::domain::Message::new(
+                format!("{login} 输入的口令不正确"),
+                format!("The passphrase typed for {login} is wrong"),
+            )));
+        }
+    }
+    let typed: Vec<&str> = wraps
+        .iter()
+        .filter(|(_, h)| matches!(h, crate::vault::rekey::Rewrap::Typed(_)))
+        .map(|(l, _)| l.as_str())
+        .collect();
+    let once: Vec<&str> = one_time.iter().map(|(l, _)| l.as_str()).collect();
+    let due = rekey_due(s)?;
+    let chain_key = super::hex(s.ledger.audit_key().expose());
+    let detail = serde_json::json!({"typed": typed, "one_time": once,
+        "reasons": due.as_ref().map(|d| d.reasons.clone()).unwrap_or_default()});
+    // The chain keeps its key: stored in the database before the master key changes.
+    s.write(|w| {
+        w.tx.execute(
+            "INSERT OR IGNORE INTO settings (key, value) VALUES ('audit_chain_key', ?1)",
+            [&chain_key],
+        )?;
+        Ok((
+            (),
+            Event::new(AuditAction::VaultRekeyStart, "", detail.clone()),
+        ))
+    })?;
+    let recovery = s.vault.rekey(&mut s.ledger, &wraps)?;
+    let uid = s.user.id;
+    let once_logins: Vec<String> = once.iter().map(|l| (*l).to_owned()).collect();
+    s.write(|w| {
+        for login in &once_logins {
+            w.tx.execute(
+                "UPDATE users SET must_change_passphrase = 1 WHERE login = ?1",
+                [login],
+            )?;
+        }
+        w.tx.execute("DELETE FROM settings WHERE key = ?1", [REKEY_DUE])?;
+        Ok(((), Event::new(AuditAction::VaultRekey, uid.0, detail)))
+    })?;
+    if once_logins.contains(&s.user.login) {
+        s.user.must_change_passphrase = true;
+    }
+    Ok(Rekeyed { recovery, one_time })
 }
 
 #[cfg(test)]

@@ -87,6 +87,15 @@ impl KeyFile {
         })
     }
 
+    /// A key file of the same vault with no slot yet (a rekey fills it).
+    pub(crate) fn emptied(&self) -> Self {
+        Self {
+            vault_id: self.vault_id,
+            slots: Vec::new(),
+            mac: [0; MAC_LEN],
+        }
+    }
+
     /// The logins that have a passphrase slot, in file order.
     pub fn logins(&self) -> Vec<String> {
         self.slots

@@ -21,6 +21,7 @@ use rusqlite::{Connection, OpenFlags};
 use zeroize::Zeroizing;
 
 pub mod attempts;
+pub mod rekey;
 pub use error::{StorageProblem, VaultError, sql_text};
 pub use files::FolderState;
 pub use kdf::{KdfChoice, KdfParams};
@@ -267,6 +268,10 @@ impl Vault {
         } else {
             None
         };
+        if take_lock {
+            // A rekey a crash interrupted: finished when its staging was complete, else undone.
+            rekey::recover(dir)?;
+        }
         files::refuse_unsafe(&keys_path, KEYS_FILE)?;
         // 256 slots of about 200 bytes: a key file of more than 1 MiB is not one (and is not
         // read whole into memory).
@@ -642,7 +647,8 @@ impl Vault {
 
 impl OpenLedger {
     fn new(conn: Connection, master: MasterKey, who: SlotOwner, timing: UnlockTiming) -> Self {
-        let audit_key = master.derive(purpose::AUDIT);
+        // After a rekey the chain keeps its key, stored in the (encrypted) database.
+        let audit_key = stored_chain_key(&conn).unwrap_or_else(|| master.derive(purpose::AUDIT));
         Self {
             conn,
             master,
@@ -708,7 +714,7 @@ impl OpenLedger {
 
     /// A second copy of the audit chain's key (a backup's worker verifies its image with it).
     pub(crate) fn audit_key_copy(&self) -> SubKey {
-        self.master.derive(purpose::AUDIT)
+        SubKey::from_bytes(*self.audit_key.expose())
     }
 
     /// The key file's bytes as they are on disk (MAC included), for a backup's copy.
@@ -1016,6 +1022,27 @@ fn wal_damaged(dir: &Path, mut damage: WalDamage) -> VaultError {
 }
 
 /// Appends `bytes` as lower-case hex (a raw key's text, kept in a zeroized string).
+/// The audit chain's key as a rekey stored it (`settings.audit_chain_key`, 64 hex digits);
+/// `None` before any rekey (the key is then derived from the master key).
+pub(crate) fn stored_chain_key(conn: &Connection) -> Option<SubKey> {
+    let text: String = conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'audit_chain_key'",
+            [],
+            |r| r.get(0),
+        )
+        .ok()?;
+    let text = Zeroizing::new(text);
+    if text.len() != 64 {
+        return None;
+    }
+    let mut bytes = Zeroizing::new([0u8; 32]);
+    for (i, b) in bytes.iter_mut().enumerate() {
+        *b = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(SubKey::from_bytes(*bytes))
+}
+
 fn push_hex(out: &mut String, bytes: &[u8]) {
     for b in bytes {
         out.push(char::from_digit(u32::from(b >> 4), 16).expect("nibble"));

@@ -513,6 +513,18 @@ def seal_mac(s: bytes, vault_id_hex: str, seq: int, head_hash: bytes, at: str, l
                    + field(head_hash) + field(at.encode()) + field(login.encode()))
 
 
+def chain_key(conn, master: bytes) -> bytes:
+    """audit-chain.md, "The chain's key": stored by a rekey in settings, else from the master key."""
+    row = None
+    if "settings" in image_tables(conn):
+        row = conn.execute("SELECT value FROM settings WHERE key = 'audit_chain_key'").fetchone()
+    if row is not None:
+        if not re.fullmatch(r"[0-9a-f]{64}", row[0] or ""):
+            raise Failure("damaged image: settings.audit_chain_key is not 64 hex digits")
+        return bytes.fromhex(row[0])
+    return hkdf(master, INFO_CHAIN)
+
+
 def seal_mac_v2(s: bytes, vault_id_hex: str, seq: int, head_hash: bytes, at: str, login: str,
                 prev_mac: bytes) -> bytes:
     """audit-chain.md, "Seals", version 2."""
@@ -819,7 +831,7 @@ def read_backup(path: str, *, passphrase: bytes | None = None, recovery_text: st
 def _check_opened_image(path, h, kf, slot, man, image, conn, master, restore) -> dict:
     """backup.md reading rule 7 and the report."""
     counts = check_image(conn, man)
-    k = hkdf(master, INFO_CHAIN)
+    k = chain_key(conn, master)
     if "audit_events" not in counts:
         raise Failure("manifest mismatch: the image has no audit_events table")
     head_seq, head_hash = verify_chain(conn, k)

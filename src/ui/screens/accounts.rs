@@ -28,12 +28,17 @@ pub struct AccountsPanel {
     /// The signed-in user manages accounts (the administrator, or the custodian holding those
     /// duties); others only read the list.
     may_manage: bool,
+    /// Why a rekey is due, if it is (an account deactivated, the recovery key replaced).
+    rekey_due: Option<users::RekeyDue>,
+    /// The 重新加密台账 dialog, when open.
+    rekey: Option<RekeyDialog>,
 }
 
 impl AccountsPanel {
     /// Re-reads accounts and people.
     pub fn reload(&mut self, session: &Session) {
         self.may_manage = session.may(crate::domain::Permission::Accounts);
+        self.rekey_due = users::rekey_due(session).ok().flatten();
         self.users = users::list(session).unwrap_or_default();
         self.people = people::list(session).unwrap_or_default();
     }
@@ -44,6 +49,30 @@ impl AccountsPanel {
         if let Some(d) = &mut self.dialog {
             d.shown = Some(passphrase);
             d.error = None;
+        }
+    }
+
+    /// The rekey is done: the dialog shows the new recovery key and the one-time passphrases,
+    /// once.
+    pub fn rekeyed(&mut self, session: &Session, done: users::Rekeyed) {
+        self.reload(session);
+        if let Some(d) = &mut self.rekey {
+            d.error = None;
+            d.shown = Some(Shown {
+                recovery: Zeroizing::new(done.recovery.to_display_string().as_str().to_owned()),
+                one_time: done
+                    .one_time
+                    .iter()
+                    .map(|(l, p)| (l.clone(), Zeroizing::new(p.as_str().to_owned())))
+                    .collect(),
+            });
+        }
+    }
+
+    /// The rekey was refused.
+    pub fn rekey_failed(&mut self, message: String) {
+        if let Some(d) = &mut self.rekey {
+            d.error = Some(message);
         }
     }
 
@@ -65,6 +94,38 @@ impl AccountsPanel {
                 self.dialog = Some(OpenAccountDialog::default());
             }
         });
+        if let Some(due) = &self.rekey_due {
+            let why: Vec<String> = due
+                .reasons
+                .iter()
+                .map(|r| match (r.strip_prefix("user:"), lang) {
+                    (Some(l), Lang::Zh) => format!("停用了账户 {l}"),
+                    (Some(l), Lang::En) => format!("account {l} deactivated"),
+                    (None, Lang::Zh) => "更换了恢复密钥".to_owned(),
+                    (None, Lang::En) => "recovery key replaced".to_owned(),
+                })
+                .collect();
+            crate::ui::widgets::error_text(
+                ui,
+                &match lang {
+                    Lang::Zh => format!(
+                        "需要重新加密台账：{}。旧的密钥文件（每份备份中都有）加上原口令或原恢复密钥，仍能解密台账，直到重新加密。",
+                        why.join("；")
+                    ),
+                    Lang::En => format!(
+                        "A rekey is due: {}. An old key file (every backup holds one) with the former passphrase or recovery key still decrypts the ledger until then.",
+                        why.join("; ")
+                    ),
+                },
+            );
+            if self.may_manage
+                && ui
+                    .button(lang.tr("重新加密台账…", "Rekey the ledger…"))
+                    .clicked()
+            {
+                self.rekey = Some(RekeyDialog::new(&self.users, me));
+            }
+        }
         hint_text(
             ui,
             lang.tr(
@@ -154,6 +215,141 @@ impl AccountsPanel {
         {
             self.dialog = None;
         }
+        if let Some(d) = &mut self.rekey
+            && !d.ui(&ctx, lang, cmds)
+        {
+            self.rekey = None;
+        }
+    }
+}
+
+/// What a finished rekey shows once.
+struct Shown {
+    recovery: Zeroizing<String>,
+    one_time: Vec<(String, Zeroizing<String>)>,
+}
+
+/// 重新加密台账: for each active account, its owner types the passphrase now, or it gets a
+/// one-time passphrase; the signed-in user always types theirs.
+pub struct RekeyDialog {
+    /// (login, name, role, typed passphrase, one-time instead).
+    rows: Vec<(String, String, Role, Zeroizing<String>, bool)>,
+    me: String,
+    error: Option<String>,
+    shown: Option<Shown>,
+}
+
+impl RekeyDialog {
+    fn new(users: &[UserRow], me: &str) -> Self {
+        Self {
+            rows: users
+                .iter()
+                .filter(|u| u.active)
+                .map(|u| {
+                    (
+                        u.login.clone(),
+                        u.name.clone(),
+                        u.role,
+                        Zeroizing::new(String::new()),
+                        // Auditors type theirs (their seal key); the others may be away.
+                        u.login != me && u.role != Role::Auditor,
+                    )
+                })
+                .collect(),
+            me: me.to_owned(),
+            error: None,
+            shown: None,
+        }
+    }
+
+    fn ui(&mut self, ctx: &egui::Context, lang: Lang, cmds: &mut Vec<MainCommand>) -> bool {
+        let mut keep = true;
+        crate::ui::widgets::dialog("rekey_dialog").show(ctx, |ui| {
+            ui.set_width(560.0);
+            ui.heading(lang.tr("重新加密台账", "Rekey the ledger"));
+            if let Some(shown) = &self.shown {
+                ui.label(lang.tr(
+                    "已更换主密钥。新的恢复密钥只显示这一次：请抄写并存放在保密柜中，旧的恢复密钥已失效。",
+                    "The master key is new. The new recovery key shows this once: write it down and keep it in the safe; the old one no longer works.",
+                ));
+                ui.label(RichText::new(shown.recovery.as_str()).monospace().strong());
+                for (login, once) in &shown.one_time {
+                    ui.label(match lang {
+                        Lang::Zh => format!("{login} 的一次性口令（交给本人，首次登录时须修改）："),
+                        Lang::En => format!("{login}'s one-time passphrase (hand it over; it must be changed at sign-in):"),
+                    });
+                    ui.label(RichText::new(once.as_str()).monospace().strong());
+                }
+                if ui
+                    .add(primary_button(lang.tr("已抄写，关闭", "Written down, close")))
+                    .clicked()
+                {
+                    keep = false;
+                }
+                return;
+            }
+            ui.label(lang.tr(
+                "新的主密钥使旧的密钥文件（含已停用用户的、每份备份中的）打不开此后的台账。每个在用账户：本人在场输入口令，或发一次性口令（首次登录时须修改）。安全审计员须本人输入（其封存密钥由本人口令保护）。",
+                "A new master key makes old key files (a removed user's, every backup's) open nothing written after. For each active account: its owner types the passphrase now, or it gets a one-time passphrase to change at sign-in. Security auditors type theirs (their seal key depends on it).",
+            ));
+            Grid::new("rekey_rows").num_columns(3).show(ui, |ui| {
+                for (login, name, role, typed, once) in &mut self.rows {
+                    let row = ui.label(format!("{name}（{login}，{}）", lang.role(*role)));
+                    let may_skip = *login != self.me && *role != Role::Auditor;
+                    if may_skip {
+                        ui.checkbox(once, lang.tr("发一次性口令", "One-time passphrase"));
+                    } else {
+                        ui.label("");
+                    }
+                    if *once {
+                        ui.label("");
+                    } else {
+                        let field = ui.add(
+                            egui::TextEdit::singleline(&mut **typed)
+                                .password(true)
+                                .hint_text(lang.tr("本人输入口令", "typed by its owner"))
+                                .desired_width(200.0),
+                        )
+                        .labelled_by(row.id);
+                        crate::ui::widgets::forget_history(ui.ctx(), field.id);
+                    }
+                    ui.end_row();
+                }
+            });
+            if let Some(e) = &self.error {
+                error_text(ui, e);
+            }
+            let ready = self.rows.iter().all(|r| r.4 || !r.3.is_empty());
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(
+                        ready,
+                        crate::ui::widgets::danger_button(lang.tr("重新加密", "Rekey")),
+                    )
+                    .clicked()
+                {
+                    let accounts = self
+                        .rows
+                        .iter_mut()
+                        .map(|(login, _, _, typed, once)| {
+                            let how = if *once {
+                                users::RekeyHow::OneTime
+                            } else {
+                                users::RekeyHow::Typed(crate::ledger::Passphrase::new(
+                                    std::mem::take(&mut **typed),
+                                ))
+                            };
+                            (login.clone(), how)
+                        })
+                        .collect();
+                    cmds.push(MainCommand::Rekey(accounts));
+                }
+                if ui.button(lang.tr("取消", "Cancel")).clicked() {
+                    keep = false;
+                }
+            });
+        });
+        keep
     }
 }
 

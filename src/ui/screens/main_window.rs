@@ -214,6 +214,8 @@ pub enum MainCommand {
     OpenAccount(crate::ledger::users::NewAccount),
     /// 停用 an account.
     DeactivateAccount(String),
+    /// 重新加密台账: a new master key; how each active account is wrapped again.
+    Rekey(Vec<(String, crate::ledger::users::RekeyHow)>),
     /// Register (`id` None) or edit a cabinet.
     SaveCabinet {
         /// Which cabinet, or a new one.
@@ -821,6 +823,16 @@ impl MainWindow {
                                 d.failed(error_message(lang, &e));
                             }
                         }
+                    }
+                }
+                MainCommand::Rekey(accounts) => {
+                    match crate::ledger::users::rekey(&mut self.session, accounts) {
+                        Ok(done) => {
+                            self.settings.accounts.rekeyed(&self.session, done);
+                            self.toast =
+                                Some((true, lang.tr("已重新加密台账", "Ledger rekeyed").into()));
+                        }
+                        Err(e) => self.settings.accounts.rekey_failed(error_message(lang, &e)),
                     }
                 }
                 MainCommand::DeactivateAccount(login) => {

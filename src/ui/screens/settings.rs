@@ -309,7 +309,10 @@ impl SettingsScreen {
                     }
                 });
                 ui.end_row();
-                let l = ui.label(lang.tr("口令有效期（天，0 为不限）", "Passphrases last (days, 0: no limit)"));
+                let l = ui.label(lang.tr(
+                    "口令有效期（天，0 为不限）",
+                    "Passphrases last (days, 0: no limit)",
+                ));
                 ui.horizontal(|ui| {
                     ui.add(egui::DragValue::new(&mut self.passphrase_days).range(0..=365))
                         .labelled_by(l.id);

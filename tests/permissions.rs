@@ -267,3 +267,40 @@ fn r3_3_2_the_duties_stay_with_the_custodian_until_an_administrator_can_take_the
     assert!(!s.may(Permission::Accounts));
     assert!(s.may(Permission::RegisterDocuments));
 }
+
+#[test]
+fn r3_3_2_roles_change_by_the_administrator_only_audited_and_never_ones_own() {
+    let dir = tempfile::tempdir().unwrap();
+    office(dir.path());
+    let mut head = sign_in(dir.path(), Role::Head);
+    let e = users::change_role(&mut head, "dept", Role::Head).unwrap_err();
+    assert!(matches!(e, LedgerError::NotPermitted { .. }), "{e}");
+    drop(head.lock("test"));
+    let mut admin = sign_in(dir.path(), Role::Admin);
+    assert!(users::change_role(&mut admin, "admin", Role::Custodian).is_err());
+    // The ledger needs a custodian.
+    let e = users::change_role(&mut admin, "custodian", Role::Head).unwrap_err();
+    assert!(e.to_string().contains("唯一的在用保密员"), "{e}");
+    users::change_role(&mut admin, "dept", Role::Head).unwrap();
+    drop(admin.lock("test"));
+    let dept = common::sign_in(
+        dir.path(),
+        "dept",
+        "部门负责人的口令 2026",
+        common::system_clock(),
+    );
+    assert_eq!(dept.user().role, Role::Head);
+    assert!(dept.may(Permission::Holds));
+    let events = audit_log::search(
+        &dept,
+        &audit_log::AuditFilter {
+            action: Some("user.role_change".into()),
+            ..Default::default()
+        },
+        5,
+    )
+    .unwrap();
+    assert_eq!(events.len(), 1);
+    assert!(events[0].detail_json.contains(r#""from":"dept_head""#));
+    assert_eq!(events[0].login, "admin");
+}

@@ -12,7 +12,7 @@ mod verify;
 #[cfg(any(test, feature = "test-support"))]
 pub use chain::rewrite_consistently_for_tests;
 pub use chain::{GENESIS, NewEvent, StoredEvent, append, head, recent};
-pub use verify::{ChainStatus, verify};
+pub use verify::{ChainStatus, TICK, Verified, verify, verify_from};
 
 /// Errors of the audit layer.
 #[derive(Debug, thiserror::Error)]

@@ -67,7 +67,8 @@ fn verify(s: &crate::ledger::Session, passphrase: &Passphrase) -> Result<(), Cli
     // The seals first: they need the auditor's passphrase and refuse anyone else.
     let found = audit_log::check_seals(s, passphrase)?;
     let mut ok = true;
-    match s.verify_audit()? {
+    let total = crate::audit::head(s.conn())?.map_or(0, |(seq, _)| seq);
+    match s.verify_audit_with(progress(total))? {
         ChainStatus::Intact { events, head } => {
             out!(
                 "审计链：完整（{events} 条事件，链头 {events}：{}）",
@@ -98,6 +99,16 @@ fn export(s: &mut crate::ledger::Session, out: &Path) -> Result<(), CliError> {
         done.head,
         out.display()
     )
+}
+
+/// Progress of a long verification on standard error (the result goes to standard output):
+/// every 100 000 events, for chains of 200 000 or more.
+pub(super) fn progress(total: i64) -> impl FnMut(i64) {
+    move |done| {
+        if total >= 200_000 && done % 100_000 == 0 {
+            eprintln!("审计链：已核验 {done} / {total} 条");
+        }
+    }
 }
 
 /// Prints each seal's finding, a summary of other auditors' seals and the auditor's latest own

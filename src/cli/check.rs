@@ -90,7 +90,16 @@ pub fn run(dir: &Path, input: &mut SecretInput, acting: Option<&str>) -> Result<
             out!("  ……另有 {} 条", structure.len() - 10)?;
         }
     }
-    match audit::verify(ledger.conn(), ledger.audit_key()) {
+    let total = audit::head(ledger.conn())
+        .ok()
+        .flatten()
+        .map_or(0, |(seq, _)| seq);
+    let verified = audit::verify_from(ledger.conn(), ledger.audit_key(), None, |n| {
+        super::audit::progress(total)(n);
+        true
+    })
+    .map(|s| s.expect("never cancelled"));
+    match verified {
         Ok(ChainStatus::Intact { events, head }) => {
             out!(
                 "审计链：完整（{events} 条事件，链头 {events}：{}）",

@@ -242,6 +242,15 @@ pub enum Command {
         /// The id from `list --json`.
         id: String,
     },
+    /// 变更用户角色（系统管理员，或兼任管理职责的保密员；记入审计日志）
+    SetRole {
+        /// Whose role.
+        #[arg(long)]
+        user: String,
+        /// The new role: custodian, head, dept_head, auditor, admin (or the Chinese name).
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
     /// Add a user account with its own passphrase.
     AddUser {
         /// The new login.
@@ -440,6 +449,13 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
             *json,
         ),
         Command::Show { id } => registers::show(&dir, &mut input, cli.acting.as_deref(), id),
+        Command::SetRole { user, role } => {
+            let mut s = open_session(&dir, &mut input, cli.acting.as_deref())?;
+            let result = crate::ledger::users::change_role(&mut s, user, *role);
+            drop(s.lock("cli"));
+            result?;
+            out!("已将 {user} 的角色改为{}", role.label_zh())
+        }
         Command::AddUser {
             user,
             name,

@@ -70,6 +70,7 @@ audit_actions! {
         "接受预写日志损坏（截断到最后一个完好的事务）", "WAL damage accepted (log cut after its last intact transaction)";
     UserCreate => "user.create", "users", "新增用户", "User added";
     UserDeactivate => "user.deactivate", "users", "停用用户", "User deactivated";
+    UserRoleChange => "user.role_change", "users", "变更用户角色", "User role changed";
     SettingsUpdate => "settings.update", "settings", "修改设置", "Setting changed";
     CalendarSetYear => "calendar.set_year", "calendar_years", "修改工作日历", "Calendar year set";
     BackupCreate => "backup.create", "backups", "备份台账", "Backup made";

@@ -643,3 +643,57 @@ pub fn export_trail(s: &mut Session, path: &std::path::Path) -> Result<TrailExpo
     s.write(|_| Ok(((), Event::new(AuditAction::AuditExport, "", detail))))?;
     Ok(out)
 }
+
+/// A verification of the audit chain to run off the UI thread (the 工作台's check): a second
+/// connection to the ledger, the chain's key, and where this sitting's last verification ended,
+/// so that each check reads only the events added since.
+pub struct ChainCheck {
+    conn: rusqlite::Connection,
+    key: SubKey,
+    from: Option<crate::audit::Verified>,
+    /// Events to verify.
+    pub total: i64,
+}
+
+impl ChainCheck {
+    /// Verifies; `tick` gets the events done every [`crate::audit::TICK`] and stops the work
+    /// when it returns false (`Ok(None)`).
+    pub fn run(
+        self,
+        tick: impl FnMut(i64) -> bool,
+    ) -> Result<Option<crate::audit::ChainStatus>, LedgerError> {
+        Ok(crate::audit::verify_from(
+            &self.conn,
+            &self.key,
+            self.from.as_ref(),
+            tick,
+        )?)
+    }
+}
+
+/// Prepares a check of the chain from where this sitting last verified it. Refused on a session
+/// whose database is held in exclusive mode (a nearly full disk): check on the session then.
+pub fn chain_check(s: &Session) -> Result<ChainCheck, LedgerError> {
+    s.require("查看审计日志", Permission::ReadAuditTrail)?;
+    let conn = s.ledger.reader(s.vault.dir())?;
+    let head = crate::audit::head(&conn)?.map_or(0, |(seq, _)| seq);
+    let from = s.verified.clone();
+    Ok(ChainCheck {
+        conn,
+        key: s.ledger.audit_key_copy(),
+        total: head - from.as_ref().map_or(0, |v| v.seq),
+        from,
+    })
+}
+
+/// Keeps what a check found intact as the point the next check starts from.
+pub fn chain_checked(s: &mut Session, status: &crate::audit::ChainStatus) {
+    if let crate::audit::ChainStatus::Intact { events, head } = status
+        && *events > 0
+    {
+        s.verified = Some(crate::audit::Verified {
+            seq: *events,
+            hash: *head,
+        });
+    }
+}

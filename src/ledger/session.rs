@@ -292,6 +292,8 @@ pub struct Session {
     disk_full: bool,
     /// How the office divides the duties (read at unlock; changed through settings).
     duties: Duties,
+    /// How far this sitting has verified the audit chain (a check resumes from there).
+    pub(super) verified: Option<crate::audit::Verified>,
 }
 
 /// Whether an error is SQLite's "database or disk is full".
@@ -375,6 +377,7 @@ impl Session {
                 zone: input.zone,
                 disk_full: false,
                 duties: Duties::default(),
+                verified: None,
             },
             recovery,
         ))
@@ -420,6 +423,7 @@ impl Session {
             zone,
             disk_full: false,
             duties,
+            verified: None,
         };
         let how = match session.ledger.opened_by {
             SlotOwner::Recovery => "recovery_key",
@@ -822,6 +826,19 @@ impl Session {
         Ok(audit::verify(self.ledger.conn(), self.ledger.audit_key())?)
     }
 
+    /// Verifies the audit chain, calling `tick` with the events done every
+    /// [`crate::audit::TICK`] (the command line's progress).
+    pub fn verify_audit_with(&self, tick: impl FnMut(i64)) -> Result<ChainStatus, LedgerError> {
+        let mut tick = tick;
+        Ok(
+            audit::verify_from(self.ledger.conn(), self.ledger.audit_key(), None, |n| {
+                tick(n);
+                true
+            })?
+            .expect("never cancelled"),
+        )
+    }
+
     /// The audit chain's head as `seq:hex` (printed on forms, stored in backups).
     pub fn audit_head_hex(&self) -> Result<String, LedgerError> {
         Ok(audit::head(self.ledger.conn())?
@@ -839,6 +856,32 @@ impl Session {
     #[cfg(any(test, feature = "test-support"))]
     pub fn raw_connection_for_tests(&mut self) -> &mut rusqlite::Connection {
         self.ledger.conn_mut()
+    }
+
+    /// Appends `n` small events (a benchmark's long audit trail), 10 000 per transaction.
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn append_events_for_bench(&mut self, n: usize) -> Result<(), LedgerError> {
+        let uid = self.user.id;
+        let mut left = n;
+        while left > 0 {
+            let batch = left.min(10_000);
+            self.write_many(|_| {
+                Ok((
+                    (),
+                    (0..batch)
+                        .map(|i| {
+                            Event::new(
+                                AuditAction::SessionUnlock,
+                                uid.0,
+                                json!({ "with": "passphrase", "bench": i }),
+                            )
+                        })
+                        .collect(),
+                ))
+            })?;
+            left -= batch;
+        }
+        Ok(())
     }
 
     /// An insider with the master key: sets event `seq`'s details and recomputes the chain

@@ -391,6 +391,73 @@ pub fn deactivate_user(s: &mut Session, login: &str) -> Result<(), LedgerError> 
     })
 }
 
+/// Changes the role of an active account (R3.3.2). Accounts (the administrator, or the
+/// custodian holding those duties); audited with the old and new role. Nobody changes their own
+/// role; the last active custodian keeps theirs (the ledger needs one); an account whose owner
+/// has not yet set their own passphrase cannot become a security auditor (their seal key would
+/// be wrapped by a passphrase someone else knows).
+pub fn change_role(s: &mut Session, login: &str, role: Role) -> Result<(), LedgerError> {
+    s.require("变更用户角色", Permission::Accounts)?;
+    if login == s.user.login {
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
+            "不能变更自己的角色",
+            "Nobody changes their own role",
+        )));
+    }
+    let target = current(s.conn(), login)?.ok_or(LedgerError::UserInactive)?;
+    if target.role == role {
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
+            format!("{}已是{}", target.name, role.label_zh()),
+            format!("{} is {} already", target.name, role.label_en()),
+        )));
+    }
+    if target.role == Role::Custodian {
+        let custodians: i64 = s.conn().query_row(
+            "SELECT count(*) FROM users WHERE role = 'custodian' AND active = 1",
+            [],
+            |r| r.get(0),
+        )?;
+        if custodians <= 1 {
+            return Err(LedgerError::Invalid(crate::domain::Message::new(
+                format!(
+                    "{}是唯一的在用保密员：请先为接任者开通保密员账户",
+                    target.name
+                ),
+                format!(
+                    "{} is the only active custodian: open a custodian account for the successor first",
+                    target.name
+                ),
+            )));
+        }
+    }
+    if role == Role::Auditor && target.must_change_passphrase {
+        return Err(LedgerError::Invalid(crate::domain::Message::new(
+            format!(
+                "{}还在使用他人设置的一次性口令：本人修改口令之后才能成为安全审计员",
+                target.name
+            ),
+            format!(
+                "{} still has a one-time passphrase: they must set their own before becoming a security auditor",
+                target.name
+            ),
+        )));
+    }
+    s.write(|w| {
+        w.tx.execute(
+            "UPDATE users SET role = ?2 WHERE id = ?1",
+            params![target.id.0, role.code()],
+        )?;
+        Ok((
+            (),
+            Event::new(
+                AuditAction::UserRoleChange,
+                target.id.0,
+                json!({"login": login, "from": target.role.code(), "to": role.code()}),
+            ),
+        ))
+    })
+}
+
 /// Settings key: why and since when a rekey is due (JSON), absent when none is.
 const REKEY_DUE: &str = "rekey_due";
 

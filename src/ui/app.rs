@@ -113,7 +113,12 @@ pub struct BaomiApp {
     last_activity: DateTime<Utc>,
     /// The window's preferences (the register's columns), kept between runs.
     prefs: crate::ui::prefs::Prefs,
+    /// A sign-in running on a worker (the key derivation).
+    unlocking: Option<crate::ui::job::Job<Unlocked>>,
 }
+
+/// What a sign-in on a worker gives back: the session, or the locked ledger and why.
+type Unlocked = Result<Session, (LockedLedger, LedgerError)>;
 
 impl BaomiApp {
     /// Opens the vault folder: the wizard if it holds no vault, else the login screen.
@@ -126,6 +131,7 @@ impl BaomiApp {
             state,
             commands: Vec::new(),
             ready: Vec::new(),
+            unlocking: None,
             last_activity: now,
             prefs: crate::ui::prefs::Prefs::default(),
         }
@@ -192,6 +198,7 @@ impl BaomiApp {
 
     /// Draws one frame. Commands queued by the previous frame run first.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
+        self.poll_unlock();
         for cmd in std::mem::take(&mut self.ready) {
             self.run(cmd, ui.ctx());
         }
@@ -314,12 +321,12 @@ impl BaomiApp {
                 }
             }
             Command::Unlock { login, passphrase } => {
-                self.try_unlock(|locked| locked.unlock(&login, &passphrase, clock.clone()));
+                self.try_unlock(move |locked| locked.unlock(&login, &passphrase, clock));
             }
             Command::AcceptWalDamage { login, passphrase } => {
-                self.try_unlock(|locked| {
+                self.try_unlock(move |locked| {
                     locked
-                        .accept_wal_damage(&login, &passphrase, clock.clone())
+                        .accept_wal_damage(&login, &passphrase, clock)
                         .map(|(session, _, _)| session)
                 });
             }
@@ -328,8 +335,8 @@ impl BaomiApp {
                 recovery,
                 new_passphrase,
             } => {
-                self.try_unlock(|locked| {
-                    locked.unlock_with_recovery(&recovery, &login, &new_passphrase, clock.clone())
+                self.try_unlock(move |locked| {
+                    locked.unlock_with_recovery(&recovery, &login, &new_passphrase, clock)
                 });
             }
             Command::Lock { reason } => {
@@ -349,18 +356,51 @@ impl BaomiApp {
         }
     }
 
-    /// Hands the login screen's locked ledger to `attempt`; on success the main window opens
-    /// (and the failed attempts before it are audited), on failure the login screen shows why.
+    /// Hands the login screen's locked ledger to `attempt` on a worker: the key derivation
+    /// takes a second or more, and the window goes on drawing (the login screen shows that it is
+    /// unlocking). [`BaomiApp::poll_unlock`] takes the answer.
     #[allow(clippy::result_large_err)]
     fn try_unlock(
         &mut self,
-        attempt: impl FnOnce(LockedLedger) -> Result<Session, (LockedLedger, LedgerError)>,
+        attempt: impl FnOnce(LockedLedger) -> Result<Session, (LockedLedger, LedgerError)>
+        + Send
+        + 'static,
     ) {
+        let AppState::Login(screen) = &mut self.state else {
+            return;
+        };
+        let locked = screen.take_locked();
+        self.unlocking = Some(crate::ui::job::Job::spawn(move |_| attempt(locked)));
+    }
+
+    /// The unlock's answer, once the worker has it: on success the main window opens (the
+    /// failed attempts before it are audited by the unlock), on failure the login screen shows
+    /// why.
+    fn poll_unlock(&mut self) {
+        let Some(job) = &mut self.unlocking else {
+            return;
+        };
+        job.wait_up_to(std::time::Duration::from_millis(16));
+        let Some(outcome) = job.finished() else {
+            return;
+        };
+        self.unlocking = None;
         let AppState::Login(mut screen) = std::mem::replace(&mut self.state, AppState::Switching)
         else {
             return;
         };
-        match attempt(screen.take_locked()) {
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            Err(panicked) => {
+                // The locked ledger went down with the worker: open the folder again.
+                self.state = Self::initial_state(&self.config.vault_dir);
+                if let AppState::Login(screen) = &mut self.state {
+                    screen.notice = Some((panicked, panicked));
+                }
+                return;
+            }
+        };
+        match outcome {
             // The failed sign-ins before it are audited by the unlock itself.
             Ok(session) => self.enter_main(session),
             Err((locked, e)) => {

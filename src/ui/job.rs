@@ -40,6 +40,20 @@ impl<T: Send + 'static> Job<T> {
         None
     }
 
+    /// Waits up to `limit` for the worker to finish (a frame's share: the window stays
+    /// responsive while the answer of a short job arrives in the same frame).
+    pub fn wait_up_to(&self, limit: std::time::Duration) {
+        let started = std::time::Instant::now();
+        while self.handle.as_ref().is_some_and(|h| !h.is_finished()) && started.elapsed() < limit {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
+    /// What the worker reports.
+    pub fn progress(&self) -> &Progress {
+        &self.progress
+    }
+
     /// Whether it still runs.
     pub fn running(&self) -> bool {
         self.handle.is_some()

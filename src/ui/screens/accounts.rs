@@ -32,6 +32,8 @@ pub struct AccountsPanel {
     rekey_due: Option<users::RekeyDue>,
     /// The 重新加密台账 dialog, when open.
     rekey: Option<RekeyDialog>,
+    /// A change of role waiting for its confirmation.
+    confirm_role: Option<(UserRow, Role)>,
 }
 
 impl AccountsPanel {
@@ -152,7 +154,32 @@ impl AccountsPanel {
                     ui.label(&u.name);
                     ui.label(&u.department);
                     ui.label(&u.login);
-                    ui.label(lang.role(u.role));
+                    if self.may_manage && u.active && u.login != me {
+                        let mut chosen = u.role;
+                        let name = match lang {
+                            Lang::Zh => format!("{} 的角色", u.login),
+                            Lang::En => format!("role of {}", u.login),
+                        };
+                        crate::ui::widgets::combo_box(
+                            ui,
+                            &format!("role_{}", u.login),
+                            lang.role(u.role),
+                            110.0,
+                            |ui| {
+                                for r in ROLES {
+                                    ui.selectable_value(&mut chosen, r, lang.role(r));
+                                }
+                            },
+                        )
+                        .widget_info(|| {
+                            egui::WidgetInfo::labeled(egui::Role::ComboBox, true, &name)
+                        });
+                        if chosen != u.role {
+                            self.confirm_role = Some((u.clone(), chosen));
+                        }
+                    } else {
+                        ui.label(lang.role(u.role));
+                    }
                     ui.label(if !u.active {
                         lang.tr("已停用", "Deactivated")
                     } else if u.must_change_passphrase {
@@ -201,6 +228,40 @@ impl AccountsPanel {
                     }
                     if ui.button(lang.tr("取消", "Cancel")).clicked() {
                         self.confirm_deactivate = None;
+                    }
+                });
+            });
+        }
+        if let Some((u, role)) = self.confirm_role.clone() {
+            crate::ui::widgets::dialog("confirm_role").show(&ctx, |ui| {
+                ui.set_width(420.0);
+                ui.heading(lang.tr("变更角色", "Change role"));
+                ui.label(match lang {
+                    Lang::Zh => format!(
+                        "将{}（登录名 {}）的角色由{}改为{}？此变更记入审计日志。",
+                        u.name,
+                        u.login,
+                        lang.role(u.role),
+                        lang.role(role)
+                    ),
+                    Lang::En => format!(
+                        "Change the role of {} (login {}) from {} to {}? The change is audited.",
+                        u.name,
+                        u.login,
+                        lang.role(u.role),
+                        lang.role(role)
+                    ),
+                });
+                ui.horizontal(|ui| {
+                    if ui
+                        .add(primary_button(lang.tr("确认变更", "Change")))
+                        .clicked()
+                    {
+                        cmds.push(MainCommand::ChangeRole(u.login.clone(), role));
+                        self.confirm_role = None;
+                    }
+                    if ui.button(lang.tr("取消", "Cancel")).clicked() {
+                        self.confirm_role = None;
                     }
                 });
             });

@@ -9,6 +9,16 @@ use crate::ui::i18n::Lang;
 use crate::ui::screens::main_window::{MainCommand, Section};
 use crate::ui::widgets::{error_text, hint_text};
 
+/// The audit chain's check on the dashboard.
+enum Chain {
+    /// Running on a worker: the events to verify.
+    Checking(
+        crate::ui::job::Job<Result<Option<ChainStatus>, crate::ledger::LedgerError>>,
+        i64,
+    ),
+    Done(Result<ChainStatus, String>),
+}
+
 /// Loans listed by name on the dashboard at most (the 借阅 screen has them all).
 const LISTED: usize = 8;
 
@@ -18,8 +28,9 @@ pub struct Dashboard {
     documents: i64,
     /// 借阅: waiting for approval, out, overdue.
     borrows: (u32, u32, u32),
-    /// The chain's state, for those who read the audit trail.
-    chain: Option<Result<ChainStatus, String>>,
+    /// The chain's state, for those who read the audit trail: checked off the UI thread from
+    /// where this sitting's last check ended.
+    chain: Option<Chain>,
     /// The signed-in user reads the ledger (the administrator does not: no counts of documents
     /// or loans, no to-dos with titles).
     ledger: bool,
@@ -174,15 +185,11 @@ impl Dashboard {
             users: users::list(session)
                 .map(|u| u.iter().filter(|u| u.active).count())
                 .unwrap_or(0),
-            documents: crate::ledger::stats::counts(session)
-                .ok()
-                .filter(|_| ledger)
-                .and_then(|c| c.iter().find(|(k, _)| *k == "documents").map(|(_, v)| *v))
-                .unwrap_or(0),
+            documents: crate::ledger::stats::documents(session).unwrap_or(0),
             borrows: crate::ledger::borrowing::counts(session).unwrap_or((0, 0, 0)),
             chain: session
                 .may(Permission::ReadAuditTrail)
-                .then(|| session.verify_audit().map_err(|e| e.to_string())),
+                .then(|| start_chain_check(session)),
             ledger,
             vault_dir: session.dir().display().to_string(),
             overdue: Vec::new(),
@@ -256,12 +263,44 @@ impl Dashboard {
         ui.end_row();
     }
 
+    /// The chain check's result once it has finished (once): the window keeps it as the
+    /// point the next check starts from.
+    pub fn poll_chain(&mut self) -> Option<ChainStatus> {
+        let Some(Chain::Checking(job, _)) = &mut self.chain else {
+            return None;
+        };
+        let outcome = job.finished()?;
+        let (done, found) = match outcome {
+            Ok(Ok(Some(status))) => (Ok(status.clone()), Some(status)),
+            Ok(Ok(None)) => (Err("已取消 / cancelled".to_owned()), None),
+            Ok(Err(e)) => (Err(e.to_string()), None),
+            Err(panicked) => (Err(panicked.to_owned()), None),
+        };
+        self.chain = Some(Chain::Done(done));
+        found
+    }
+
     /// The audit chain's state (for those who read the audit trail).
     fn chain_row(&self, ui: &mut Ui, lang: Lang) {
         let Some(chain) = &self.chain else {
             return;
         };
         ui.label(lang.tr("审计链", "Audit chain"));
+        let chain = match chain {
+            Chain::Checking(job, total) => {
+                let (_, done, _) = job.progress().get();
+                // A label, not a spinner: a spinner asks for every frame while it turns.
+                ui.label(match lang {
+                    Lang::Zh => format!("正在核验…（{done} / {total} 条新事件）"),
+                    Lang::En => format!("checking… ({done} / {total} new events)"),
+                });
+                ui.ctx()
+                    .request_repaint_after(std::time::Duration::from_millis(100));
+                ui.end_row();
+                return;
+            }
+            Chain::Done(c) => c,
+        };
         match chain {
             Ok(ChainStatus::Intact { events, .. }) => {
                 ui.label(
@@ -614,4 +653,25 @@ fn getting_started_ui(
                 });
             }
         });
+}
+
+/// Starts the chain's check on a worker, from where this sitting last checked it; on a session
+/// that cannot open a second connection (a nearly full disk) it runs here instead.
+fn start_chain_check(session: &Session) -> Chain {
+    match crate::ledger::audit_log::chain_check(session) {
+        Ok(check) => {
+            let total = check.total;
+            Chain::Checking(
+                crate::ui::job::Job::spawn(move |p| {
+                    p.start(crate::backup::Phase::Verify, total.max(0) as u64);
+                    check.run(|done| {
+                        p.set_done(done as u64);
+                        !p.is_cancelled()
+                    })
+                }),
+                total,
+            )
+        }
+        Err(_) => Chain::Done(session.verify_audit().map_err(|e| e.to_string())),
+    }
 }

@@ -214,6 +214,8 @@ pub enum MainCommand {
     OpenAccount(crate::ledger::users::NewAccount),
     /// 停用 an account.
     DeactivateAccount(String),
+    /// Change an account's role.
+    ChangeRole(String, crate::domain::Role),
     /// 重新加密台账: a new master key; how each active account is wrapped again.
     Rekey(Vec<(String, crate::ledger::users::RekeyHow)>),
     /// Register (`id` None) or edit a cabinet.
@@ -342,6 +344,9 @@ impl MainWindow {
             if self.section == Section::Dashboard {
                 self.dashboard = Dashboard::load(&self.session);
             }
+        }
+        if let Some(status) = self.dashboard.poll_chain() {
+            crate::ledger::audit_log::chain_checked(&mut self.session, &status);
         }
         self.ready = std::mem::take(&mut self.commands);
         // Ctrl+N registers an incoming document from any section.
@@ -824,6 +829,14 @@ impl MainWindow {
                             }
                         }
                     }
+                }
+                MainCommand::ChangeRole(login, role) => {
+                    let r = crate::ledger::users::change_role(&mut self.session, &login, role);
+                    self.settings.accounts.reload(&self.session);
+                    self.toast = Some(match r {
+                        Ok(()) => (true, lang.tr("已变更角色", "Role changed").into()),
+                        Err(e) => (false, error_message(lang, &e)),
+                    });
                 }
                 MainCommand::Rekey(accounts) => {
                     match crate::ledger::users::rekey(&mut self.session, accounts) {

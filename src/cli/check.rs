@@ -125,7 +125,8 @@ pub fn run(dir: &Path, input: &mut SecretInput, acting: Option<&str>) -> Result<
         .flatten()
         .is_some_and(|u| u.role == Role::Auditor);
     if auditor && schema == latest {
-        let found = audit_log::check_seals_on(ledger.conn(), &vault, &login, &passphrase)?;
+        let found =
+            audit_log::check_seals_on(ledger.conn(), vault.key_file(), &login, &passphrase)?;
         let zone = crate::ledger::settings::office_zone_of(ledger.conn()).unwrap_or_default();
         if !super::audit::print_seal_checks(&found, zone, &login)? {
             ok = false;

@@ -248,25 +248,24 @@ pub fn seals_on(conn: &rusqlite::Connection) -> Result<Vec<Seal>, LedgerError> {
     Ok(seal_rows(conn)?.into_iter().map(|r| r.seal).collect())
 }
 
-/// The signed-in auditor's seal key, opened with their passphrase: `Ok(None)` when they have
-/// none yet (the passphrase is then checked against their key slot).
+/// The auditor's seal key, opened with their passphrase: `Ok(None)` when they have none yet
+/// (the passphrase is then checked against their key slot). Argon2id work: off the UI thread.
 fn own_seal_key(
-    vault: &crate::vault::Vault,
+    keys: &crate::vault::KeyFile,
     login: &str,
     passphrase: &Passphrase,
 ) -> Result<Option<SubKey>, LedgerError> {
-    match vault.seal_key(login, passphrase) {
+    match keys.unlock_seal_key(login, passphrase) {
         Ok(Some(key)) => Ok(Some(key)),
         Ok(None) => {
-            vault
-                .verify_passphrase(login, passphrase)
+            keys.verify_user(login, passphrase)
                 .map_err(|_| LedgerError::WrongCurrentPassphrase)?;
             Ok(None)
         }
         Err(crate::vault::VaultError::WrongPassphraseOrDamaged) => {
             // The passphrase may be right and the seal key still wrapped by an earlier one
             // (a reset by the administrator or with the recovery key cannot rewrap it).
-            if vault.verify_passphrase(login, passphrase).is_ok() {
+            if keys.verify_user(login, passphrase).is_ok() {
                 Err(LedgerError::Invalid(crate::domain::Message::new(
                     "你的封存密钥仍由重置之前的口令保护，当前口令打不开它：请用以前的口令核验或封存，或请管理员在审计日志中记录此情况",
                     "Your seal key is still protected by the passphrase you had before a reset: the current one does not open it",
@@ -277,6 +276,89 @@ fn own_seal_key(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The key work of a seal, done off the UI thread: the auditor's seal key opened with their
+/// passphrase, or — at their first seal — the passphrase checked and a new seal key made and
+/// wrapped by it.
+pub struct SealPrep {
+    keys: crate::vault::KeyFile,
+    login: String,
+    passphrase: Passphrase,
+}
+
+/// What [`SealPrep::run`] gives [`seal_with`].
+pub struct SealKeyReady {
+    key: SubKey,
+    /// The new seal key's slot (the auditor's first seal), to be put in the key file.
+    new_slot: Option<crate::vault::keyslots::Slot>,
+    login: String,
+}
+
+impl SealPrep {
+    /// The Argon2id work (a second or more).
+    pub fn run(self) -> Result<SealKeyReady, LedgerError> {
+        match own_seal_key(&self.keys, &self.login, &self.passphrase)? {
+            Some(key) => Ok(SealKeyReady {
+                key,
+                new_slot: None,
+                login: self.login,
+            }),
+            None => {
+                let params = self
+                    .keys
+                    .user_params(&self.login)
+                    .ok_or(LedgerError::UserInactive)?;
+                let key = SubKey::random()?;
+                let slot = self
+                    .keys
+                    .seal_slot(&self.login, &self.passphrase, &key, params)?;
+                Ok(SealKeyReady {
+                    key,
+                    new_slot: Some(slot),
+                    login: self.login,
+                })
+            }
+        }
+    }
+}
+
+/// Starts a seal by the signed-in security auditor: what the worker needs.
+pub fn prepare_seal(s: &Session, passphrase: Passphrase) -> Result<SealPrep, LedgerError> {
+    s.require("封存审计链", Permission::SealAuditTrail)?;
+    Ok(SealPrep {
+        keys: s.vault().key_file().clone(),
+        login: s.user().login.clone(),
+        passphrase,
+    })
+}
+
+/// A check of every seal, done off the UI thread: a second connection, the key file, the
+/// auditor's passphrase.
+pub struct SealsCheck {
+    conn: rusqlite::Connection,
+    keys: crate::vault::KeyFile,
+    login: String,
+    passphrase: Passphrase,
+}
+
+impl SealsCheck {
+    /// The check (Argon2id work to open the seal key, then the rows).
+    pub fn run(self) -> Result<SealReport, LedgerError> {
+        check_seals_on(&self.conn, &self.keys, &self.login, &self.passphrase)
+    }
+}
+
+/// Starts a check of the seals by the signed-in security auditor. Refused on a session whose
+/// database is held in exclusive mode (a nearly full disk): use [`check_seals`] then.
+pub fn prepare_seals_check(s: &Session, passphrase: Passphrase) -> Result<SealsCheck, LedgerError> {
+    s.require("核验审计链封存", Permission::SealAuditTrail)?;
+    Ok(SealsCheck {
+        conn: s.ledger.reader(s.vault.dir())?,
+        keys: s.vault().key_file().clone(),
+        login: s.user().login.clone(),
+        passphrase,
+    })
 }
 
 /// The MAC fields of a row.
@@ -297,11 +379,26 @@ fn sealed_of<'a>(r: &'a SealRow, vault_id: &'a str) -> crate::audit::seal::Seale
 
 /// Seals the chain's current head with the signed-in auditor's seal key (made at their first
 /// seal: random, wrapped by their passphrase in `ledger.keys`); the seal is itself an audit
-/// event. Returns the seal (its code is for the auditor's paper notes).
+/// event. Returns the seal (its code is for the auditor's paper notes). The window runs the key
+/// work ([`prepare_seal`], [`SealPrep::run`]) on a worker and then [`seal_with`]; this does all
+/// three in turn.
 pub fn seal_chain(s: &mut Session, passphrase: &Passphrase) -> Result<Seal, LedgerError> {
+    let ready = prepare_seal(s, Passphrase::new(passphrase.as_str().to_owned()))?.run()?;
+    seal_with(s, ready)
+}
+
+/// Writes the seal with a key [`SealPrep::run`] made ready (no key derivation here).
+pub fn seal_with(s: &mut Session, ready: SealKeyReady) -> Result<Seal, LedgerError> {
     s.require("封存审计链", Permission::SealAuditTrail)?;
-    let login = s.user().login.clone();
-    let existing = own_seal_key(s.vault(), &login, passphrase)?;
+    let SealKeyReady {
+        key,
+        new_slot,
+        login,
+    } = ready;
+    if login != s.user().login {
+        return Err(LedgerError::UserInactive);
+    }
+    let new_key = new_slot.is_some();
     let (seq, head_hash) = crate::audit::head(s.conn())?.ok_or_else(|| {
         LedgerError::Invalid(crate::domain::Message::new(
             "审计链为空，无可封存",
@@ -309,10 +406,6 @@ pub fn seal_chain(s: &mut Session, passphrase: &Passphrase) -> Result<Seal, Ledg
         ))
     })?;
     let vault_id = s.vault().key_file().vault_id_hex();
-    let (key, new_key) = match existing {
-        Some(k) => (k, false),
-        None => (SubKey::random()?, true),
-    };
     // The predecessor: the newest of this auditor's seals that authenticates under the key.
     let prev_mac: Vec<u8> = if new_key {
         Vec::new()
@@ -376,13 +469,11 @@ pub fn seal_chain(s: &mut Session, passphrase: &Passphrase) -> Result<Seal, Ledg
         );
         Ok((seal, event))
     };
-    if new_key {
-        let login2 = login.clone();
-        s.write_with_keys(insert, |vault, master| {
-            vault.set_seal_key_with(master, &login2, passphrase, &key)
-        })
-    } else {
-        s.write(insert)
+    match new_slot {
+        Some(slot) => s.write_with_keys(insert, |vault, master| {
+            vault.put_seal_slot_with(master, slot)
+        }),
+        None => s.write(insert),
     }
 }
 
@@ -390,7 +481,7 @@ pub fn seal_chain(s: &mut Session, passphrase: &Passphrase) -> Result<Seal, Ledg
 /// are authenticated and compared with the chain; others' are named as such.
 pub fn check_seals(s: &Session, passphrase: &Passphrase) -> Result<SealReport, LedgerError> {
     s.require("核验审计链封存", Permission::SealAuditTrail)?;
-    check_seals_on(s.conn(), s.vault(), &s.user().login, passphrase)
+    check_seals_on(s.conn(), s.vault().key_file(), &s.user().login, passphrase)
 }
 
 /// [`check_seals`] on an open database without a session (for `baomi check`, which writes
@@ -402,12 +493,12 @@ pub fn check_seals(s: &Session, passphrase: &Passphrase) -> Result<SealReport, L
 /// account is altered too. Only a row naming another auditor's account is left to them.
 pub fn check_seals_on(
     conn: &rusqlite::Connection,
-    vault: &crate::vault::Vault,
+    keys: &crate::vault::KeyFile,
     login: &str,
     passphrase: &Passphrase,
 ) -> Result<SealReport, LedgerError> {
-    let key = own_seal_key(vault, login, passphrase)?;
-    let vault_id = vault.key_file().vault_id_hex();
+    let key = own_seal_key(keys, login, passphrase)?;
+    let vault_id = keys.vault_id_hex();
     let my_id: Option<i64> = conn
         .query_row("SELECT id FROM users WHERE login = ?1", [login], |r| {
             r.get(0)

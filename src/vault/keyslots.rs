@@ -163,19 +163,47 @@ impl KeyFile {
         seal_key: &SubKey,
         kdf: KdfParams,
     ) -> Result<(), VaultError> {
+        let slot = self.seal_slot(login, passphrase, seal_key, kdf)?;
+        self.put(slot)
+    }
+
+    /// `login`'s seal key slot, made (the Argon2id work) but not yet put in the file.
+    pub(crate) fn seal_slot(
+        &self,
+        login: &str,
+        passphrase: &Passphrase,
+        seal_key: &SubKey,
+        kdf: KdfParams,
+    ) -> Result<Slot, VaultError> {
         if login.is_empty() || login.len() > MAX_LOGIN_LEN {
             return Err(VaultError::LoginInvalid);
         }
         let salt = *random_bytes::<SALT_LEN>()?;
         let wrapping = kdf.derive(passphrase, &salt)?;
-        let slot = self.seal(
+        self.seal(
             SlotOwner::SealKey(login.to_owned()),
             Some(kdf),
             salt,
             &wrapping,
             seal_key.expose(),
-        )?;
-        self.put(slot)
+        )
+    }
+
+    /// The Argon2id parameters of `login`'s passphrase slot.
+    pub(crate) fn user_params(&self, login: &str) -> Option<KdfParams> {
+        self.slots
+            .iter()
+            .find(|s| s.owner == SlotOwner::User(login.to_owned()))
+            .and_then(|s| s.kdf)
+    }
+
+    /// Checks `login`'s passphrase against their slot (the master key is dropped at once).
+    pub(crate) fn verify_user(
+        &self,
+        login: &str,
+        passphrase: &Passphrase,
+    ) -> Result<(), VaultError> {
+        self.unlock_user(login, passphrase).map(drop)
     }
 
     /// Opens `login`'s seal key slot with their passphrase: `None` when they have none.
@@ -246,6 +274,14 @@ impl KeyFile {
             .ok_or(VaultError::Damaged)?;
         let wrapping = recovery_wrapping_key(recovery, &slot.salt);
         self.open_slot(slot, &wrapping)
+    }
+
+    /// Adds or replaces a seal key slot made by [`KeyFile::seal_slot`].
+    pub(crate) fn put_slot(&mut self, slot: Slot) -> Result<(), VaultError> {
+        if !matches!(slot.owner, SlotOwner::SealKey(_)) {
+            return Err(VaultError::Damaged);
+        }
+        self.put(slot)
     }
 
     /// Adds or replaces a slot. Refused beyond [`MAX_SLOTS`]: a file this code writes is one it

@@ -434,26 +434,15 @@ impl Vault {
         Ok(())
     }
 
-    /// Opens `login`'s seal key with their passphrase (`None`: they have none yet).
-    pub(crate) fn seal_key(
-        &self,
-        login: &str,
-        passphrase: &Passphrase,
-    ) -> Result<Option<SubKey>, VaultError> {
-        self.keys.unlock_seal_key(login, passphrase)
-    }
-
-    /// Stores `login`'s seal key wrapped by their passphrase (inside a ledger transaction).
-    pub(crate) fn set_seal_key_with(
+    /// Puts a seal key slot made off the UI thread into the key file (inside a ledger
+    /// transaction; no key derivation here).
+    pub(crate) fn put_seal_slot_with(
         &mut self,
         master: &MasterKey,
-        login: &str,
-        passphrase: &Passphrase,
-        seal_key: &SubKey,
+        slot: keyslots::Slot,
     ) -> Result<(), VaultError> {
-        let params = self.slot_params(login)?;
         let mut keys = self.keys.clone();
-        keys.set_seal_slot(login, passphrase, seal_key, params)?;
+        keys.put_slot(slot)?;
         write_keys(&self.dir, &mut keys, master)?;
         self.keys = keys;
         Ok(())

@@ -82,6 +82,12 @@ pub struct AuditLogScreen {
     /// Findings of the last seal check, by seal id.
     seal_checks: Vec<(i64, SealCheck)>,
     seal_error: Option<String>,
+    /// The key work of a seal, on a worker.
+    seal_job:
+        Option<crate::ui::job::Job<Result<audit_log::SealKeyReady, crate::ledger::LedgerError>>>,
+    /// A check of the seals, on a worker.
+    check_job:
+        Option<crate::ui::job::Job<Result<audit_log::SealReport, crate::ledger::LedgerError>>>,
     /// The auditor's passphrase for sealing or checking; cleared after each use.
     seal_pass: zeroize::Zeroizing<String>,
 }
@@ -250,6 +256,18 @@ impl AuditLogScreen {
                     );
                     return;
                 }
+                self.poll_jobs(lang, cmds);
+                if self.seal_job.is_some() || self.check_job.is_some() {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label(if self.seal_job.is_some() {
+                            lang.tr("正在用审计员口令打开封存密钥…", "Opening the seal key…")
+                        } else {
+                            lang.tr("正在核验封存…", "Checking the seals…")
+                        });
+                    });
+                    return;
+                }
                 ui.horizontal(|ui| {
                     let l = ui.label(lang.tr("审计员口令", "Auditor passphrase"));
                     let field = ui
@@ -267,7 +285,16 @@ impl AuditLogScreen {
                     {
                         let pass = Passphrase::new(self.seal_pass.to_string());
                         self.seal_pass.clear();
-                        cmds.push(MainCommand::SealAudit(pass));
+                        match audit_log::prepare_seal(session, pass) {
+                            Ok(prep) => {
+                                self.seal_error = None;
+                                self.seal_job =
+                                    Some(crate::ui::job::Job::spawn(move |_| prep.run()));
+                            }
+                            Err(e) => {
+                                self.seal_error = Some(crate::ui::app::error_message(lang, &e))
+                            }
+                        }
                     }
                     if ui
                         .add_enabled(ready, egui::Button::new(lang.tr("核验封存", "Check seals")))
@@ -275,21 +302,14 @@ impl AuditLogScreen {
                     {
                         let pass = Passphrase::new(self.seal_pass.to_string());
                         self.seal_pass.clear();
-                        match audit_log::check_seals(session, &pass) {
-                            Ok(found) => {
-                                self.seal_error = found.own_seals_missing.then(|| {
-                                    lang.tr(
-                                        "你有封存密钥，却没有任何一个本人封存能用它验证：封存记录被删除或篡改",
-                                        "You hold a seal key but none of your seals verifies under it: they were removed or altered",
-                                    )
-                                    .to_owned()
-                                });
-                                self.seal_checks =
-                                    found.checks.into_iter().map(|(s, c)| (s.id, c)).collect();
+                        match audit_log::prepare_seals_check(session, pass) {
+                            Ok(check) => {
+                                self.seal_error = None;
+                                self.check_job =
+                                    Some(crate::ui::job::Job::spawn(move |_| check.run()));
                             }
                             Err(e) => {
-                                self.seal_error =
-                                    Some(crate::ui::app::error_message(lang, &e))
+                                self.seal_error = Some(crate::ui::app::error_message(lang, &e))
                             }
                         }
                     }
@@ -298,6 +318,44 @@ impl AuditLogScreen {
                     error_text(ui, e);
                 }
             });
+    }
+
+    /// Takes the answers of the seal's key work and of a check of the seals, once there (a
+    /// short one arrives within the frame).
+    fn poll_jobs(&mut self, lang: Lang, cmds: &mut Vec<MainCommand>) {
+        let frame = std::time::Duration::from_millis(16);
+        if let Some(job) = &mut self.seal_job {
+            job.wait_up_to(frame);
+            if let Some(outcome) = job.finished() {
+                self.seal_job = None;
+                match outcome {
+                    Ok(Ok(ready)) => cmds.push(MainCommand::SealReady(Box::new(ready))),
+                    Ok(Err(e)) => self.seal_error = Some(crate::ui::app::error_message(lang, &e)),
+                    Err(panicked) => self.seal_error = Some(panicked.to_owned()),
+                }
+            }
+        }
+        if let Some(job) = &mut self.check_job {
+            job.wait_up_to(frame);
+            if let Some(outcome) = job.finished() {
+                self.check_job = None;
+                match outcome {
+                    Ok(Ok(found)) => {
+                        self.seal_error = found.own_seals_missing.then(|| {
+                            lang.tr(
+                                "你有封存密钥，却没有任何一个本人封存能用它验证：封存记录被删除或篡改",
+                                "You hold a seal key but none of your seals verifies under it: they were removed or altered",
+                            )
+                            .to_owned()
+                        });
+                        self.seal_checks =
+                            found.checks.into_iter().map(|(s, c)| (s.id, c)).collect();
+                    }
+                    Ok(Err(e)) => self.seal_error = Some(crate::ui::app::error_message(lang, &e)),
+                    Err(panicked) => self.seal_error = Some(panicked.to_owned()),
+                }
+            }
+        }
     }
 
     /// The filter bar; true when a filter changed.

@@ -120,7 +120,7 @@ pub enum MainCommand {
     /// Go to 借阅 with this borrowing selected.
     OpenBorrow(crate::ledger::borrowing::BorrowId),
     /// Seal the audit chain's head with the signed-in auditor's passphrase.
-    SealAudit(Passphrase),
+    SealReady(Box<crate::ledger::audit_log::SealKeyReady>),
     /// Open the passphrase dialog.
     OpenPassphraseDialog,
     /// Change the signed-in user's passphrase.
@@ -744,8 +744,8 @@ impl MainWindow {
                         },
                     );
                 }
-                MainCommand::SealAudit(passphrase) => {
-                    match crate::ledger::audit_log::seal_chain(&mut self.session, &passphrase) {
+                MainCommand::SealReady(ready) => {
+                    match crate::ledger::audit_log::seal_with(&mut self.session, *ready) {
                         Ok(seal) => {
                             self.audit_log.reload(&self.session);
                             self.audit_log.sealed(&seal);

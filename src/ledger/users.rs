@@ -583,6 +583,7 @@ pub fn rekey(s: &mut Session, accounts: Vec<(String, RekeyHow)>) -> Result<Rekey
         .collect();
     let once: Vec<&str> = one_time.iter().map(|(l, _)| l.as_str()).collect();
     let due = rekey_due(s)?;
+    let uid = s.user.id;
     let chain_key = super::hex(s.ledger.audit_key().expose());
     let detail = serde_json::json!({"typed": typed, "one_time": once,
         "reasons": due.as_ref().map(|d| d.reasons.clone()).unwrap_or_default()});
@@ -594,11 +595,10 @@ pub fn rekey(s: &mut Session, accounts: Vec<(String, RekeyHow)>) -> Result<Rekey
         )?;
         Ok((
             (),
-            Event::new(AuditAction::VaultRekeyStart, "", detail.clone()),
+            Event::new(AuditAction::VaultRekeyStart, uid.0, detail.clone()),
         ))
     })?;
     let recovery = s.vault.rekey(&mut s.ledger, &wraps)?;
-    let uid = s.user.id;
     let once_logins: Vec<String> = once.iter().map(|l| (*l).to_owned()).collect();
     s.write(|w| {
         for login in &once_logins {

@@ -329,6 +329,9 @@ impl RekeyDialog {
             ui.set_width(560.0);
             ui.heading(lang.tr("重新加密台账", "Rekey the ledger"));
             if let Some(shown) = &self.shown {
+                egui::ScrollArea::vertical()
+                    .max_height(ui.ctx().content_rect().height() - 160.0)
+                    .show(ui, |ui| {
                 ui.label(lang.tr(
                     "已更换主密钥。新的恢复密钥只显示这一次：请抄写并存放在保密柜中，旧的恢复密钥已失效。",
                     "The master key is new. The new recovery key shows this once: write it down and keep it in the safe; the old one no longer works.",
@@ -341,6 +344,7 @@ impl RekeyDialog {
                     });
                     ui.label(RichText::new(once.as_str()).monospace().strong());
                 }
+                    });
                 if ui
                     .add(primary_button(lang.tr("已抄写，关闭", "Written down, close")))
                     .clicked()
@@ -353,6 +357,9 @@ impl RekeyDialog {
                 "新的主密钥使旧的密钥文件（含已停用用户的、每份备份中的）打不开此后的台账。每个在用账户：本人在场输入口令，或发一次性口令（首次登录时须修改）。安全审计员须本人输入（其封存密钥由本人口令保护）。",
                 "A new master key makes old key files (a removed user's, every backup's) open nothing written after. For each active account: its owner types the passphrase now, or it gets a one-time passphrase to change at sign-in. Security auditors type theirs (their seal key depends on it).",
             ));
+            egui::ScrollArea::vertical()
+                .max_height(ui.ctx().content_rect().height() - 240.0)
+                .show(ui, |ui| {
             Grid::new("rekey_rows").num_columns(3).show(ui, |ui| {
                 for (login, name, role, typed, once) in &mut self.rows {
                     let row = ui.label(format!("{name}（{login}，{}）", lang.role(*role)));
@@ -377,6 +384,7 @@ impl RekeyDialog {
                     ui.end_row();
                 }
             });
+                });
             if let Some(e) = &self.error {
                 error_text(ui, e);
             }

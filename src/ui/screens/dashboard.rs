@@ -34,6 +34,11 @@ pub struct Dashboard {
     /// The signed-in user reads the ledger (the administrator does not: no counts of documents
     /// or loans, no to-dos with titles).
     ledger: bool,
+    /// The signed-in user handles the to-dos (the custodian); others see them to look at.
+    acts: bool,
+    /// For whoever manages accounts: a rekey is due (an account deactivated, the recovery key
+    /// replaced).
+    rekey_due: bool,
     vault_dir: String,
     /// Loans past their due date, with the working days they are late, most overdue first.
     overdue: Vec<(Borrow, u32)>,
@@ -191,6 +196,9 @@ impl Dashboard {
                 .may(Permission::ReadAuditTrail)
                 .then(|| start_chain_check(session)),
             ledger,
+            acts: session.may(Permission::Borrowing),
+            rekey_due: session.may(Permission::Accounts)
+                && users::rekey_due(session).ok().flatten().is_some(),
             vault_dir: session.dir().display().to_string(),
             overdue: Vec::new(),
             due_soon: Vec::new(),
@@ -442,6 +450,20 @@ impl Dashboard {
                 }
             });
         }
+        if self.rekey_due {
+            ui.horizontal(|ui| {
+                error_text(
+                    ui,
+                    lang.tr(
+                        "需要重新加密台账（停用了账户或更换了恢复密钥）",
+                        "A rekey is due (an account deactivated or the recovery key replaced)",
+                    ),
+                );
+                if ui.link(lang.tr("去处理", "Open")).clicked() {
+                    cmds.push(MainCommand::OpenAccounts);
+                }
+            });
+        }
         let backup_due = self.backup.as_ref().filter(|b| b.due);
         if let Some(b) = backup_due {
             ui.horizontal(|ui| {
@@ -474,6 +496,7 @@ impl Dashboard {
             && self.due_soon.is_empty()
             && receipts == 0
             && self.seal_due.is_none()
+            && !self.rekey_due
         {
             hint_text(ui, lang.tr("没有待办事项", "Nothing to do"));
             return;
@@ -534,7 +557,14 @@ impl Dashboard {
                         if pending == 1 { "" } else { "s" }
                     ),
                 });
-                if ui.link(lang.tr("去处理", "Open")).clicked() {
+                if ui
+                    .link(if self.acts {
+                        lang.tr("去处理", "Open")
+                    } else {
+                        lang.tr("查看", "View")
+                    })
+                    .clicked()
+                {
                     cmds.push(MainCommand::Navigate(Section::Borrowing));
                 }
             });
@@ -551,7 +581,14 @@ impl Dashboard {
                         first_sent.unwrap_or("—")
                     ),
                 });
-                if ui.link(lang.tr("去处理", "Open")).clicked() {
+                if ui
+                    .link(if self.acts {
+                        lang.tr("去处理", "Open")
+                    } else {
+                        lang.tr("查看", "View")
+                    })
+                    .clicked()
+                {
                     cmds.push(MainCommand::Navigate(Section::Outgoing));
                 }
             });

@@ -515,6 +515,16 @@ pub struct Rekeyed {
 /// and the auditors' seals go on unchanged. Accounts (the administrator, or the custodian holding
 /// those duties); audited before and after.
 pub fn rekey(s: &mut Session, accounts: Vec<(String, RekeyHow)>) -> Result<Rekeyed, LedgerError> {
+    let ready = prepare_rekey(s, accounts)?.run()?;
+    finish_rekey(s, ready)
+}
+
+/// Checks a rekey's choices (every active account named, auditors typing theirs) and makes
+/// the one-time passphrases; the key work is [`RekeyPrep::run`], off the UI thread.
+pub fn prepare_rekey(
+    s: &Session,
+    accounts: Vec<(String, RekeyHow)>,
+) -> Result<RekeyPrep, LedgerError> {
     s.require("重新加密台账", Permission::Accounts)?;
     let active: Vec<UserRow> = list(s)?.into_iter().filter(|u| u.active).collect();
     for (login, _) in &accounts {
@@ -565,23 +575,67 @@ pub fn rekey(s: &mut Session, accounts: Vec<(String, RekeyHow)>) -> Result<Rekey
             }
         }
     }
-    // Every typed passphrase is checked before anything is written.
-    for (login, how) in &wraps {
-        if let crate::vault::rekey::Rewrap::Typed(p) = how
-            && s.vault.verify_passphrase(login, p).is_err()
-        {
-            return Err(LedgerError::Invalid(crate::domain::Message::new(
-                format!("{login} 输入的口令不正确"),
-                format!("The passphrase typed for {login} is wrong"),
-            )));
+    Ok(RekeyPrep {
+        keys: s.vault.key_file().clone(),
+        wraps,
+        one_time,
+    })
+}
+
+/// A rekey's key work, to run off the UI thread ([`RekeyPrep::run`]): every typed passphrase
+/// checked, every slot wrapped again under a new master key.
+pub struct RekeyPrep {
+    keys: crate::vault::KeyFile,
+    wraps: Vec<(String, crate::vault::rekey::Rewrap)>,
+    one_time: Vec<(String, Passphrase)>,
+}
+
+/// What [`RekeyPrep::run`] gives [`finish_rekey`].
+pub struct RekeyReady {
+    prepared: crate::vault::rekey::PreparedKeys,
+    typed: Vec<String>,
+    one_time: Vec<(String, Passphrase)>,
+}
+
+impl RekeyPrep {
+    /// The Argon2id work: one derivation per typed passphrase to check it and one per account
+    /// to wrap the new master key.
+    pub fn run(self) -> Result<RekeyReady, LedgerError> {
+        for (login, how) in &self.wraps {
+            if let crate::vault::rekey::Rewrap::Typed(p) = how
+                && self.keys.verify_user(login, p).is_err()
+            {
+                return Err(LedgerError::Invalid(crate::domain::Message::new(
+                    format!("{login} 输入的口令不正确"),
+                    format!("The passphrase typed for {login} is wrong"),
+                )));
+            }
         }
+        let prepared = crate::vault::rekey::prepare(&self.keys, &self.wraps)?;
+        let typed = self
+            .wraps
+            .iter()
+            .filter(|(_, h)| matches!(h, crate::vault::rekey::Rewrap::Typed(_)))
+            .map(|(l, _)| l.clone())
+            .collect();
+        Ok(RekeyReady {
+            prepared,
+            typed,
+            one_time: self.one_time,
+        })
     }
-    let typed: Vec<&str> = wraps
-        .iter()
-        .filter(|(_, h)| matches!(h, crate::vault::rekey::Rewrap::Typed(_)))
-        .map(|(l, _)| l.as_str())
-        .collect();
-    let once: Vec<&str> = one_time.iter().map(|(l, _)| l.as_str()).collect();
+}
+
+/// Rekeys with the key work done: the database exported under the new master key and the files
+/// swapped (no key derivation here), audited before and after. See [`rekey`].
+pub fn finish_rekey(s: &mut Session, ready: RekeyReady) -> Result<Rekeyed, LedgerError> {
+    s.require("重新加密台账", Permission::Accounts)?;
+    let RekeyReady {
+        prepared,
+        typed,
+        one_time,
+    } = ready;
+    let once: Vec<String> = one_time.iter().map(|(l, _)| l.clone()).collect();
     let due = rekey_due(s)?;
     let uid = s.user.id;
     let chain_key = super::hex(s.ledger.audit_key().expose());
@@ -598,10 +652,18 @@ pub fn rekey(s: &mut Session, accounts: Vec<(String, RekeyHow)>) -> Result<Rekey
             Event::new(AuditAction::VaultRekeyStart, uid.0, detail.clone()),
         ))
     })?;
-    let recovery = s.vault.rekey(&mut s.ledger, &wraps)?;
-    let once_logins: Vec<String> = once.iter().map(|l| (*l).to_owned()).collect();
+    let recovery = match s.vault.rekey_prepared(&mut s.ledger, prepared) {
+        Ok(r) => r,
+        Err(crate::vault::VaultError::Damaged) => {
+            return Err(LedgerError::Invalid(crate::domain::Message::new(
+                "准备期间账户有变化（开通或停用了账户）：请重新打开“重新加密台账”",
+                "The accounts changed while the rekey was prepared: open it again",
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
     s.write(|w| {
-        for login in &once_logins {
+        for login in &once {
             w.tx.execute(
                 "UPDATE users SET must_change_passphrase = 1 WHERE login = ?1",
                 [login],
@@ -610,7 +672,7 @@ pub fn rekey(s: &mut Session, accounts: Vec<(String, RekeyHow)>) -> Result<Rekey
         w.tx.execute("DELETE FROM settings WHERE key = ?1", [REKEY_DUE])?;
         Ok(((), Event::new(AuditAction::VaultRekey, uid.0, detail)))
     })?;
-    if once_logins.contains(&s.user.login) {
+    if once.contains(&s.user.login) {
         s.user.must_change_passphrase = true;
     }
     Ok(Rekeyed { recovery, one_time })

@@ -86,55 +86,29 @@ fn finish_swap(dir: &Path) -> Result<(), VaultError> {
 }
 
 impl Vault {
-    /// Rekeys the vault whose database `ledger` holds open: `accounts` says how each remaining
-    /// passphrase slot is wrapped (every one must be named; a slot not named is removed, as for
-    /// an account deactivated); seal key slots are kept as they are. The database is exported
-    /// under the new master key, the files swapped, and `ledger` reopened on the new database.
-    /// Returns the new recovery key, to show once.
+    /// Rekeys the vault whose database `ledger` holds open, with the keys [`prepare`] made off
+    /// the UI thread (a slot not named there is removed, as for an account deactivated; seal key
+    /// slots are kept as they are): the database is exported under the new master key, the files
+    /// swapped, and `ledger` reopened on the new database. Returns the new recovery key, to show
+    /// once. Refused as damaged when the key file changed since [`prepare`] read it.
     ///
     /// The audit chain's key must already be stored in the database (`settings.audit_chain_key`,
     /// written by the ledger with the rekey's first audit event) so that the chain verifies
     /// after.
-    pub(crate) fn rekey(
+    pub(crate) fn rekey_prepared(
         &mut self,
         ledger: &mut OpenLedger,
-        accounts: &[(String, Rewrap)],
+        prepared: PreparedKeys,
     ) -> Result<RecoveryKey, VaultError> {
-        // Every typed passphrase opens its current slot: nobody is locked out by a typo.
-        for (login, how) in accounts {
-            if let Rewrap::Typed(p) = how {
-                self.keys.unlock_user(login, p)?;
-            }
+        let PreparedKeys {
+            master,
+            recovery,
+            mut keys,
+            from,
+        } = prepared;
+        if from != self.keys.logins() {
+            return Err(VaultError::Damaged);
         }
-        let master = MasterKey::generate()?;
-        let recovery = RecoveryKey::generate()?;
-        let mut keys: KeyFile = self.keys.emptied();
-        for slot in &self.keys.slots {
-            let SlotOwner::User(login) = &slot.owner else {
-                continue;
-            };
-            let Some((_, how)) = accounts.iter().find(|(l, _)| l == login) else {
-                continue;
-            };
-            let params = slot.kdf.ok_or(VaultError::Damaged)?;
-            let p = match how {
-                Rewrap::Typed(p) | Rewrap::OneTime(p) => p,
-            };
-            keys.set_user_slot(&master, login, p, params)?;
-        }
-        if keys.logins().is_empty() {
-            return Err(VaultError::LastSlot);
-        }
-        // Seal key slots are wrapped by their auditor's passphrase, not the master key.
-        for slot in &self.keys.slots {
-            if let SlotOwner::SealKey(login) = &slot.owner
-                && keys.logins().contains(login)
-            {
-                keys.slots.push(slot.clone());
-            }
-        }
-        keys.set_recovery_slot(&master, &recovery)?;
-
         // Stage the new database and key file, complete and synced, then the marker.
         let staging = self.dir.join(STAGING_DIR);
         let _ = std::fs::remove_dir_all(&staging);
@@ -170,6 +144,65 @@ impl Vault {
         ledger.master = master;
         Ok(recovery)
     }
+}
+
+/// A rekey's key work, done off the UI thread: every typed passphrase checked against its slot,
+/// a new master and recovery key, every slot wrapped again (one Argon2id derivation each).
+pub struct PreparedKeys {
+    master: MasterKey,
+    recovery: RecoveryKey,
+    keys: KeyFile,
+    /// The logins of the key file it was prepared from (the swap checks nothing changed).
+    from: Vec<String>,
+}
+
+/// Prepares a rekey of the vault whose key file is `current`: `accounts` says how each
+/// remaining passphrase slot is wrapped (a slot not named is removed). A typed passphrase that does not open its slot is refused as
+/// [`VaultError::WrongPassphraseOrDamaged`] with nothing made.
+pub fn prepare(
+    current: &KeyFile,
+    accounts: &[(String, Rewrap)],
+) -> Result<PreparedKeys, VaultError> {
+    // Every typed passphrase opens its current slot: nobody is locked out by a typo.
+    for (login, how) in accounts {
+        if let Rewrap::Typed(p) = how {
+            current.unlock_user(login, p)?;
+        }
+    }
+    let master = MasterKey::generate()?;
+    let recovery = RecoveryKey::generate()?;
+    let mut keys: KeyFile = current.emptied();
+    for slot in &current.slots {
+        let SlotOwner::User(login) = &slot.owner else {
+            continue;
+        };
+        let Some((_, how)) = accounts.iter().find(|(l, _)| l == login) else {
+            continue;
+        };
+        let params = slot.kdf.ok_or(VaultError::Damaged)?;
+        let p = match how {
+            Rewrap::Typed(p) | Rewrap::OneTime(p) => p,
+        };
+        keys.set_user_slot(&master, login, p, params)?;
+    }
+    if keys.logins().is_empty() {
+        return Err(VaultError::LastSlot);
+    }
+    // Seal key slots are wrapped by their auditor's passphrase, not the master key.
+    for slot in &current.slots {
+        if let SlotOwner::SealKey(login) = &slot.owner
+            && keys.logins().contains(login)
+        {
+            keys.slots.push(slot.clone());
+        }
+    }
+    keys.set_recovery_slot(&master, &recovery)?;
+    Ok(PreparedKeys {
+        master,
+        recovery,
+        keys,
+        from: current.logins(),
+    })
 }
 
 /// Exports the database of `conn` into a new file at `to`, keyed with `master`'s page key and

@@ -71,6 +71,33 @@ impl AccountsPanel {
         }
     }
 
+    /// The rekey's key work runs on a worker.
+    pub fn rekey_started(
+        &mut self,
+        job: crate::ui::job::Job<Result<users::RekeyReady, crate::ledger::LedgerError>>,
+    ) {
+        if let Some(d) = &mut self.rekey {
+            d.error = None;
+            d.job = Some(job);
+        }
+    }
+
+    /// The rekey's key work, once the worker has it (a short one arrives within the frame).
+    pub fn poll_rekey(&mut self) -> Option<Result<users::RekeyReady, crate::ledger::LedgerError>> {
+        let job = self.rekey.as_mut()?.job.as_mut()?;
+        job.wait_up_to(std::time::Duration::from_millis(16));
+        let outcome = job.finished()?;
+        if let Some(d) = &mut self.rekey {
+            d.job = None;
+        }
+        Some(match outcome {
+            Ok(r) => r,
+            Err(panicked) => Err(crate::ledger::LedgerError::Invalid(
+                crate::domain::Message::from(panicked.to_owned()),
+            )),
+        })
+    }
+
     /// The rekey was refused.
     pub fn rekey_failed(&mut self, message: String) {
         if let Some(d) = &mut self.rekey {
@@ -298,6 +325,8 @@ pub struct RekeyDialog {
     me: String,
     error: Option<String>,
     shown: Option<Shown>,
+    /// The key work on a worker (one key derivation per account).
+    job: Option<crate::ui::job::Job<Result<users::RekeyReady, crate::ledger::LedgerError>>>,
 }
 
 impl RekeyDialog {
@@ -320,6 +349,7 @@ impl RekeyDialog {
             me: me.to_owned(),
             error: None,
             shown: None,
+            job: None,
         }
     }
 
@@ -351,6 +381,16 @@ impl RekeyDialog {
                 {
                     keep = false;
                 }
+                return;
+            }
+            if self.job.is_some() {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(lang.tr(
+                        "正在重新包装各账户的密钥（每个账户约需一秒）…",
+                        "Wrapping every account's key again (about a second each)…",
+                    ));
+                });
                 return;
             }
             ui.label(lang.tr(

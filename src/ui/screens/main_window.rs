@@ -348,6 +348,15 @@ impl MainWindow {
         if let Some(status) = self.dashboard.poll_chain() {
             crate::ledger::audit_log::chain_checked(&mut self.session, &status);
         }
+        if let Some(ready) = self.settings.accounts.poll_rekey() {
+            match ready.and_then(|r| crate::ledger::users::finish_rekey(&mut self.session, r)) {
+                Ok(done) => {
+                    self.settings.accounts.rekeyed(&self.session, done);
+                    self.toast = Some((true, lang.tr("已重新加密台账", "Ledger rekeyed").into()));
+                }
+                Err(e) => self.settings.accounts.rekey_failed(error_message(lang, &e)),
+            }
+        }
         self.ready = std::mem::take(&mut self.commands);
         // Ctrl+N registers an incoming document from any section.
         let busy = self.passphrase_dialog.is_some()
@@ -839,12 +848,11 @@ impl MainWindow {
                     });
                 }
                 MainCommand::Rekey(accounts) => {
-                    match crate::ledger::users::rekey(&mut self.session, accounts) {
-                        Ok(done) => {
-                            self.settings.accounts.rekeyed(&self.session, done);
-                            self.toast =
-                                Some((true, lang.tr("已重新加密台账", "Ledger rekeyed").into()));
-                        }
+                    match crate::ledger::users::prepare_rekey(&self.session, accounts) {
+                        Ok(prep) => self
+                            .settings
+                            .accounts
+                            .rekey_started(crate::ui::job::Job::spawn(move |_| prep.run())),
                         Err(e) => self.settings.accounts.rekey_failed(error_message(lang, &e)),
                     }
                 }

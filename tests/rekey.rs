@@ -146,6 +146,11 @@ fn r3_3_2_after_a_rekey_a_removed_users_old_key_file_opens_nothing() {
     )
     .unwrap();
     assert!(done.one_time.is_empty());
+    // Due until the new recovery key is confirmed written down (a crash before that offers
+    // the rekey again, for fresh secrets).
+    let due = users::rekey_due(&s).unwrap().unwrap();
+    assert_eq!(due.reasons, vec![users::REKEY_UNCONFIRMED.to_owned()]);
+    users::rekey_noted(&mut s).unwrap();
     assert_eq!(users::rekey_due(&s).unwrap(), None);
     // The session goes on, on the rekeyed database.
     common::cabinet(&mut s, "JM-02", Level::Jimi);
@@ -261,6 +266,12 @@ fn a_rekey_interrupted_by_a_crash_is_finished_or_undone_at_the_next_open() {
             common::system_clock(),
         );
         assert!(s.verify_audit().unwrap().is_intact(), "{at}");
+        // Nobody saw the new recovery key: the rekey is offered again, for fresh secrets.
+        let due = users::rekey_due(&s).unwrap().expect(at);
+        assert!(
+            due.reasons.iter().any(|r| r == users::REKEY_UNCONFIRMED),
+            "{at}: {due:?}"
+        );
         drop(s.lock("test"));
         let a = common::sign_in(dir.path(), "audit", AUDIT, common::system_clock());
         assert!(
@@ -292,6 +303,15 @@ fn the_command_line_rekeys_with_one_time_passphrases_for_those_not_present() {
     let stdout = text(&out.stdout);
     assert!(stdout.contains("li 的一次性口令"), "{stdout}");
     assert!(stdout.contains("新的恢复密钥"), "{stdout}");
+    // Printed, so noted: no rekey is due any more.
+    let s = common::sign_in(
+        dir.path(),
+        "custodian",
+        common::PASS,
+        common::system_clock(),
+    );
+    assert_eq!(users::rekey_due(&s).unwrap(), None);
+    drop(s.lock("test"));
     // A backup made after the rekey verifies (its chain keeps its key).
     let media = tempfile::tempdir().unwrap();
     let out = run(

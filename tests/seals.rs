@@ -236,6 +236,136 @@ fn r3_3_2_seals_of_another_auditor_are_named_and_counted_and_relabelling_one_fai
     assert!(!ok, "{out}");
     assert!(out.contains(&format!("封存 #{second}")), "{out}");
     assert!(out.contains("封存记录被篡改"), "{out}");
+    // audit's own check fails too: the row still carries their key id, so it is theirs and
+    // altered.
+    let (ok, out) = as_auditor(dir.path(), "audit", &["audit", "verify"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("封存记录被篡改"), "{out}");
+    // Relabelled completely (audit2's key id too): no row claims audit any more, but the trail
+    // records two seals by them.
+    let mut s = custodian(dir.path());
+    s.raw_connection_for_tests()
+        .execute(
+            "UPDATE audit_seals SET key_id = (SELECT key_id FROM audit_seals WHERE id = ?2) \
+             WHERE id = ?1",
+            [second, theirs.id],
+        )
+        .unwrap();
+    drop(s.lock("test"));
+    let (ok, out) = as_auditor(dir.path(), "audit", &["audit", "verify"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("审计日志记有你的 2 次封存"), "{out}");
+}
+
+/// A seal relabelled as a former auditor's, made after they left, is not "someone else's".
+#[test]
+fn r3_3_2_a_seal_relabelled_as_a_former_auditors_is_altered() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = sealed_vault(dir.path());
+    let mut s = custodian(dir.path());
+    users::deactivate_user(&mut s, "audit2").unwrap();
+    let conn = s.raw_connection_for_tests();
+    conn.execute_batch("DROP TRIGGER audit_seals_no_update;")
+        .unwrap();
+    conn.execute(
+        "UPDATE audit_seals SET login = 'audit2', \
+         user_id = (SELECT id FROM users WHERE login = 'audit2') WHERE id = ?1",
+        [second],
+    )
+    .unwrap();
+    drop(s.lock("test"));
+    let a = auditor(dir.path());
+    let report = audit_log::check_seals(&a, &common::pass(AUDIT)).unwrap();
+    assert_eq!(report.of(first), Some(SealCheck::Intact));
+    assert_eq!(report.of(second), Some(SealCheck::SealAltered));
+    assert!(!report.passed());
+}
+
+/// The insider deletes every seal of the auditor and their seal key with it. With the trail
+/// left as it is, the trail's record of the seals gives it away; with the trail rewritten as
+/// well, only the code on the auditor's paper notes does (`audit verify --expect`).
+#[test]
+fn r3_3_2_seals_deleted_with_the_seal_key_fail_by_the_trail_or_by_the_paper_code() {
+    let dir = tempfile::tempdir().unwrap();
+    sealed_vault(dir.path());
+    let a = auditor(dir.path());
+    let code = audit_log::seals(&a).unwrap()[0].code.clone();
+    drop(a.lock("test"));
+    let (ok, out) = as_auditor(dir.path(), "audit", &["audit", "verify", "--expect", &code]);
+    assert!(ok, "{out}");
+    assert!(out.contains("在，且完好"), "{out}");
+
+    let mut s = custodian(dir.path());
+    let conn = s.raw_connection_for_tests();
+    conn.execute_batch("DROP TRIGGER IF EXISTS audit_seals_no_delete; DELETE FROM audit_seals;")
+        .unwrap();
+    s.remove_seal_slot_for_tests("audit").unwrap();
+    drop(s.lock("test"));
+    for args in [&["audit", "verify"][..], &["check"][..]] {
+        let (ok, out) = as_auditor(dir.path(), "audit", args);
+        assert!(!ok, "{args:?} passed: {out}");
+        assert!(out.contains("审计日志记有你的 2 次封存"), "{out}");
+    }
+
+    // The trail rewritten too: the seal events become other events, the chain recomputed.
+    let mut s = custodian(dir.path());
+    let conn = s.raw_connection_for_tests();
+    let first_seal: i64 = conn
+        .query_row(
+            "SELECT min(seq) FROM audit_events WHERE action = 'audit.seal'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let triggers: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for t in triggers {
+        conn.execute_batch(&format!("DROP TRIGGER \"{t}\";"))
+            .unwrap();
+    }
+    conn.execute(
+        "UPDATE audit_events SET action = 'session.unlock', entity = 'users' \
+         WHERE action = 'audit.seal'",
+        [],
+    )
+    .unwrap();
+    s.rewrite_chain_for_tests(first_seal, r#"{"with":"passphrase"}"#)
+        .unwrap();
+    assert!(s.verify_audit().unwrap().is_intact());
+    drop(s.lock("test"));
+    let (ok, out) = as_auditor(dir.path(), "audit", &["audit", "verify"]);
+    assert!(
+        ok,
+        "the residual risk, documented in docs/security.md: {out}"
+    );
+    assert!(out.contains("本人尚无封存"), "{out}");
+    let (ok, out) = as_auditor(dir.path(), "audit", &["audit", "verify", "--expect", &code]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("找不到完好的本人封存带此码"), "{out}");
+}
+
+/// `check` checks the seals of whoever holds a seal key, whatever the role column now says.
+#[test]
+fn r3_3_2_check_checks_an_auditors_seals_even_when_the_role_column_was_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, second) = sealed_vault(dir.path());
+    insider(
+        dir.path(),
+        &format!(
+            "UPDATE audit_seals SET key_id = zeroblob(8) WHERE id = {second}; \
+             UPDATE users SET role = 'custodian' WHERE login = 'audit';"
+        ),
+    );
+    let (ok, out) = as_auditor(dir.path(), "audit", &["check"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains(&format!("封存 #{second}")), "{out}");
 }
 
 #[test]
@@ -327,4 +457,29 @@ fn r3_3_2_the_auditor_exports_the_whole_trail_with_its_seals_and_nobody_else_doe
         "{}",
         text(&out.stderr)
     );
+}
+
+/// A first seal killed between writing its key into `ledger.keys` and the commit leaves a seal
+/// key with no seal and no seal in the trail: no alarm, and the next seal starts the series.
+#[test]
+fn a_first_seal_interrupted_by_a_crash_leaves_no_false_alarm() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = common::new_vault(dir.path());
+    add_auditor(&mut s, "audit", "审计员甲", AUDIT);
+    drop(s.lock("test"));
+    let mut c = common::cli::cmd(dir.path(), &["--as", "audit", "audit", "seal"]);
+    c.env("BAOMI_CRASH_AT", "keys-written-before-commit");
+    let out = common::cli::run(c, &format!("{AUDIT}\n"));
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    let a = auditor(dir.path());
+    assert!(audit_log::seals(&a).unwrap().is_empty());
+    drop(a.lock("test"));
+    let (ok, out) = as_auditor(dir.path(), "audit", &["audit", "verify"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("本人尚无封存"), "{out}");
+    let (ok, out) = as_auditor(dir.path(), "audit", &["audit", "seal"]);
+    assert!(ok, "{out}");
+    let (ok, out) = as_auditor(dir.path(), "audit", &["audit", "verify"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("完好"), "{out}");
 }

@@ -224,3 +224,110 @@ fn r3_3_1_a_passphrase_past_the_limit_must_be_changed_before_anything_else() {
             .contains(r#""expired_after_days":91"#)
     );
 }
+
+/// Every way of typing a passphrase counts: the failures of a passphrase change add up like
+/// sign-ins, and once the delay runs no door does key work — not the change, not the sign-in.
+#[test]
+fn r3_3_1_every_passphrase_check_counts_towards_the_delay() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = common::clock();
+    let c: Arc<dyn Clock> = Arc::new(clock.clone());
+    let s = common::new_vault_at(dir.path(), Default::default(), c);
+    drop(s.lock("test"));
+    let mut s = try_unlock(dir.path(), common::PASS, &clock).unwrap();
+    for _ in 0..5 {
+        let e = s
+            .change_own_passphrase(
+                &common::pass("not my passphrase 000"),
+                &common::pass("一个全新的口令 2027 春"),
+            )
+            .unwrap_err();
+        assert!(matches!(e, LedgerError::WrongCurrentPassphrase), "{e}");
+    }
+    // The sixth, with the right passphrase, waits: no guessing through this door either.
+    let e = s
+        .change_own_passphrase(
+            &common::pass(common::PASS),
+            &common::pass("一个全新的口令 2027 春"),
+        )
+        .unwrap_err();
+    assert!(matches!(e, LedgerError::SignInDelayed { .. }), "{e}");
+    drop(s.lock("test"));
+    let e = try_unlock(dir.path(), common::PASS, &clock).err().unwrap();
+    assert!(matches!(e, LedgerError::SignInDelayed { .. }), "{e}");
+    // After the wait the right passphrase opens, and the trail lists the failures.
+    clock.advance(chrono::Duration::minutes(20));
+    let s = try_unlock(dir.path(), common::PASS, &clock).unwrap();
+    let failed = events(&s, "login.failed");
+    assert_eq!(failed.len(), 1);
+    assert!(
+        failed[0].detail_json.contains(r#""count":5"#),
+        "{}",
+        failed[0].detail_json
+    );
+}
+
+/// The command line's `check` counts as a sign-in does, together with the other commands.
+#[test]
+fn r3_3_1_check_on_the_command_line_counts_and_waits() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, _) = common::new_vault(dir.path());
+    drop(s.lock("test"));
+    for args in [
+        &["check"][..],
+        &["check"],
+        &["check"],
+        &["list", "users"],
+        &["check"],
+    ] {
+        let out = baomi(dir.path(), args, "not my passphrase 000\n");
+        assert!(!out.status.success());
+    }
+    let out = baomi(dir.path(), &["check"], &format!("{}\n", common::PASS));
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("连续 5 次登录失败") && err.contains("秒后再试"),
+        "{err}"
+    );
+}
+
+/// Logins with no slot share one entry: a flood of made-up logins neither fills the file nor
+/// frees a real login from its delay.
+#[test]
+fn r3_3_1_made_up_logins_cannot_crowd_out_a_real_logins_delay() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = common::clock();
+    let c: Arc<dyn Clock> = Arc::new(clock.clone());
+    let s = common::new_vault_at(dir.path(), Default::default(), c.clone());
+    drop(s.lock("test"));
+    for i in 0..100 {
+        let e = LockedLedger::open(dir.path())
+            .unwrap()
+            .unlock(
+                &format!("nobody{i}"),
+                &common::pass("whatever 0000 00"),
+                c.clone(),
+            )
+            .err()
+            .unwrap()
+            .1;
+        if i < 5 {
+            assert!(matches!(e, LedgerError::NoSuchUser), "{e}");
+        } else {
+            assert!(matches!(e, LedgerError::SignInDelayed { .. }), "{e}");
+        }
+    }
+    let file = std::fs::read_to_string(dir.path().join("ledger.attempts")).unwrap();
+    assert!(!file.contains("nobody"), "{file}");
+    for _ in 0..5 {
+        assert!(matches!(
+            try_unlock(dir.path(), "not my passphrase 000", &clock)
+                .err()
+                .unwrap(),
+            LedgerError::WrongPassphrase
+        ));
+    }
+    let e = try_unlock(dir.path(), common::PASS, &clock).err().unwrap();
+    assert!(matches!(e, LedgerError::SignInDelayed { .. }), "{e}");
+}

@@ -18,7 +18,11 @@ pub enum AuditCommand {
     /// 封存审计链当前的链头（安全审计员；凭证码请抄在纸质记录上）
     Seal,
     /// 核验审计链与本人的全部封存；任何一项未通过则退出码为 1
-    Verify,
+    Verify {
+        /// 纸质记录上最近一次封存的凭证码（如 1A2B-3C4D-5E6F-7A8B）：本人须有一个完好的封存带此码
+        #[arg(long, value_name = "凭证码")]
+        expect: Option<String>,
+    },
     /// 导出完整审计链（含链头与全部封存）为 JSON 文件，供外部核验（仅安全审计员）
     Export {
         /// The file to write (created 0600; an existing one is replaced).
@@ -45,7 +49,7 @@ pub fn run(
         .map_err(|(_, e)| CliError(e.to_string()))?;
     let result = match command {
         AuditCommand::Seal => seal(&mut s, &passphrase),
-        AuditCommand::Verify => verify(&s, &passphrase),
+        AuditCommand::Verify { expect } => verify(&s, &passphrase, expect.as_deref()),
         AuditCommand::Export { out } => export(&mut s, out),
     };
     drop(passphrase);
@@ -63,7 +67,26 @@ fn seal(s: &mut crate::ledger::Session, passphrase: &Passphrase) -> Result<(), C
     )
 }
 
-fn verify(s: &crate::ledger::Session, passphrase: &Passphrase) -> Result<(), CliError> {
+/// A seal code as noted on paper, compared without case, dashes or spaces.
+fn code_key(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+fn verify(
+    s: &crate::ledger::Session,
+    passphrase: &Passphrase,
+    expect: Option<&str>,
+) -> Result<(), CliError> {
+    if let Some(code) = expect
+        && code_key(code).len() != 16
+    {
+        return Err(CliError(format!(
+            "凭证码“{code}”不是 16 位十六进制数字（形如 1A2B-3C4D-5E6F-7A8B）"
+        )));
+    }
     // The seals first: they need the auditor's passphrase and refuse anyone else.
     let found = audit_log::check_seals(s, passphrase)?;
     let mut ok = true;
@@ -82,6 +105,23 @@ fn verify(s: &crate::ledger::Session, passphrase: &Passphrase) -> Result<(), Cli
     }
     if !print_seal_checks(&found, s.zone(), &s.user().login)? {
         ok = false;
+    }
+    if let Some(code) = expect {
+        // Whoever holds the master key can delete every seal of an auditor together with the
+        // seal key and rewrite the trail: only the code on paper shows the seal was there.
+        let wanted = code_key(code);
+        let kept = found
+            .checks
+            .iter()
+            .any(|(seal, verdict)| *verdict == SealCheck::Intact && code_key(&seal.code) == wanted);
+        if kept {
+            out!("纸质记录上的封存 {code}：在，且完好")?;
+        } else {
+            ok = false;
+            out!(
+                "纸质记录上的封存 {code}：找不到完好的本人封存带此码（封存被删除、篡改，或台账库被换成了更早的副本）"
+            )?;
+        }
     }
     if ok {
         out!("核验通过")
@@ -165,10 +205,8 @@ pub(super) fn print_seal_checks(
     } else if own == 0 && !report.own_seals_missing {
         out!("本人尚无封存")?;
     }
-    if report.own_seals_missing {
-        out!(
-            "你有封存密钥，却没有任何一个本人封存能用它验证：封存记录被删除或篡改（封存密钥只在第一次封存时生成）"
-        )?;
+    if let Some(missing) = report.missing() {
+        out!("{}", missing.zh())?;
     }
     if failures > 0 {
         out!("封存核验：{failures} 个未通过")?;

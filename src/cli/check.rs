@@ -1,7 +1,8 @@
 //! `baomi check`: the write-ahead log first (before SQLite reads it), then unlock, verify page
-//! HMACs, structure, the audit chain and, when the acting user is a security auditor, the
-//! auditor's seals of the chain. It never migrates (an old schema is reported as needing an
-//! upgrade) and changes nothing but the leftovers of interrupted writes, which it names.
+//! HMACs, structure, the audit chain and, when the acting user is a security auditor (or holds
+//! a seal key, or a seal names them), the auditor's seals of the chain. It never migrates (an
+//! old schema is reported as needing an upgrade) and changes nothing but the leftovers of
+//! interrupted writes, which it names.
 
 use std::path::Path;
 
@@ -119,22 +120,49 @@ pub fn run(dir: &Path, input: &mut SecretInput, acting: Option<&str>) -> Result<
             out!("审计链：无法读完（{e}）")?;
         }
     }
-    // The auditor's seals: checked when the acting user is a security auditor.
-    let auditor = crate::ledger::users::current(ledger.conn(), &login)
-        .ok()
-        .flatten()
-        .is_some_and(|u| u.role == Role::Auditor);
+    // The auditor's seals: checked whenever the acting user has anything to do with seals — a
+    // seal key, an auditor's account, or a seal row naming them — whatever the (unauthenticated)
+    // role column says now: an insider who rewrote the chain could change that column too.
+    let seals = audit_log::seals_on(ledger.conn());
+    let names_me = seals
+        .as_ref()
+        .is_ok_and(|all| all.iter().any(|s| s.login == login));
+    let auditor = vault.key_file().has_seal_key(&login)
+        || names_me
+        || crate::ledger::users::current(ledger.conn(), &login)
+            .ok()
+            .flatten()
+            .is_some_and(|u| u.role == Role::Auditor);
     if auditor && schema == latest {
-        let found =
-            audit_log::check_seals_on(ledger.conn(), vault.key_file(), &login, &passphrase)?;
-        let zone = crate::ledger::settings::office_zone_of(ledger.conn()).unwrap_or_default();
-        if !super::audit::print_seal_checks(&found, zone, &login)? {
-            ok = false;
+        match audit_log::check_seals_on(
+            ledger.conn(),
+            vault.key_file(),
+            &vault.attempts_counter(),
+            &login,
+            &passphrase,
+        ) {
+            Ok(found) => {
+                let zone =
+                    crate::ledger::settings::office_zone_of(ledger.conn()).unwrap_or_default();
+                if !super::audit::print_seal_checks(&found, zone, &login)? {
+                    ok = false;
+                }
+            }
+            Err(e) => {
+                ok = false;
+                out!("审计链封存：无法核验（{e}）")?;
+            }
         }
+    } else if auditor {
+        // Seals that cannot be checked are not a pass for the auditor.
+        ok = false;
+        out!(
+            "审计链封存：数据结构为旧版本，无法核验你的封存（正常登录一次即先备份再升级，然后再运行 check）"
+        )?;
     } else if schema < latest {
         out!("审计链封存：升级数据结构后核验")?;
     } else {
-        match audit_log::seals_on(ledger.conn()) {
+        match seals {
             Ok(seals) => out!(
                 "审计链封存：{} 个（由安全审计员以 --as 本人登录名 运行 check 核验）",
                 seals.len()

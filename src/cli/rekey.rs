@@ -47,18 +47,28 @@ pub fn run(
             accounts.push((u.login.clone(), RekeyHow::OneTime));
         }
     }
-    let result = users::rekey(&mut s, accounts);
-    drop(s.lock("rekey"));
-    let done = result?;
-    out!(
-        "已重新加密台账：新的主密钥，所有在用账户已重新包装；旧的密钥文件（含已停用用户的）打不开此后的台账"
-    )?;
-    for (l, p) in &done.one_time {
+    let done = match users::rekey(&mut s, accounts) {
+        Ok(done) => done,
+        Err(e) => {
+            drop(s.lock("rekey"));
+            return Err(e.into());
+        }
+    };
+    // Shown, then noted: a rekey whose secrets did not reach the terminal stays due.
+    let shown = (|| {
         out!(
-            "{l} 的一次性口令（只显示这一次，交给本人，首次登录时须修改）：{}",
-            p.as_str()
+            "已重新加密台账：新的主密钥，所有在用账户已重新包装；旧的密钥文件（含已停用用户的）打不开此后的台账"
         )?;
-    }
-    out!("新的恢复密钥（只显示这一次，请抄写并存放在保密柜中；旧的恢复密钥已失效）：")?;
-    out!("{}", done.recovery.to_display_string().as_str())
+        for (l, p) in &done.one_time {
+            out!(
+                "{l} 的一次性口令（只显示这一次，交给本人，首次登录时须修改）：{}",
+                p.as_str()
+            )?;
+        }
+        out!("新的恢复密钥（只显示这一次，请抄写并存放在保密柜中；旧的恢复密钥已失效）：")?;
+        out!("{}", done.recovery.to_display_string().as_str())
+    })();
+    let noted = shown.and_then(|()| users::rekey_noted(&mut s).map_err(CliError::from));
+    drop(s.lock("rekey"));
+    noted
 }

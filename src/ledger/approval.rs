@@ -67,13 +67,15 @@ pub(crate) fn decider(s: &Session, d: &Decider<'_>) -> Result<Decision, LedgerEr
                     ),
                 )));
             }
+            // Counted like the approver's sign-in: guessing here meets the same delay.
             s.vault()
                 .verify_passphrase(login, passphrase)
-                .map_err(|_| {
-                    LedgerError::Invalid(crate::domain::Message::new(
+                .map_err(|e| match e {
+                    crate::vault::VaultError::SignInDelayed { .. } => e.into(),
+                    _ => LedgerError::Invalid(crate::domain::Message::new(
                         "审批人口令不正确",
                         "The approver's passphrase is wrong",
-                    ))
+                    )),
                 })?;
             Ok(Decision {
                 person: user.person_id,

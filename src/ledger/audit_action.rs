@@ -55,6 +55,7 @@ audit_actions! {
     VaultCreate => "vault.create", "users", "创建台账库", "Ledger created";
     VaultRekeyStart => "vault.rekey_start", "users", "开始重新加密台账", "Rekey started";
     VaultRekey => "vault.rekey", "users", "重新加密台账（更换主密钥）", "Ledger rekeyed (new master key)";
+    VaultRekeyNoted => "vault.rekey_noted", "users", "确认已抄写重新加密后的新密钥", "New keys of the rekey noted";
     SessionUnlock => "session.unlock", "users", "解锁", "Unlocked";
     SessionLock => "session.lock", "users", "锁定", "Locked";
     LoginFailed => "login.failed", "users", "登录失败", "Failed sign-in";

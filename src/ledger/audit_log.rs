@@ -162,19 +162,48 @@ impl SealCheck {
     }
 }
 
-/// What checking the seals found: each seal's finding, and whether the auditor holds a seal
-/// key none of whose seals is left (every one removed: a key is only ever made with its first
-/// seal).
+/// What checking the seals found: each seal's finding, and whether seals of one's own are
+/// missing: the auditor holds a seal key none of whose seals is left (a key is only ever made
+/// with its first seal), or the verified audit trail records more seals by them than there are
+/// rows naming them (rows deleted or relabelled, or the seal key removed with them).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SealReport {
     pub checks: Vec<(Seal, SealCheck)>,
     pub own_seals_missing: bool,
+    /// Seals the audit trail records as made by this auditor (`audit.seal` events).
+    pub sealed_in_trail: usize,
+    /// Seal rows that are this auditor's (authentic, or naming them).
+    pub own_rows: usize,
 }
 
 impl SealReport {
     /// No finding fails.
     pub fn passed(&self) -> bool {
         !self.own_seals_missing && !self.checks.iter().any(|(_, c)| c.is_failure())
+    }
+
+    /// Why seals of one's own are missing, in words (`None`: none is).
+    pub fn missing(&self) -> Option<crate::domain::Message> {
+        if !self.own_seals_missing {
+            return None;
+        }
+        Some(if self.own_rows < self.sealed_in_trail {
+            crate::domain::Message::new(
+                format!(
+                    "审计日志记有你的 {} 次封存，封存记录中属于你的只有 {} 个：封存记录被删除或篡改（连同封存密钥一起移除也会如此）",
+                    self.sealed_in_trail, self.own_rows
+                ),
+                format!(
+                    "The audit trail records {} seals by you, the seal records hold {} of yours: seals were deleted or relabelled",
+                    self.sealed_in_trail, self.own_rows
+                ),
+            )
+        } else {
+            crate::domain::Message::new(
+                "你有封存密钥，却没有任何一个本人封存能用它验证：封存记录被删除或篡改（封存密钥只在第一次封存时生成）",
+                "You hold a seal key but none of your seals verifies under it: they were removed or altered",
+            )
+        })
     }
 
     /// The finding for seal `id`.
@@ -243,6 +272,16 @@ pub fn seals(s: &Session) -> Result<Vec<Seal>, LedgerError> {
     seals_on(s.conn())
 }
 
+/// How many seals the audit trail records as made by the account `user_id`.
+fn seals_in_trail(conn: &rusqlite::Connection, user_id: i64) -> Result<usize, LedgerError> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM audit_events WHERE action = 'audit.seal' AND user_id = ?1",
+        [user_id],
+        |r| r.get(0),
+    )?;
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
 /// [`seals`] on an open database without a session (for `baomi check`).
 pub fn seals_on(conn: &rusqlite::Connection) -> Result<Vec<Seal>, LedgerError> {
     Ok(seal_rows(conn)?.into_iter().map(|r| r.seal).collect())
@@ -252,27 +291,32 @@ pub fn seals_on(conn: &rusqlite::Connection) -> Result<Vec<Seal>, LedgerError> {
 /// (the passphrase is then checked against their key slot). Argon2id work: off the UI thread.
 fn own_seal_key(
     keys: &crate::vault::KeyFile,
+    counter: &crate::vault::attempts::Counter,
     login: &str,
     passphrase: &Passphrase,
 ) -> Result<Option<SubKey>, LedgerError> {
-    match keys.unlock_seal_key(login, passphrase) {
-        Ok(Some(key)) => Ok(Some(key)),
-        Ok(None) => {
-            keys.verify_user(login, passphrase)
-                .map_err(|_| LedgerError::WrongCurrentPassphrase)?;
-            Ok(None)
-        }
-        Err(crate::vault::VaultError::WrongPassphraseOrDamaged) => {
-            // The passphrase may be right and the seal key still wrapped by an earlier one
-            // (a reset by the administrator or with the recovery key cannot rewrap it).
-            if keys.verify_user(login, passphrase).is_ok() {
-                Err(LedgerError::Invalid(crate::domain::Message::new(
-                    "你的封存密钥仍由重置之前的口令保护，当前口令打不开它：请用以前的口令核验或封存，或请管理员在审计日志中记录此情况",
-                    "Your seal key is still protected by the passphrase you had before a reset: the current one does not open it",
-                )))
-            } else {
-                Err(LedgerError::WrongCurrentPassphrase)
+    use crate::vault::VaultError;
+    // Counted like a sign-in: a seal or a check is no way around the delay.
+    let opened = counter.check(keys, login, || {
+        match keys.unlock_seal_key(login, passphrase) {
+            Ok(Some(key)) => Ok(Ok(Some(key))),
+            Ok(None) => keys.verify_user(login, passphrase).map(|()| Ok(None)),
+            Err(VaultError::WrongPassphraseOrDamaged) => {
+                // The passphrase may be right and the seal key still wrapped by an earlier one
+                // (a reset by the administrator or with the recovery key cannot rewrap it).
+                keys.verify_user(login, passphrase).map(|()| Err(()))
             }
+            Err(e) => Err(e),
+        }
+    });
+    match opened {
+        Ok(Ok(key)) => Ok(key),
+        Ok(Err(())) => Err(LedgerError::Invalid(crate::domain::Message::new(
+            "你的口令正确，却打不开你的封存密钥：或是你的口令曾被他人重置（封存密钥仍由以前的口令保护，请用以前的口令核验），或是密钥文件中的封存密钥被改动。两者都请报告，不要继续封存",
+            "Your passphrase is right but does not open your seal key: either someone reset your passphrase (the seal key is still under the earlier one: check with that) or the seal key in the key file was altered. Report either; do not seal again",
+        ))),
+        Err(VaultError::WrongPassphraseOrDamaged | VaultError::NoSuchUser) => {
+            Err(LedgerError::WrongCurrentPassphrase)
         }
         Err(e) => Err(e.into()),
     }
@@ -283,6 +327,7 @@ fn own_seal_key(
 /// wrapped by it.
 pub struct SealPrep {
     keys: crate::vault::KeyFile,
+    counter: crate::vault::attempts::Counter,
     login: String,
     passphrase: Passphrase,
 }
@@ -298,7 +343,7 @@ pub struct SealKeyReady {
 impl SealPrep {
     /// The Argon2id work (a second or more).
     pub fn run(self) -> Result<SealKeyReady, LedgerError> {
-        match own_seal_key(&self.keys, &self.login, &self.passphrase)? {
+        match own_seal_key(&self.keys, &self.counter, &self.login, &self.passphrase)? {
             Some(key) => Ok(SealKeyReady {
                 key,
                 new_slot: None,
@@ -328,6 +373,7 @@ pub fn prepare_seal(s: &Session, passphrase: Passphrase) -> Result<SealPrep, Led
     s.require("封存审计链", Permission::SealAuditTrail)?;
     Ok(SealPrep {
         keys: s.vault().key_file().clone(),
+        counter: s.vault().attempts_counter(),
         login: s.user().login.clone(),
         passphrase,
     })
@@ -338,6 +384,7 @@ pub fn prepare_seal(s: &Session, passphrase: Passphrase) -> Result<SealPrep, Led
 pub struct SealsCheck {
     conn: rusqlite::Connection,
     keys: crate::vault::KeyFile,
+    counter: crate::vault::attempts::Counter,
     login: String,
     passphrase: Passphrase,
 }
@@ -345,7 +392,13 @@ pub struct SealsCheck {
 impl SealsCheck {
     /// The check (Argon2id work to open the seal key, then the rows).
     pub fn run(self) -> Result<SealReport, LedgerError> {
-        check_seals_on(&self.conn, &self.keys, &self.login, &self.passphrase)
+        check_seals_on(
+            &self.conn,
+            &self.keys,
+            &self.counter,
+            &self.login,
+            &self.passphrase,
+        )
     }
 }
 
@@ -356,6 +409,7 @@ pub fn prepare_seals_check(s: &Session, passphrase: Passphrase) -> Result<SealsC
     Ok(SealsCheck {
         conn: s.ledger.reader(s.vault.dir())?,
         keys: s.vault().key_file().clone(),
+        counter: s.vault().attempts_counter(),
         login: s.user().login.clone(),
         passphrase,
     })
@@ -417,10 +471,12 @@ pub fn seal_with(s: &mut Session, ready: SealKeyReady) -> Result<Seal, LedgerErr
             .map(|r| r.mac)
             .unwrap_or_default()
     };
-    // A seal key is created together with its first seal, in one transaction: a key with no
-    // seal of its own that still verifies means the auditor's seals were removed or altered.
-    // Starting a new series then would hide it.
-    if !new_key && prev_mac.is_empty() {
+    // A seal key is created together with its first seal: a key with no seal of its own that
+    // still verifies, while the trail records seals by this auditor, means their seals were
+    // removed or altered — starting a new series would hide it. (A key with no seal recorded
+    // at all is what a crash between writing the key file and the commit leaves: the series
+    // starts now.)
+    if !new_key && prev_mac.is_empty() && seals_in_trail(s.conn(), s.user().id.0)? > 0 {
         return Err(LedgerError::Invalid(crate::domain::Message::new(
             "你已有封存密钥，但找不到任何一个能用它验证的本人封存：封存记录被删除或篡改。请先运行核验（baomi audit verify）并报告，不要继续封存",
             "You have a seal key but none of your seals verifies under it: your seals were removed or altered. Run the check and report it; do not seal again",
@@ -481,7 +537,13 @@ pub fn seal_with(s: &mut Session, ready: SealKeyReady) -> Result<Seal, LedgerErr
 /// are authenticated and compared with the chain; others' are named as such.
 pub fn check_seals(s: &Session, passphrase: &Passphrase) -> Result<SealReport, LedgerError> {
     s.require("核验审计链封存", Permission::SealAuditTrail)?;
-    check_seals_on(s.conn(), s.vault().key_file(), &s.user().login, passphrase)
+    check_seals_on(
+        s.conn(),
+        s.vault().key_file(),
+        &s.vault().attempts_counter(),
+        &s.user().login,
+        passphrase,
+    )
 }
 
 /// [`check_seals`] on an open database without a session (for `baomi check`, which writes
@@ -494,20 +556,34 @@ pub fn check_seals(s: &Session, passphrase: &Passphrase) -> Result<SealReport, L
 pub fn check_seals_on(
     conn: &rusqlite::Connection,
     keys: &crate::vault::KeyFile,
+    counter: &crate::vault::attempts::Counter,
     login: &str,
     passphrase: &Passphrase,
 ) -> Result<SealReport, LedgerError> {
-    let key = own_seal_key(keys, login, passphrase)?;
+    let key = own_seal_key(keys, counter, login, passphrase)?;
     let vault_id = keys.vault_id_hex();
     let my_id: Option<i64> = conn
         .query_row("SELECT id FROM users WHERE login = ?1", [login], |r| {
             r.get(0)
         })
         .optional()?;
-    let auditors: Vec<(i64, String)> = {
-        let mut stmt = conn.prepare("SELECT id, login FROM users WHERE role = 'auditor'")?;
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+    // Other auditors whose seals a row may name: active ones, and former ones for the seals
+    // they made before they were deactivated (a row naming a former auditor after that is
+    // altered, not someone else's).
+    let auditors: Vec<(i64, String, Option<String>)> = {
+        let mut stmt = conn.prepare(
+            "SELECT u.id, u.login, CASE WHEN u.active = 1 THEN NULL ELSE \
+             (SELECT COALESCE(max(e.at), '') FROM audit_events e \
+              WHERE e.action = 'user.deactivate' AND e.entity_id = CAST(u.id AS TEXT)) END \
+             FROM users u WHERE u.role = 'auditor'",
+        )?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<Result<_, _>>()?
+    };
+    // The seals the (verified) trail says this auditor made.
+    let sealed_in_trail = match my_id {
+        Some(id) => seals_in_trail(conn, id)?,
+        None => 0,
     };
     let my_key_id = key.as_ref().map(crate::audit::seal::key_id);
     let head_still = |seq: i64, hash: &[u8]| -> Result<bool, LedgerError> {
@@ -526,6 +602,7 @@ pub fn check_seals_on(
     let mut out: Vec<(Seal, SealCheck)> = Vec::with_capacity(rows.len());
     // MACs of one's own authentic version 2 seals, for the series check.
     let mut own_macs: Vec<Vec<u8>> = Vec::new();
+    let mut own_rows = 0usize;
     for r in &rows {
         let authentic_v2 = r.seal.version == 2
             && key.as_ref().is_some_and(|k| {
@@ -576,14 +653,20 @@ pub fn check_seals_on(
                 }
                 _ => SealCheck::SealAltered,
             }
-        } else if auditors
-            .iter()
-            .any(|(id, l)| *l == r.seal.login && *id == r.user_id)
-        {
+        } else if auditors.iter().any(|(id, l, until)| {
+            *l == r.seal.login
+                && *id == r.user_id
+                && until
+                    .as_deref()
+                    .is_none_or(|until| r.seal.at.as_str() < until)
+        }) {
             SealCheck::OtherAuditor
         } else {
             SealCheck::SealAltered
         };
+        if authentic_v2 || claims_me {
+            own_rows += 1;
+        }
         out.push((r.seal.clone(), verdict));
     }
     // The series: every authentic version 2 seal names an authentic predecessor, and only one
@@ -607,9 +690,14 @@ pub fn check_seals_on(
             *verdict = SealCheck::SeriesBroken;
         }
     }
+    // A seal key none of whose seals is left fails when the trail records seals by them; with
+    // none recorded it is a first seal interrupted between the key file and the commit.
+    let key_unused = key.is_some() && own_macs.is_empty() && sealed_in_trail > 0;
     Ok(SealReport {
-        own_seals_missing: key.is_some() && own_macs.is_empty(),
+        own_seals_missing: key_unused || own_rows < sealed_in_trail,
         checks: out,
+        sealed_in_trail,
+        own_rows,
     })
 }
 

@@ -133,6 +133,15 @@ impl From<VaultError> for LedgerError {
         match e {
             VaultError::WrongPassphraseOrDamaged => LedgerError::WrongPassphrase,
             VaultError::NoSuchUser => LedgerError::NoSuchUser,
+            VaultError::SignInDelayed {
+                login,
+                failures,
+                seconds,
+            } => LedgerError::SignInDelayed {
+                login,
+                failures,
+                seconds,
+            },
             other => LedgerError::Vault(other),
         }
     }

@@ -155,25 +155,18 @@ impl LockedLedger {
     /// Unlocks with `login`'s passphrase. On failure the locked ledger is handed back with the
     /// error, so the login screen can try again.
     pub fn unlock(
-        self,
+        mut self,
         login: &str,
         passphrase: &Passphrase,
         clock: Arc<dyn Clock>,
     ) -> Result<Session, (LockedLedger, LedgerError)> {
+        // What the audit trail is to receive, as it was before this try.
         let found = match attempts::read(self.vault.dir()) {
             Ok(f) => f,
             Err(e) => return Err((self, e.into())),
         };
-        if let Some((seconds, failures)) = found.attempts().wait(login, clock.now()) {
-            return Err((
-                self,
-                LedgerError::SignInDelayed {
-                    login: login.to_owned(),
-                    failures,
-                    seconds,
-                },
-            ));
-        }
+        // The vault counts the try (the delay, a failure) by the session's clock.
+        self.vault.set_clock(clock.clone());
         match self.vault.unlock(login, passphrase) {
             Ok(ledger) => {
                 let mut s = Session::start(self.vault, ledger, login, clock)?;
@@ -182,12 +175,6 @@ impl LockedLedger {
                 let _ = s.record_attempts(&found);
                 Ok(s)
             }
-            Err(e @ (VaultError::WrongPassphraseOrDamaged | VaultError::NoSuchUser)) => {
-                // Kept for the delay and the audit trail; a disk that refuses it does not stop
-                // the answer.
-                let _ = attempts::record_failure(self.vault.dir(), login, clock.now());
-                Err((self, e.into()))
-            }
             Err(e) => Err((self, e.into())),
         }
     }
@@ -195,10 +182,11 @@ impl LockedLedger {
     /// Seconds `login` must still wait before the next try, and its consecutive failures
     /// (`ledger.attempts`; the login screen's countdown).
     pub fn sign_in_wait(&self, login: &str, now: DateTime<Utc>) -> Option<(i64, u32)> {
+        let known = self.vault.logins().iter().any(|l| l == login);
         attempts::read(self.vault.dir())
             .ok()?
             .attempts()
-            .wait(login, now)
+            .wait(attempts::entry_for(login, known), now)
     }
 
     /// After a WAL damage report, the user's decision to open the ledger as far as it verifies:
@@ -206,12 +194,13 @@ impl LockedLedger {
     /// records the decision in the audit trail (what was found, where the copies are).
     #[allow(clippy::result_large_err)]
     pub fn accept_wal_damage(
-        self,
+        mut self,
         login: &str,
         passphrase: &Passphrase,
         clock: Arc<dyn Clock>,
     ) -> Result<(Session, crate::vault::WalDamage, std::path::PathBuf), (LockedLedger, LedgerError)>
     {
+        self.vault.set_clock(clock.clone());
         let (damage, kept) = match self.vault.accept_wal_damage(login, passphrase) {
             Ok(found) => found,
             Err(e) => return Err((self, e.into())),
@@ -385,11 +374,12 @@ impl Session {
 
     #[allow(clippy::result_large_err)]
     fn start(
-        vault: Vault,
+        mut vault: Vault,
         ledger: OpenLedger,
         login: &str,
         clock: Arc<dyn Clock>,
     ) -> Result<Session, (LockedLedger, LedgerError)> {
+        vault.set_clock(clock.clone());
         let back = |vault, e| Err((LockedLedger { vault }, e));
         let user = match users::current(ledger.conn(), login) {
             Ok(Some(u)) => u,
@@ -821,7 +811,8 @@ impl Session {
         Ok(key)
     }
 
-    /// Verifies the audit chain.
+    /// Verifies the audit chain. Open to every role on purpose: whether the trail is intact is
+    /// not a secret (the 工作台 shows it to everyone; `docs/security.md`, permission matrix).
     pub fn verify_audit(&self) -> Result<ChainStatus, LedgerError> {
         Ok(audit::verify(self.ledger.conn(), self.ledger.audit_key())?)
     }
@@ -856,6 +847,13 @@ impl Session {
     #[cfg(any(test, feature = "test-support"))]
     pub fn raw_connection_for_tests(&mut self) -> &mut rusqlite::Connection {
         self.ledger.conn_mut()
+    }
+
+    /// An insider with the master key removes `login`'s seal key slot from `ledger.keys`.
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn remove_seal_slot_for_tests(&mut self, login: &str) -> Result<(), LedgerError> {
+        self.vault.remove_seal_slot_for_tests(&self.ledger, login)?;
+        Ok(())
     }
 
     /// Appends `n` small events (a benchmark's long audit trail), 10 000 per transaction.

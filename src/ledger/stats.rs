@@ -19,6 +19,7 @@ const REGISTERS: &[(&str, &str)] = &[
 
 /// (register, rows) for each register.
 pub fn counts(s: &Session) -> Result<Vec<(&'static str, i64)>, LedgerError> {
+    s.require("查看台账", crate::domain::Permission::ReadLedger)?;
     REGISTERS
         .iter()
         .map(|(name, table)| {

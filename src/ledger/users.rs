@@ -466,8 +466,40 @@ const REKEY_DUE: &str = "rekey_due";
 pub struct RekeyDue {
     /// When the first reason arose (RFC 3339).
     pub since: String,
-    /// `user:LOGIN` for a deactivated account, `recovery` for a replaced recovery key.
+    /// `user:LOGIN` for a deactivated account, `recovery` for a replaced recovery key,
+    /// [`REKEY_UNCONFIRMED`] for a rekey whose new secrets nobody confirmed writing down (it
+    /// did not finish, or the window closed before they were noted).
     pub reasons: Vec<String>,
+}
+
+/// The reason a rekey stays due from its start until the new recovery key and one-time
+/// passphrases are confirmed written down ([`rekey_noted`]): a crash or a power cut between
+/// the swap and that moment leaves the vault under keys nobody knows but the signed-in users'
+/// passphrases, and the rekey is offered again for fresh ones.
+pub const REKEY_UNCONFIRMED: &str = "unconfirmed";
+
+/// The new recovery key and one-time passphrases of the last rekey were written down: the
+/// rekey is no longer due for that reason (audited).
+pub fn rekey_noted(s: &mut Session) -> Result<(), LedgerError> {
+    s.require("确认已抄写新密钥", Permission::Accounts)?;
+    let uid = s.user.id;
+    s.write(|w| {
+        let due: Option<RekeyDue> =
+            super::settings::get(w.tx, REKEY_DUE)?.and_then(|t| serde_json::from_str(&t).ok());
+        if let Some(mut due) = due {
+            due.reasons.retain(|r| r != REKEY_UNCONFIRMED);
+            if due.reasons.is_empty() {
+                w.tx.execute("DELETE FROM settings WHERE key = ?1", [REKEY_DUE])?;
+            } else {
+                let text = serde_json::to_string(&due).expect("RekeyDue serializes");
+                super::settings::put(w.tx, REKEY_DUE, &text)?;
+            }
+        }
+        Ok((
+            (),
+            Event::new(AuditAction::VaultRekeyNoted, uid.0, json!({})),
+        ))
+    })
 }
 
 /// Whether a rekey is due, and why.
@@ -577,6 +609,7 @@ pub fn prepare_rekey(
     }
     Ok(RekeyPrep {
         keys: s.vault.key_file().clone(),
+        counter: s.vault.attempts_counter(),
         wraps,
         one_time,
     })
@@ -586,6 +619,7 @@ pub fn prepare_rekey(
 /// checked, every slot wrapped again under a new master key.
 pub struct RekeyPrep {
     keys: crate::vault::KeyFile,
+    counter: crate::vault::attempts::Counter,
     wraps: Vec<(String, crate::vault::rekey::Rewrap)>,
     one_time: Vec<(String, Passphrase)>,
 }
@@ -602,13 +636,23 @@ impl RekeyPrep {
     /// to wrap the new master key.
     pub fn run(self) -> Result<RekeyReady, LedgerError> {
         for (login, how) in &self.wraps {
-            if let crate::vault::rekey::Rewrap::Typed(p) = how
-                && self.keys.verify_user(login, p).is_err()
-            {
-                return Err(LedgerError::Invalid(crate::domain::Message::new(
-                    format!("{login} 输入的口令不正确"),
-                    format!("The passphrase typed for {login} is wrong"),
-                )));
+            // Each typed passphrase counts like a sign-in of its owner.
+            if let crate::vault::rekey::Rewrap::Typed(p) = how {
+                match self
+                    .counter
+                    .check(&self.keys, login, || self.keys.verify_user(login, p))
+                {
+                    Ok(()) => {}
+                    Err(e @ crate::vault::VaultError::SignInDelayed { .. }) => {
+                        return Err(e.into());
+                    }
+                    Err(_) => {
+                        return Err(LedgerError::Invalid(crate::domain::Message::new(
+                            format!("{login} 输入的口令不正确"),
+                            format!("The passphrase typed for {login} is wrong"),
+                        )));
+                    }
+                }
             }
         }
         let prepared = crate::vault::rekey::prepare(&self.keys, &self.wraps)?;
@@ -647,6 +691,8 @@ pub fn finish_rekey(s: &mut Session, ready: RekeyReady) -> Result<Rekeyed, Ledge
             "INSERT OR IGNORE INTO settings (key, value) VALUES ('audit_chain_key', ?1)",
             [&chain_key],
         )?;
+        // Due until the new secrets are confirmed noted (copied into the new database).
+        mark_rekey_due(w, REKEY_UNCONFIRMED)?;
         Ok((
             (),
             Event::new(AuditAction::VaultRekeyStart, uid.0, detail.clone()),
@@ -669,7 +715,13 @@ pub fn finish_rekey(s: &mut Session, ready: RekeyReady) -> Result<Rekeyed, Ledge
                 [login],
             )?;
         }
-        w.tx.execute("DELETE FROM settings WHERE key = ?1", [REKEY_DUE])?;
+        // The reasons are answered; only the noting of the new secrets is left.
+        let left = RekeyDue {
+            since: w.at(),
+            reasons: vec![REKEY_UNCONFIRMED.to_owned()],
+        };
+        let text = serde_json::to_string(&left).expect("RekeyDue serializes");
+        super::settings::put(w.tx, REKEY_DUE, &text)?;
         Ok(((), Event::new(AuditAction::VaultRekey, uid.0, detail)))
     })?;
     if once.contains(&s.user.login) {

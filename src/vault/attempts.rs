@@ -28,10 +28,15 @@ pub const FIRST_DELAY_SECS: i64 = 30;
 pub const MAX_DELAY_SECS: i64 = 15 * 60;
 /// Times kept per login until an unlock records them (older ones are counted, not listed).
 const MAX_TIMES: usize = 100;
-/// Logins tracked (any further unknown login is counted under [`OTHER_LOGINS`]).
-const MAX_LOGINS: usize = 64;
-/// Where failures for logins beyond [`MAX_LOGINS`] are counted.
-const OTHER_LOGINS: &str = "(其他登录名)";
+/// Where failures of logins that have no slot are counted, together: a login typed at random
+/// neither takes an entry of its own (the file stays bounded by the key file's slots) nor
+/// escapes the delay, which all such logins share.
+pub const OTHER_LOGINS: &str = "(其他登录名)";
+
+/// The entry a login's failures are kept under: its own when it has a slot (`known`).
+pub fn entry_for(login: &str, known: bool) -> &str {
+    if known { login } else { OTHER_LOGINS }
+}
 /// The file is small: anything larger is not one of ours.
 const MAX_BYTES: u64 = 1024 * 1024;
 
@@ -135,15 +140,95 @@ impl Attempts {
     }
 }
 
-/// Records a failed sign-in of `login` at `now`; returns the file as written.
-pub fn record_failure(dir: &Path, login: &str, now: DateTime<Utc>) -> Result<Attempts, VaultError> {
+/// Every passphrase check goes through here — signing in, `check`, a second person's
+/// confirmation, an approver's passphrase, a seal, a rekey, a passphrase change — so that none
+/// of them is a way around the delay: refused without any key work while `login` must wait;
+/// a wrong passphrase (or a login without a slot) recorded; a right one ends the run of
+/// failures (they stay listed for the audit trail).
+pub fn guarded<T>(
+    dir: &Path,
+    login: &str,
+    known: bool,
+    now: DateTime<Utc>,
+    check: impl FnOnce() -> Result<T, VaultError>,
+) -> Result<T, VaultError> {
+    let found = read(dir)?.attempts();
+    if let Some((seconds, failures)) = found.wait(entry_for(login, known), now) {
+        return Err(VaultError::SignInDelayed {
+            login: login.to_owned(),
+            failures,
+            seconds,
+        });
+    }
+    let result = check();
+    match &result {
+        Err(VaultError::WrongPassphraseOrDamaged | VaultError::NoSuchUser) => {
+            // Kept for the delay and the audit trail; a disk that refuses it does not stop the
+            // answer.
+            let _ = record_failure(dir, login, known, now);
+        }
+        Ok(_) if found.logins.get(login).is_some_and(|a| a.failures > 0) => {
+            let _ = end_failures(dir, login);
+        }
+        _ => {}
+    }
+    result
+}
+
+/// [`guarded`] for a check made away from the vault (a worker holding a copy of the key file),
+/// at the time the work was prepared.
+#[derive(Debug, Clone)]
+pub struct Counter {
+    dir: std::path::PathBuf,
+    now: DateTime<Utc>,
+}
+
+impl Counter {
+    pub fn new(dir: &Path, now: DateTime<Utc>) -> Self {
+        Self {
+            dir: dir.to_owned(),
+            now,
+        }
+    }
+
+    /// [`guarded`] with this counter's folder and time; `keys` tells whether `login` has a slot.
+    pub fn check<T>(
+        &self,
+        keys: &super::KeyFile,
+        login: &str,
+        check: impl FnOnce() -> Result<T, VaultError>,
+    ) -> Result<T, VaultError> {
+        let known = keys.logins().iter().any(|l| l == login);
+        guarded(&self.dir, login, known, self.now, check)
+    }
+}
+
+/// Ends `login`'s run of consecutive failures (its passphrase was just typed right); the times
+/// stay listed until an unlock records them.
+fn end_failures(dir: &Path, login: &str) -> Result<(), VaultError> {
     let mut a = read(dir)?.attempts();
-    let key = if a.logins.contains_key(login) || a.logins.len() < MAX_LOGINS {
-        login
-    } else {
-        OTHER_LOGINS
-    };
-    let entry = a.logins.entry(key.to_owned()).or_default();
+    if let Some(entry) = a.logins.get_mut(login) {
+        entry.failures = 0;
+        entry.last = None;
+        a.generation += 1;
+        write(dir, &a)?;
+    }
+    Ok(())
+}
+
+/// Records a failed sign-in of `login` (`known`: it has a slot) at `now`; returns the file as
+/// written.
+pub fn record_failure(
+    dir: &Path,
+    login: &str,
+    known: bool,
+    now: DateTime<Utc>,
+) -> Result<Attempts, VaultError> {
+    let mut a = read(dir)?.attempts();
+    let entry = a
+        .logins
+        .entry(entry_for(login, known).to_owned())
+        .or_default();
     entry.failures = entry.failures.saturating_add(1);
     let at = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     entry.last = Some(at.clone());
@@ -205,9 +290,9 @@ mod tests {
         let t0 = Utc.with_ymd_and_hms(2026, 11, 28, 8, 0, 0).unwrap();
         assert_eq!(read(dir.path()).unwrap(), Found::Absent);
         for i in 0..5 {
-            record_failure(dir.path(), "wang", t0 + chrono::Duration::seconds(i)).unwrap();
+            record_failure(dir.path(), "wang", true, t0 + chrono::Duration::seconds(i)).unwrap();
         }
-        record_failure(dir.path(), "li", t0).unwrap();
+        record_failure(dir.path(), "li", true, t0).unwrap();
         let a = read(dir.path()).unwrap().attempts();
         assert_eq!(a.generation, 6);
         assert_eq!(
@@ -235,6 +320,24 @@ mod tests {
     }
 
     #[test]
+    fn logins_without_a_slot_share_one_entry_and_its_delay() {
+        let dir = tempfile::tempdir().unwrap();
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 28, 8, 0, 0).unwrap();
+        for i in 0..200 {
+            record_failure(dir.path(), &format!("bogus{i}"), false, t0).unwrap();
+        }
+        let a = read(dir.path()).unwrap().attempts();
+        assert_eq!(a.logins.len(), 1);
+        assert_eq!(a.logins[OTHER_LOGINS].failures, 200);
+        assert!(a.wait(entry_for("anyone", false), t0).is_some());
+        // A real login keeps its own entry and its own count.
+        record_failure(dir.path(), "wang", true, t0).unwrap();
+        let a = read(dir.path()).unwrap().attempts();
+        assert_eq!(a.logins["wang"].failures, 1);
+        assert_eq!(a.wait("wang", t0), None);
+    }
+
+    #[test]
     fn a_garbled_file_reads_as_unreadable_and_a_link_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(ATTEMPTS_FILE), b"{not json").unwrap();
@@ -244,7 +347,7 @@ mod tests {
         {
             std::os::unix::fs::symlink("/etc/passwd", dir.path().join(ATTEMPTS_FILE)).unwrap();
             assert!(read(dir.path()).is_err());
-            assert!(record_failure(dir.path(), "x", Utc::now()).is_err());
+            assert!(record_failure(dir.path(), "x", true, Utc::now()).is_err());
         }
     }
 }

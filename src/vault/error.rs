@@ -76,6 +76,14 @@ pub enum VaultError {
     /// No passphrase slot for this login.
     #[error("没有此用户的口令")]
     NoSuchUser,
+    /// Too many wrong passphrases for this login: no key work until the delay has passed
+    /// (`ledger.attempts`).
+    #[error("{login} 已连续 {failures} 次登录失败，请 {seconds} 秒后再试")]
+    SignInDelayed {
+        login: String,
+        failures: u32,
+        seconds: i64,
+    },
     /// A login name that cannot be stored.
     #[error("登录名须为 1 到 64 个字节")]
     LoginInvalid,

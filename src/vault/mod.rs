@@ -51,6 +51,24 @@ pub struct Vault {
     lock: Option<InstanceLock>,
     /// Temporary key files of an interrupted write, removed when the vault was opened.
     cleaned: Vec<String>,
+    /// The time failed passphrases are counted by (`ledger.attempts`): the session's clock.
+    clock: AttemptsClock,
+}
+
+/// The clock [`Vault`] counts failed passphrases by.
+#[derive(Clone)]
+struct AttemptsClock(std::sync::Arc<dyn crate::domain::Clock>);
+
+impl Default for AttemptsClock {
+    fn default() -> Self {
+        Self(std::sync::Arc::new(crate::domain::SystemClock))
+    }
+}
+
+impl std::fmt::Debug for AttemptsClock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AttemptsClock")
+    }
 }
 
 /// An unlocked ledger: the database connection and the keys derived from the master key.
@@ -169,6 +187,7 @@ impl Vault {
             keys,
             lock: Some(lock),
             cleaned: Vec::new(),
+            clock: AttemptsClock::default(),
         };
         Ok((vault, ledger, recovery, out))
     }
@@ -236,6 +255,7 @@ impl Vault {
             keys,
             lock: Some(lock),
             cleaned: Vec::new(),
+            clock: AttemptsClock::default(),
         })
     }
 
@@ -305,6 +325,7 @@ impl Vault {
             keys,
             lock,
             cleaned,
+            clock: AttemptsClock::default(),
         })
     }
 
@@ -333,10 +354,31 @@ impl Vault {
         self.lock.as_ref().and_then(|l| l.recovered_from())
     }
 
+    /// The clock failed passphrases are counted by (a session's, so a test's simulated clock
+    /// reaches `ledger.attempts`).
+    pub fn set_clock(&mut self, clock: std::sync::Arc<dyn crate::domain::Clock>) {
+        self.clock = AttemptsClock(clock);
+    }
+
+    /// Counts passphrase checks made away from the vault (a worker's seal, seal check or rekey
+    /// on a copy of the key file) in `ledger.attempts`, now.
+    pub fn attempts_counter(&self) -> attempts::Counter {
+        attempts::Counter::new(&self.dir, self.clock.0.now())
+    }
+
+    /// `login`'s slot opened with `passphrase`: every passphrase check of the vault comes here,
+    /// through the delay and the count of failures (`attempts::guarded`).
+    fn unlock_user(&self, login: &str, passphrase: &Passphrase) -> Result<MasterKey, VaultError> {
+        let known = self.keys.logins().iter().any(|l| l == login);
+        attempts::guarded(&self.dir, login, known, self.clock.0.now(), || {
+            self.keys.unlock_user(login, passphrase)
+        })
+    }
+
     /// Unlocks with `login`'s passphrase.
     pub fn unlock(&self, login: &str, passphrase: &Passphrase) -> Result<OpenLedger, VaultError> {
         let started = Instant::now();
-        let master = self.keys.unlock_user(login, passphrase)?;
+        let master = self.unlock_user(login, passphrase)?;
         let kdf = started.elapsed();
         let ledger = self.open_db(master, SlotOwner::User(login.to_owned()))?;
         Ok(OpenLedger {
@@ -365,7 +407,7 @@ impl Vault {
         login: &str,
         passphrase: &Passphrase,
     ) -> Result<(), VaultError> {
-        self.keys.unlock_user(login, passphrase).map(drop)
+        self.unlock_user(login, passphrase).map(drop)
     }
 
     /// Unlocks with the recovery key and sets a new passphrase for `login` in the same step.
@@ -392,7 +434,7 @@ impl Vault {
         current: &Passphrase,
         new: &Passphrase,
     ) -> Result<(), VaultError> {
-        let master = self.keys.unlock_user(login, current)?;
+        let master = self.unlock_user(login, current)?;
         let params = self.slot_params(login)?;
         let mut keys = self.keys.clone();
         keys.set_user_slot(&master, login, new, params)?;
@@ -471,6 +513,22 @@ impl Vault {
             keys.remove_user_slot(login)?;
         }
         write_keys(&self.dir, &mut keys, master)?;
+        self.keys = keys;
+        Ok(())
+    }
+
+    /// An insider with the master key drops `login`'s seal key slot and seals the file again
+    /// (tests of what the auditor's check then says).
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn remove_seal_slot_for_tests(
+        &mut self,
+        ledger: &OpenLedger,
+        login: &str,
+    ) -> Result<(), VaultError> {
+        let mut keys = self.keys.clone();
+        keys.slots
+            .retain(|s| s.owner != SlotOwner::SealKey(login.to_owned()));
+        write_keys(&self.dir, &mut keys, &ledger.master)?;
         self.keys = keys;
         Ok(())
     }
@@ -563,7 +621,7 @@ impl Vault {
         login: &str,
         passphrase: &Passphrase,
     ) -> Result<(OpenLedger, u32), VaultError> {
-        let master = self.keys.unlock_user(login, passphrase)?;
+        let master = self.unlock_user(login, passphrase)?;
         let conn = open_connection(&self.dir, &master, Open::Existing)?;
         self.check_vault_id(&conn)?;
         let found = migrations::current(&conn)?;
@@ -593,7 +651,7 @@ impl Vault {
         login: &str,
         passphrase: &Passphrase,
     ) -> Result<(WalDamage, PathBuf), VaultError> {
-        let master = self.keys.unlock_user(login, passphrase)?;
+        let master = self.unlock_user(login, passphrase)?;
         let db = self.dir.join(DB_FILE);
         let wal_file = wal::wal_path(&db);
         let state = self.wal_state()?;

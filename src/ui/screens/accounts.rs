@@ -130,6 +130,12 @@ impl AccountsPanel {
                 .map(|r| match (r.strip_prefix("user:"), lang) {
                     (Some(l), Lang::Zh) => format!("停用了账户 {l}"),
                     (Some(l), Lang::En) => format!("account {l} deactivated"),
+                    _ if r == users::REKEY_UNCONFIRMED => lang
+                        .tr(
+                            "上次重新加密未完成，或其新恢复密钥与一次性口令未确认抄写（请再做一次，换成新的）",
+                            "the last rekey did not finish, or its new recovery key and one-time passphrases were not confirmed written down (do it again for fresh ones)",
+                        )
+                        .to_owned(),
                     (None, Lang::Zh) => "更换了恢复密钥".to_owned(),
                     (None, Lang::En) => "recovery key replaced".to_owned(),
                 })
@@ -379,6 +385,7 @@ impl RekeyDialog {
                     .add(primary_button(lang.tr("已抄写，关闭", "Written down, close")))
                     .clicked()
                 {
+                    cmds.push(MainCommand::RekeyNoted);
                     keep = false;
                 }
                 return;

@@ -341,13 +341,7 @@ impl AuditLogScreen {
                 self.check_job = None;
                 match outcome {
                     Ok(Ok(found)) => {
-                        self.seal_error = found.own_seals_missing.then(|| {
-                            lang.tr(
-                                "你有封存密钥，却没有任何一个本人封存能用它验证：封存记录被删除或篡改",
-                                "You hold a seal key but none of your seals verifies under it: they were removed or altered",
-                            )
-                            .to_owned()
-                        });
+                        self.seal_error = found.missing().map(|m| lang.message(&m).to_owned());
                         self.seal_checks =
                             found.checks.into_iter().map(|(s, c)| (s.id, c)).collect();
                     }

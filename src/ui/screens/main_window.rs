@@ -218,6 +218,8 @@ pub enum MainCommand {
     ChangeRole(String, crate::domain::Role),
     /// 重新加密台账: a new master key; how each active account is wrapped again.
     Rekey(Vec<(String, crate::ledger::users::RekeyHow)>),
+    /// The new recovery key and one-time passphrases of the rekey were written down.
+    RekeyNoted,
     /// Register (`id` None) or edit a cabinet.
     SaveCabinet {
         /// Which cabinet, or a new one.
@@ -854,6 +856,13 @@ impl MainWindow {
                             .accounts
                             .rekey_started(crate::ui::job::Job::spawn(move |_| prep.run())),
                         Err(e) => self.settings.accounts.rekey_failed(error_message(lang, &e)),
+                    }
+                }
+                MainCommand::RekeyNoted => {
+                    let r = crate::ledger::users::rekey_noted(&mut self.session);
+                    self.settings.accounts.reload(&self.session);
+                    if let Err(e) = r {
+                        self.toast = Some((false, error_message(lang, &e)));
                     }
                 }
                 MainCommand::DeactivateAccount(login) => {

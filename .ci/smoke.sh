@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release
 work=$(mktemp -d)
-trap 'kill "${app:-0}" "${xvfb:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+# Never `kill 0` (an unset pid): that would end the whole process group, CI's shell with it.
+trap '[ -n "${app:-}" ] && kill "$app" 2>/dev/null; [ -n "${xvfb:-}" ] && kill "$xvfb" 2>/dev/null; rm -rf "$work"' EXIT
 export XDG_RUNTIME_DIR="$work" HOME="$work/home" LANG=C.UTF-8
 mkdir -p "$HOME"
 Xvfb :97 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    baomi::process::mark_start();
     for problem in baomi::process::harden() {
         eprintln!("警告：{problem}");
     }

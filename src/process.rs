@@ -6,6 +6,7 @@
 /// Failures are reported, not fatal: the vault's files get explicit modes anyway.
 pub fn harden() -> Vec<String> {
     let mut problems = Vec::new();
+    quiet_panics();
     #[cfg(unix)]
     {
         use rustix::fs::Mode;
@@ -25,6 +26,59 @@ pub fn harden() -> Vec<String> {
         problems.push(format!("无法关闭核心转储（PR_SET_DUMPABLE）：{e}"));
     }
     problems
+}
+
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Notes when the process started (the first thing `main` does): the start-up bench measures
+/// the first frame from here.
+pub fn mark_start() {
+    STARTED.get_or_init(std::time::Instant::now);
+}
+
+/// Time since [`mark_start`] (zero when it was not called).
+pub fn since_start() -> std::time::Duration {
+    STARTED.get().map(|t| t.elapsed()).unwrap_or_default()
+}
+
+/// Whether `BAOMI_TIMING=1` asks for the start-up times on standard error (the start-up bench,
+/// `benches/startup.rs`). Times only: nothing of the ledger.
+pub fn timing_enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var("BAOMI_TIMING").is_ok_and(|v| v == "1"))
+}
+
+/// Prints one start-up time when [`timing_enabled`]: `baomi-timing <what> <ms>`.
+pub fn report_timing(what: &str, took: std::time::Duration) {
+    if timing_enabled() {
+        eprintln!("baomi-timing {what} {:.1}", took.as_secs_f64() * 1000.0);
+    }
+}
+
+/// Replaces the panic hook: a panic prints where it happened and, only when its message is a
+/// fixed text of the program (a `&'static str`), that text — never a formatted message, which
+/// could carry a title, a name or a passphrase's length from the data being handled, and never
+/// a backtrace. Nothing is written to a file. (Panics unwind: a worker's panic ends its job with
+/// a message, `ui::job`.)
+pub fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("{}", panic_line(info.payload(), info.location()));
+    }));
+}
+
+/// The one line [`quiet_panics`] prints.
+fn panic_line(
+    payload: &(dyn std::any::Any + Send),
+    location: Option<&std::panic::Location<'_>>,
+) -> String {
+    let place = location.map_or_else(
+        || "未知位置".to_owned(),
+        |l| format!("{}:{}", l.file(), l.line()),
+    );
+    match payload.downcast_ref::<&'static str>() {
+        Some(fixed) => format!("Baomi 内部错误（{place}）：{fixed}"),
+        None => format!("Baomi 内部错误（{place}）"),
+    }
 }
 
 /// Whether the kernel would write a core of this process (`PR_GET_DUMPABLE`).
@@ -59,4 +113,23 @@ pub fn fail_point(name: &str) -> std::io::Result<()> {
     #[cfg(not(feature = "test-support"))]
     let _ = name;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_line_keeps_fixed_texts_and_drops_formatted_ones() {
+        let fixed: Box<dyn std::any::Any + Send> = Box::new("a thread");
+        assert_eq!(
+            panic_line(fixed.as_ref(), None),
+            "Baomi 内部错误（未知位置）：a thread"
+        );
+        let formatted: Box<dyn std::any::Any + Send> = Box::new(String::from(
+            "called `Result::unwrap()` on an `Err` value: 绝密文件标题",
+        ));
+        let line = panic_line(formatted.as_ref(), None);
+        assert!(!line.contains("绝密文件标题"), "{line}");
+    }
 }

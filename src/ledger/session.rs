@@ -811,6 +811,11 @@ impl Session {
         Ok(key)
     }
 
+    /// How long the sign-in's key derivation took (the start-up bench: the time after it).
+    pub fn unlock_kdf_time(&self) -> std::time::Duration {
+        self.ledger.timing.kdf
+    }
+
     /// Verifies the audit chain. Open to every role on purpose: whether the trail is intact is
     /// not a secret (the 工作台 shows it to everyone; `docs/security.md`, permission matrix).
     pub fn verify_audit(&self) -> Result<ChainStatus, LedgerError> {

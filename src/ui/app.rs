@@ -115,6 +115,24 @@ pub struct BaomiApp {
     prefs: crate::ui::prefs::Prefs,
     /// A sign-in running on a worker (the key derivation).
     unlocking: Option<crate::ui::job::Job<Unlocked>>,
+    /// The start-up times `BAOMI_TIMING=1` prints (`benches/startup.rs`).
+    timing: StartTiming,
+}
+
+/// Where the start-up measurements stand: the first frame counts once painted (reported at the
+/// start of the next one, which it asks for); the unlocked window's first frame counts from the
+/// end of the sign-in's key derivation.
+#[derive(Debug, Default)]
+struct StartTiming {
+    /// Frames drawn so far (up to 2).
+    frames: u8,
+    /// When the sign-in's worker was started.
+    unlock_started: Option<std::time::Instant>,
+    /// When the key derivation of a successful sign-in ended: the main window's first frame is
+    /// measured from here.
+    kdf_ended: Option<std::time::Instant>,
+    /// The main window has drawn once; reported at the next frame.
+    main_drawn: bool,
 }
 
 /// What a sign-in on a worker gives back: the session, or the locked ledger and why.
@@ -132,6 +150,7 @@ impl BaomiApp {
             commands: Vec::new(),
             ready: Vec::new(),
             unlocking: None,
+            timing: StartTiming::default(),
             last_activity: now,
             prefs: crate::ui::prefs::Prefs::default(),
         }
@@ -198,6 +217,7 @@ impl BaomiApp {
 
     /// Draws one frame. Commands queued by the previous frame run first.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
+        self.time_start_up(ui.ctx());
         self.poll_unlock();
         for cmd in std::mem::take(&mut self.ready) {
             self.run(cmd, ui.ctx());
@@ -222,6 +242,7 @@ impl BaomiApp {
         // Wake up now and then so that auto-lock and login delays happen without input.
         ui.ctx()
             .request_repaint_after(std::time::Duration::from_secs(1));
+        self.time_drawn(ui.ctx());
     }
 
     fn track_activity(&mut self, ctx: &egui::Context) {
@@ -370,6 +391,9 @@ impl BaomiApp {
             return;
         };
         let locked = screen.take_locked();
+        if crate::process::timing_enabled() {
+            self.timing.unlock_started = Some(std::time::Instant::now());
+        }
         self.unlocking = Some(crate::ui::job::Job::spawn(move |_| attempt(locked)));
     }
 
@@ -402,7 +426,13 @@ impl BaomiApp {
         };
         match outcome {
             // The failed sign-ins before it are audited by the unlock itself.
-            Ok(session) => self.enter_main(session),
+            Ok(session) => {
+                if let Some(started) = self.timing.unlock_started.take() {
+                    self.timing.kdf_ended = Some(started + session.unlock_kdf_time());
+                    crate::process::report_timing("sign-in-kdf", session.unlock_kdf_time());
+                }
+                self.enter_main(session);
+            }
             Err((locked, e)) => {
                 // A damaged WAL offers the decision to open what verifies.
                 screen.wal_damaged = e.is_wal_damage();
@@ -412,6 +442,41 @@ impl BaomiApp {
                 screen.failed(locked, message, self.config.clock.now());
                 self.state = AppState::Login(screen);
             }
+        }
+    }
+
+    /// The start-up times, when `BAOMI_TIMING=1`: the first frame (the login screen or the
+    /// wizard) from the start of the process, the unlocked main window's first frame from the
+    /// end of the key derivation. Each is reported at the start of the frame after it, once it
+    /// has been painted.
+    fn time_start_up(&mut self, ctx: &egui::Context) {
+        if !crate::process::timing_enabled() {
+            return;
+        }
+        let t = &mut self.timing;
+        if t.frames == 1 {
+            crate::process::report_timing("first-frame", crate::process::since_start());
+        }
+        if t.frames < 2 {
+            t.frames += 1;
+            ctx.request_repaint();
+        }
+        if t.main_drawn
+            && let Some(ended) = t.kdf_ended.take()
+        {
+            crate::process::report_timing("unlocked-first-frame", ended.elapsed());
+            t.main_drawn = false;
+        }
+    }
+
+    /// After a frame: the main window just drawn for the first time since the sign-in.
+    fn time_drawn(&mut self, ctx: &egui::Context) {
+        if self.timing.kdf_ended.is_some()
+            && !self.timing.main_drawn
+            && matches!(self.state, AppState::Main(_))
+        {
+            self.timing.main_drawn = true;
+            ctx.request_repaint();
         }
     }
 

@@ -26,6 +26,10 @@ pub fn run_native(vault_dir: PathBuf) -> Result<(), String> {
         viewport: egui::ViewportBuilder::default()
             .with_title(WINDOW_TITLE)
             .with_app_id("baomi")
+            .with_icon(
+                eframe::icon_data::from_png_bytes(crate::assets::ICON_PNG)
+                    .expect("the embedded icon is a PNG"),
+            )
             .with_inner_size([1240.0, 760.0])
             .with_min_inner_size([720.0, 480.0]),
         ..Default::default()

@@ -4,7 +4,7 @@
 # memory with baomi_chars registered, and 76 cases of damage that must each be refused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release
+[ -x target/release/baomi ] || cargo build --release --locked
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 if ! python3 -m venv "$work/venv" 2>/dev/null; then

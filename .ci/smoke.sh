@@ -2,7 +2,7 @@
 # Real-window smoke test: the release binary on a fresh vault path under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release
+[ -x target/release/baomi ] || cargo build --release --locked
 work=$(mktemp -d)
 # Never `kill 0` (an unset pid): that would end the whole process group, CI's shell with it.
 trap '[ -n "${app:-}" ] && kill "$app" 2>/dev/null; [ -n "${xvfb:-}" ] && kill "$xvfb" 2>/dev/null; rm -rf "$work"' EXIT

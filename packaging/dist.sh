@@ -6,9 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x target/release/baomi ]; then
-  cargo build --release --locked
-fi
+# Always through cargo (a no-op when it is up to date): `cargo bench` leaves a binary with the
+# test hooks in target/release, which must never be packaged.
+cargo build --release --locked
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 arch=$(dpkg --print-architecture 2>/dev/null || uname -m)
 dist=target/dist
@@ -29,7 +29,7 @@ deb=$(ls "$dist"/baomi_*.deb)
 # The portable tarball.
 name="baomi-$version-linux-$arch"
 tree="$stage/$name"
-mkdir -p "$tree/share/icons" "$tree/share/doc"
+mkdir -p "$tree/share/icons" "$tree/share/doc/images"
 install -m 755 target/release/baomi "$tree/baomi"
 install -m 755 packaging/tarball/install.sh "$tree/install.sh"
 install -m 644 packaging/tarball/README.txt "$tree/README.txt"
@@ -37,6 +37,7 @@ install -m 644 packaging/deb/baomi.desktop "$tree/share/baomi.desktop"
 install -m 644 packaging/icons/baomi.svg packaging/icons/baomi-*.png "$tree/share/icons/"
 install -m 644 docs/user-guide.md packaging/licenses/dependencies.md packaging/deb/copyright \
   "$tree/share/doc/"
+install -m 644 docs/images/*.png "$tree/share/doc/images/"
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime='2026-01-01 00:00Z' \
   -C "$stage" -czf "$dist/$name.tar.gz" "$name"
 

@@ -56,7 +56,7 @@ if command -v ldd >/dev/null 2>&1 && ldd "$here/baomi" 2>/dev/null | grep -q "no
   exit 1
 fi
 
-install -d -m 755 "$bin" "$apps" "$icons/scalable/apps" "$doc"
+install -d -m 755 "$bin" "$apps" "$icons/scalable/apps" "$doc" "$doc/images"
 install -m 755 "$here/baomi" "$bin/baomi"
 # The menu entry names the program where it was installed.
 sed "s|^Exec=.*|Exec=$bin/baomi|" "$here/share/baomi.desktop" > "$apps/baomi.desktop"
@@ -66,7 +66,8 @@ for s in $sizes; do
   install -d -m 755 "$icons/${s}x${s}/apps"
   install -m 644 "$here/share/icons/baomi-$s.png" "$icons/${s}x${s}/apps/baomi.png"
 done
-install -m 644 "$here/share/doc/"* "$doc/"
+for f in "$here/share/doc/"*; do [ -f "$f" ] && install -m 644 "$f" "$doc/"; done
+install -m 644 "$here/share/doc/images/"* "$doc/images/"
 command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database -q "$apps" 2>/dev/null || true
 command -v gtk-update-icon-cache >/dev/null 2>&1 && gtk-update-icon-cache -q -t "$icons" 2>/dev/null || true
 

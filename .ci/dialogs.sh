@@ -78,7 +78,15 @@ shot confirm
 click 502 204 1.2        # 确认批准
 click 1001 591 1.2       # 借出
 shot borrow-out
-kill "${pids[1]}" 2>/dev/null || true; sleep 1
+# SIGTERM (a shutdown, a logout) closes the window the normal way: the ledger is locked and the
+# instance lock left empty, as after the close button (a crash leaves its pid in it).
+kill -TERM "${pids[1]}" 2>/dev/null || true
+for _ in $(seq 50); do kill -0 "${pids[1]}" 2>/dev/null || break; sleep 0.1; done
+if [ -s "$vault/ledger.lock" ]; then
+  echo "dialogs: SIGTERM did not close the app cleanly (ledger.lock holds $(cat "$vault/ledger.lock"))"
+  exit 1
+fi
+echo "dialogs: SIGTERM closed the app cleanly"
 
 out=$(printf '%s\n' "$pass" | "$bin" --vault "$vault" list documents --json)
 echo "$out" | python3 -c '

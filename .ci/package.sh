@@ -62,8 +62,12 @@ start_from_entry() {
   if [ "$colors" -lt 8 ]; then echo "package: the window is blank"; exit 1; fi
 }
 
-echo "== dpkg -i"
-dpkg -i "$deb"
+echo "== dpkg -i (with the network cut, as on the office PC)"
+if unshare -n true 2>/dev/null; then
+  unshare -n -- dpkg -i "$deb"
+else
+  dpkg -i "$deb"
+fi
 dpkg -s baomi | grep -E '^(Version|Depends|Installed-Size):'
 start_from_entry /usr/share/applications/baomi.desktop "$work/home-deb" target/dist/installed.png
 # A vault in a user's folder survives the removal of the package.

@@ -30,6 +30,36 @@ pub fn harden() -> Vec<String> {
 
 static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
 
+static TERMINATE: std::sync::OnceLock<std::sync::Arc<std::sync::atomic::AtomicBool>> =
+    std::sync::OnceLock::new();
+
+/// Asks SIGTERM, SIGHUP and SIGINT to be noted instead of ending the process at once (the
+/// window: the system shutting down, the user logging out, Ctrl+C in a terminal): the window
+/// sees it within a second ([`termination_requested`]) and closes the normal way — the ledger
+/// locked, the lock file released. A second signal of the same kind ends the process at once.
+pub fn close_on_termination() -> Result<(), String> {
+    let flag = TERMINATE.get_or_init(Default::default).clone();
+    for signal in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+    ] {
+        // A second signal while the first is being handled ends the process (a hung close
+        // must not make it unkillable).
+        signal_hook::flag::register_conditional_shutdown(signal, 1, flag.clone())
+            .map_err(|e| e.to_string())?;
+        signal_hook::flag::register(signal, flag.clone()).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Whether a termination signal arrived ([`close_on_termination`]).
+pub fn termination_requested() -> bool {
+    TERMINATE
+        .get()
+        .is_some_and(|f| f.load(std::sync::atomic::Ordering::Relaxed))
+}
+
 /// Notes when the process started (the first thing `main` does): the start-up bench measures
 /// the first frame from here.
 pub fn mark_start() {

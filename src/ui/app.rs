@@ -217,6 +217,11 @@ impl BaomiApp {
 
     /// Draws one frame. Commands queued by the previous frame run first.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
+        if crate::process::termination_requested() {
+            // The system asked the program to end: close as the window's close button does
+            // (on_exit locks the ledger).
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+        }
         self.time_start_up(ui.ctx());
         self.poll_unlock();
         for cmd in std::mem::take(&mut self.ready) {

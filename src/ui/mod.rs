@@ -22,6 +22,9 @@ pub const WINDOW_TITLE: &str = "保密台账 Baomi";
 
 /// Opens the main window on the vault in `vault_dir` (the setup wizard if there is none).
 pub fn run_native(vault_dir: PathBuf) -> Result<(), String> {
+    if let Err(e) = crate::process::close_on_termination() {
+        eprintln!("警告：无法处理终止信号（{e}）：关机时台账可能未正常锁定");
+    }
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title(WINDOW_TITLE)

@@ -30,8 +30,8 @@ work=$(mktemp -d)
 app=
 cleanup() {
   # Never `kill 0`: that would end the whole process group, CI's shell with it.
-  [ -n "$app" ] && kill "$app" 2>/dev/null
-  [ -n "${xvfb:-}" ] && kill "$xvfb" 2>/dev/null
+  if [ -n "$app" ]; then kill "$app" 2>/dev/null || true; fi
+  if [ -n "${xvfb:-}" ]; then kill "$xvfb" 2>/dev/null || true; fi
   rm -rf "$work"
   return 0
 }
@@ -57,7 +57,7 @@ start_from_entry() {
   local colors
   colors=$(convert "$shot" -format '%k' info:)
   echo "package: screenshot $shot has $colors colours"
-  kill -TERM "$app"; wait "$app" 2>/dev/null || true
+  kill -TERM "$app" 2>/dev/null || true; wait "$app" 2>/dev/null || true
   app=
   if [ "$colors" -lt 8 ]; then echo "package: the window is blank"; exit 1; fi
 }

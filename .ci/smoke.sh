@@ -5,7 +5,13 @@ cd "$(dirname "$0")/.."
 [ -x target/release/baomi ] || cargo build --release --locked
 work=$(mktemp -d)
 # Never `kill 0` (an unset pid): that would end the whole process group, CI's shell with it.
-trap '[ -n "${app:-}" ] && kill "$app" 2>/dev/null; [ -n "${xvfb:-}" ] && kill "$xvfb" 2>/dev/null; rm -rf "$work"' EXIT
+# (and never a failing `kill` as the trap's last word: under `set -e` it becomes the exit status).
+cleanup() {
+  if [ -n "${app:-}" ]; then kill "$app" 2>/dev/null || true; fi
+  if [ -n "${xvfb:-}" ]; then kill "$xvfb" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
 export XDG_RUNTIME_DIR="$work" HOME="$work/home" LANG=C.UTF-8
 mkdir -p "$HOME"
 Xvfb :97 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &

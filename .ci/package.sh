@@ -46,6 +46,7 @@ start_from_entry() {
   local entry=$1 home=$2 shot=$3
   local exec
   exec=$(sed -n 's/^Exec=//p' "$entry" | head -n1)
+  exec=${exec#\"}; exec=${exec%\"}
   echo "package: $entry starts $exec"
   [ -x "$exec" ] || { echo "package: $exec is not an executable file"; exit 1; }
   mkdir -p "$home"
@@ -79,15 +80,23 @@ fi
 [ -f "$work/home-deb/.local/share/baomi/vault/marker" ] || { echo "package: the vault went"; exit 1; }
 echo "package: installed, started from its menu entry, removed; the vault stayed"
 
-echo "== tarball: install.sh in a fresh folder"
-mkdir -p "$work/usb" "$work/home-tar"
+echo "== tarball: install.sh in a fresh folder (a home folder with a space in its name)"
+mkdir -p "$work/usb" "$work/home tar"
 tar -xzf "$tarball" -C "$work/usb"
 dir=$(ls -d "$work"/usb/baomi-*)
-HOME="$work/home-tar" XDG_DATA_HOME= sh "$dir/install.sh"
-entry="$work/home-tar/.local/share/applications/baomi.desktop"
+(cd / && HOME="$work/home tar" XDG_DATA_HOME= sh "$dir/install.sh")
+entry="$work/home tar/.local/share/applications/baomi.desktop"
 [ -f "$entry" ] || { echo "package: install.sh wrote no menu entry"; exit 1; }
-[ -f "$work/home-tar/.local/share/icons/hicolor/256x256/apps/baomi.png" ] || { echo "package: no icon"; exit 1; }
-start_from_entry "$entry" "$work/home-tar" target/dist/tarball.png
-HOME="$work/home-tar" sh "$dir/install.sh" --uninstall
-[ ! -e "$work/home-tar/.local/bin/baomi" ] || { echo "package: --uninstall left the binary"; exit 1; }
+[ -f "$work/home tar/.local/share/icons/hicolor/256x256/apps/baomi.png" ] || { echo "package: no icon"; exit 1; }
+if command -v desktop-file-validate >/dev/null; then
+  desktop-file-validate "$entry"
+fi
+start_from_entry "$entry" "$work/home tar" target/dist/tarball.png
+HOME="$work/home tar" XDG_DATA_HOME= sh "$dir/install.sh" --uninstall
+[ ! -e "$work/home tar/.local/bin/baomi" ] || { echo "package: --uninstall left the binary"; exit 1; }
+[ ! -e "$entry" ] || { echo "package: --uninstall left the menu entry"; exit 1; }
+# Nothing installed any more: a second --uninstall says so and fails.
+if HOME="$work/home tar" XDG_DATA_HOME= sh "$dir/install.sh" --uninstall 2>/dev/null; then
+  echo "package: --uninstall of nothing claimed success"; exit 1
+fi
 echo "package: tarball installed per user, started from its entry, uninstalled"

@@ -38,6 +38,12 @@ install -m 644 packaging/icons/baomi.svg packaging/icons/baomi-*.png "$tree/shar
 install -m 644 docs/user-guide.md packaging/licenses/dependencies.md packaging/deb/copyright \
   "$tree/share/doc/"
 install -m 644 docs/images/*.png "$tree/share/doc/images/"
+# The licence texts the copyright file refers to in /usr/share/common-licenses, for systems
+# without that folder (the tarball is for systems without dpkg).
+mkdir -p "$tree/share/doc/common-licenses"
+for l in Apache-2.0 MPL-2.0 GPL-2 CC0-1.0; do
+  install -m 644 "/usr/share/common-licenses/$l" "$tree/share/doc/common-licenses/"
+done
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime='2026-01-01 00:00Z' \
   -C "$stage" -czf "$dist/$name.tar.gz" "$name"
 

@@ -91,6 +91,19 @@ fn insider(dir: &Path, sql: &str) {
     drop(s.lock("test"));
 }
 
+/// The insider names seal `id` as audit2's (login and account; the key id stays).
+fn relabel_as_audit2(s: &mut Session, id: i64) {
+    let conn = s.raw_connection_for_tests();
+    conn.execute_batch("DROP TRIGGER IF EXISTS audit_seals_no_update;")
+        .unwrap();
+    conn.execute(
+        "UPDATE audit_seals SET login = 'audit2', \
+         user_id = (SELECT id FROM users WHERE login = 'audit2') WHERE id = ?1",
+        [id],
+    )
+    .unwrap();
+}
+
 /// `baomi --as LOGIN COMMAND…` with that auditor's passphrase: (exit 0?, stdout + stderr).
 fn as_auditor(dir: &Path, login: &str, args: &[&str]) -> (bool, String) {
     let passphrase = if login == "audit" { AUDIT } else { AUDIT2 };
@@ -222,15 +235,7 @@ fn r3_3_2_seals_of_another_auditor_are_named_and_counted_and_relabelling_one_fai
     // The insider relabels audit's latest seal as audit2's: audit's own list loses it (their
     // paper notes show the later code), and audit2's check fails on a seal that claims them.
     let mut s = custodian(dir.path());
-    let conn = s.raw_connection_for_tests();
-    conn.execute_batch("DROP TRIGGER audit_seals_no_update;")
-        .unwrap();
-    conn.execute(
-        "UPDATE audit_seals SET login = 'audit2', \
-         user_id = (SELECT id FROM users WHERE login = 'audit2') WHERE id = ?1",
-        [second],
-    )
-    .unwrap();
+    relabel_as_audit2(&mut s, second);
     drop(s.lock("test"));
     let (ok, out) = as_auditor(dir.path(), "audit2", &["audit", "verify"]);
     assert!(!ok, "{out}");
@@ -264,15 +269,7 @@ fn r3_3_2_a_seal_relabelled_as_a_former_auditors_is_altered() {
     let (first, second) = sealed_vault(dir.path());
     let mut s = custodian(dir.path());
     users::deactivate_user(&mut s, "audit2").unwrap();
-    let conn = s.raw_connection_for_tests();
-    conn.execute_batch("DROP TRIGGER audit_seals_no_update;")
-        .unwrap();
-    conn.execute(
-        "UPDATE audit_seals SET login = 'audit2', \
-         user_id = (SELECT id FROM users WHERE login = 'audit2') WHERE id = ?1",
-        [second],
-    )
-    .unwrap();
+    relabel_as_audit2(&mut s, second);
     drop(s.lock("test"));
     let a = auditor(dir.path());
     let report = audit_log::check_seals(&a, &common::pass(AUDIT)).unwrap();

@@ -27,6 +27,17 @@ fn try_unlock(
         .map_err(|(_, e)| e)
 }
 
+/// `baomi ARGS` with the right passphrase is refused with the seconds to wait.
+fn assert_cli_waits(dir: &std::path::Path, args: &[&str]) {
+    let out = baomi(dir, args, &format!("{}\n", common::PASS));
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("连续 5 次登录失败") && err.contains("秒后再试"),
+        "{err}"
+    );
+}
+
 fn events(s: &Session, action: &str) -> Vec<audit_log::AuditRow> {
     audit_log::search(
         s,
@@ -159,17 +170,7 @@ fn r3_3_1_the_command_line_waits_as_the_window_does() {
             text(&out.stderr)
         );
     }
-    let out = baomi(
-        dir.path(),
-        &["list", "users"],
-        &format!("{}\n", common::PASS),
-    );
-    assert!(!out.status.success());
-    let err = text(&out.stderr);
-    assert!(
-        err.contains("连续 5 次登录失败") && err.contains("秒后再试"),
-        "{err}"
-    );
+    assert_cli_waits(dir.path(), &["list", "users"]);
 }
 
 #[test]
@@ -283,13 +284,7 @@ fn r3_3_1_check_on_the_command_line_counts_and_waits() {
         let out = baomi(dir.path(), args, "not my passphrase 000\n");
         assert!(!out.status.success());
     }
-    let out = baomi(dir.path(), &["check"], &format!("{}\n", common::PASS));
-    assert!(!out.status.success());
-    let err = text(&out.stderr);
-    assert!(
-        err.contains("连续 5 次登录失败") && err.contains("秒后再试"),
-        "{err}"
-    );
+    assert_cli_waits(dir.path(), &["check"]);
 }
 
 /// Logins with no slot share one entry: a flood of made-up logins neither fills the file nor

@@ -182,7 +182,7 @@ impl LockedLedger {
     /// Seconds `login` must still wait before the next try, and its consecutive failures
     /// (`ledger.attempts`; the login screen's countdown).
     pub fn sign_in_wait(&self, login: &str, now: DateTime<Utc>) -> Option<(i64, u32)> {
-        let known = self.vault.logins().iter().any(|l| l == login);
+        let known = self.vault.key_file().has_user(login);
         attempts::read(self.vault.dir())
             .ok()?
             .attempts()

@@ -268,7 +268,7 @@ fn create(
 ) -> Result<UserId, LedgerError> {
     validate_login(login)?;
     passphrase_rules(login, passphrase)?;
-    if s.vault.logins().iter().any(|l| l == login) {
+    if s.vault.key_file().has_user(login) {
         return Err(LedgerError::Invalid(crate::domain::Message::new(
             format!("登录名 {login} 已被使用"),
             format!("Login {login} is taken"),

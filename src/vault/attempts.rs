@@ -198,7 +198,7 @@ impl Counter {
         login: &str,
         check: impl FnOnce() -> Result<T, VaultError>,
     ) -> Result<T, VaultError> {
-        let known = keys.logins().iter().any(|l| l == login);
+        let known = keys.has_user(login);
         guarded(&self.dir, login, known, self.now, check)
     }
 }

@@ -107,6 +107,13 @@ impl KeyFile {
             .collect()
     }
 
+    /// Whether `login` has a passphrase slot.
+    pub fn has_user(&self, login: &str) -> bool {
+        self.slots
+            .iter()
+            .any(|s| matches!(&s.owner, SlotOwner::User(l) if l == login))
+    }
+
     /// Whether `login` has a seal key slot.
     pub fn has_seal_key(&self, login: &str) -> bool {
         self.slots

@@ -369,7 +369,7 @@ impl Vault {
     /// `login`'s slot opened with `passphrase`: every passphrase check of the vault comes here,
     /// through the delay and the count of failures (`attempts::guarded`).
     fn unlock_user(&self, login: &str, passphrase: &Passphrase) -> Result<MasterKey, VaultError> {
-        let known = self.keys.logins().iter().any(|l| l == login);
+        let known = self.keys.has_user(login);
         attempts::guarded(&self.dir, login, known, self.clock.0.now(), || {
             self.keys.unlock_user(login, passphrase)
         })
@@ -418,7 +418,7 @@ impl Vault {
         new_passphrase: &Passphrase,
     ) -> Result<OpenLedger, VaultError> {
         let master = self.keys.unlock_recovery(recovery)?;
-        if !self.logins().iter().any(|l| l == login) {
+        if !self.keys.has_user(login) {
             return Err(VaultError::NoSuchUser);
         }
         let ledger = self.open_db(master, SlotOwner::Recovery)?;

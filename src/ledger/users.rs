@@ -472,6 +472,26 @@ pub struct RekeyDue {
     pub reasons: Vec<String>,
 }
 
+impl RekeyDue {
+    /// Each reason in words (the accounts list and the 工作台 say the same).
+    pub fn why(&self) -> Vec<crate::domain::Message> {
+        self.reasons
+            .iter()
+            .map(|r| match r.strip_prefix("user:") {
+                Some(l) => crate::domain::Message::new(
+                    format!("停用了账户 {l}"),
+                    format!("account {l} deactivated"),
+                ),
+                None if r == REKEY_UNCONFIRMED => crate::domain::Message::new(
+                    "上次重新加密未完成，或其新恢复密钥与一次性口令未确认抄写（请再做一次，换成新的）",
+                    "the last rekey did not finish, or its new recovery key and one-time passphrases were not confirmed written down (do it again for fresh ones)",
+                ),
+                None => crate::domain::Message::new("更换了恢复密钥", "recovery key replaced"),
+            })
+            .collect()
+    }
+}
+
 /// The reason a rekey stays due from its start until the new recovery key and one-time
 /// passphrases are confirmed written down ([`rekey_noted`]): a crash or a power cut between
 /// the swap and that moment leaves the vault under keys nobody knows but the signed-in users'

@@ -125,20 +125,9 @@ impl AccountsPanel {
         });
         if let Some(due) = &self.rekey_due {
             let why: Vec<String> = due
-                .reasons
+                .why()
                 .iter()
-                .map(|r| match (r.strip_prefix("user:"), lang) {
-                    (Some(l), Lang::Zh) => format!("停用了账户 {l}"),
-                    (Some(l), Lang::En) => format!("account {l} deactivated"),
-                    _ if r == users::REKEY_UNCONFIRMED => lang
-                        .tr(
-                            "上次重新加密未完成，或其新恢复密钥与一次性口令未确认抄写（请再做一次，换成新的）",
-                            "the last rekey did not finish, or its new recovery key and one-time passphrases were not confirmed written down (do it again for fresh ones)",
-                        )
-                        .to_owned(),
-                    (None, Lang::Zh) => "更换了恢复密钥".to_owned(),
-                    (None, Lang::En) => "recovery key replaced".to_owned(),
-                })
+                .map(|m| lang.message(m).to_owned())
                 .collect();
             crate::ui::widgets::error_text(
                 ui,

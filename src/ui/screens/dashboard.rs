@@ -38,7 +38,8 @@ pub struct Dashboard {
     acts: bool,
     /// For whoever manages accounts: a rekey is due (an account deactivated, the recovery key
     /// replaced).
-    rekey_due: bool,
+    /// Why a rekey is due (the administrator's to-do), in words.
+    rekey_due: Option<Vec<crate::domain::Message>>,
     vault_dir: String,
     /// Loans past their due date, with the working days they are late, most overdue first.
     overdue: Vec<(Borrow, u32)>,
@@ -197,8 +198,11 @@ impl Dashboard {
                 .then(|| start_chain_check(session)),
             ledger,
             acts: session.may(Permission::Borrowing),
-            rekey_due: session.may(Permission::Accounts)
-                && users::rekey_due(session).ok().flatten().is_some(),
+            rekey_due: session
+                .may(Permission::Accounts)
+                .then(|| users::rekey_due(session).ok().flatten())
+                .flatten()
+                .map(|due| due.why()),
             vault_dir: session.dir().display().to_string(),
             overdue: Vec::new(),
             due_soon: Vec::new(),
@@ -450,14 +454,15 @@ impl Dashboard {
                 }
             });
         }
-        if self.rekey_due {
-            ui.horizontal(|ui| {
+        if let Some(why) = &self.rekey_due {
+            let why: Vec<&str> = why.iter().map(|m| lang.message(m)).collect();
+            ui.horizontal_wrapped(|ui| {
                 error_text(
                     ui,
-                    lang.tr(
-                        "需要重新加密台账（停用了账户或更换了恢复密钥）",
-                        "A rekey is due (an account deactivated or the recovery key replaced)",
-                    ),
+                    &match lang {
+                        Lang::Zh => format!("需要重新加密台账：{}", why.join("；")),
+                        Lang::En => format!("A rekey is due: {}", why.join("; ")),
+                    },
                 );
                 if ui.link(lang.tr("去处理", "Open")).clicked() {
                     cmds.push(MainCommand::OpenAccounts);
@@ -496,7 +501,7 @@ impl Dashboard {
             && self.due_soon.is_empty()
             && receipts == 0
             && self.seal_due.is_none()
-            && !self.rekey_due
+            && self.rekey_due.is_none()
         {
             hint_text(ui, lang.tr("没有待办事项", "Nothing to do"));
             return;

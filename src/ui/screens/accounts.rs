@@ -350,7 +350,14 @@ impl RekeyDialog {
 
     fn ui(&mut self, ctx: &egui::Context, lang: Lang, cmds: &mut Vec<MainCommand>) -> bool {
         let mut keep = true;
-        crate::ui::widgets::dialog("rekey_dialog").show(ctx, |ui| {
+        // The result is a window of its own: sized afresh for the keys it shows, not kept at
+        // the form's size (which grew under the pointer and moved the button away).
+        let id = if self.shown.is_some() {
+            "rekey_dialog_shown"
+        } else {
+            "rekey_dialog"
+        };
+        crate::ui::widgets::dialog(id).show(ctx, |ui| {
             ui.set_width(560.0);
             ui.heading(lang.tr("重新加密台账", "Rekey the ledger"));
             if let Some(shown) = &self.shown {
